@@ -1,0 +1,100 @@
+/**
+ * Error codes: Kafka's numbers, names and meanings where Kafka has one (see Kafka's Errors.java);
+ * Brook-only codes start at 1000. `retriable` tells a client whether trying again may succeed.
+ */
+export interface ErrorInfo {
+  readonly code: number;
+  readonly name: string;
+  readonly retriable: boolean;
+  readonly message: string;
+}
+
+const table = [
+  [-1, 'UNKNOWN_SERVER_ERROR', false, 'The server experienced an unexpected error.'],
+  [0, 'NONE', false, ''],
+  [1, 'OFFSET_OUT_OF_RANGE', false, 'The requested offset is not within the range of offsets kept for this partition.'],
+  [2, 'CORRUPT_MESSAGE', true, 'The message failed its CRC check, exceeds its valid size, or is otherwise corrupt.'],
+  [3, 'UNKNOWN_TOPIC_OR_PARTITION', true, 'This server does not host this topic-partition.'],
+  [4, 'INVALID_FETCH_SIZE', false, 'The requested fetch size is invalid.'],
+  [7, 'REQUEST_TIMED_OUT', true, 'The request timed out.'],
+  [10, 'MESSAGE_TOO_LARGE', false, 'The message is larger than the maximum the server accepts.'],
+  [12, 'OFFSET_METADATA_TOO_LARGE', false, 'The metadata field of the offset request was too large.'],
+  [13, 'NETWORK_EXCEPTION', true, 'The server disconnected before a response was received.'],
+  [14, 'COORDINATOR_LOAD_IN_PROGRESS', true, 'The coordinator is loading and cannot process requests yet.'],
+  [15, 'COORDINATOR_NOT_AVAILABLE', true, 'The coordinator is not available.'],
+  [17, 'INVALID_TOPIC_EXCEPTION', false, 'The topic name is invalid or the topic is internal.'],
+  [18, 'RECORD_LIST_TOO_LARGE', false, 'The request includes a batch larger than the configured limit.'],
+  [22, 'ILLEGAL_GENERATION', false, 'The generation id is not the current one.'],
+  [24, 'INVALID_GROUP_ID', false, 'The group id is invalid.'],
+  [25, 'UNKNOWN_MEMBER_ID', false, 'The coordinator is not aware of this member.'],
+  [26, 'INVALID_SESSION_TIMEOUT', false, 'The session timeout is not within the range the broker allows.'],
+  [27, 'REBALANCE_IN_PROGRESS', false, 'The group is rebalancing, so a rejoin is needed.'],
+  [29, 'TOPIC_AUTHORIZATION_FAILED', false, 'Topic authorization failed.'],
+  [30, 'GROUP_AUTHORIZATION_FAILED', false, 'Group authorization failed.'],
+  [35, 'UNSUPPORTED_VERSION', false, 'The version of the API is not supported.'],
+  [36, 'TOPIC_ALREADY_EXISTS', false, 'Topic with this name already exists.'],
+  [37, 'INVALID_PARTITIONS', false, 'Number of partitions is invalid.'],
+  [40, 'INVALID_CONFIG', false, 'The configuration is invalid.'],
+  [42, 'INVALID_REQUEST', false, 'The request is malformed or invalid.'],
+  [43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', false, 'The message format version does not support the request.'],
+  [45, 'OUT_OF_ORDER_SEQUENCE_NUMBER', false, 'The broker received an out of order sequence number.'],
+  [46, 'DUPLICATE_SEQUENCE_NUMBER', false, 'The broker received a duplicate sequence number.'],
+  [47, 'INVALID_PRODUCER_EPOCH', false, "The producer's epoch is not the current one."],
+  [48, 'INVALID_TXN_STATE', false, 'The producer attempted a transactional operation in an invalid state.'],
+  [51, 'CONCURRENT_TRANSACTIONS', true, 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.'],
+  [58, 'SASL_AUTHENTICATION_FAILED', false, 'Authentication failed.'],
+  [59, 'UNKNOWN_PRODUCER_ID', false, 'The broker does not know this producer id.'],
+  [68, 'NON_EMPTY_GROUP', false, 'The group is not empty.'],
+  [69, 'GROUP_ID_NOT_FOUND', false, 'The group id does not exist.'],
+  [74, 'FENCED_LEADER_EPOCH', true, 'The leader epoch in the request is older than the broker has.'],
+  [81, 'GROUP_MAX_SIZE_REACHED', false, 'The group has reached its maximum size.'],
+  [82, 'FENCED_INSTANCE_ID', false, 'The group instance id is used by another member.'],
+  [86, 'GROUP_SUBSCRIBED_TO_TOPIC', false, 'The group is subscribed to the topic, so its offsets cannot be deleted.'],
+  [87, 'INVALID_RECORD', false, 'A record failed validation on the broker.'],
+  [88, 'UNSTABLE_OFFSET_COMMIT', true, 'There are unstable offsets that need to be cleared.'],
+  [89, 'THROTTLING_QUOTA_EXCEEDED', true, 'The throttling quota has been exceeded.'],
+  [90, 'PRODUCER_FENCED', false, 'A producer with the same transactional id and a newer epoch exists.'],
+  [110, 'FENCED_MEMBER_EPOCH', false, 'The member epoch is fenced by the group coordinator; the member must rejoin.'],
+  [111, 'UNRELEASED_INSTANCE_ID', false, 'The instance id is still used by another member of the group.'],
+  [112, 'UNSUPPORTED_ASSIGNOR', false, 'The assignor is not supported by the group.'],
+  [113, 'STALE_MEMBER_EPOCH', true, 'The member epoch is stale; retry after the next heartbeat.'],
+  [1000, 'NOT_PARTITION_OWNER', false, 'The member does not own this partition in its group now.'],
+  [1001, 'HANDSHAKE_REQUIRED', false, 'The first request on a connection must be the handshake.'],
+  [1002, 'TOO_MANY_REQUESTS', true, 'Too many requests in flight on this connection.'],
+  [1003, 'BROKER_SHUTTING_DOWN', true, 'The broker is shutting down; reconnect and retry.'],
+  [1004, 'STORAGE_ERROR', true, 'The broker could not read or write its storage.'],
+] as const;
+
+type Row = (typeof table)[number];
+export type ErrorName = Row[1];
+
+export const ErrorCode = Object.fromEntries(table.map(([code, name]) => [name, code])) as {
+  readonly [K in ErrorName]: Extract<Row, readonly [number, K, boolean, string]>[0];
+};
+
+const byCode = new Map<number, ErrorInfo>(
+  table.map(([code, name, retriable, message]) => [code, { code, name, retriable, message }]),
+);
+
+export function errorInfo(code: number): ErrorInfo {
+  return byCode.get(code) ?? { code, name: `UNKNOWN_ERROR_${code}`, retriable: false, message: 'Unknown error code.' };
+}
+
+export function allErrors(): ErrorInfo[] {
+  return [...byCode.values()];
+}
+
+/** An error a client or server raises for a protocol error code. */
+export class BrookError extends Error {
+  override readonly name = 'BrookError';
+  readonly code: number;
+  readonly type: string;
+  readonly retriable: boolean;
+  constructor(code: number, message?: string | null) {
+    const info = errorInfo(code);
+    super(message || info.message || info.name);
+    this.code = code;
+    this.type = info.name;
+    this.retriable = info.retriable;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Kafka's murmur2, byte-for-byte the Java client's `Utils.murmur2`, and its default partitioner
+ * `toPositive(murmur2(key)) % numPartitions`, so keys land where Kafka would put them.
+ */
+export function murmur2(data: Uint8Array): number {
+  const length = data.length;
+  const m = 0x5bd1e995;
+  let h = 0x9747b28c ^ length;
+  const length4 = length >>> 2;
+  for (let i = 0; i < length4; i++) {
+    const i4 = i * 4;
+    let k = data[i4]! | (data[i4 + 1]! << 8) | (data[i4 + 2]! << 16) | (data[i4 + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  const tail = length & ~3;
+  const rest = length & 3;
+  if (rest === 3) h ^= data[tail + 2]! << 16;
+  if (rest >= 2) h ^= data[tail + 1]! << 8;
+  if (rest >= 1) {
+    h ^= data[tail]!;
+    h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+export function toPositive(n: number): number {
+  return n & 0x7fffffff;
+}
+
+export function defaultPartition(key: Uint8Array, numPartitions: number): number {
+  return toPositive(murmur2(key)) % numPartitions;
+}

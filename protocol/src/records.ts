@@ -1,0 +1,338 @@
+/**
+ * Record batches, byte-identical to Kafka's RecordBatch v2 (magic 2), uncompressed:
+ *
+ *   baseOffset int64 | batchLength int32 | partitionLeaderEpoch int32 | magic int8 (=2) |
+ *   crc uint32 (CRC-32C of everything after it) | attributes int16 | lastOffsetDelta int32 |
+ *   baseTimestamp int64 | maxTimestamp int64 | producerId int64 | producerEpoch int16 |
+ *   baseSequence int32 | recordCount int32 | records...
+ *
+ * baseOffset (and partitionLeaderEpoch) sit before the CRC, so the broker can stamp offsets
+ * without recomputing it. See protocol/README.md for the record layout.
+ */
+import { crc32c } from './crc32c.js';
+import { ProtocolError, Reader, Writer, readInt64, utf8Encode, writeInt64 } from './io.js';
+
+export const BATCH_HEADER_SIZE = 61;
+export const MAGIC = 2;
+/** Bytes that precede `batchLength`'s count: baseOffset + batchLength itself. */
+export const LOG_OVERHEAD = 12;
+const CRC_AT = 17;
+const ATTRS_AT = 21;
+
+export const ATTR_TRANSACTIONAL = 0x10;
+export const ATTR_CONTROL = 0x20;
+
+export interface RecordHeader {
+  key: string;
+  value: Uint8Array | null;
+}
+
+export interface RecordInput {
+  key?: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: RecordHeader[];
+  timestamp?: number;
+  /** Offset relative to the batch base; defaults to the record's index. Compaction keeps gaps. */
+  offsetDelta?: number;
+}
+
+export interface BatchInput {
+  records: RecordInput[];
+  baseOffset?: number;
+  /** Defaults to the last record's offsetDelta; compaction keeps the original. */
+  lastOffsetDelta?: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  transactional?: boolean;
+  control?: boolean;
+}
+
+export interface BatchHeader {
+  baseOffset: number;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+export interface DecodedRecord {
+  offset: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: RecordHeader[];
+}
+
+export interface DecodedBatch {
+  header: BatchHeader;
+  records: DecodedRecord[];
+}
+
+function varintSize(v: number): number {
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  let n = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Encodes one batch; the result is ready to send (baseOffset is usually 0 until the broker stamps it). */
+export function encodeBatch(input: BatchInput): Uint8Array {
+  const { records } = input;
+  if (records.length === 0) throw new RangeError('a batch needs at least one record');
+  const now = Date.now();
+  let baseTimestamp = Infinity;
+  let maxTimestamp = -Infinity;
+  for (const r of records) {
+    const ts = r.timestamp ?? now;
+    if (ts < baseTimestamp) baseTimestamp = ts;
+    if (ts > maxTimestamp) maxTimestamp = ts;
+  }
+  const w = new Writer(BATCH_HEADER_SIZE + records.length * 32);
+  w.pos = BATCH_HEADER_SIZE;
+  let lastDelta = 0;
+  const encodedHeaderKeys: Uint8Array[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const offsetDelta = r.offsetDelta ?? i;
+    lastDelta = offsetDelta;
+    const tsDelta = (r.timestamp ?? now) - baseTimestamp;
+    const key = r.key ?? null;
+    const value = r.value;
+    const headers = r.headers ?? [];
+    encodedHeaderKeys.length = 0;
+    let size = 1 + varintSize(tsDelta) + varintSize(offsetDelta);
+    size += key === null ? 1 : varintSize(key.length) + key.length;
+    size += value === null ? 1 : varintSize(value.length) + value.length;
+    size += varintSize(headers.length);
+    for (const h of headers) {
+      const hk = utf8Encode(h.key);
+      encodedHeaderKeys.push(hk);
+      size += varintSize(hk.length) + hk.length;
+      size += h.value === null ? 1 : varintSize(h.value.length) + h.value.length;
+    }
+    w.varint(size);
+    w.int8(0);
+    w.varlong(tsDelta);
+    w.varint(offsetDelta);
+    if (key === null) w.varint(-1);
+    else {
+      w.varint(key.length);
+      w.raw(key);
+    }
+    if (value === null) w.varint(-1);
+    else {
+      w.varint(value.length);
+      w.raw(value);
+    }
+    w.varint(headers.length);
+    for (let j = 0; j < headers.length; j++) {
+      const hk = encodedHeaderKeys[j]!;
+      const hv = headers[j]!.value;
+      w.varint(hk.length);
+      w.raw(hk);
+      if (hv === null) w.varint(-1);
+      else {
+        w.varint(hv.length);
+        w.raw(hv);
+      }
+    }
+  }
+  const end = w.pos;
+  const v = w.view;
+  writeInt64(v, 0, input.baseOffset ?? 0);
+  v.setInt32(8, end - LOG_OVERHEAD);
+  v.setInt32(12, 0);
+  v.setInt8(16, MAGIC);
+  let attrs = 0;
+  if (input.transactional) attrs |= ATTR_TRANSACTIONAL;
+  if (input.control) attrs |= ATTR_CONTROL;
+  v.setInt16(ATTRS_AT, attrs);
+  v.setInt32(23, input.lastOffsetDelta ?? lastDelta);
+  writeInt64(v, 27, baseTimestamp);
+  writeInt64(v, 35, maxTimestamp);
+  writeInt64(v, 43, input.producerId ?? -1);
+  v.setInt16(51, input.producerEpoch ?? -1);
+  v.setInt32(53, input.baseSequence ?? -1);
+  v.setInt32(57, records.length);
+  const out = w.buf.slice(0, end);
+  new DataView(out.buffer).setUint32(CRC_AT, crc32c(out, ATTRS_AT, end));
+  return out;
+}
+
+/** Reads the fixed header of the batch at `at`; throws ProtocolError if it is truncated. */
+export function readBatchHeader(buf: Uint8Array, at = 0): BatchHeader {
+  if (buf.length - at < BATCH_HEADER_SIZE) throw new ProtocolError('truncated record batch header');
+  const v = new DataView(buf.buffer, buf.byteOffset + at, BATCH_HEADER_SIZE);
+  return {
+    baseOffset: readInt64(v, 0),
+    batchLength: v.getInt32(8),
+    partitionLeaderEpoch: v.getInt32(12),
+    magic: v.getInt8(16),
+    crc: v.getUint32(CRC_AT),
+    attributes: v.getInt16(ATTRS_AT),
+    lastOffsetDelta: v.getInt32(23),
+    baseTimestamp: readInt64(v, 27),
+    maxTimestamp: readInt64(v, 35),
+    producerId: readInt64(v, 43),
+    producerEpoch: v.getInt16(51),
+    baseSequence: v.getInt32(53),
+    recordCount: v.getInt32(57),
+  };
+}
+
+/** Stamps the broker-assigned base offset (outside the CRC, so the CRC stays valid). */
+export function setBaseOffset(batch: Uint8Array, baseOffset: number): void {
+  writeInt64(new DataView(batch.buffer, batch.byteOffset, 8), 0, baseOffset);
+}
+
+export interface ValidatedBatch {
+  header: BatchHeader;
+  /** Size of the whole batch in bytes. */
+  size: number;
+  /** Largest single record (key + value + headers), to enforce max.message.bytes. */
+  maxRecordSize: number;
+}
+
+/**
+ * Checks a batch the way the broker must before it stores it: sizes, magic, CRC, and a walk over
+ * every record so a consumer will never meet a record it cannot decode.
+ */
+export function validateBatch(buf: Uint8Array, at = 0, end = buf.length): ValidatedBatch {
+  const h = readBatchHeader(buf.subarray(at, end));
+  const size = h.batchLength + LOG_OVERHEAD;
+  if (h.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || at + size > end) {
+    throw new ProtocolError(`batch length ${h.batchLength} does not fit the ${end - at} bytes sent`);
+  }
+  if (h.magic !== MAGIC) throw new ProtocolError(`unsupported record batch magic ${h.magic}`);
+  const crc = crc32c(buf, at + ATTRS_AT, at + size);
+  if (crc !== h.crc) throw new ProtocolError('record batch CRC mismatch');
+  if (h.recordCount <= 0) throw new ProtocolError('record batch has no records');
+  if (h.lastOffsetDelta < h.recordCount - 1) throw new ProtocolError('lastOffsetDelta smaller than the record count');
+  const r = new Reader(buf, at + BATCH_HEADER_SIZE, at + size);
+  let maxRecordSize = 0;
+  let prevDelta = -1;
+  for (let i = 0; i < h.recordCount; i++) {
+    const len = r.varint();
+    if (len < 0) throw new ProtocolError('negative record length');
+    r.need(len, 'record');
+    const recEnd = r.pos + len;
+    const rr = new Reader(buf, r.pos, recEnd);
+    rr.int8();
+    rr.varlong();
+    const delta = rr.varint();
+    if (delta <= prevDelta || delta > h.lastOffsetDelta) throw new ProtocolError('record offset deltas out of order');
+    prevDelta = delta;
+    skipNullableVarBytes(rr);
+    skipNullableVarBytes(rr);
+    const nh = rr.varint();
+    if (nh < 0 || nh > rr.remaining) throw new ProtocolError(`bad header count ${nh}`);
+    for (let j = 0; j < nh; j++) {
+      const kl = rr.varint();
+      if (kl < 0) throw new ProtocolError('null header key');
+      rr.utf8(kl);
+      skipNullableVarBytes(rr);
+    }
+    if (rr.remaining !== 0) throw new ProtocolError('record length does not match its fields');
+    if (len > maxRecordSize) maxRecordSize = len;
+    r.pos = recEnd;
+  }
+  if (r.remaining !== 0) throw new ProtocolError('bytes left after the last record of a batch');
+  return { header: h, size, maxRecordSize };
+}
+
+function skipNullableVarBytes(r: Reader): void {
+  const n = r.varint();
+  if (n === -1) return;
+  if (n < 0) throw new ProtocolError(`bad length ${n}`);
+  r.bytes(n);
+}
+
+function readNullableVarBytes(r: Reader): Uint8Array | null {
+  const n = r.varint();
+  if (n === -1) return null;
+  if (n < 0) throw new ProtocolError(`bad length ${n}`);
+  return r.bytes(n);
+}
+
+/** Decodes one batch's records (views into `buf`, no copies). */
+export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {
+  const header = readBatchHeader(buf, at);
+  const end = at + header.batchLength + LOG_OVERHEAD;
+  if (header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || end > buf.length) {
+    throw new ProtocolError('truncated record batch');
+  }
+  const r = new Reader(buf, at + BATCH_HEADER_SIZE, end);
+  const count = header.recordCount;
+  if (count < 0 || count > r.remaining) throw new ProtocolError(`bad record count ${count}`);
+  const records: DecodedRecord[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const len = r.varint();
+    if (len < 0) throw new ProtocolError('negative record length');
+    r.need(len, 'record');
+    const recEnd = r.pos + len;
+    const rr = new Reader(buf, r.pos, recEnd);
+    rr.int8();
+    const tsDelta = rr.varlong();
+    const offDelta = rr.varint();
+    const key = readNullableVarBytes(rr);
+    const value = readNullableVarBytes(rr);
+    const nh = rr.varint();
+    if (nh < 0 || nh > rr.remaining) throw new ProtocolError(`bad header count ${nh}`);
+    const headers: RecordHeader[] = new Array(nh);
+    for (let j = 0; j < nh; j++) {
+      const kl = rr.varint();
+      if (kl < 0) throw new ProtocolError('null header key');
+      headers[j] = { key: rr.utf8(kl), value: readNullableVarBytes(rr) };
+    }
+    records[i] = {
+      offset: header.baseOffset + offDelta,
+      timestamp: header.baseTimestamp + tsDelta,
+      key,
+      value,
+      headers,
+    };
+    r.pos = recEnd;
+  }
+  return { header, records };
+}
+
+/**
+ * Splits a buffer of concatenated batches (a fetch's `records`) and decodes each. A trailing
+ * partial batch is ignored, as Kafka clients do.
+ */
+export function decodeBatches(buf: Uint8Array): DecodedBatch[] {
+  const out: DecodedBatch[] = [];
+  let at = 0;
+  while (buf.length - at >= BATCH_HEADER_SIZE) {
+    const len = new DataView(buf.buffer, buf.byteOffset + at + 8, 4).getInt32(0);
+    const size = len + LOG_OVERHEAD;
+    if (len < BATCH_HEADER_SIZE - LOG_OVERHEAD || at + size > buf.length) break;
+    out.push(decodeBatch(buf, at));
+    at += size;
+  }
+  return out;
+}
+
+/** Iterates the batch boundaries of a buffer of concatenated batches without decoding records. */
+export function* batchSpans(buf: Uint8Array): Generator<{ at: number; size: number }> {
+  let at = 0;
+  while (buf.length - at >= BATCH_HEADER_SIZE) {
+    const len = new DataView(buf.buffer, buf.byteOffset + at + 8, 4).getInt32(0);
+    const size = len + LOG_OVERHEAD;
+    if (len < BATCH_HEADER_SIZE - LOG_OVERHEAD || at + size > buf.length) return;
+    yield { at, size };
+    at += size;
+  }
+}
