@@ -1,0 +1,29 @@
+/** What every producer, consumer and admin client of one `Brook` instance shares. */
+import { Connection } from './connection.js';
+import type { Logger } from './logger.js';
+import type { HeartbeatNowPush } from '@brook/protocol';
+
+export interface ClientContext {
+  url: string;
+  clientId: string;
+  logger: Logger;
+  requestTimeout: number;
+  connectionTimeout: number;
+  /** Retries for retriable errors (and reconnects), with exponential backoff. */
+  retries: number;
+}
+
+export function openConnection(
+  ctx: ClientContext,
+  hooks: { onHeartbeatNow?: (p: HeartbeatNowPush) => void; onReconnect?: () => void } = {},
+): Connection {
+  return new Connection({
+    url: ctx.url,
+    clientId: ctx.clientId,
+    logger: ctx.logger,
+    requestTimeout: ctx.requestTimeout,
+    connectionTimeout: ctx.connectionTimeout,
+    retries: ctx.retries,
+    ...hooks,
+  });
+}
