@@ -251,3 +251,10 @@ export function utf8DecodeStrict(b: Uint8Array): string | null {
     return null;
   }
 }
+
+/** Base64 without Node's Buffer (btoa exists in browsers and Node 16+). */
+export function asBase64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}

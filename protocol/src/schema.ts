@@ -15,6 +15,8 @@ export interface Codec<T> {
   /** For structs: the named fields, used to render documentation. */
   readonly fields?: ReadonlyArray<FieldDoc>;
   readonly name?: string;
+  /** For arrays: the element codec. */
+  readonly item?: Codec<unknown>;
 }
 
 export interface FieldDoc {
@@ -119,6 +121,7 @@ export function array<T>(item: Codec<T>): Codec<T[]> {
     },
     fields: item.fields,
     name: item.name,
+    item: item as Codec<unknown>,
   };
 }
 
@@ -139,6 +142,7 @@ export function nullableArray<T>(item: Codec<T>): Codec<T[] | null> {
     },
     fields: item.fields,
     name: item.name,
+    item: item as Codec<unknown>,
   };
 }
 
