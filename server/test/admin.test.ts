@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBatch } from '@brook/protocol';
+import { RawClient, testBroker } from './helpers.js';
+
+type TB = Awaited<ReturnType<typeof testBroker>>;
+const enc = new TextEncoder();
+
+describe('admin HTTP API', () => {
+  let broker: TB;
+  const http = (path: string, init?: RequestInit) => fetch(`${broker.httpUrl}${path}`, init);
+  const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    broker = await testBroker();
+  });
+  afterAll(async () => broker.stop());
+
+  it('serves /health, /metrics and the OpenAPI document', async () => {
+    expect(await (await http('/health')).json()).toEqual({ status: 'ok' });
+    const m = await (await http('/metrics')).text();
+    expect(m).toContain('brook_request_duration_seconds');
+    const spec = (await (await http('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/topics', '/api/topics/{topic}', '/api/groups/{group}']));
+    expect((await http('/docs/')).status).toBe(200);
+  });
+
+  it('creates, lists, describes and deletes topics with JSON errors', async () => {
+    const created = await http('/api/topics', json({ name: 'orders', partitions: 3, config: { 'retention.ms': 60000 } }));
+    expect(created.status).toBe(201);
+    expect((await http('/api/topics', json({ name: 'orders', partitions: 3 }))).status).toBe(409);
+    const bad = await http('/api/topics', json({ name: 'x', partitions: 'many' }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'INVALID_REQUEST', message: expect.any(String) });
+    expect((await http('/api/topics', json({ name: 'bad/name', partitions: 1 }))).status).toBe(400);
+    expect((await http('/api/topics', json({ name: 'c', partitions: 1, config: { 'cleanup.policy': 'sometimes' } }))).status).toBe(400);
+    expect((await http('/api/topics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' })).status).toBe(400);
+
+    const list = (await (await http('/api/topics')).json()) as Array<{ name: string; partitions: number; internal: boolean }>;
+    expect(list).toEqual(expect.arrayContaining([{ name: 'orders', partitions: 3, internal: false }, { name: '__consumer_offsets', partitions: 1, internal: true }]));
+
+    const d = (await (await http('/api/topics/orders')).json()) as { partitions: unknown[]; config: Record<string, unknown> };
+    expect(d.partitions).toEqual([0, 1, 2].map((partition) => ({ partition, startOffset: '0', endOffset: '0' })));
+    expect(d.config['retention.ms']).toBe(60000);
+    const missing = await http('/api/topics/nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'UNKNOWN_TOPIC_OR_PARTITION' });
+
+    expect((await http('/api/topics/__consumer_offsets', { method: 'DELETE' })).status).toBe(400);
+    expect((await http('/api/topics/orders', { method: 'DELETE' })).status).toBe(204);
+    expect((await http('/api/topics/orders', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('shows records as UTF-8 text where valid, else base64', async () => {
+    await http('/api/topics', json({ name: 'browse', partitions: 1 }));
+    const c = await RawClient.connect(broker.url);
+    await c.request('Produce', {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topics: [
+        {
+          topic: 'browse',
+          partitions: [
+            {
+              partition: 0,
+              records: encodeBatch({
+                records: [
+                  { key: enc.encode('k1'), value: enc.encode('héllo'), headers: [{ key: 'h', value: enc.encode('x') }] },
+                  { key: null, value: new Uint8Array([0xff, 0xfe, 0x00]) },
+                  { key: null, value: enc.encode('third') },
+                ],
+              }),
+            },
+          ],
+        },
+      ],
+    });
+    c.close();
+    const r = (await (await http('/api/topics/browse/partitions/0/records?offset=0&limit=2')).json()) as { records: Array<Record<string, unknown>> };
+    expect(r.records).toEqual([
+      { offset: '0', timestamp: expect.any(String), key: 'k1', keyEncoding: 'utf8', value: 'héllo', valueEncoding: 'utf8', headers: { h: 'x' } },
+      { offset: '1', timestamp: expect.any(String), key: null, keyEncoding: null, value: '//4A', valueEncoding: 'base64', headers: {} },
+    ]);
+    const from2 = (await (await http('/api/topics/browse/partitions/0/records?offset=2')).json()) as { records: Array<{ value: string }> };
+    expect(from2.records.map((x) => x.value)).toEqual(['third']);
+    expect((await http('/api/topics/browse/partitions/0/records?offset=-1')).status).toBe(400);
+    expect((await http('/api/topics/browse/partitions/9/records')).status).toBe(404);
+  });
+});

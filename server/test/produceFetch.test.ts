@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, decodeBatches, encodeBatch } from '@brook/protocol';
+import { RawClient, testBroker } from './helpers.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+type TB = Awaited<ReturnType<typeof testBroker>>;
+
+function batch(values: string[], key?: string) {
+  return encodeBatch({ records: values.map((v) => ({ key: key === undefined ? null : enc.encode(key), value: enc.encode(v) })) });
+}
+
+function produceReq(topic: string, partition: number, records: Uint8Array, acks = -1) {
+  return { transactionalId: null, acks, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition, records }] }] };
+}
+
+function fetchReq(topic: string, partition: number, fetchOffset: number, maxWaitMs = 0, minBytes = 1) {
+  return { maxWaitMs, minBytes, maxBytes: 1 << 20, isolationLevel: 0, topics: [{ topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: 1 << 20 }] }] };
+}
+
+describe('produce and fetch over WebSockets', () => {
+  let broker: TB;
+  let c: RawClient;
+  beforeAll(async () => {
+    broker = await testBroker();
+    c = await RawClient.connect(broker.url);
+    const r = await c.request('CreateTopics', { topics: [{ name: 'events', numPartitions: 3, configs: [] }], validateOnly: false });
+    expect(r.topics[0]!.errorCode).toBe(0);
+  });
+  afterAll(async () => {
+    c.close();
+    await broker.stop();
+  });
+
+  it('assigns dense offsets and reads them back', async () => {
+    const a = await c.request('Produce', produceReq('events', 0, batch(['a', 'b', 'c'])));
+    const b = await c.request('Produce', produceReq('events', 0, batch(['d', 'e']), 1));
+    expect(a.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(b.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 3 });
+    const f = await c.request('Fetch', fetchReq('events', 0, 0));
+    const p = f.topics[0]!.partitions[0]!;
+    expect(p.highWatermark).toBe(5);
+    const recs = decodeBatches(p.records).flatMap((x) => x.records);
+    expect(recs.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4]);
+    expect(recs.map((r) => dec.decode(r.value!))).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('concurrent produce requests all get distinct contiguous offsets', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => c.request('Produce', produceReq('events', 1, batch([`m${i}`, `n${i}`])))));
+    const bases = results.map((r) => r.topics[0]!.partitions[0]!.baseOffset).sort((x, y) => x - y);
+    expect(bases).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
+  });
+
+  it('acks 0 gets no response but the data is written', async () => {
+    c.ws.send((await import('@brook/protocol')).encodeRequest('Produce', 999_999, produceReq('events', 2, batch(['fire-and-forget']), 0)));
+    // The next acknowledged produce on the same partition comes after it.
+    const r = await c.request('Produce', produceReq('events', 2, batch(['after'])));
+    expect(r.topics[0]!.partitions[0]!.baseOffset).toBe(1);
+  });
+
+  it('long poll wakes up when data arrives', async () => {
+    const end = (await c.request('ListOffsets', { isolationLevel: 0, topics: [{ topic: 'events', partitions: [{ partition: 0, timestamp: -1 }] }] })).topics[0]!.partitions[0]!.offset;
+    const t0 = Date.now();
+    const pending = c.request('Fetch', fetchReq('events', 0, end, 10_000));
+    setTimeout(() => void c.request('Produce', produceReq('events', 0, batch(['late']))), 200);
+    const f = await pending;
+    const waited = Date.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(150);
+    expect(waited).toBeLessThan(5000);
+    const recs = decodeBatches(f.topics[0]!.partitions[0]!.records).flatMap((x) => x.records);
+    expect(recs.map((r) => dec.decode(r.value!))).toEqual(['late']);
+  });
+
+  it('long poll returns empty after maxWaitMs', async () => {
+    const end = (await c.request('ListOffsets', { isolationLevel: 0, topics: [{ topic: 'events', partitions: [{ partition: 2, timestamp: -1 }] }] })).topics[0]!.partitions[0]!.offset;
+    const t0 = Date.now();
+    const f = await c.request('Fetch', fetchReq('events', 2, end, 300));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(f.topics[0]!.partitions[0]!.records.length).toBe(0);
+  });
+
+  it('answers OFFSET_OUT_OF_RANGE above the end and below the start', async () => {
+    const f = await c.request('Fetch', fetchReq('events', 0, 10_000));
+    expect(f.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const f2 = await c.request('Fetch', fetchReq('events', 0, -5));
+    expect(f2.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+  });
+
+  it('lists earliest, latest and by-timestamp offsets', async () => {
+    await c.request('CreateTopics', { topics: [{ name: 'timed', numPartitions: 1, configs: [] }], validateOnly: false });
+    for (const ts of [1000, 2000, 3000]) {
+      await c.request('Produce', produceReq('timed', 0, encodeBatch({ records: [{ value: enc.encode(String(ts)), timestamp: ts }] })));
+    }
+    const q = (timestamp: number) =>
+      c.request('ListOffsets', { isolationLevel: 0, topics: [{ topic: 'timed', partitions: [{ partition: 0, timestamp }] }] }).then((r) => r.topics[0]!.partitions[0]!);
+    expect((await q(-2)).offset).toBe(0);
+    expect((await q(-1)).offset).toBe(3);
+    expect(await q(1500)).toMatchObject({ offset: 1, timestamp: 2000 });
+    expect((await q(9999)).offset).toBe(3);
+  });
+
+  it('refuses unknown topics, corrupt batches, oversized batches and internal topics', async () => {
+    const unknown = await c.request('Produce', produceReq('nope', 0, batch(['x'])));
+    expect(unknown.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const corrupt = batch(['hello']);
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    const bad = await c.request('Produce', produceReq('events', 0, corrupt));
+    expect(bad.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
+    await c.request('CreateTopics', { topics: [{ name: 'small', numPartitions: 1, configs: [{ name: 'max.message.bytes', value: '200' }] }], validateOnly: false });
+    const big = await c.request('Produce', produceReq('small', 0, batch(['x'.repeat(500)])));
+    expect(big.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    // Nothing partially written: a good batch followed by a bad one writes neither.
+    const good = batch(['ok']);
+    const both = new Uint8Array(good.length + corrupt.length);
+    both.set(good);
+    both.set(corrupt, good.length);
+    const mixed = await c.request('Produce', produceReq('small', 0, both));
+    expect(mixed.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
+    const end = await c.request('ListOffsets', { isolationLevel: 0, topics: [{ topic: 'small', partitions: [{ partition: 0, timestamp: -1 }] }] });
+    expect(end.topics[0]!.partitions[0]!.offset).toBe(0);
+    const internal = await c.request('Produce', produceReq('__consumer_offsets', 0, batch(['x'])));
+    expect(internal.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+  });
+
+  it('validates topic creation', async () => {
+    const r = await c.request('CreateTopics', {
+      topics: [
+        { name: 'events', numPartitions: 1, configs: [] },
+        { name: 'bad name!', numPartitions: 1, configs: [] },
+        { name: 'zero', numPartitions: 0, configs: [] },
+        { name: 'cfg', numPartitions: 1, configs: [{ name: 'retention.ms', value: 'soon' }] },
+      ],
+      validateOnly: false,
+    });
+    expect(r.topics.map((t) => t.errorCode)).toEqual([ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_CONFIG]);
+    const md = await c.request('Metadata', { topics: null });
+    expect(md.topics.find((t) => t.name === '__consumer_offsets')?.internal).toBe(true);
+    expect(md.topics.find((t) => t.name === 'events')?.numPartitions).toBe(3);
+  });
+
+  it('deletes topics, and a recreated topic starts empty', async () => {
+    await c.request('CreateTopics', { topics: [{ name: 'gone', numPartitions: 1, configs: [] }], validateOnly: false });
+    await c.request('Produce', produceReq('gone', 0, batch(['old'])));
+    expect((await c.request('DeleteTopics', { topics: ['gone'] })).topics[0]!.errorCode).toBe(0);
+    expect((await c.request('DeleteTopics', { topics: ['gone'] })).topics[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    await c.request('CreateTopics', { topics: [{ name: 'gone', numPartitions: 1, configs: [] }], validateOnly: false });
+    const f = await c.request('Fetch', fetchReq('gone', 0, 0));
+    expect(f.topics[0]!.partitions[0]!.highWatermark).toBe(0);
+  });
+});
