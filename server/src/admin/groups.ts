@@ -1,0 +1,236 @@
+/** Admin routes for consumer groups: the view Kafka UIs show (owner, committed, end, lag per partition). */
+import type { FastifyInstance } from 'fastify';
+import { BrookError, ErrorCode, validateName } from '@brook/protocol';
+import type { BrokerContext } from '../api/types.js';
+import { describeGroup } from '../api/69_consumerGroupDescribe.js';
+import { listAllGroups } from '../api/16_listGroups.js';
+import { deleteGroup } from '../api/42_deleteGroups.js';
+import { errorSchema, HttpError } from './errors.js';
+import { mustTopic } from './topics.js';
+
+const groupParams = { type: 'object', properties: { group: { type: 'string', minLength: 1 } }, required: ['group'] } as const;
+
+export interface PartitionLagRow {
+  topic: string;
+  partition: number;
+  committedOffset: string | null;
+  endOffset: string;
+  lag: string | null;
+  memberId: string | null;
+  clientId: string | null;
+  host: string | null;
+}
+
+/** Per-partition rows for every topic the group has commits for or is assigned/subscribed to. */
+export function groupLagRows(ctx: BrokerContext, groupId: string): PartitionLagRow[] {
+  const g = describeGroup(ctx, groupId);
+  const owners = new Map<string, { memberId: string; clientId: string; host: string }>();
+  const topics = new Set<string>();
+  for (const m of g.members) {
+    for (const t of m.subscribedTopicNames) topics.add(t);
+    for (const a of m.assignment) {
+      topics.add(a.topic);
+      for (const p of a.partitions) owners.set(`${a.topic}\0${p}`, { memberId: m.memberId, clientId: m.clientId, host: m.clientHost });
+    }
+  }
+  for (const o of ctx.offsets.list(groupId)) topics.add(o.topic);
+  const rows: PartitionLagRow[] = [];
+  for (const topic of [...topics].sort()) {
+    const t = ctx.topics.get(topic);
+    if (!t) continue;
+    t.partitions.forEach((log, partition) => {
+      const c = ctx.offsets.get(groupId, topic, partition);
+      const end = log.highWatermark;
+      const owner = owners.get(`${topic}\0${partition}`);
+      rows.push({
+        topic,
+        partition,
+        committedOffset: c ? String(c.offset) : null,
+        endOffset: String(end),
+        lag: c ? String(Math.max(0, end - c.offset)) : null,
+        memberId: owner?.memberId ?? null,
+        clientId: owner?.clientId ?? null,
+        host: owner?.host ?? null,
+      });
+    });
+  }
+  return rows;
+}
+
+function mustGroupName(group: string): void {
+  const bad = validateName('group', group);
+  if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
+}
+
+export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerContext }): Promise<void> {
+  app.get('/api/groups', {
+    schema: {
+      tags: ['groups'],
+      summary: 'List consumer groups (empty groups with committed offsets too)',
+      response: {
+        200: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { groupId: { type: 'string' }, state: { type: 'string' }, members: { type: 'integer' }, totalLag: { type: 'string' } },
+          },
+        },
+      },
+    },
+    handler: async () =>
+      listAllGroups(ctx).map((g) => ({
+        ...g,
+        totalLag: String(groupLagRows(ctx, g.groupId).reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0)),
+      })),
+  });
+
+  app.get('/api/groups/:group', {
+    schema: {
+      tags: ['groups'],
+      summary: 'Describe a group: state, epochs, members with assignments, per-partition offsets and lag',
+      params: groupParams,
+      response: { 404: errorSchema, 400: errorSchema },
+    },
+    handler: async (req) => {
+      const { group } = req.params as { group: string };
+      mustGroupName(group);
+      const g = describeGroup(ctx, group);
+      if (g.errorCode !== 0) throw new BrookError(g.errorCode, g.errorMessage ?? `group ${group} does not exist`);
+      const offsets = groupLagRows(ctx, group);
+      return {
+        groupId: g.groupId,
+        state: g.state,
+        epoch: g.groupEpoch,
+        assignmentEpoch: g.assignmentEpoch,
+        assignor: g.assignor,
+        memberCount: g.members.length,
+        totalLag: String(offsets.reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0)),
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          instanceId: m.instanceId,
+          clientId: m.clientId,
+          host: m.clientHost,
+          memberEpoch: m.memberEpoch,
+          state: m.state,
+          subscribedTopics: m.subscribedTopicNames,
+          assignment: m.assignment,
+          targetAssignment: m.targetAssignment,
+        })),
+        offsets,
+      };
+    },
+  });
+
+  app.post('/api/groups/:group/offsets/reset', {
+    schema: {
+      tags: ['groups'],
+      summary: "Reset a group's offsets for a topic (refused with 409 while the group has members)",
+      params: groupParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['topic', 'to'],
+        properties: {
+          topic: { type: 'string', minLength: 1 },
+          to: {
+            oneOf: [
+              { type: 'string', enum: ['earliest', 'latest'] },
+              { type: 'object', additionalProperties: false, required: ['offset'], properties: { offset: { type: ['string', 'integer'], pattern: '^[0-9]+$' } } },
+              { type: 'object', additionalProperties: false, required: ['timestamp'], properties: { timestamp: { type: ['string', 'integer'] } } },
+              { type: 'object', additionalProperties: false, required: ['shiftBy'], properties: { shiftBy: { type: ['string', 'integer'], pattern: '^-?[0-9]+$' } } },
+            ],
+          },
+          partitions: { type: 'array', items: { type: 'integer', minimum: 0 } },
+          dryRun: { type: 'boolean', default: false },
+        },
+      },
+      response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
+    },
+    handler: async (req) => {
+      const { group } = req.params as { group: string };
+      mustGroupName(group);
+      const body = req.body as {
+        topic: string;
+        to: 'earliest' | 'latest' | { offset: string | number } | { timestamp: string | number } | { shiftBy: string | number };
+        partitions?: number[];
+        dryRun: boolean;
+      };
+      if (ctx.groups.hasMembers(group)) {
+        throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has active members; stop them before resetting offsets`);
+      }
+      const t = mustTopic(ctx, body.topic);
+      const parts = body.partitions ?? t.partitions.map((_, i) => i);
+      const entries = [];
+      for (const partition of parts) {
+        const log = t.partitions[partition];
+        if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${body.topic}-${partition}`);
+        const start = log.logStartOffset;
+        const end = log.highWatermark;
+        const prev = ctx.offsets.get(group, body.topic, partition)?.offset ?? null;
+        let target: number;
+        const to = body.to;
+        if (to === 'earliest') target = start;
+        else if (to === 'latest') target = end;
+        else if ('offset' in to) target = Number(to.offset);
+        else if ('shiftBy' in to) target = (prev ?? start) + Number(to.shiftBy);
+        else {
+          const ts = typeof to.timestamp === 'number' ? to.timestamp : Date.parse(to.timestamp);
+          if (Number.isNaN(ts)) throw new HttpError(400, 'INVALID_REQUEST', `bad timestamp ${to.timestamp}`);
+          target = (await log.offsetForTimestamp(ts))?.offset ?? end;
+        }
+        // Out-of-range targets are clamped to the log, as kafka-consumer-groups.sh does.
+        entries.push({ partition, previousOffset: prev, newOffset: Math.min(Math.max(target, start), end) });
+      }
+      if (!body.dryRun) {
+        await ctx.offsets.commit(
+          group,
+          entries.map((e) => ({ topic: body.topic, partition: e.partition, offset: e.newOffset, metadata: null })),
+        );
+        ctx.logger.info({ groupId: group, topic: body.topic, partitions: entries.length }, 'group offsets reset');
+      }
+      return {
+        groupId: group,
+        topic: body.topic,
+        dryRun: body.dryRun,
+        offsets: entries.map((e) => ({
+          partition: e.partition,
+          previousOffset: e.previousOffset === null ? null : String(e.previousOffset),
+          newOffset: String(e.newOffset),
+        })),
+      };
+    },
+  });
+
+  app.delete('/api/groups/:group', {
+    schema: { tags: ['groups'], summary: 'Delete a group and its offsets (409 while it has members)', params: groupParams, response: { 204: { type: 'null' }, 404: errorSchema, 409: errorSchema } },
+    handler: async (req, reply) => {
+      const { group } = req.params as { group: string };
+      mustGroupName(group);
+      const r = await deleteGroup(ctx, group);
+      if (r.errorCode === ErrorCode.NON_EMPTY_GROUP) throw new HttpError(409, 'NON_EMPTY_GROUP', r.errorMessage!);
+      if (r.errorCode !== 0) throw new BrookError(r.errorCode, r.errorMessage);
+      return reply.code(204).send();
+    },
+  });
+
+  app.delete('/api/groups/:group/offsets', {
+    schema: {
+      tags: ['groups'],
+      summary: "Delete a group's committed offsets for one topic (409 while members subscribe to it)",
+      params: groupParams,
+      querystring: { type: 'object', required: ['topic'], properties: { topic: { type: 'string', minLength: 1 } } },
+      response: { 204: { type: 'null' }, 404: errorSchema, 409: errorSchema },
+    },
+    handler: async (req, reply) => {
+      const { group } = req.params as { group: string };
+      const { topic } = req.query as { topic: string };
+      mustGroupName(group);
+      const subscribed = describeGroup(ctx, group).members.some((m) => m.subscribedTopicNames.includes(topic) || m.assignment.some((a) => a.topic === topic));
+      if (subscribed) throw new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
+      const rows = ctx.offsets.list(group).filter((o) => o.topic === topic);
+      if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);
+      await ctx.offsets.deleteOffsets(group, rows);
+      return reply.code(204).send();
+    },
+  });
+}

@@ -1,0 +1,158 @@
+/** Admin routes for topics and a record browser. */
+import type { FastifyInstance } from 'fastify';
+import { BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict } from '@brook/protocol';
+import type { BrokerContext } from '../api/types.js';
+import { errorSchema } from './errors.js';
+
+const topicParams = { type: 'object', properties: { topic: { type: 'string', minLength: 1 } }, required: ['topic'] } as const;
+
+export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerContext }): Promise<void> {
+  app.get('/api/topics', {
+    schema: {
+      tags: ['topics'],
+      summary: 'List topics',
+      response: {
+        200: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, partitions: { type: 'integer' }, internal: { type: 'boolean' } },
+            required: ['name', 'partitions', 'internal'],
+          },
+        },
+      },
+    },
+    handler: async () => ctx.topics.list().map((t) => ({ name: t.name, partitions: t.numPartitions, internal: t.internal })),
+  });
+
+  app.post('/api/topics', {
+    schema: {
+      tags: ['topics'],
+      summary: 'Create a topic',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 249 },
+          partitions: { type: 'integer', minimum: 1 },
+          config: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+        },
+        required: ['name', 'partitions'],
+      },
+      response: { 201: { type: 'object', properties: { name: { type: 'string' }, partitions: { type: 'integer' } } }, 400: errorSchema, 409: errorSchema },
+    },
+    handler: async (req, reply) => {
+      const body = req.body as { name: string; partitions: number; config?: Record<string, string | number> };
+      const config = Object.fromEntries(Object.entries(body.config ?? {}).map(([k, v]) => [k, String(v)]));
+      const t = await ctx.topics.create(body.name, body.partitions, config);
+      ctx.logger.info({ topic: t.name, partitions: t.numPartitions }, 'topic created');
+      return reply.code(201).send({ name: t.name, partitions: t.numPartitions });
+    },
+  });
+
+  app.get('/api/topics/:topic', {
+    schema: {
+      tags: ['topics'],
+      summary: 'Describe a topic: partitions with start and end offsets, config',
+      params: topicParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            internal: { type: 'boolean' },
+            partitions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { partition: { type: 'integer' }, startOffset: { type: 'string' }, endOffset: { type: 'string' } },
+              },
+            },
+            config: { type: 'object', additionalProperties: true },
+          },
+        },
+        404: errorSchema,
+      },
+    },
+    handler: async (req) => {
+      const t = mustTopic(ctx, (req.params as { topic: string }).topic);
+      return {
+        name: t.name,
+        internal: t.internal,
+        partitions: t.partitions.map((log, partition) => ({
+          partition,
+          startOffset: String(log.logStartOffset),
+          endOffset: String(log.highWatermark),
+        })),
+        config: t.config,
+      };
+    },
+  });
+
+  app.delete('/api/topics/:topic', {
+    schema: { tags: ['topics'], summary: 'Delete a topic', params: topicParams, response: { 204: { type: 'null' }, 400: errorSchema, 404: errorSchema } },
+    handler: async (req, reply) => {
+      const name = (req.params as { topic: string }).topic;
+      await ctx.topics.delete(name);
+      ctx.logger.info({ topic: name }, 'topic deleted');
+      return reply.code(204).send();
+    },
+  });
+
+  app.get('/api/topics/:topic/partitions/:partition/records', {
+    schema: {
+      tags: ['topics'],
+      summary: 'Read records (key and value as UTF-8 text where valid, else base64)',
+      params: {
+        type: 'object',
+        properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
+        required: ['topic', 'partition'],
+      },
+      querystring: {
+        type: 'object',
+        properties: { offset: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+      },
+      response: { 400: errorSchema, 404: errorSchema },
+    },
+    handler: async (req) => {
+      const { topic, partition } = req.params as { topic: string; partition: number };
+      const q = req.query as { offset?: number; limit: number };
+      const log = ctx.topics.partition(topic, partition);
+      if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partition}`);
+      const from = q.offset ?? log.logStartOffset;
+      const records: unknown[] = [];
+      let next = from;
+      // Bounded: at most `limit` records and a few reads of up to 1 MiB each.
+      for (let reads = 0; reads < 16 && records.length < q.limit && next < log.highWatermark; reads++) {
+        const { records: bytes } = await log.read(next, 1024 * 1024);
+        if (bytes.length === 0) break;
+        for (const batch of decodeBatches(bytes)) {
+          for (const r of batch.records) {
+            if (r.offset < next || records.length >= q.limit) continue;
+            records.push({
+              offset: String(r.offset),
+              timestamp: String(r.timestamp),
+              ...text('key', r.key),
+              ...text('value', r.value),
+              headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : (utf8DecodeStrict(h.value) ?? asBase64(h.value))])),
+            });
+          }
+          next = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
+        }
+      }
+      return { topic, partition, records, nextOffset: String(next), endOffset: String(log.highWatermark) };
+    },
+  });
+}
+
+function text(field: 'key' | 'value', b: Uint8Array | null): Record<string, string | null> {
+  if (b === null) return { [field]: null, [`${field}Encoding`]: null };
+  const s = utf8DecodeStrict(b);
+  return s !== null ? { [field]: s, [`${field}Encoding`]: 'utf8' } : { [field]: asBase64(b), [`${field}Encoding`]: 'base64' };
+}
+
+export function mustTopic(ctx: BrokerContext, name: string) {
+  const t = ctx.topics.get(name);
+  if (!t) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+  return t;
+}

@@ -1,0 +1,63 @@
+// Produce: validate every batch of a partition (CRC, record walk, size limit) before writing any,
+// so a partition's data is all-or-nothing; then append through the group-commit queue.
+// acks 0 gets no response, acks 1 waits for the LevelDB write, acks -1 (all) for the fsync.
+import { BrookError, ErrorCode, ProtocolError, validateBatch } from '@brook/protocol';
+import type { BrokerContext, Handler } from './types.js';
+import { toErrorCode } from './errors.js';
+
+export function produce(ctx: BrokerContext): Handler<'Produce'> {
+  return async (req) => {
+    if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
+      throw new BrookError(ErrorCode.INVALID_REQUEST, `acks must be 0, 1 or -1 (all), got ${req.acks}`);
+    }
+    const sync = req.acks === -1;
+    const topics = await Promise.all(
+      req.topics.map(async (t) => ({
+        topic: t.topic,
+        partitions: await Promise.all(
+          t.partitions.map(async (p) => {
+            try {
+              const log = ctx.topics.partition(t.topic, p.partition);
+              if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
+              const topic = ctx.topics.get(t.topic)!;
+              if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
+              const { batches, records } = splitBatches(p.records, topic.config['max.message.bytes']);
+              const r = await log.append(batches, { sync });
+              ctx.metrics.bytesIn.inc({ topic: t.topic }, p.records.length);
+              ctx.metrics.recordsIn.inc({ topic: t.topic }, records);
+              return { partition: p.partition, errorCode: 0, errorMessage: null, baseOffset: r.baseOffset, logStartOffset: r.logStartOffset };
+            } catch (e) {
+              return { partition: p.partition, ...toErrorCode(e, ctx.logger), baseOffset: -1, logStartOffset: -1 };
+            }
+          }),
+        ),
+      })),
+    );
+    return req.acks === 0 ? null : { topics };
+  };
+}
+
+/** Validates and copies each batch out of the request frame; throws before anything is written. */
+export function splitBatches(buf: Uint8Array, maxBatchBytes: number): { batches: Uint8Array[]; records: number } {
+  const batches: Uint8Array[] = [];
+  let records = 0;
+  let at = 0;
+  if (buf.length === 0) throw new BrookError(ErrorCode.INVALID_RECORD, 'no record batch in the request');
+  while (at < buf.length) {
+    let size: number;
+    try {
+      const v = validateBatch(buf, at);
+      size = v.size;
+      records += v.header.recordCount;
+    } catch (e) {
+      if (e instanceof ProtocolError) throw new BrookError(ErrorCode.CORRUPT_MESSAGE, `invalid record batch: ${e.message}`);
+      throw e;
+    }
+    if (size > maxBatchBytes) {
+      throw new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes}`);
+    }
+    batches.push(buf.slice(at, at + size));
+    at += size;
+  }
+  return { batches, records };
+}

@@ -1,0 +1,85 @@
+// Fetch: long poll. Read every requested partition; if fewer than minBytes came back, wait for an
+// append on any of them (or maxWaitMs, or the client/broker going away) and read again.
+import { BrookError, ErrorCode } from '@brook/protocol';
+import type { FetchResponse } from '@brook/protocol';
+import type { BrokerContext, Handler } from './types.js';
+import { toErrorCode } from './errors.js';
+import type { PartitionLog } from '../log/partitionLog.js';
+
+type PartitionResult = FetchResponse['topics'][number]['partitions'][number];
+const EMPTY = new Uint8Array(0);
+
+export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
+  return async (req, conn) => {
+    if (req.maxBytes < 0 || req.minBytes < 0) throw new BrookError(ErrorCode.INVALID_FETCH_SIZE, 'maxBytes and minBytes must be >= 0');
+    const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), ctx.options.maxFetchWaitMs);
+    for (let round = 0; ; round++) {
+      const { response, bytes, logs, errors } = await readOnce(ctx, req);
+      const now = Date.now();
+      if (bytes >= Math.max(req.minBytes, 1) || errors || now >= deadline || conn.signal.aborted || ctx.shutdown.aborted) {
+        for (const t of response.topics) {
+          let n = 0;
+          for (const p of t.partitions) n += p.records.length;
+          if (n > 0) ctx.metrics.bytesOut.inc({ topic: t.topic }, n);
+        }
+        return response;
+      }
+      await waitForAppend(logs, deadline - now, [conn.signal, ctx.shutdown]);
+    }
+  };
+}
+
+async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]) {
+  let budget = req.maxBytes;
+  let bytes = 0;
+  let errors = false;
+  const logs: PartitionLog[] = [];
+  const topics: FetchResponse['topics'] = [];
+  for (const t of req.topics) {
+    const partitions: PartitionResult[] = [];
+    for (const p of t.partitions) {
+      const log = ctx.topics.partition(t.topic, p.partition);
+      if (!log) {
+        errors = true;
+        partitions.push(result(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`, -1, -1, EMPTY));
+        continue;
+      }
+      logs.push(log);
+      if (budget <= 0 || p.fetchOffset === log.highWatermark) {
+        partitions.push(result(p.partition, 0, null, log.highWatermark, log.logStartOffset, EMPTY));
+        continue;
+      }
+      try {
+        const r = await log.read(p.fetchOffset, Math.min(p.partitionMaxBytes, budget));
+        budget -= r.records.length;
+        bytes += r.records.length;
+        partitions.push(result(p.partition, 0, null, r.highWatermark, r.logStartOffset, r.records));
+      } catch (e) {
+        errors = true;
+        const { errorCode, errorMessage } = toErrorCode(e, ctx.logger);
+        partitions.push(result(p.partition, errorCode, errorMessage, log.highWatermark, log.logStartOffset, EMPTY));
+      }
+    }
+    topics.push({ topic: t.topic, partitions });
+  }
+  return { response: { topics }, bytes, logs, errors };
+}
+
+function result(partition: number, errorCode: number, errorMessage: string | null, hw: number, start: number, records: Uint8Array): PartitionResult {
+  return { partition, errorCode, errorMessage, highWatermark: hw, lastStableOffset: hw, logStartOffset: start, abortedTransactions: [], records };
+}
+
+function waitForAppend(logs: PartitionLog[], ms: number, signals: AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    const offs: Array<() => void> = [];
+    const done = () => {
+      clearTimeout(timer);
+      for (const off of offs) off();
+      for (const s of signals) s.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const log of logs) offs.push(log.onAppend(done));
+    for (const s of signals) s.addEventListener('abort', done, { once: true });
+  });
+}

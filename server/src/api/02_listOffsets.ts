@@ -1,0 +1,28 @@
+// ListOffsets: -2 earliest (log start), -1 latest (log end), else the first offset at or after a timestamp.
+import { EARLIEST_TIMESTAMP, ErrorCode, LATEST_TIMESTAMP } from '@brook/protocol';
+import type { BrokerContext, Handler } from './types.js';
+
+export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
+  return async (req) => ({
+    topics: req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => {
+        const log = ctx.topics.partition(t.topic, p.partition);
+        if (!log) {
+          return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic-partition ${t.topic}-${p.partition}`, timestamp: -1, offset: -1 };
+        }
+        if (p.timestamp === EARLIEST_TIMESTAMP) return ok(p.partition, -1, log.logStartOffset);
+        if (p.timestamp === LATEST_TIMESTAMP) return ok(p.partition, -1, log.highWatermark);
+        if (p.timestamp < 0) {
+          return { partition: p.partition, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `bad timestamp ${p.timestamp}`, timestamp: -1, offset: -1 };
+        }
+        const found = log.offsetForTimestamp(p.timestamp);
+        return found ? ok(p.partition, found.timestamp, found.offset) : ok(p.partition, -1, log.highWatermark);
+      }),
+    })),
+  });
+}
+
+function ok(partition: number, timestamp: number, offset: number) {
+  return { partition, errorCode: 0, errorMessage: null, timestamp, offset };
+}

@@ -1,0 +1,26 @@
+// OffsetFetch: committed offsets from the in-memory table (-1 where nothing is committed).
+import { BrookError, ErrorCode, validateName } from '@brook/protocol';
+import type { BrokerContext, Handler } from './types.js';
+
+export function offsetFetch(ctx: BrokerContext): Handler<'OffsetFetch'> {
+  return async (req) => {
+    const bad = validateName('group', req.groupId);
+    if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
+    const all = ctx.offsets.list(req.groupId);
+    const wanted = req.topics ?? [...new Set(all.map((o) => o.topic))].map((topic) => ({ topic, partitions: null }));
+    return {
+      errorCode: 0,
+      errorMessage: null,
+      topics: wanted.map((t) => {
+        const partitions = t.partitions ?? all.filter((o) => o.topic === t.topic).map((o) => o.partition);
+        return {
+          topic: t.topic,
+          partitions: partitions.map((partition) => {
+            const c = ctx.offsets.get(req.groupId, t.topic, partition);
+            return { partition, offset: c?.offset ?? -1, metadata: c?.metadata ?? null, commitTimestamp: c?.commitTimestamp ?? -1, errorCode: 0 };
+          }),
+        };
+      }),
+    };
+  };
+}

@@ -1,0 +1,26 @@
+// Handshake: must be the first request; names the client and settles the protocol version.
+import { Apis, BrookError, ErrorCode, PROTOCOL_VERSION } from '@brook/protocol';
+import { BROKER_VERSION } from '../config.js';
+import type { BrokerContext, Handler } from './types.js';
+
+export function handshake(ctx: BrokerContext): Handler<'Handshake'> {
+  const apis = Object.values(Apis).map((a) => ({ apiKey: a.key, minVersion: a.minVersion, maxVersion: a.maxVersion }));
+  return async (req, conn) => {
+    if (req.minProtocol > PROTOCOL_VERSION || req.maxProtocol < PROTOCOL_VERSION) {
+      throw new BrookError(
+        ErrorCode.UNSUPPORTED_VERSION,
+        `client speaks protocol ${req.minProtocol}-${req.maxProtocol}, broker speaks ${PROTOCOL_VERSION}`,
+      );
+    }
+    conn.clientId = req.clientId;
+    conn.handshaken = true;
+    ctx.logger.debug({ connectionId: conn.connectionId, clientId: req.clientId, software: req.clientSoftware }, 'client connected');
+    return {
+      protocol: PROTOCOL_VERSION,
+      brokerVersion: BROKER_VERSION,
+      apis,
+      maxMessageBytes: ctx.options.maxMessageBytes,
+      maxFrameBytes: ctx.options.maxFrameBytes,
+    };
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * startBroker: opens the log, replays committed offsets and groups, and serves everything on one
+ * port: the WebSocket protocol at /ws, the admin API, /health, /metrics, /docs.
+ */
+import { mkdir } from 'node:fs/promises';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import websocket from '@fastify/websocket';
+import { pino, type Logger } from 'pino';
+import { encodeHeartbeatNow } from '@brook/protocol';
+import { defaultOptions, type BrokerOptions } from './config.js';
+import { Storage } from './log/storage.js';
+import { TopicManager } from './log/topicManager.js';
+import { OffsetStore } from './offsets/offsetStore.js';
+import { GroupCoordinator } from './groups/coordinator.js';
+import { createHandlers } from './api/index.js';
+import type { BrokerContext } from './api/types.js';
+import { ClientConnection } from './transport/clientConnection.js';
+import { registerAdmin } from './admin/plugin.js';
+import { BrokerMetrics } from './metrics.js';
+
+export interface Broker {
+  /** The WebSocket URL clients connect to: ws://host:port/ws */
+  readonly url: string;
+  readonly httpUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  readonly context: BrokerContext;
+  close(): Promise<void>;
+}
+
+export type StartOptions = Partial<BrokerOptions> & { logger?: Logger };
+
+export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
+  const options: BrokerOptions = { ...defaultOptions, ...stripUndefined(opts) };
+  const logger =
+    opts.logger ??
+    pino(
+      options.prettyLogs
+        ? { level: options.logLevel, transport: { target: 'pino-pretty', options: { colorize: true } } }
+        : { level: options.logLevel },
+    );
+  await mkdir(options.dataDir, { recursive: true });
+  const started = Date.now();
+  const storage = await Storage.open(options.dataDir);
+  const topics = await TopicManager.open(storage, {
+    logger,
+    defaults: { 'max.message.bytes': options.maxMessageBytes },
+    maxPartitionsPerTopic: options.maxPartitionsPerTopic,
+    maintenanceIntervalMs: options.logMaintenanceIntervalMs,
+  });
+  const offsets = await OffsetStore.open(topics, logger);
+  const connections = new Map<string, ClientConnection>();
+  const shutdown = new AbortController();
+  const metrics = new BrokerMetrics();
+
+  const groups = new GroupCoordinator({
+    topics: () => new Map(topics.list().filter((t) => !t.internal).map((t) => [t.name, t.numPartitions])),
+    notify: (connectionId, push) => connections.get(connectionId)?.push(encodeHeartbeatNow(push)),
+    persist: (groupId, snapshot) => offsets.saveGroup(groupId, snapshot),
+    logger,
+    minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
+    heartbeatIntervalMs: options.groupHeartbeatIntervalMs,
+    maxGroupSize: options.groupMaxSize,
+  });
+  groups.load(offsets.groupSnapshots().map(([, s]) => s as never));
+  topics.onChange((e) => {
+    logger.info({ topic: e.topic }, `topic ${e.type}`);
+    groups.topicsChanged();
+    if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
+  });
+
+  const ctx: BrokerContext = { options, topics, offsets, groups, logger, metrics, shutdown: shutdown.signal };
+  const handlers = createHandlers(ctx);
+
+  const expiry = setInterval(() => {
+    void offsets
+      .expire(Date.now(), options.offsetsRetentionMs, (g) => !groups.hasMembers(g))
+      .catch((err) => logger.error({ err }, 'offset expiry failed'));
+  }, options.offsetsRetentionCheckIntervalMs);
+  expiry.unref();
+
+  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  await app.register(websocket, { options: { maxPayload: options.maxFrameBytes } });
+  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, req) => {
+    if (shutdown.signal.aborted || connections.size >= options.maxConnections) {
+      socket.close(1013, shutdown.signal.aborted ? 'broker shutting down' : 'too many connections');
+      return;
+    }
+    const conn = new ClientConnection(socket, req.socket.remoteAddress ?? 'unknown', handlers, logger, options.maxInFlightRequests, metrics, (c) => {
+      connections.delete(c.connectionId);
+      metrics.connections.dec();
+      groups.connectionClosed(c.connectionId);
+    });
+    connections.set(conn.connectionId, conn);
+    metrics.connections.inc();
+  });
+  await registerAdmin(app, ctx, () => !shutdown.signal.aborted);
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  logger.info({ host: options.host, port, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('shutting down');
+      shutdown.abort();
+      clearInterval(expiry);
+      // Answer what is in flight (long polls return at once on the abort), then close sockets.
+      const deadline = Date.now() + 5000;
+      while ([...connections.values()].some((c) => c.busy) && Date.now() < deadline) await sleep(10);
+      for (const c of connections.values()) c.close(1001, 'broker shutting down');
+      await app.close();
+      groups.close();
+      await topics.close();
+      await storage.close();
+      logger.info('stopped');
+    })());
+
+  return { url: `ws://${hostForUrl}:${port}/ws`, httpUrl: `http://${hostForUrl}:${port}`, host: options.host, port, logger, context: ctx, close };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

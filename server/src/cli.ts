@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// brook-server: flags, env vars, signals. SIGTERM/SIGINT answer what is in flight, close LevelDB, exit 0.
+import { Command } from 'commander';
+import { startBroker } from './broker.js';
+import { defaultOptions } from './config.js';
+
+const program = new Command()
+  .name('brook-server')
+  .description('Brook: a single-node, Kafka-style message broker')
+  .option('--host <host>', 'interface to listen on (env BROOK_HOST)', process.env.BROOK_HOST ?? defaultOptions.host)
+  .option('--port <port>', 'port for /ws, /api, /health, /metrics (0 picks a free one; env BROOK_PORT)', process.env.BROOK_PORT ?? String(defaultOptions.port))
+  .option('--data-dir <dir>', 'where the LevelDB data lives (env BROOK_DATA_DIR)', process.env.BROOK_DATA_DIR ?? defaultOptions.dataDir)
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent (env BROOK_LOG_LEVEL)', process.env.BROOK_LOG_LEVEL ?? defaultOptions.logLevel)
+  .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
+  .parse();
+
+const o = program.opts<{ host: string; port: string; dataDir: string; logLevel: string; groupMinSessionTimeout?: string }>();
+const port = Number(o.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
+  process.exit(2);
+}
+
+try {
+  const broker = await startBroker({
+    host: o.host,
+    port,
+    dataDir: o.dataDir,
+    logLevel: o.logLevel,
+    prettyLogs: process.stdout.isTTY === true,
+    groupMinSessionTimeoutMs: o.groupMinSessionTimeout ? Number(o.groupMinSessionTimeout) : undefined,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    broker.logger.info({ signal }, 'signal received');
+    broker.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        broker.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  console.error(`brook-server: failed to start: ${(err as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,50 @@
+/** Broker options: CLI flags and env vars map onto these (see cli.ts); defaults are Kafka's where Kafka has one. */
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: string;
+  /** Pretty logs (pino-pretty) instead of JSON lines; the CLI turns it on for a TTY. */
+  prettyLogs: boolean;
+  /** Largest WebSocket frame accepted; bigger frames close the connection (code 1009). */
+  maxFrameBytes: number;
+  /** Default max.message.bytes for new topics (Kafka: the largest record batch). */
+  maxMessageBytes: number;
+  maxInFlightRequests: number;
+  maxConnections: number;
+  maxPartitionsPerTopic: number;
+  /** Longest a Fetch may long-poll. */
+  maxFetchWaitMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  groupHeartbeatIntervalMs: number;
+  groupMaxSize: number;
+  /** Offsets of an empty group expire this long after their commit (Kafka: offsets.retention.minutes = 7 days). */
+  offsetsRetentionMs: number;
+  offsetsRetentionCheckIntervalMs: number;
+  /** How often retention and compaction run. */
+  logMaintenanceIntervalMs: number;
+}
+
+export const defaultOptions: BrokerOptions = {
+  host: '127.0.0.1',
+  port: 7092,
+  dataDir: './data',
+  logLevel: 'info',
+  prettyLogs: false,
+  maxFrameBytes: 16 * 1024 * 1024,
+  maxMessageBytes: 1024 * 1024,
+  maxInFlightRequests: 256,
+  maxConnections: 10_000,
+  maxPartitionsPerTopic: 10_000,
+  maxFetchWaitMs: 30_000,
+  groupMinSessionTimeoutMs: 6_000,
+  groupMaxSessionTimeoutMs: 1_800_000,
+  groupHeartbeatIntervalMs: 3_000,
+  groupMaxSize: 1_000,
+  offsetsRetentionMs: 7 * 24 * 3600 * 1000,
+  offsetsRetentionCheckIntervalMs: 600_000,
+  logMaintenanceIntervalMs: 30_000,
+};
+
+export const BROKER_VERSION = '0.1.0';

@@ -1,0 +1,173 @@
+/**
+ * Committed offsets and group snapshots, kept as records in the internal compacted topic
+ * `__consumer_offsets` (one partition) and served from an in-memory table rebuilt by replaying
+ * that log at start-up. Commits are written with sync (the same group-commit path as produce
+ * with acks 'all'), so an acknowledged commit survives kill -9. Compaction (the log layer's,
+ * cleanup.policy=compact) keeps the log bounded by the number of live keys.
+ */
+import type { Logger } from 'pino';
+import { CONSUMER_OFFSETS_TOPIC, decodeBatch, encodeBatch, type RecordInput } from '@brook/protocol';
+import type { TopicManager } from '../log/topicManager.js';
+import type { PartitionLog } from '../log/partitionLog.js';
+import {
+  decodeOffsetsRecord,
+  encodeGroupKey,
+  encodeGroupValue,
+  encodeOffsetKey,
+  encodeOffsetValue,
+  type CommittedOffset,
+} from './records.js';
+
+export type { CommittedOffset } from './records.js';
+
+export interface OffsetEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata: string | null;
+}
+
+type GroupOffsets = Map<string, Map<number, CommittedOffset>>;
+
+export class OffsetStore {
+  private readonly offsets = new Map<string, GroupOffsets>();
+  private readonly snapshots = new Map<string, unknown>();
+  private constructor(
+    private readonly log: PartitionLog,
+    private readonly logger: Logger,
+  ) {}
+
+  static async open(topics: TopicManager, logger: Logger): Promise<OffsetStore> {
+    if (!topics.get(CONSUMER_OFFSETS_TOPIC)) {
+      await topics.create(CONSUMER_OFFSETS_TOPIC, 1, { 'cleanup.policy': 'compact', 'retention.ms': '-1' }, { internal: true });
+    }
+    const store = new OffsetStore(topics.partition(CONSUMER_OFFSETS_TOPIC, 0)!, logger);
+    const started = Date.now();
+    let records = 0;
+    for await (const batch of store.log.scan()) {
+      for (const r of decodeBatch(batch).records) {
+        if (r.key === null) continue;
+        records++;
+        store.apply(r.key, r.value);
+      }
+    }
+    logger.info({ records, groups: store.groupIds().length, ms: Date.now() - started }, 'offsets loaded');
+    return store;
+  }
+
+  private apply(key: Uint8Array, value: Uint8Array | null): void {
+    const rec = decodeOffsetsRecord(key, value);
+    if (!rec) return;
+    if (rec.type === 'offset') {
+      if (!rec.value) return this.forget(rec.group, rec.topic, rec.partition);
+      const g = this.table(rec.group, true)!;
+      let t = g.get(rec.topic);
+      if (!t) g.set(rec.topic, (t = new Map()));
+      t.set(rec.partition, rec.value);
+    } else if (rec.snapshot === null) this.snapshots.delete(rec.group);
+    else this.snapshots.set(rec.group, rec.snapshot);
+  }
+
+  private table(group: string, create: boolean): GroupOffsets | undefined {
+    let g = this.offsets.get(group);
+    if (!g && create) this.offsets.set(group, (g = new Map()));
+    return g;
+  }
+
+  private forget(group: string, topic: string, partition: number): void {
+    const g = this.offsets.get(group);
+    const t = g?.get(topic);
+    if (!g || !t) return;
+    t.delete(partition);
+    if (t.size === 0) g.delete(topic);
+    if (g.size === 0) this.offsets.delete(group);
+  }
+
+  private async write(records: RecordInput[], sync: boolean): Promise<void> {
+    if (records.length === 0) return;
+    await this.log.append([encodeBatch({ records })], { sync });
+    for (const r of records) this.apply(r.key!, r.value);
+  }
+
+  /** Writes the commits (one batch, fsynced) and then makes them visible to fetches. */
+  async commit(group: string, entries: OffsetEntry[], now = Date.now()): Promise<void> {
+    await this.write(
+      entries.map((e) => ({
+        key: encodeOffsetKey(group, e.topic, e.partition),
+        value: encodeOffsetValue({ offset: e.offset, metadata: e.metadata, commitTimestamp: now }),
+        timestamp: now,
+      })),
+      true,
+    );
+  }
+
+  get(group: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.offsets.get(group)?.get(topic)?.get(partition);
+  }
+
+  /** Every committed offset of a group, sorted by topic and partition. */
+  list(group: string): Array<CommittedOffset & { topic: string; partition: number }> {
+    const out: Array<CommittedOffset & { topic: string; partition: number }> = [];
+    for (const [topic, parts] of this.offsets.get(group) ?? []) {
+      for (const [partition, c] of parts) out.push({ topic, partition, ...c });
+    }
+    return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  }
+
+  groupIds(): string[] {
+    return [...new Set([...this.offsets.keys(), ...this.snapshots.keys()])];
+  }
+
+  hasGroup(group: string): boolean {
+    return this.offsets.has(group) || this.snapshots.has(group);
+  }
+
+  /** Tombstones for the given partitions' offsets. */
+  async deleteOffsets(group: string, entries: Array<{ topic: string; partition: number }>): Promise<void> {
+    const present = entries.filter((e) => this.get(group, e.topic, e.partition) !== undefined);
+    await this.write(present.map((e) => ({ key: encodeOffsetKey(group, e.topic, e.partition), value: null })), true);
+  }
+
+  /** Tombstones for every offset of the group and its snapshot. */
+  async deleteGroup(group: string): Promise<void> {
+    const records: RecordInput[] = this.list(group).map((o) => ({ key: encodeOffsetKey(group, o.topic, o.partition), value: null }));
+    if (this.snapshots.has(group)) records.push({ key: encodeGroupKey(group), value: null });
+    await this.write(records, true);
+  }
+
+  /** Kafka deletes a topic's committed offsets with the topic. */
+  async deleteTopic(topic: string): Promise<void> {
+    const records: RecordInput[] = [];
+    for (const [group, g] of this.offsets) {
+      for (const partition of g.get(topic)?.keys() ?? []) records.push({ key: encodeOffsetKey(group, topic, partition), value: null });
+    }
+    await this.write(records, true);
+  }
+
+  /** Group metadata is not fsynced: losing it to a power cut only makes members rejoin. */
+  async saveGroup(group: string, snapshot: unknown | null): Promise<void> {
+    if (snapshot === null && !this.snapshots.has(group)) return;
+    await this.write([{ key: encodeGroupKey(group), value: snapshot === null ? null : encodeGroupValue(snapshot) }], false);
+  }
+
+  groupSnapshots(): Array<[string, unknown]> {
+    return [...this.snapshots];
+  }
+
+  /**
+   * Offset expiry (Kafka's offsets.retention.minutes, KIP-848 rule): while a group has no members,
+   * each offset expires `retentionMs` after its commit. Returns how many were deleted.
+   */
+  async expire(now: number, retentionMs: number, isEmpty: (group: string) => boolean): Promise<number> {
+    const expired: RecordInput[] = [];
+    for (const [group] of this.offsets) {
+      if (!isEmpty(group)) continue;
+      for (const o of this.list(group)) {
+        if (o.commitTimestamp + retentionMs < now) expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
+      }
+    }
+    await this.write(expired, true);
+    if (expired.length) this.logger.info({ count: expired.length }, 'expired committed offsets');
+    return expired.length;
+  }
+}

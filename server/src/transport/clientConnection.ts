@@ -1,0 +1,145 @@
+/**
+ * One client WebSocket: decodes frames, enforces the handshake and the in-flight limit, runs
+ * requests concurrently (responses carry correlation ids, so order does not matter), and applies
+ * backpressure by pausing the socket while too much is in flight or unsent.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import {
+  ErrorCode,
+  BrookError,
+  decodeRequest,
+  encodeErrorResponse,
+  encodeResponse,
+  type ApiName,
+  type DecodedRequest,
+} from '@brook/protocol';
+import type { ApiHandlers, ConnectionInfo } from '../api/types.js';
+import type { BrokerMetrics } from '../metrics.js';
+
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+let nextId = 1;
+
+export class ClientConnection implements ConnectionInfo {
+  readonly connectionId = `c${nextId++}`;
+  clientId = '';
+  handshaken = false;
+  readonly clientHost: string;
+  private inFlight = 0;
+  private paused = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly socket: WebSocket,
+    remoteAddress: string,
+    private readonly handlers: ApiHandlers,
+    private readonly logger: Logger,
+    private readonly maxInFlight: number,
+    private readonly metrics: BrokerMetrics,
+    private readonly onClose: (c: ClientConnection) => void,
+  ) {
+    this.clientHost = remoteAddress;
+    socket.binaryType = 'nodebuffer';
+    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    socket.on('close', () => this.handleClose());
+    socket.on('error', (err) => this.logger.debug({ err, connectionId: this.connectionId }, 'socket error'));
+  }
+
+  /** True while requests are being processed (shutdown waits for them). */
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
+
+  /** Aborted when the connection closes, so long polls stop waiting. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  push(frame: Uint8Array): void {
+    if (!this.closed) this.socket.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  private handleClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.onClose(this);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (!isBinary) {
+      this.socket.close(1003, 'Brook speaks binary frames only');
+      return;
+    }
+    const buf = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const decoded = decodeRequest(buf);
+    if (!decoded.ok) {
+      const { header, code, message } = decoded.error;
+      this.metrics.requestErrors.inc({ api: 'malformed' });
+      if (header === null) {
+        this.socket.close(1002, message.slice(0, 120));
+        return;
+      }
+      this.logger.debug({ connectionId: this.connectionId, err: message }, 'bad request');
+      this.socket.send(encodeErrorResponse(header.correlationId, code, message));
+      return;
+    }
+    const req = decoded.value;
+    if (!this.handshaken && req.name !== 'Handshake') {
+      this.socket.send(encodeErrorResponse(req.header.correlationId, ErrorCode.HANDSHAKE_REQUIRED, 'send Handshake first'));
+      return;
+    }
+    this.inFlight++;
+    this.updateBackpressure();
+    void this.run(req);
+  }
+
+  private async run(req: DecodedRequest): Promise<void> {
+    const end = this.metrics.requestLatency.startTimer({ api: req.name });
+    const { correlationId } = req.header;
+    try {
+      const handler = this.handlers[req.name] as (body: unknown, conn: ClientConnection) => Promise<unknown>;
+      const res = await handler(req.body, this);
+      if (res !== null && !this.closed) {
+        this.socket.send(encodeResponse(req.name as ApiName, correlationId, res as never));
+      }
+    } catch (e) {
+      const err = e instanceof BrookError ? e : null;
+      if (!err) this.logger.error({ err: e, api: req.name }, 'request failed');
+      this.metrics.requestErrors.inc({ api: req.name });
+      if (!this.closed) {
+        this.socket.send(
+          encodeErrorResponse(correlationId, err?.code ?? ErrorCode.UNKNOWN_SERVER_ERROR, err?.message ?? 'internal error'),
+        );
+      }
+    } finally {
+      end();
+      this.inFlight--;
+      this.updateBackpressure();
+    }
+  }
+
+  private updateBackpressure(): void {
+    if (this.closed) return;
+    const over = this.inFlight >= this.maxInFlight || this.socket.bufferedAmount > HIGH_WATER_BYTES;
+    if (over && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+      // bufferedAmount has no drain event: poll until the client reads.
+      const tick = () => {
+        if (this.closed) return;
+        if (this.inFlight < this.maxInFlight && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2) {
+          this.paused = false;
+          this.socket.resume();
+        } else setTimeout(tick, 5).unref();
+      };
+      setTimeout(tick, 5).unref();
+    }
+  }
+}
