@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+/**
+ * `brook`: the command-line tool, shaped like Kafka's kafka-topics.sh / kafka-consumer-groups.sh
+ * and kcat. Admin commands talk to the broker's HTTP admin API; produce/consume use the SDK.
+ * Node only (never loaded by browsers).
+ */
+import { Command, Option } from 'commander';
+import { createInterface } from 'node:readline';
+import { Brook } from './brook.js';
+import { logLevel } from './logger.js';
+
+interface Globals {
+  url: string;
+  json?: boolean;
+}
+
+const program = new Command()
+  .name('brook')
+  .description('Inspect and operate a Brook broker')
+  .option('--url <url>', 'broker address, http://host:port (env BROOK_URL)', process.env.BROOK_URL ?? 'http://127.0.0.1:7092')
+  .option('--json', 'print JSON instead of tables (for scripts)')
+  .showHelpAfterError();
+
+function globals(): Globals {
+  return program.opts<Globals>();
+}
+
+function httpBase(): string {
+  const u = new URL(globals().url.replace(/^ws(s?):/, 'http$1:'));
+  return `${u.protocol}//${u.host}`;
+}
+
+function wsUrl(): string {
+  const u = new URL(httpBase());
+  return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/ws`;
+}
+
+class CliError extends Error {}
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${httpBase()}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new CliError(`cannot reach the broker at ${httpBase()}: ${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message) : (e as Error).message}`);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const data = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!res.ok) {
+    const err = data as { error?: string; message?: string } | undefined;
+    throw new CliError(`${err?.error ?? res.status}: ${err?.message ?? res.statusText}`);
+  }
+  return data as T;
+}
+
+/** Prints rows as an aligned table (Kafka tools' style) or as JSON with --json. */
+function table(rows: Array<Record<string, unknown>>, columns: string[], json: unknown = rows): void {
+  if (globals().json) {
+    console.log(JSON.stringify(json, null, 2));
+    return;
+  }
+  const cell = (v: unknown) => (v === null || v === undefined || v === '' ? '-' : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  console.log(columns.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const r of rows) console.log(columns.map((c, i) => cell(r[c]).padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+function parseConfig(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new CliError(`--config expects key=value, got "${p}"`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+// ---- topics
+const topics = program.command('topics').description('list, create, describe and delete topics');
+topics.command('list').action(async () => {
+  const list = await api<Array<{ name: string; partitions: number; internal: boolean }>>('GET', '/api/topics');
+  table(list.map((t) => ({ TOPIC: t.name, PARTITIONS: t.partitions, INTERNAL: t.internal })), ['TOPIC', 'PARTITIONS', 'INTERNAL'], list);
+});
+topics
+  .command('create <name>')
+  .requiredOption('--partitions <n>', 'number of partitions', (v) => Number.parseInt(v, 10))
+  .option('--config <k=v>', 'topic config, repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .action(async (name: string, o: { partitions: number; config: string[] }) => {
+    const r = await api<unknown>('POST', '/api/topics', { name, partitions: o.partitions, config: parseConfig(o.config) });
+    if (globals().json) console.log(JSON.stringify(r));
+    else console.log(`Created topic ${name} with ${o.partitions} partitions.`);
+  });
+topics.command('describe <name>').action(async (name: string) => {
+  const t = await api<{ name: string; partitions: Array<{ partition: number; startOffset: string; endOffset: string }>; config: Record<string, unknown> }>(
+    'GET',
+    `/api/topics/${encodeURIComponent(name)}`,
+  );
+  if (!globals().json) console.log(`Topic: ${t.name}  Partitions: ${t.partitions.length}  Config: ${Object.entries(t.config).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  table(t.partitions.map((p) => ({ PARTITION: p.partition, 'START-OFFSET': p.startOffset, 'END-OFFSET': p.endOffset })), ['PARTITION', 'START-OFFSET', 'END-OFFSET'], t);
+});
+topics.command('delete <name>').action(async (name: string) => {
+  await api('DELETE', `/api/topics/${encodeURIComponent(name)}`);
+  if (!globals().json) console.log(`Deleted topic ${name}.`);
+});
+
+// ---- groups
+interface GroupView {
+  groupId: string;
+  state: string;
+  epoch: number;
+  assignor: string;
+  memberCount: number;
+  totalLag: string;
+  members: Array<{ memberId: string; instanceId: string | null; clientId: string; host: string; assignment: Array<{ topic: string; partitions: number[] }> }>;
+  offsets: Array<{ topic: string; partition: number; committedOffset: string | null; endOffset: string; lag: string | null; memberId: string | null; clientId: string | null; host: string | null }>;
+}
+
+const groups = program.command('groups').description('inspect consumer groups and manage their offsets');
+groups.command('list').action(async () => {
+  const list = await api<Array<{ groupId: string; state: string; members: number; totalLag: string }>>('GET', '/api/groups');
+  table(list.map((g) => ({ GROUP: g.groupId, STATE: g.state.toUpperCase(), MEMBERS: g.members, LAG: g.totalLag })), ['GROUP', 'STATE', 'MEMBERS', 'LAG'], list);
+});
+groups
+  .command('describe <group>')
+  .option('--members', 'one row per member')
+  .option('--state', 'the group state only')
+  .action(async (group: string, o: { members?: boolean; state?: boolean }) => {
+    const g = await api<GroupView>('GET', `/api/groups/${encodeURIComponent(group)}`);
+    if (o.state) {
+      table([{ GROUP: g.groupId, 'ASSIGNMENT-STRATEGY': g.assignor, STATE: g.state.toUpperCase(), EPOCH: g.epoch, '#MEMBERS': g.memberCount }], ['GROUP', 'ASSIGNMENT-STRATEGY', 'STATE', 'EPOCH', '#MEMBERS'], g);
+      return;
+    }
+    if (o.members) {
+      table(
+        g.members.map((m) => ({
+          GROUP: g.groupId,
+          'CONSUMER-ID': m.memberId,
+          'GROUP-INSTANCE-ID': m.instanceId,
+          HOST: m.host,
+          'CLIENT-ID': m.clientId,
+          '#PARTITIONS': m.assignment.reduce((s, a) => s + a.partitions.length, 0),
+          ASSIGNMENT: m.assignment.map((a) => `${a.topic}(${a.partitions.join(',')})`).join(', '),
+        })),
+        ['GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', 'ASSIGNMENT'],
+        g,
+      );
+      return;
+    }
+    table(
+      g.offsets.map((r) => ({
+        GROUP: g.groupId,
+        TOPIC: r.topic,
+        PARTITION: r.partition,
+        'CURRENT-OFFSET': r.committedOffset,
+        'LOG-END-OFFSET': r.endOffset,
+        LAG: r.lag,
+        'CONSUMER-ID': r.memberId,
+        HOST: r.host,
+        'CLIENT-ID': r.clientId,
+      })),
+      ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
+      g,
+    );
+  });
+
+/** ISO-8601 durations as kafka-consumer-groups.sh takes them: PnDTnHnMnS. */
+export function parseDuration(s: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(s);
+  if (!m || s === 'P' || s.endsWith('T')) throw new CliError(`--by-duration expects an ISO-8601 duration like PT1H or P1DT2H, got "${s}"`);
+  const [, d, h, min, sec] = m;
+  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
+}
+
+groups
+  .command('reset-offsets <group>')
+  .requiredOption('--topic <topic[:partitions]>', 'topic, optionally with partitions: orders:0,1,2')
+  .addOption(new Option('--to-earliest').conflicts(['toLatest', 'toOffset', 'shiftBy', 'toDatetime', 'byDuration']))
+  .addOption(new Option('--to-latest'))
+  .addOption(new Option('--to-offset <n>'))
+  .addOption(new Option('--shift-by <n>'))
+  .addOption(new Option('--to-datetime <iso>'))
+  .addOption(new Option('--by-duration <duration>'))
+  .option('--execute', 'apply the change (default is a dry run that shows before/after)')
+  .action(async (group: string, o: Record<string, string | boolean | undefined>) => {
+    const [topic, parts] = String(o.topic).split(':');
+    const partitions = parts ? parts.split(',').map((p) => Number.parseInt(p, 10)) : undefined;
+    if (partitions?.some((p) => !Number.isInteger(p) || p < 0)) throw new CliError(`bad partition list "${parts}"`);
+    let to: unknown;
+    if (o.toEarliest) to = 'earliest';
+    else if (o.toLatest) to = 'latest';
+    else if (o.toOffset !== undefined) to = { offset: String(o.toOffset) };
+    else if (o.shiftBy !== undefined) to = { shiftBy: String(o.shiftBy) };
+    else if (o.toDatetime !== undefined) {
+      const ts = Date.parse(String(o.toDatetime));
+      if (Number.isNaN(ts)) throw new CliError(`--to-datetime expects an ISO date-time, got "${o.toDatetime}"`);
+      to = { timestamp: ts };
+    } else if (o.byDuration !== undefined) to = { timestamp: Date.now() - parseDuration(String(o.byDuration)) };
+    else throw new CliError('choose one of --to-earliest, --to-latest, --to-offset, --shift-by, --to-datetime, --by-duration');
+    const r = await api<{ offsets: Array<{ partition: number; previousOffset: string | null; newOffset: string }> }>(
+      'POST',
+      `/api/groups/${encodeURIComponent(group)}/offsets/reset`,
+      { topic, to, partitions, dryRun: !o.execute },
+    );
+    table(
+      r.offsets.map((x) => ({ GROUP: group, TOPIC: topic, PARTITION: x.partition, 'CURRENT-OFFSET': x.previousOffset, 'NEW-OFFSET': x.newOffset })),
+      ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'],
+      r,
+    );
+    if (!o.execute && !globals().json) console.log('\nDry run: nothing changed. Add --execute to apply.');
+  });
+groups.command('delete <group>').action(async (group: string) => {
+  await api('DELETE', `/api/groups/${encodeURIComponent(group)}`);
+  if (!globals().json) console.log(`Deleted group ${group}.`);
+});
+groups
+  .command('delete-offsets <group>')
+  .requiredOption('--topic <topic>')
+  .action(async (group: string, o: { topic: string }) => {
+    await api('DELETE', `/api/groups/${encodeURIComponent(group)}/offsets?topic=${encodeURIComponent(o.topic)}`);
+    if (!globals().json) console.log(`Deleted offsets of group ${group} for topic ${o.topic}.`);
+  });
+
+// ---- produce / consume (kcat-like)
+program
+  .command('produce <topic>')
+  .description('send stdin lines as messages')
+  .option('--key-separator <sep>', 'split each line into key and value at the first separator')
+  .option('--acks <acks>', "0, 1 or all", 'all')
+  .action(async (topic: string, o: { keySeparator?: string; acks: string }) => {
+    const acks = o.acks === 'all' ? -1 : Number(o.acks);
+    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR });
+    const producer = brook.producer();
+    await producer.connect();
+    const rl = createInterface({ input: process.stdin });
+    let pending: Array<{ key: string | null; value: string }> = [];
+    let sent = 0;
+    const started = Date.now();
+    const progress = process.stderr.isTTY
+      ? () => process.stderr.write(`\rsent ${sent} messages (${Math.round(sent / Math.max(0.001, (Date.now() - started) / 1000))} msg/s)`)
+      : () => {};
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const messages = pending;
+      pending = [];
+      await producer.send({ topic, acks, messages });
+      sent += messages.length;
+      progress();
+    };
+    for await (const line of rl) {
+      if (o.keySeparator !== undefined && line.includes(o.keySeparator)) {
+        const i = line.indexOf(o.keySeparator);
+        pending.push({ key: line.slice(0, i), value: line.slice(i + o.keySeparator.length) });
+      } else pending.push({ key: null, value: line });
+      if (pending.length >= 500) await flush();
+    }
+    await flush();
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    await producer.disconnect();
+    if (globals().json) console.log(JSON.stringify({ topic, sent }));
+  });
+
+program
+  .command('consume <topic>')
+  .description('print messages as they arrive (Ctrl-C to stop)')
+  .option('--group <group>', 'consumer group (default: a throwaway group)')
+  .option('--from-beginning', 'start at the earliest offset when the group has no committed offset')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .option('--max-messages <n>', 'exit after this many messages', (v) => Number.parseInt(v, 10))
+  .action(async (topic: string, o: { group?: string; fromBeginning?: boolean; format: string; maxMessages?: number }) => {
+    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR });
+    const consumer = brook.consumer({ groupId: o.group ?? `brook-cli-${Math.random().toString(36).slice(2, 10)}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: o.fromBeginning === true });
+    let count = 0;
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await consumer.disconnect();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (stopping) return;
+        const text = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('utf8'));
+        if (o.format === 'json') {
+          console.log(JSON.stringify({ topic, partition, offset: message.offset, timestamp: message.timestamp, key: text(message.key), value: text(message.value) }));
+        } else console.log(message.key ? `${text(message.key)}\t${text(message.value)}` : String(text(message.value)));
+        count++;
+        if (o.maxMessages !== undefined && count >= o.maxMessages) void stop();
+      },
+    });
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  console.error(`brook: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
