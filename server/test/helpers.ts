@@ -1,8 +1,5 @@
 // Test helpers: temp data dirs, a broker on an ephemeral port, a raw protocol client, and a
 // broker in a child process (for SIGKILL / SIGTERM tests).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -19,13 +16,8 @@ import {
 } from '@brook/protocol';
 import { startBroker, type Broker, type StartOptions } from '@brook/server';
 
-export async function tempDir(prefix = 'brook-test-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
-}
-
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}
+import { removeDir, tempDir } from './tmp.js';
+export { removeDir, tempDir };
 
 export async function testBroker(opts: StartOptions = {}): Promise<Broker & { dataDir: string; stop(): Promise<void> }> {
   const dataDir = opts.dataDir ?? (await tempDir());

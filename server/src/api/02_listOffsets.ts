@@ -4,9 +4,9 @@ import type { BrokerContext, Handler } from './types.js';
 
 export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
   return async (req) => ({
-    topics: req.topics.map((t) => ({
+    topics: await Promise.all(req.topics.map(async (t) => ({
       topic: t.topic,
-      partitions: t.partitions.map((p) => {
+      partitions: await Promise.all(t.partitions.map(async (p) => {
         const log = ctx.topics.partition(t.topic, p.partition);
         if (!log) {
           return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic-partition ${t.topic}-${p.partition}`, timestamp: -1, offset: -1 };
@@ -16,10 +16,10 @@ export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
         if (p.timestamp < 0) {
           return { partition: p.partition, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `bad timestamp ${p.timestamp}`, timestamp: -1, offset: -1 };
         }
-        const found = log.offsetForTimestamp(p.timestamp);
+        const found = await log.offsetForTimestamp(p.timestamp);
         return found ? ok(p.partition, found.timestamp, found.offset) : ok(p.partition, -1, log.highWatermark);
-      }),
-    })),
+      })),
+    }))),
   });
 }
 
