@@ -81,7 +81,12 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   }, options.offsetsRetentionCheckIntervalMs);
   expiry.unref();
 
-  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  // Per-request logs only at warn and above: one line per request would drown the broker's own events.
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allowUnionTypes: true } },
+  });
   await app.register(websocket, { options: { maxPayload: options.maxFrameBytes } });
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, req) => {
     if (shutdown.signal.aborted || connections.size >= options.maxConnections) {

@@ -49,7 +49,14 @@ export class RawClient {
       if (body.ok) p.resolve(body.value);
       else p.reject(new Error(body.error));
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        for (const p of this.pending.values()) p.reject(new Error(`connection closed (${code})`));
+        this.pending.clear();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
+    ws.on('error', () => {});
   }
 
   static async connect(url: string, handshake = true): Promise<RawClient> {
