@@ -1,0 +1,807 @@
+/**
+ * The producer: KafkaJS-shaped `send` / `sendBatch` over one connection.
+ *
+ * Records from every `send` call go into an accumulator (per acks level, then topic and
+ * partition). The accumulator is flushed after `linger` ms (default 0: whatever was queued in the
+ * same macrotask), into one Produce request with one record batch per partition (split so that
+ * each batch stays under the broker's max.message.bytes). Each `send` resolves with the offsets of
+ * its own records: the batch's base offset plus the index of its first record in that partition.
+ *
+ * At most `maxInFlightRequests` Produce requests are outstanding; while all are busy the
+ * accumulator keeps growing (so the next request is bigger), and once `maxBufferedBytes` are
+ * queued or in flight, `send` waits. Retriable errors are retried with exponential backoff.
+ */
+import {
+  BATCH_HEADER_SIZE,
+  BrookError,
+  ErrorCode,
+  encodeBatch,
+  errorInfo,
+  type ProduceRequest,
+  type RecordHeader,
+} from '@brook/protocol';
+import { sleep, type Connection } from './connection.js';
+import { openConnection, type ClientContext } from './context.js';
+import { recordSizeUpperBound, toBytes, toRecordHeaders, type BytesInput, type IHeaders } from './encoding.js';
+import type { Logger } from './logger.js';
+import { StickyPartitioner, keyedPartition } from './partitioner.js';
+
+export interface Message {
+  key?: BytesInput;
+  value: BytesInput;
+  headers?: IHeaders;
+  /** An explicit partition wins over the partitioner. */
+  partition?: number;
+  /** Milliseconds since the epoch (a number, a decimal string as in KafkaJS, or a Date); default now. */
+  timestamp?: number | string | Date;
+}
+
+/** -1 or 'all': written and fsynced (default); 1: written; 0: no answer awaited. */
+export type Acks = -1 | 0 | 1 | 'all';
+
+export interface ProducerRecord {
+  topic: string;
+  messages: Message[];
+  acks?: Acks | number;
+  /** How long the broker may take to satisfy `acks` (ms). Default 30000. */
+  timeout?: number;
+  /** Accepted for KafkaJS compatibility; only CompressionTypes.None is supported. */
+  compression?: number;
+}
+
+export interface TopicMessages {
+  topic: string;
+  messages: Message[];
+}
+
+export interface ProducerBatch {
+  topicMessages?: TopicMessages[];
+  acks?: Acks | number;
+  timeout?: number;
+  compression?: number;
+}
+
+/** One per partition written by a `send`. Offsets are decimal strings, as in KafkaJS. */
+export interface RecordMetadata {
+  topic: string;
+  /** KafkaJS's name for `topic`. */
+  topicName: string;
+  partition: number;
+  errorCode: number;
+  /** Offset of this send's first record in the partition ('-1' with acks 0). */
+  baseOffset: string;
+  /** Same as baseOffset (KafkaJS's field). */
+  offset: string;
+  logAppendTime: string;
+  logStartOffset: string;
+}
+
+export interface RetryOptions {
+  /** Attempts after the first one (default: the client's `retry.retries`, 5). */
+  retries?: number;
+  /** First backoff in ms (default 100). */
+  initialRetryTime?: number;
+  /** Longest backoff in ms (default 30000). */
+  maxRetryTime?: number;
+  /** Backoff growth per attempt (default 2). */
+  multiplier?: number;
+  /** Jitter, as a fraction of the backoff (default 0.2). */
+  factor?: number;
+}
+
+export interface PartitionMetadata {
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/** KafkaJS's custom partitioner shape: `createPartitioner: () => ({ topic, partitionMetadata, message }) => partition`. */
+export type PartitionerFn = (args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number;
+export type ICustomPartitioner = () => PartitionerFn;
+
+export interface ProducerConfig {
+  /** How long to wait for more records before sending a request (ms). Default 0: same macrotask. */
+  linger?: number;
+  /** Largest record batch the producer builds (bytes); capped by the broker's max.message.bytes. */
+  batchSize?: number;
+  /** Produce requests outstanding at once on the connection (default 5). */
+  maxInFlightRequests?: number;
+  /** Bytes queued or in flight before `send` waits (default 32 MiB, like Kafka's buffer.memory). */
+  maxBufferedBytes?: number;
+  retry?: RetryOptions;
+  /** Default: Kafka's murmur2 for keyed records, sticky for keyless ones. */
+  createPartitioner?: ICustomPartitioner;
+  /** How long partition counts are cached (ms, default 300000). */
+  metadataMaxAge?: number;
+  /** Accepted for KafkaJS compatibility (Brook never auto-creates topics). */
+  allowAutoTopicCreation?: boolean;
+  /** Accepted; idempotence arrives with producer ids (see the transactions issue). */
+  idempotent?: boolean;
+  transactionalId?: string;
+  transactionTimeout?: number;
+}
+
+/** Marks the built-in partitioners (Partitioners.DefaultPartitioner etc.), which the producer handles itself. */
+export const BUILTIN_PARTITIONER: unique symbol = Symbol('brook.builtinPartitioner');
+
+export const ProducerEvents = {
+  CONNECT: 'producer.connect',
+  DISCONNECT: 'producer.disconnect',
+  REQUEST: 'producer.network.request',
+} as const;
+export type ProducerEventName = (typeof ProducerEvents)[keyof typeof ProducerEvents];
+export interface ProducerEvent {
+  id: number;
+  type: ProducerEventName;
+  timestamp: number;
+  payload: Record<string, unknown>;
+}
+
+// ---- internals
+
+interface PendingSend {
+  remaining: number;
+  settled: boolean;
+  /** Results by "topic\0partition", in order of first appearance. */
+  results: Map<string, RecordMetadata | null>;
+  resolve: (r: RecordMetadata[]) => void;
+  reject: (e: Error) => void;
+}
+
+/** A record waiting in the accumulator; also a `RecordInput` for `encodeBatch`. */
+interface QueuedRecord {
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: RecordHeader[];
+  timestamp: number;
+  size: number;
+  send: PendingSend;
+  /** Set on the send's first record in its partition: that record's offset is the result's baseOffset. */
+  resultKey: string | null;
+}
+
+interface Accumulator {
+  acks: number;
+  timeout: number;
+  bytes: number;
+  topics: Map<string, Map<number, QueuedRecord[]>>;
+  stickyTopics: Set<string>;
+}
+
+/** One record batch for one partition. */
+interface Unit {
+  topic: string;
+  partition: number;
+  records: QueuedRecord[];
+  bytes: Uint8Array;
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Room for the request header and per-topic/partition fields in one frame. */
+const FRAME_SLACK = 64 * 1024;
+/** With acks 0, wait while this much is buffered in the socket. */
+const ACKS0_HIGH_WATER = 8 * 1024 * 1024;
+
+export function parseAcks(acks: Acks | number | undefined): number {
+  if (acks === undefined || acks === 'all' || acks === -1) return -1;
+  if (acks === 0 || acks === 1) return acks;
+  throw new BrookError(ErrorCode.INVALID_REQUEST, `acks must be 0, 1, -1 or 'all', got ${String(acks)}`);
+}
+
+function toTimestamp(t: number | string | Date | undefined, now: number): number {
+  if (t === undefined || t === null) return now;
+  const n = t instanceof Date ? t.getTime() : typeof t === 'string' ? Number(t) : t;
+  if (!Number.isSafeInteger(n)) throw new BrookError(ErrorCode.INVALID_RECORD, `invalid message timestamp ${String(t)}`);
+  return n;
+}
+
+function asBrookError(e: unknown): BrookError {
+  if (e instanceof BrookError) return e;
+  return new BrookError(ErrorCode.UNKNOWN_SERVER_ERROR, e instanceof Error ? e.message : String(e));
+}
+
+function rkey(topic: string, partition: number): string {
+  return `${topic}\0${partition}`;
+}
+
+/**
+ * Encodes one partition's records as one record batch. The single place batches are built, so
+ * producer ids and sequence numbers (idempotence) are added here.
+ */
+export function encodePartitionBatch(_topic: string, _partition: number, records: readonly QueuedRecordInput[]): Uint8Array {
+  return encodeBatch({ records: records as QueuedRecordInput[] });
+}
+
+/** What `encodePartitionBatch` needs of a queued record. */
+export interface QueuedRecordInput {
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: RecordHeader[];
+  timestamp: number;
+}
+
+export class Producer {
+  private readonly ctx: ClientContext;
+  private readonly config: ProducerConfig;
+  private readonly logger: Logger;
+  private readonly conn: Connection;
+  private readonly sticky = new StickyPartitioner();
+  private readonly customPartitioner: PartitionerFn | null;
+
+  private readonly partitionCounts = new Map<string, { n: number; at: number }>();
+  private readonly metadataInFlight = new Map<string, Promise<number>>();
+  /** Per-topic batch size learned from MESSAGE_TOO_LARGE (the topic's max.message.bytes is below the broker default). */
+  private readonly topicBatchLimit = new Map<string, number>();
+
+  private readonly accumulators = new Map<number, Accumulator>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushImmediate = false;
+  private inFlight = 0;
+  private buffered = 0;
+  private readonly spaceWaiters: Array<() => void> = [];
+  private readonly jobs = new Set<Promise<void>>();
+  private state: 'idle' | 'connected' | 'disconnected' = 'idle';
+  private readonly listeners = new Map<string, Set<(e: ProducerEvent) => void>>();
+  private eventId = 0;
+
+  readonly events = ProducerEvents;
+
+  constructor(ctx: ClientContext, config: ProducerConfig = {}) {
+    this.ctx = ctx;
+    this.config = config;
+    this.logger = ctx.logger.namespace('Producer');
+    this.conn = openConnection(ctx);
+    const cp = config.createPartitioner as (ICustomPartitioner & { [BUILTIN_PARTITIONER]?: true }) | undefined;
+    this.customPartitioner = cp && !cp[BUILTIN_PARTITIONER] ? cp() : null;
+  }
+
+  private get retries(): number {
+    return this.config.retry?.retries ?? this.ctx.retries;
+  }
+
+  private get maxInFlight(): number {
+    return Math.max(1, this.config.maxInFlightRequests ?? 5);
+  }
+
+  private get maxBuffered(): number {
+    return this.config.maxBufferedBytes ?? 32 * 1024 * 1024;
+  }
+
+  private backoff(attempt: number): number {
+    const r = this.config.retry ?? {};
+    const initial = r.initialRetryTime ?? 100;
+    const max = r.maxRetryTime ?? 30_000;
+    const mult = r.multiplier ?? 2;
+    const factor = r.factor ?? 0.2;
+    const base = Math.min(initial * mult ** attempt, max);
+    return Math.max(0, base * (1 - factor + Math.random() * 2 * factor));
+  }
+
+  // ---- lifecycle and events
+
+  async connect(): Promise<void> {
+    this.state = 'connected';
+    await this.conn.connect();
+    this.emit(ProducerEvents.CONNECT, {});
+  }
+
+  /** Sends whatever is queued, waits for every outstanding request, then closes the connection. */
+  async disconnect(): Promise<void> {
+    if (this.state === 'disconnected') return;
+    for (;;) {
+      this.flushAll(true);
+      if (this.jobs.size === 0) break;
+      await Promise.allSettled([...this.jobs]);
+    }
+    this.state = 'disconnected';
+    await this.conn.close();
+    this.emit(ProducerEvents.DISCONNECT, {});
+  }
+
+  private isClosed(): boolean {
+    return this.state === 'disconnected';
+  }
+
+  isIdempotent(): boolean {
+    return false;
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on(event: ProducerEventName, listener: (e: ProducerEvent) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit(type: ProducerEventName, payload: Record<string, unknown>): void {
+    const set = this.listeners.get(type);
+    if (!set || set.size === 0) return;
+    const e: ProducerEvent = { id: ++this.eventId, type, timestamp: Date.now(), payload };
+    for (const l of set) {
+      try {
+        l(e);
+      } catch (err) {
+        this.logger.error('producer event listener threw', { event: type, error: (err as Error).message });
+      }
+    }
+  }
+
+  // ---- public sending API
+
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    if (!record || typeof record !== 'object') return Promise.reject(new BrookError(ErrorCode.INVALID_REQUEST, 'send expects { topic, messages }'));
+    return this.produce([{ topic: record.topic, messages: record.messages }], record.acks, record.timeout);
+  }
+
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    return this.produce(batch.topicMessages ?? [], batch.acks, batch.timeout);
+  }
+
+  private async produce(entries: TopicMessages[], acksIn: Acks | number | undefined, timeoutIn: number | undefined): Promise<RecordMetadata[]> {
+    if (this.isClosed()) throw new BrookError(ErrorCode.NETWORK_EXCEPTION, 'The producer is disconnected');
+    const acks = parseAcks(acksIn);
+    const timeout = timeoutIn ?? 30_000;
+    for (const e of entries) {
+      if (typeof e.topic !== 'string' || e.topic.length === 0) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'a topic name is required');
+      if (!Array.isArray(e.messages)) throw new BrookError(ErrorCode.INVALID_REQUEST, `messages for topic ${e.topic} must be an array`);
+    }
+    if (entries.every((e) => e.messages.length === 0)) return [];
+
+    // Resolve partitions first (may await metadata), then enqueue everything synchronously so the
+    // records of one send never straddle two flushes needlessly.
+    const now = Date.now();
+    const placed: Array<{ topic: string; partition: number; n: number; rec: Omit<QueuedRecord, 'send' | 'resultKey'>; sticky: boolean }> = [];
+    for (const { topic, messages } of entries) {
+      let n = this.cachedCount(topic) ?? (await this.partitionCount(topic));
+      for (const m of messages) {
+        if (m === null || typeof m !== 'object') throw new BrookError(ErrorCode.INVALID_RECORD, `invalid message for topic ${topic}`);
+        const key = toBytes(m.key);
+        const value = toBytes(m.value);
+        const headers = toRecordHeaders(m.headers);
+        const timestamp = toTimestamp(m.timestamp, now);
+        let partition: number;
+        let sticky = false;
+        if (m.partition !== undefined && m.partition !== null) {
+          partition = m.partition;
+          if (!Number.isInteger(partition) || partition < 0) {
+            throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `invalid partition ${String(partition)} for topic ${topic}`);
+          }
+          if (partition >= n) {
+            n = await this.partitionCount(topic, true);
+            if (partition >= n) {
+              throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} out of range: topic ${topic} has ${n} partitions`);
+            }
+          }
+        } else if (this.customPartitioner) {
+          partition = this.customPartitioner({ topic, partitionMetadata: partitionMetadata(n), message: m });
+          if (!Number.isInteger(partition) || partition < 0 || partition >= n) {
+            throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `custom partitioner returned ${String(partition)} for topic ${topic} with ${n} partitions`);
+          }
+        } else if (key !== null) {
+          partition = keyedPartition(key, n);
+        } else {
+          partition = this.sticky.partition(topic, n);
+          sticky = true;
+        }
+        placed.push({ topic, partition, n, sticky, rec: { key, value, headers, timestamp, size: recordSizeUpperBound(key, value, headers) } });
+      }
+    }
+
+    // Backpressure: wait while too much is queued or in flight.
+    while (this.buffered > 0 && this.buffered >= this.maxBuffered) {
+      this.flushAll(false);
+      await new Promise<void>((r) => this.spaceWaiters.push(r));
+    }
+    if (this.isClosed()) throw new BrookError(ErrorCode.NETWORK_EXCEPTION, 'The producer is disconnected');
+
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
+      const send: PendingSend = { remaining: placed.length, settled: false, results: new Map(), resolve, reject };
+      let acc = this.accumulators.get(acks);
+      if (!acc) {
+        acc = { acks, timeout, bytes: 0, topics: new Map(), stickyTopics: new Set() };
+        this.accumulators.set(acks, acc);
+      }
+      acc.timeout = Math.max(acc.timeout, timeout);
+      for (const p of placed) {
+        // Keyless records take the sticky partition current at enqueue time (it moves on flush).
+        const partition = p.sticky ? this.sticky.partition(p.topic, p.n) : p.partition;
+        if (p.sticky) acc.stickyTopics.add(p.topic);
+        const k = rkey(p.topic, partition);
+        let resultKey: string | null = null;
+        if (!send.results.has(k)) {
+          send.results.set(k, null);
+          resultKey = k;
+        }
+        let parts = acc.topics.get(p.topic);
+        if (!parts) acc.topics.set(p.topic, (parts = new Map()));
+        let list = parts.get(partition);
+        if (!list) parts.set(partition, (list = []));
+        list.push({ ...p.rec, send, resultKey });
+        acc.bytes += p.rec.size;
+        this.buffered += p.rec.size;
+      }
+      this.scheduleFlush(acc);
+    });
+  }
+
+  // ---- metadata
+
+  private cachedCount(topic: string): number | undefined {
+    const c = this.partitionCounts.get(topic);
+    if (!c) return undefined;
+    if (Date.now() - c.at > (this.config.metadataMaxAge ?? 300_000)) return undefined;
+    return c.n;
+  }
+
+  private async partitionCount(topic: string, refresh = false): Promise<number> {
+    if (!refresh) {
+      const n = this.cachedCount(topic);
+      if (n !== undefined) return n;
+    }
+    let p = this.metadataInFlight.get(topic);
+    if (!p) {
+      p = this.fetchPartitionCount(topic).finally(() => this.metadataInFlight.delete(topic));
+      this.metadataInFlight.set(topic, p);
+    }
+    return p;
+  }
+
+  private async fetchPartitionCount(topic: string): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.conn.request('Metadata', { topics: [topic] });
+        const t = res.topics.find((x) => x.name === topic);
+        if (!t || t.errorCode !== 0) {
+          this.partitionCounts.delete(topic);
+          throw new BrookError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, t?.errorMessage ?? `unknown topic ${topic}`);
+        }
+        const prev = this.partitionCounts.get(topic);
+        if (prev && prev.n !== t.numPartitions) this.sticky.reset(topic);
+        this.partitionCounts.set(topic, { n: t.numPartitions, at: Date.now() });
+        return t.numPartitions;
+      } catch (e) {
+        const err = asBrookError(e);
+        // An unknown topic is final here (no auto-creation); other retriable errors are retried.
+        if (err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || !err.retriable || attempt >= this.retries || this.state === 'disconnected') throw err;
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  // ---- flushing
+
+  private scheduleFlush(acc: Accumulator): void {
+    const linger = this.config.linger ?? 0;
+    const batchLimit = this.config.batchSize ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (acc.bytes >= batchLimit * 4 && this.inFlight < this.maxInFlight) {
+      // Plenty queued: no reason to wait.
+      this.flushAll(false);
+      return;
+    }
+    if (this.flushTimer !== null || this.flushImmediate) return;
+    if (linger <= 0) {
+      this.flushImmediate = true;
+      const si = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+      const run = () => {
+        this.flushImmediate = false;
+        this.flushAll(false);
+      };
+      if (si) si(run);
+      else setTimeout(run, 0);
+    } else {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flushAll(false);
+      }, linger);
+    }
+  }
+
+  /**
+   * Turns the accumulators into Produce requests. Unless `force`, waits while every in-flight
+   * slot is busy: the accumulator keeps growing and goes out as one bigger request when a slot frees.
+   */
+  private flushAll(force: boolean): void {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (!force && this.inFlight >= this.maxInFlight) return;
+    for (const [acks, acc] of this.accumulators) {
+      this.accumulators.delete(acks);
+      for (const topic of acc.stickyTopics) {
+        const n = this.cachedCount(topic);
+        if (n !== undefined) this.sticky.onNewBatch(topic, n);
+      }
+      const units: Unit[] = [];
+      for (const [topic, parts] of acc.topics) {
+        for (const [partition, records] of parts) units.push(...this.buildUnits(topic, partition, records));
+      }
+      for (const request of this.packRequests(units)) this.startJob(acc.acks, acc.timeout, request);
+    }
+  }
+
+  private maxBatchBytes(topic: string): number {
+    let limit = this.conn.handshake?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (this.config.batchSize !== undefined) limit = Math.min(limit, Math.max(this.config.batchSize, BATCH_HEADER_SIZE + 1));
+    const learned = this.topicBatchLimit.get(topic);
+    if (learned !== undefined) limit = Math.min(limit, learned);
+    return limit;
+  }
+
+  /** Splits one partition's records into batches under the size limit; a record too big alone fails locally. */
+  private buildUnits(topic: string, partition: number, records: QueuedRecord[]): Unit[] {
+    const limit = this.maxBatchBytes(topic);
+    const brokerLimit = this.conn.handshake?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const units: Unit[] = [];
+    let cur: QueuedRecord[] = [];
+    let curBytes = BATCH_HEADER_SIZE;
+    const close = () => {
+      if (cur.length === 0) return;
+      const bytes = encodePartitionBatch(topic, partition, cur);
+      if (cur.length === 1 && bytes.length > brokerLimit) {
+        this.failRecords(cur, new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `a record of ${bytes.length} bytes (as a batch) exceeds the broker's max.message.bytes ${brokerLimit}`));
+      } else {
+        units.push({ topic, partition, records: cur, bytes });
+      }
+      cur = [];
+      curBytes = BATCH_HEADER_SIZE;
+    };
+    for (const r of records) {
+      if (r.send.settled) {
+        this.releaseBytes(r.size);
+        continue;
+      }
+      if (cur.length > 0 && curBytes + r.size > limit) close();
+      cur.push(r);
+      curBytes += r.size;
+    }
+    close();
+    return units;
+  }
+
+  /** Packs batches into requests that fit the broker's frame limit. */
+  private packRequests(units: Unit[]): Unit[][] {
+    const frameLimit = Math.max((this.conn.handshake?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) - FRAME_SLACK, 1);
+    const out: Unit[][] = [];
+    let cur: Unit[] = [];
+    let bytes = 0;
+    for (const u of units) {
+      if (cur.length > 0 && bytes + u.bytes.length > frameLimit) {
+        out.push(cur);
+        cur = [];
+        bytes = 0;
+      }
+      cur.push(u);
+      bytes += u.bytes.length;
+    }
+    if (cur.length > 0) out.push(cur);
+    return out;
+  }
+
+  private startJob(acks: number, timeout: number, units: Unit[]): void {
+    this.inFlight++;
+    const job = this.runRequest(acks, timeout, units)
+      .catch((e: unknown) => {
+        // runRequest settles its records itself; this is a last resort.
+        this.failUnits(units, asBrookError(e));
+      })
+      .finally(() => {
+        this.jobs.delete(job);
+        this.inFlight--;
+        if (this.accumulators.size > 0 && this.flushTimer === null && !this.flushImmediate) this.flushAll(false);
+      });
+    this.jobs.add(job);
+  }
+
+  private buildRequest(acks: number, timeout: number, units: Unit[]): { body: ProduceRequest; groups: Map<string, Unit[]> } {
+    const groups = new Map<string, Unit[]>();
+    const topics = new Map<string, Map<number, Unit[]>>();
+    for (const u of units) {
+      const k = rkey(u.topic, u.partition);
+      let g = groups.get(k);
+      if (!g) {
+        groups.set(k, (g = []));
+        let t = topics.get(u.topic);
+        if (!t) topics.set(u.topic, (t = new Map()));
+        t.set(u.partition, g);
+      }
+      g.push(u);
+    }
+    const body: ProduceRequest = {
+      transactionalId: null,
+      acks,
+      timeoutMs: timeout,
+      topics: [...topics].map(([topic, parts]) => ({
+        topic,
+        partitions: [...parts].map(([partition, us]) => ({ partition, records: concat(us.map((u) => u.bytes)) })),
+      })),
+    };
+    return { body, groups };
+  }
+
+  private async runRequest(acks: number, timeout: number, units: Unit[]): Promise<void> {
+    let pending = units;
+    let attempt = 0;
+    while (pending.length > 0) {
+      const { body, groups } = this.buildRequest(acks, timeout, pending);
+      const retry: Unit[] = [];
+      let lastError: BrookError | null = null;
+      try {
+        if (acks === 0) {
+          await this.conn.sendOnly('Produce', body);
+          for (const us of groups.values()) this.ackUnits(us, -1, -1);
+          while (this.conn.bufferedAmount > ACKS0_HIGH_WATER && this.conn.isConnected) await sleep(1);
+          return;
+        }
+        this.emit(ProducerEvents.REQUEST, { apiName: 'Produce', partitions: groups.size });
+        const res = await this.conn.request('Produce', body, { timeoutMs: Math.max(this.ctx.requestTimeout, timeout + 5000) });
+        const answered = new Map<string, { errorCode: number; errorMessage: string | null; baseOffset: number; logStartOffset: number }>();
+        for (const t of res.topics) for (const p of t.partitions) answered.set(rkey(t.topic, p.partition), p);
+        for (const [k, us] of groups) {
+          const p = answered.get(k);
+          if (!p) {
+            this.failUnits(us, new BrookError(ErrorCode.UNKNOWN_SERVER_ERROR, `no answer for ${us[0]!.topic}-${us[0]!.partition} in the Produce response`));
+            continue;
+          }
+          if (p.errorCode === 0) {
+            this.ackUnits(us, p.baseOffset, p.logStartOffset);
+            continue;
+          }
+          const err = new BrookError(p.errorCode, p.errorMessage);
+          const recordCount = us.reduce((s, u) => s + u.records.length, 0);
+          if (p.errorCode === ErrorCode.MESSAGE_TOO_LARGE && recordCount > 1 && us.every((u) => u.records.length === 1)) {
+            // Several single-record batches, one of them too large: send each alone to find it.
+            for (const u of us) this.startJob(acks, timeout, [u]);
+            continue;
+          }
+          if (p.errorCode === ErrorCode.MESSAGE_TOO_LARGE && recordCount > 1) {
+            // The topic's max.message.bytes is below the broker default: learn a smaller batch
+            // size and split (this does not count as a retry; it ends at single-record batches).
+            const largest = Math.max(...us.map((u) => u.bytes.length));
+            const topic = us[0]!.topic;
+            this.topicBatchLimit.set(topic, Math.max(BATCH_HEADER_SIZE + 1, Math.floor(Math.min(largest, this.maxBatchBytes(topic)) / 2)));
+            this.logger.debug('batch too large for the topic, splitting', { topic, bytes: largest });
+            const split: Unit[] = [];
+            for (const u of us) {
+              const again = this.buildUnits(u.topic, u.partition, u.records);
+              split.push(...(again.length === 1 && again[0]!.records.length === u.records.length && u.records.length > 1 ? this.halve(u) : again));
+            }
+            retry.push(...split);
+            continue;
+          }
+          if (err.retriable) {
+            retry.push(...us);
+            lastError = err;
+          } else {
+            this.failUnits(us, err);
+          }
+        }
+      } catch (e) {
+        const err = asBrookError(e);
+        if (!err.retriable || this.state === 'disconnected') {
+          this.failUnits(pending, err);
+          return;
+        }
+        retry.push(...pending);
+        lastError = err;
+      }
+      if (retry.length === 0) return;
+      if (lastError === null) {
+        // Only re-split batches to send again: not a failed attempt.
+        pending = retry;
+        continue;
+      }
+      if (attempt >= this.retries) {
+        this.failUnits(retry, lastError);
+        return;
+      }
+      this.logger.debug('retrying produce', { attempt: attempt + 1, error: lastError.type, partitions: retry.length });
+      await sleep(this.backoff(attempt));
+      attempt++;
+      pending = lastError.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? await this.dropVanished(retry) : retry;
+    }
+  }
+
+  /** Splits a batch in two (when re-splitting by size does not shrink it). */
+  private halve(u: Unit): Unit[] {
+    const mid = Math.ceil(u.records.length / 2);
+    return [u.records.slice(0, mid), u.records.slice(mid)]
+      .filter((r) => r.length > 0)
+      .map((records) => ({ topic: u.topic, partition: u.partition, records, bytes: encodePartitionBatch(u.topic, u.partition, records) }));
+  }
+
+  /** After UNKNOWN_TOPIC_OR_PARTITION: refreshes metadata and fails batches whose topic or partition is gone. */
+  private async dropVanished(units: Unit[]): Promise<Unit[]> {
+    const keep: Unit[] = [];
+    const counts = new Map<string, number | BrookError>();
+    for (const u of units) {
+      if (!counts.has(u.topic)) {
+        try {
+          counts.set(u.topic, await this.partitionCount(u.topic, true));
+        } catch (e) {
+          const err = asBrookError(e);
+          counts.set(u.topic, err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? err : -1);
+        }
+      }
+      const n = counts.get(u.topic)!;
+      if (n instanceof BrookError) this.failUnits([u], n);
+      else if (n >= 0 && u.partition >= n) {
+        this.failUnits([u], new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${u.partition} out of range: topic ${u.topic} has ${n} partitions`));
+      } else keep.push(u);
+    }
+    return keep;
+  }
+
+  // ---- settling sends
+
+  private ackUnits(units: Unit[], baseOffset: number, logStartOffset: number): void {
+    let i = 0;
+    for (const u of units) {
+      for (const r of u.records) {
+        const offset = baseOffset < 0 ? -1 : baseOffset + i;
+        i++;
+        this.releaseBytes(r.size);
+        const s = r.send;
+        if (s.settled) continue;
+        if (r.resultKey !== null) {
+          const off = String(offset);
+          s.results.set(r.resultKey, {
+            topic: u.topic,
+            topicName: u.topic,
+            partition: u.partition,
+            errorCode: 0,
+            baseOffset: off,
+            offset: off,
+            logAppendTime: '-1',
+            logStartOffset: String(logStartOffset),
+          });
+        }
+        if (--s.remaining === 0) {
+          s.settled = true;
+          s.resolve([...s.results.values()].filter((m): m is RecordMetadata => m !== null));
+        }
+      }
+    }
+  }
+
+  private failUnits(units: Unit[], err: BrookError): void {
+    for (const u of units) this.failRecords(u.records, err);
+  }
+
+  private failRecords(records: QueuedRecord[], err: BrookError): void {
+    for (const r of records) {
+      this.releaseBytes(r.size);
+      if (r.send.settled) continue;
+      r.send.settled = true;
+      r.send.reject(err);
+    }
+  }
+
+  private releaseBytes(n: number): void {
+    this.buffered -= n;
+    if (this.buffered < this.maxBuffered && this.spaceWaiters.length > 0) {
+      const waiters = this.spaceWaiters.splice(0);
+      for (const w of waiters) w();
+    }
+  }
+}
+
+function partitionMetadata(n: number): PartitionMetadata[] {
+  return Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0] }));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,329 @@
+// Consumer behaviour against an in-memory KIP-848 broker (fixtures/consumer-fakeGroupBroker.ts):
+// positions, commits, rebalances, fencing, delivery guarantees, pause/seek, handler failures.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Brook, logLevel, type Consumer, type ConsumerConfig, type EachMessagePayload } from '../src/index.js';
+import { fakeGroupBroker, type FakeGroupBroker } from './fixtures/consumer-fakeGroupBroker.js';
+
+const brokers: FakeGroupBroker[] = [];
+const consumers: Consumer[] = [];
+
+afterEach(async () => {
+  await Promise.allSettled(consumers.splice(0).map((c) => c.disconnect()));
+  await Promise.allSettled(brokers.splice(0).map((b) => b.close()));
+});
+
+async function broker(topics: Record<string, number>): Promise<FakeGroupBroker> {
+  const b = await fakeGroupBroker(topics);
+  brokers.push(b);
+  return b;
+}
+
+function consumer(b: FakeGroupBroker, config: ConsumerConfig): Consumer {
+  const c = new Brook({ url: b.url, clientId: 'fake-test', logLevel: logLevel.NOTHING }).consumer({ sessionTimeout: 6000, ...config });
+  consumers.push(c);
+  return c;
+}
+
+async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const txt = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
+const vals = (n: number, p = '') => Array.from({ length: n }, (_, i) => `${p}${i}`);
+
+describe('consumer (fake broker)', () => {
+  it('reads everything from the beginning, in order, as Buffers with string offsets', async () => {
+    const b = await broker({ t: 2 });
+    b.append('t', 0, vals(10, 'a'));
+    b.append('t', 1, vals(7, 'b'));
+    const c = consumer(b, { groupId: 'g1' });
+    const got: Array<{ p: number; off: string; v: string | null }> = [];
+    let sample: EachMessagePayload['message'] | null = null;
+    await c.connect();
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    await c.run({
+      eachMessage: async ({ partition, message }) => {
+        sample ??= message;
+        got.push({ p: partition, off: message.offset, v: txt(message.value) });
+      },
+    });
+    expect(c.assignment()).toEqual([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
+    await until(() => got.length === 17);
+    expect(got.filter((g) => g.p === 0).map((g) => g.v)).toEqual(vals(10, 'a'));
+    expect(got.filter((g) => g.p === 1).map((g) => g.off)).toEqual(vals(7));
+    expect(Buffer.isBuffer(sample!.value)).toBe(true);
+    expect(typeof sample!.timestamp).toBe('string');
+    expect(txt(sample!.headers.h as Uint8Array)).toBe('x');
+    // New messages arrive through the long poll.
+    b.append('t', 0, ['late']);
+    await until(() => got.length === 18);
+    await c.disconnect();
+    expect(b.offsets.get('g1|t|0')).toBe(11);
+    expect(b.offsets.get('g1|t|1')).toBe(7);
+    expect(b.members('g1')).toEqual([]);
+  });
+
+  it('resumes after the committed offset, skipping records of a batch below it', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(10));
+    b.offsets.set('g|t|0', 6); // mid-batch (batches of 4: 4..7)
+    const c = consumer(b, { groupId: 'g' });
+    const got: string[] = [];
+    await c.subscribe({ topic: 't', fromBeginning: true });
+    await c.run({ eachMessage: async ({ message }) => void got.push(message.offset) });
+    await until(() => got.length === 4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got).toEqual(['6', '7', '8', '9']);
+  });
+
+  it("latest by default; 'none' crashes run() with a clear error", async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(5));
+    const c = consumer(b, { groupId: 'g' });
+    const got: string[] = [];
+    await c.subscribe({ topics: ['t'] });
+    await c.run({ eachMessage: async ({ message }) => void got.push(txt(message.value)!) });
+    b.append('t', 0, ['new']);
+    await until(() => got.length === 1);
+    expect(got).toEqual(['new']);
+
+    const d = consumer(b, { groupId: 'other', autoOffsetReset: 'none' });
+    const crashes: unknown[] = [];
+    d.on('consumer.crash', (e) => crashes.push(e.payload));
+    await d.subscribe({ topics: ['t'] });
+    await expect(d.run({ eachMessage: async () => {} })).rejects.toThrow(/no valid committed offset.*'none'/);
+    expect(crashes).toHaveLength(1);
+  });
+
+  it('two members split the partitions; a third joins; revoked partitions are committed before they move', async () => {
+    const b = await broker({ t: 6 });
+    for (let p = 0; p < 6; p++) b.append('t', p, vals(20, `${p}-`));
+    const seen = new Map<string, string[]>();
+    const handler = (name: string) => async ({ partition, message }: EachMessagePayload) => {
+      const k = `${partition}-${message.offset}`;
+      seen.set(k, [...(seen.get(k) ?? []), name]);
+    };
+    const revoked: string[] = [];
+    const c1 = consumer(b, { groupId: 'g', onPartitionsRevoked: (ps) => void revoked.push(...ps.map((p) => `c1:${p.partition}`)) });
+    const c2 = consumer(b, { groupId: 'g' });
+    await c1.subscribe({ topics: ['t'], fromBeginning: true });
+    await c2.subscribe({ topics: ['t'], fromBeginning: true });
+    await c1.run({ eachMessage: handler('c1') });
+    await c2.run({ eachMessage: handler('c2') });
+    await until(() => c1.assignment().length === 3 && c2.assignment().length === 3, 5000, '3/3 split');
+    await until(() => seen.size === 120, 5000, 'all consumed');
+    expect([...seen.values()].every((v) => v.length === 1)).toBe(true);
+
+    for (let p = 0; p < 6; p++) b.append('t', p, vals(20, `${p}-second-`));
+    const c3 = consumer(b, { groupId: 'g' });
+    await c3.subscribe({ topics: ['t'], fromBeginning: true });
+    await c3.run({ eachMessage: handler('c3') });
+    await until(() => c1.assignment().length === 2 && c2.assignment().length === 2 && c3.assignment().length === 2, 5000, '2/2/2');
+    await until(() => seen.size === 240, 5000, 'all consumed after rebalance');
+    // Revocation commits what was processed, so nothing was consumed twice in this clean run.
+    expect([...seen.entries()].filter(([, v]) => v.length > 1)).toEqual([]);
+    const owners = new Set([...c1.assignment(), ...c2.assignment(), ...c3.assignment()].map((tp) => tp.partition));
+    expect(owners.size).toBe(6);
+  });
+
+  it('disconnect commits and leaves at once: the other member takes over without duplicates', async () => {
+    const b = await broker({ t: 4 });
+    for (let p = 0; p < 4; p++) b.append('t', p, vals(10));
+    const seen: string[] = [];
+    const c1 = consumer(b, { groupId: 'g' });
+    const c2 = consumer(b, { groupId: 'g' });
+    for (const c of [c1, c2]) {
+      await c.subscribe({ topics: ['t'], fromBeginning: true });
+      await c.run({ eachMessage: async ({ partition, message }) => void seen.push(`${partition}-${message.offset}`) });
+    }
+    await until(() => seen.length === 40);
+    const t0 = Date.now();
+    await c1.disconnect();
+    await until(() => c2.assignment().length === 4, 3000, 'takeover');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    for (let p = 0; p < 4; p++) b.append('t', p, ['x']);
+    await until(() => seen.length === 44);
+    expect(new Set(seen).size).toBe(44);
+  });
+
+  it('a fenced member loses its partitions without committing and rejoins', async () => {
+    const b = await broker({ t: 2 });
+    b.append('t', 0, vals(3));
+    const lost: number[] = [];
+    const joins: unknown[] = [];
+    const c = consumer(b, { groupId: 'g', onPartitionsLost: (ps) => void lost.push(...ps.map((p) => p.partition)) });
+    c.on(c.events.GROUP_JOIN, (e) => joins.push(e.payload));
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    let n = 0;
+    await c.run({ autoCommitInterval: 60_000, eachMessage: async () => void n++ });
+    await until(() => n === 3);
+    const { memberId } = c.groupMetadata();
+    const commitsBefore = b.commits.length;
+    b.expel('g', memberId);
+    await until(() => lost.length === 2, 3000, 'lost');
+    await until(() => c.assignment().length === 2 && b.members('g').length === 1, 3000, 'rejoined');
+    expect(b.commits.slice(commitsBefore).filter((x) => x.errorCode === 0)).toEqual([]);
+    expect(joins.length).toBeGreaterThanOrEqual(2);
+    // Nothing was committed, so the rejoined member reads the partition again (at-least-once).
+    await until(() => n === 6, 3000, 'redelivery');
+  });
+
+  it('a slow handler does not stop heartbeats', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, ['slow']);
+    const c = consumer(b, { groupId: 'g' });
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    let started = false;
+    await c.run({
+      eachMessage: async () => {
+        started = true;
+        await blocked;
+      },
+    });
+    await until(() => started);
+    const hb = b.heartbeats;
+    await new Promise((r) => setTimeout(r, 1000)); // 5 intervals of 200 ms
+    expect(b.heartbeats - hb).toBeGreaterThanOrEqual(3);
+    release();
+  });
+
+  it('at-most-once commits the batch before handing it out; a failing handler is not retried', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(4));
+    const c = consumer(b, { groupId: 'g' });
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    const committedAtProcessing: Array<number | undefined> = [];
+    const got: string[] = [];
+    await c.run({
+      deliveryGuarantee: 'at-most-once',
+      eachMessage: async ({ message }) => {
+        committedAtProcessing.push(b.offsets.get('g|t|0'));
+        got.push(message.offset);
+        if (message.offset === '1') throw new Error('boom');
+      },
+    });
+    await until(() => got.length === 4);
+    expect(committedAtProcessing).toEqual([4, 4, 4, 4]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toEqual(['0', '1', '2', '3']);
+  });
+
+  it('at-least-once: a throwing handler is retried from the failed message; nothing past it is committed', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(5));
+    const c = consumer(b, { groupId: 'g' });
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    const got: string[] = [];
+    let failures = 0;
+    await c.run({
+      autoCommitThreshold: 1,
+      eachMessage: async ({ message }) => {
+        got.push(message.offset);
+        if (message.offset === '2' && failures < 2) {
+          failures++;
+          await new Promise((r) => setTimeout(r, 50));
+          expect(b.offsets.get('g|t|0') ?? 0).toBeLessThanOrEqual(2);
+          throw new Error('transient');
+        }
+      },
+    });
+    await until(() => got.length === 7, 5000);
+    expect(got).toEqual(['0', '1', '2', '2', '2', '3', '4']);
+    await until(() => b.offsets.get('g|t|0') === 5);
+  });
+
+  it('eachBatch: resolveOffset, autoResolve, batch helpers', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(6));
+    const c = consumer(b, { groupId: 'g' });
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    const batches: Array<{ first: string | null; last: string; n: number; hw: string; lag: string }> = [];
+    await c.run({
+      eachBatch: async ({ batch, resolveOffset, isStale, isRunning }) => {
+        expect(isStale()).toBe(false);
+        expect(isRunning()).toBe(true);
+        batches.push({ first: batch.firstOffset(), last: batch.lastOffset(), n: batch.messages.length, hw: batch.highWatermark, lag: batch.offsetLag() });
+        for (const m of batch.messages) resolveOffset(m.offset);
+      },
+    });
+    await until(() => batches.reduce((s, x) => s + x.n, 0) === 6);
+    expect(batches[0]).toMatchObject({ first: '0', last: '5', hw: '6', lag: '0' });
+    await c.disconnect();
+    expect(b.offsets.get('g|t|0')).toBe(6);
+  });
+
+  it('pause/resume and seek (pending until assigned, and on an owned partition)', async () => {
+    const b = await broker({ t: 2 });
+    b.append('t', 0, vals(10));
+    b.append('t', 1, vals(10));
+    const c = consumer(b, { groupId: 'g' });
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    c.seek({ topic: 't', partition: 0, offset: '7' });
+    c.pause([{ topic: 't', partitions: [1] }]);
+    const got: string[] = [];
+    await c.run({ eachMessage: async ({ partition, message }) => void got.push(`${partition}:${message.offset}`) });
+    await until(() => got.length === 3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual(['0:7', '0:8', '0:9']);
+    expect(c.paused()).toEqual([{ topic: 't', partitions: [1] }]);
+    c.resume([{ topic: 't', partitions: [1] }]);
+    await until(() => got.length === 13);
+    expect(c.paused()).toEqual([]);
+    c.seek({ topic: 't', partition: 1, offset: '8' });
+    await until(() => got.length === 15);
+    expect(got.slice(13)).toEqual(['1:8', '1:9']);
+  });
+
+  it('pause() from inside eachMessage stops the partition; the returned function resumes it', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(5));
+    const c = consumer(b, { groupId: 'g' });
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    const got: string[] = [];
+    let resume: (() => void) | null = null;
+    await c.run({
+      eachMessage: async ({ message, pause }) => {
+        got.push(message.offset);
+        if (message.offset === '1' && !resume) resume = pause();
+      },
+    });
+    await until(() => got.length === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual(['0', '1']);
+    resume!();
+    await until(() => got.length === 5);
+    expect(got).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('commitOffsets and events', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(3));
+    const c = consumer(b, { groupId: 'g' });
+    const events: string[] = [];
+    for (const e of ['consumer.group_join', 'consumer.commit_offsets', 'consumer.heartbeat', 'consumer.stop', 'consumer.connect', 'consumer.disconnect']) {
+      c.on(e, (ev) => events.push(ev.type));
+    }
+    let joinPayload: Record<string, unknown> | null = null;
+    const off = c.on(c.events.GROUP_JOIN, (ev) => (joinPayload = ev.payload));
+    await c.subscribe({ topics: ['t'], fromBeginning: true });
+    let n = 0;
+    await c.run({ autoCommit: false, eachMessage: async () => void n++ });
+    off();
+    await until(() => n === 3);
+    expect(joinPayload).toMatchObject({ groupId: 'g', memberAssignment: { t: [0] } });
+    await c.commitOffsets([{ topic: 't', partition: 0, offset: '2' }]);
+    expect(b.offsets.get('g|t|0')).toBe(2);
+    await c.disconnect();
+    expect(b.offsets.get('g|t|0')).toBe(2); // autoCommit off: no final commit
+    expect(events).toEqual(expect.arrayContaining(['connect', 'group.join', 'heartbeat', 'commit', 'stop', 'disconnect']));
+  });
+});

@@ -1,0 +1,124 @@
+// A tiny in-memory broker speaking the real protocol over `ws`, for producer tests that need to
+// inject failures (retriable errors, dropped connections) deterministically.
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AddressInfo } from 'node:net';
+import {
+  ErrorCode,
+  PROTOCOL_VERSION,
+  batchSpans,
+  decodeRequest,
+  encodeErrorResponse,
+  encodeResponse,
+  readBatchHeader,
+  type DecodedRequest,
+  type ResponseOf,
+} from '@brook/protocol';
+
+export interface FakeBroker {
+  url: string;
+  topics: Map<string, Uint8Array[][]>;
+  requests: Array<{ name: string; acks?: number }>;
+  /** Called for each Produce partition; return an error code to fail it. */
+  produceHook: ((topic: string, partition: number, attempt: number) => number) | null;
+  /** Drop the connection on the next N produce requests without answering. */
+  dropNextProduce: number;
+  maxMessageBytes: number;
+  close(): Promise<void>;
+}
+
+export async function fakeBroker(topics: Record<string, number>): Promise<FakeBroker> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as AddressInfo).port;
+  const attempts = new Map<string, number>();
+  const fb: FakeBroker = {
+    url: `ws://127.0.0.1:${port}/ws`,
+    topics: new Map(Object.entries(topics).map(([t, n]) => [t, Array.from({ length: n }, () => [])])),
+    requests: [],
+    produceHook: null,
+    dropNextProduce: 0,
+    maxMessageBytes: 1024 * 1024,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
+  };
+  const handle = (ws: WebSocket, req: DecodedRequest): void => {
+    const id = req.header.correlationId;
+    switch (req.name) {
+      case 'Handshake': {
+        const body: ResponseOf<'Handshake'> = { protocol: PROTOCOL_VERSION, brokerVersion: 'fake', apis: [], maxMessageBytes: fb.maxMessageBytes, maxFrameBytes: 16 * 1024 * 1024 };
+        ws.send(encodeResponse('Handshake', id, body));
+        return;
+      }
+      case 'Metadata': {
+        const names = req.body.topics ?? [...fb.topics.keys()];
+        const body: ResponseOf<'Metadata'> = {
+          topics: names.map((name) => {
+            const t = fb.topics.get(name);
+            return t
+              ? { errorCode: 0, errorMessage: null, name, internal: false, numPartitions: t.length }
+              : { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic ${name}`, name, internal: false, numPartitions: 0 };
+          }),
+        };
+        ws.send(encodeResponse('Metadata', id, body));
+        return;
+      }
+      case 'Produce': {
+        fb.requests.push({ name: 'Produce', acks: req.body.acks });
+        if (fb.dropNextProduce > 0) {
+          fb.dropNextProduce--;
+          ws.terminate();
+          return;
+        }
+        const res: ResponseOf<'Produce'> = {
+          topics: req.body.topics.map((t) => ({
+            topic: t.topic,
+            partitions: t.partitions.map((p) => {
+              const log = fb.topics.get(t.topic)?.[p.partition];
+              const k = `${t.topic}-${p.partition}`;
+              const attempt = (attempts.get(k) ?? 0) + 1;
+              attempts.set(k, attempt);
+              const code = log ? (fb.produceHook?.(t.topic, p.partition, attempt) ?? 0) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+              if (code !== 0 || !log) return { partition: p.partition, errorCode: code, errorMessage: null, baseOffset: -1, logStartOffset: -1 };
+              for (const { at, size } of batchSpans(p.records)) {
+                if (size > fb.maxMessageBytes) return { partition: p.partition, errorCode: ErrorCode.MESSAGE_TOO_LARGE, errorMessage: null, baseOffset: -1, logStartOffset: -1 };
+                void at;
+              }
+              const baseOffset = log.length;
+              const recs: Uint8Array[] = [];
+              for (const { at, size } of batchSpans(p.records)) {
+                const h = readBatchHeader(p.records, at);
+                const batch = p.records.slice(at, at + size);
+                for (let i = 0; i < h.recordCount; i++) recs.push(batch);
+              }
+              for (const r of recs) log.push(r);
+              return { partition: p.partition, errorCode: 0, errorMessage: null, baseOffset, logStartOffset: 0 };
+            }),
+          })),
+        };
+        if (req.body.acks !== 0) ws.send(encodeResponse('Produce', id, res));
+        return;
+      }
+      default:
+        ws.send(encodeErrorResponse(id, ErrorCode.UNSUPPORTED_VERSION, `${req.name} not in the fake broker`));
+    }
+  };
+  wss.on('connection', (ws) => {
+    ws.on('message', (data: Buffer) => {
+      const r = decodeRequest(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (!r.ok) {
+        if (r.error.header) ws.send(encodeErrorResponse(r.error.header.correlationId, r.error.code, r.error.message));
+        return;
+      }
+      handle(ws, r.value);
+    });
+  });
+  return fb;
+}
+
+/** Records written to a partition of the fake broker. */
+export function count(fb: FakeBroker, topic: string, partition: number): number {
+  return fb.topics.get(topic)?.[partition]?.length ?? 0;
+}
