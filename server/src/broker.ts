@@ -17,6 +17,8 @@ import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
 import { BrokerMetrics } from './metrics.js';
+import { listAllGroups } from './api/16_listGroups.js';
+import { groupLagRows } from './admin/groups.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -72,6 +74,18 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   });
 
   const ctx: BrokerContext = { options, topics, offsets, groups, logger, metrics, shutdown: shutdown.signal };
+  metrics.bind({
+    dataDir: options.dataDir,
+    groups: () => groups.stats(),
+    lag: () =>
+      listAllGroups(ctx).flatMap((g) =>
+        groupLagRows(ctx, g.groupId)
+          .filter((row) => row.lag !== null)
+          .map((row) => ({ group: g.groupId, topic: row.topic, partition: row.partition, lag: Number(row.lag) })),
+      ),
+    partitions: () =>
+      topics.list().flatMap((t) => t.partitions.map((log, partition) => ({ topic: t.name, partition, endOffset: log.highWatermark, startOffset: log.logStartOffset }))),
+  });
   const handlers = createHandlers(ctx);
 
   const expiry = setInterval(() => {

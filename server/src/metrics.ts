@@ -1,5 +1,16 @@
 /** Prometheus metrics (prom-client), one registry per broker so tests can run brokers side by side. */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the scrape-time gauges read from the broker (kept narrow so metrics stay decoupled). */
+export interface MetricsSource {
+  dataDir: string;
+  groups(): { groups: number; members: number; rebalances: number };
+  /** Per group: rows of committed offset and lag per partition (lag null when nothing committed). */
+  lag(): Array<{ group: string; topic: string; partition: number; lag: number }>;
+  partitions(): Array<{ topic: string; partition: number; endOffset: number; startOffset: number }>;
+}
 
 export class BrokerMetrics {
   readonly registry = new Registry();
@@ -42,5 +53,89 @@ export class BrokerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'brook_process_' });
+  }
+
+  /** Gauges computed at scrape time, named like the common Kafka lag exporters. */
+  bind(src: MetricsSource): void {
+    const r = [this.registry];
+    new Gauge({
+      name: 'brook_consumergroup_lag',
+      help: 'Log end offset minus committed offset, per group, topic and partition',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const row of src.lag()) this.set({ group: row.group, topic: row.topic, partition: String(row.partition) }, row.lag);
+      },
+    });
+    new Gauge({
+      name: 'brook_consumergroup_lag_sum',
+      help: 'Sum of lag over all partitions of a group',
+      labelNames: ['group'],
+      registers: r,
+      collect() {
+        this.reset();
+        const sums = new Map<string, number>();
+        for (const row of src.lag()) sums.set(row.group, (sums.get(row.group) ?? 0) + row.lag);
+        for (const [group, v] of sums) this.set({ group }, v);
+      },
+    });
+    new Gauge({
+      name: 'brook_consumergroup_lag_max',
+      help: 'Largest partition lag of a group',
+      labelNames: ['group'],
+      registers: r,
+      collect() {
+        this.reset();
+        const max = new Map<string, number>();
+        for (const row of src.lag()) max.set(row.group, Math.max(max.get(row.group) ?? 0, row.lag));
+        for (const [group, v] of max) this.set({ group }, v);
+      },
+    });
+    new Gauge({
+      name: 'brook_groups',
+      help: 'Consumer groups known to the coordinator',
+      registers: r,
+      collect() {
+        this.set(src.groups().groups);
+      },
+    });
+    new Gauge({
+      name: 'brook_group_members',
+      help: 'Members over all consumer groups',
+      registers: r,
+      collect() {
+        this.set(src.groups().members);
+      },
+    });
+    new Gauge({
+      name: 'brook_rebalances_total',
+      help: 'Group epoch bumps (rebalances) since start',
+      registers: r,
+      collect() {
+        this.set(src.groups().rebalances);
+      },
+    });
+    new Gauge({
+      name: 'brook_partition_end_offset',
+      help: 'Log end offset per partition',
+      labelNames: ['topic', 'partition'],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const p of src.partitions()) this.set({ topic: p.topic, partition: String(p.partition) }, p.endOffset);
+      },
+    });
+    new Gauge({
+      name: 'brook_leveldb_size_bytes',
+      help: 'Bytes on disk of the LevelDB directory',
+      registers: r,
+      async collect() {
+        const dir = join(src.dataDir, 'log');
+        let total = 0;
+        for (const f of await readdir(dir).catch(() => [] as string[])) total += (await stat(join(dir, f)).catch(() => ({ size: 0 }))).size;
+        this.set(total);
+      },
+    });
   }
 }

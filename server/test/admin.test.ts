@@ -86,4 +86,25 @@ describe('admin HTTP API', () => {
     expect((await http('/api/topics/browse/partitions/0/records?offset=-1')).status).toBe(400);
     expect((await http('/api/topics/browse/partitions/9/records')).status).toBe(404);
   });
+
+  it('exports consumer lag the way Kafka lag exporters name it', async () => {
+    await http('/api/topics', json({ name: 'lagged', partitions: 1 }));
+    const c = await RawClient.connect(broker.url);
+    await c.request('Produce', {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topics: [{ topic: 'lagged', partitions: [{ partition: 0, records: encodeBatch({ records: Array.from({ length: 10 }, (_, i) => ({ value: enc.encode(String(i)) })) }) }] }],
+    });
+    await c.request('OffsetCommit', { groupId: 'slow', memberId: null, memberEpoch: -1, topics: [{ topic: 'lagged', partitions: [{ partition: 0, offset: 4, metadata: null }] }] });
+    c.close();
+    const m = await (await http('/metrics')).text();
+    expect(m).toContain('brook_consumergroup_lag{group="slow",topic="lagged",partition="0"} 6');
+    expect(m).toContain('brook_consumergroup_lag_sum{group="slow"} 6');
+    expect(m).toContain('brook_consumergroup_lag_max{group="slow"} 6');
+    expect(m).toMatch(/brook_leveldb_size_bytes \d+/);
+    expect(m).toContain('brook_topic_records_in_total{topic="lagged"} 10');
+    const groups = (await (await http('/api/groups')).json()) as Array<{ groupId: string; state: string; totalLag: string }>;
+    expect(groups).toContainEqual({ groupId: 'slow', state: 'empty', members: 0, totalLag: '6' });
+  });
 });

@@ -1,0 +1,123 @@
+/**
+ * LevelDB key layout. One database per broker; keys and values are raw bytes; numbers are
+ * big-endian so LevelDB's bytewise order is numeric order. The first byte of every key is its
+ * kind. 0x00-0x0F belong to the log layer (this folder); 0x10-0x7F are reserved for other
+ * modules (each takes its own first byte and documents it in its own folder); 0x80-0xFF are unused.
+ *
+ *   0x01 | topic name (UTF-8)                            -> topic metadata (JSON, written rarely)
+ *   0x02 | topicId u32 | partition u32 | baseOffset u64  -> one record batch (Kafka RecordBatch v2)
+ *   0x03 | topicId u32 | partition u32 | baseOffset u64  -> batch index entry (INDEX_VALUE_SIZE bytes):
+ *                                                           lastOffset i64 | maxTimestamp i64 |
+ *                                                           sizeBytes u32 | recordCount u32
+ *   0x04 | topicId u32 | partition u32                   -> partition meta (PART_META_SIZE bytes):
+ *                                                           logStartOffset i64 | endOffsetFloor i64
+ *   0x05                                                 -> next topic id (u32)
+ *   0x06 | topicId u32                                   -> deleted topic whose data is still being cleared
+ *
+ * See README.md in this folder for the reasoning.
+ */
+import { readInt64, utf8Encode, writeInt64 } from '@brook/protocol';
+
+export const KIND_TOPIC = 0x01;
+export const KIND_BATCH = 0x02;
+export const KIND_INDEX = 0x03;
+export const KIND_PART_META = 0x04;
+export const KIND_NEXT_TOPIC_ID = 0x05;
+export const KIND_DELETED_TOPIC = 0x06;
+/** First key byte other modules may use (0x10-0x7F). */
+export const FIRST_FOREIGN_KIND = 0x10;
+
+export const INDEX_VALUE_SIZE = 24;
+export const PART_META_SIZE = 16;
+const BATCH_KEY_SIZE = 17;
+
+export function topicKey(name: string): Uint8Array {
+  const n = utf8Encode(name);
+  const k = new Uint8Array(1 + n.length);
+  k[0] = KIND_TOPIC;
+  k.set(n, 1);
+  return k;
+}
+
+export function kindPrefix(kind: number): Uint8Array {
+  return Uint8Array.of(kind);
+}
+
+/** The first key after every key that starts with `prefix` (prefixes here never end in 0xFF runs that overflow). */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const out = prefix.slice();
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]! < 0xff) {
+      out[i]!++;
+      return out.subarray(0, i + 1);
+    }
+  }
+  throw new RangeError('prefix has no upper bound');
+}
+
+/** kind | topicId [| partition]: the range prefix for a topic or one of its partitions. */
+export function idPrefix(kind: number, topicId: number, partition?: number): Uint8Array {
+  const k = new Uint8Array(partition === undefined ? 5 : 9);
+  const v = new DataView(k.buffer);
+  k[0] = kind;
+  v.setUint32(1, topicId);
+  if (partition !== undefined) v.setUint32(5, partition);
+  return k;
+}
+
+/** kind | topicId | partition | offset (kind is KIND_BATCH or KIND_INDEX). */
+export function offsetKey(kind: number, topicId: number, partition: number, offset: number): Uint8Array {
+  const k = new Uint8Array(BATCH_KEY_SIZE);
+  const v = new DataView(k.buffer);
+  k[0] = kind;
+  v.setUint32(1, topicId);
+  v.setUint32(5, partition);
+  writeInt64(v, 9, offset);
+  return k;
+}
+
+export interface ParsedOffsetKey {
+  topicId: number;
+  partition: number;
+  offset: number;
+}
+
+export function parseOffsetKey(k: Uint8Array): ParsedOffsetKey {
+  const v = new DataView(k.buffer, k.byteOffset, k.byteLength);
+  return { topicId: v.getUint32(1), partition: v.getUint32(5), offset: readInt64(v, 9) };
+}
+
+export function encodeIndexValue(lastOffset: number, maxTimestamp: number, size: number, records: number): Uint8Array {
+  const b = new Uint8Array(INDEX_VALUE_SIZE);
+  const v = new DataView(b.buffer);
+  writeInt64(v, 0, lastOffset);
+  writeInt64(v, 8, maxTimestamp);
+  v.setUint32(16, size);
+  v.setUint32(20, records);
+  return b;
+}
+
+export function encodePartMeta(logStartOffset: number, endOffsetFloor: number): Uint8Array {
+  const b = new Uint8Array(PART_META_SIZE);
+  const v = new DataView(b.buffer);
+  writeInt64(v, 0, logStartOffset);
+  writeInt64(v, 8, endOffsetFloor);
+  return b;
+}
+
+export function decodePartMeta(b: Uint8Array): { logStartOffset: number; endOffsetFloor: number } {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { logStartOffset: readInt64(v, 0), endOffsetFloor: readInt64(v, 8) };
+}
+
+export const NEXT_TOPIC_ID_KEY = Uint8Array.of(KIND_NEXT_TOPIC_ID);
+
+export function encodeU32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n);
+  return b;
+}
+
+export function decodeU32(b: Uint8Array): number {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0);
+}

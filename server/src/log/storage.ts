@@ -1,0 +1,34 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Level } from 'level';
+import type { ChainedBatch } from 'level';
+import { WriteQueue } from './writeQueue.js';
+
+export type Db = Level<Uint8Array, Uint8Array>;
+export type DbBatch = ChainedBatch<Db, Uint8Array, Uint8Array>;
+
+/**
+ * One LevelDB per broker at `<dataDir>/log`, binary keys and values (layout in keys.ts), plus the
+ * single write queue every writer must go through: one writer keeps offsets in queue order and
+ * lets concurrent requests share one fsync.
+ */
+export class Storage {
+  readonly queue: WriteQueue;
+
+  private constructor(readonly db: Db) {
+    this.queue = new WriteQueue(db);
+  }
+
+  static async open(dataDir: string): Promise<Storage> {
+    await mkdir(dataDir, { recursive: true });
+    const db = new Level<Uint8Array, Uint8Array>(join(dataDir, 'log'), { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    return new Storage(db);
+  }
+
+  /** Waits for queued writes, then closes LevelDB. */
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.db.close();
+  }
+}
