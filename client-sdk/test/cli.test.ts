@@ -1,0 +1,92 @@
+// The `brook` command-line tool against a real broker, run as a user runs it (the built bin).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { testBroker, type TestBroker } from './helpers.js';
+
+const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+let tb: TestBroker;
+let httpUrl: string;
+
+function brook(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [bin, '--url', httpUrl, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    p.stdin.end(stdin ?? '');
+  });
+}
+
+beforeAll(async () => {
+  tb = await testBroker();
+  httpUrl = tb.broker.httpUrl;
+});
+afterAll(async () => tb?.stop());
+
+describe('brook CLI', () => {
+  it('manages topics, with tables and --json', async () => {
+    expect((await brook(['topics', 'create', 'cli-t', '--partitions', '3', '--config', 'retention.ms=60000'])).code).toBe(0);
+    const dup = await brook(['topics', 'create', 'cli-t', '--partitions', '3']);
+    expect(dup.code).not.toBe(0);
+    expect(dup.stderr).toContain('TOPIC_ALREADY_EXISTS');
+    const list = await brook(['--json', 'topics', 'list']);
+    expect(JSON.parse(list.stdout)).toContainEqual({ name: 'cli-t', partitions: 3, internal: false });
+    const table = await brook(['topics', 'describe', 'cli-t']);
+    expect(table.stdout).toMatch(/PARTITION\s+START-OFFSET\s+END-OFFSET/);
+    expect((await brook(['topics', 'create', 'gone', '--partitions', '1'])).code).toBe(0);
+    expect((await brook(['topics', 'delete', 'gone'])).code).toBe(0);
+    expect((await brook(['topics', 'describe', 'gone'])).code).not.toBe(0);
+  });
+
+  it('produces stdin lines, consumes them in a group, and shows and resets the group', async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `k${i % 3}:value-${i}`).join('\n');
+    const p = await brook(['produce', 'cli-t', '--key-separator', ':'], `${lines}\n`);
+    expect(p.code).toBe(0);
+    const c = await brook(['consume', 'cli-t', '--group', 'cli-g', '--from-beginning', '--format', 'json', '--max-messages', '20']);
+    expect(c.code).toBe(0);
+    const got = c.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; value: string });
+    expect(got.map((m) => m.value).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `value-${i}`).sort());
+    expect(got.every((m) => m.key === `k${Number(m.value.split('-')[1]) % 3}`)).toBe(true);
+
+    const d = await brook(['groups', 'describe', 'cli-g']);
+    expect(d.stdout).toMatch(/TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID/);
+    const j = JSON.parse((await brook(['--json', 'groups', 'describe', 'cli-g'])).stdout) as { offsets: Array<{ lag: string }> };
+    expect(j.offsets.every((o) => o.lag === '0')).toBe(true);
+
+    const dry = await brook(['groups', 'reset-offsets', 'cli-g', '--topic', 'cli-t:0', '--to-earliest']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Dry run');
+    const after = JSON.parse((await brook(['--json', 'groups', 'describe', 'cli-g'])).stdout) as { offsets: Array<{ partition: number; committedOffset: string }> };
+    expect(after.offsets.find((o) => o.partition === 0)!.committedOffset).not.toBe('0');
+    const exec = await brook(['groups', 'reset-offsets', 'cli-g', '--topic', 'cli-t:0', '--to-earliest', '--execute']);
+    expect(exec.code).toBe(0);
+    const reset = JSON.parse((await brook(['--json', 'groups', 'describe', 'cli-g'])).stdout) as { offsets: Array<{ partition: number; committedOffset: string }> };
+    expect(reset.offsets.find((o) => o.partition === 0)!.committedOffset).toBe('0');
+    const shift = await brook(['--json', 'groups', 'reset-offsets', 'cli-g', '--topic', 'cli-t', '--by-duration', 'PT1H', '--execute']);
+    expect(shift.code).toBe(0);
+    expect((await brook(['groups', 'reset-offsets', 'cli-g', '--topic', 'cli-t', '--by-duration', 'one hour'])).code).not.toBe(0);
+
+    expect((await brook(['groups', 'list'])).stdout).toMatch(/cli-g\s+EMPTY/);
+    expect((await brook(['groups', 'delete', 'cli-g'])).code).toBe(0);
+    expect((await brook(['groups', 'describe', 'cli-g'])).code).not.toBe(0);
+  });
+
+  it('explains an unreachable broker and a bad argument with a non-zero exit', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [bin, '--url', 'http://127.0.0.1:1', 'topics', 'list']);
+      let stderr = '';
+      p.stderr.on('data', (d) => (stderr += d));
+      p.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('cannot reach the broker');
+    expect((await brook(['groups', 'reset-offsets', 'g', '--topic', 't'])).stderr).toContain('choose one of');
+  });
+});
