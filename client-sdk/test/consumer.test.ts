@@ -290,4 +290,62 @@ describe('consumer (real broker)', () => {
     await until(() => got.length === 3, 10_000, 'regex subscription');
     expect(got[0]).toBe(`${t}:0`);
   });
+
+  it('subscribing to another topic while running adds its partitions; stop() then run() again', async () => {
+    const t1 = await topic(1);
+    const t2 = await topic(2);
+    await fill(t1, 1, 3);
+    await fill(t2, 2, 3);
+    const got = new Set<string>();
+    const c = consumer({ groupId: `g-${t1}` });
+    await c.subscribe({ topics: [t1], fromBeginning: true });
+    const handler = async ({ topic: tp, partition, message }: EachMessagePayload) => void got.add(`${tp}:${partition}:${message.offset}`);
+    await c.run({ eachMessage: handler });
+    await until(() => got.size === 3, 10_000, 't1');
+    await c.subscribe({ topics: [t2], fromBeginning: true });
+    await until(() => c.assignment().length === 3 && got.size === 9, 10_000, 't2 added');
+    await c.stop();
+    expect(c.assignment()).toEqual([]);
+    await fill(t2, 2, 1, '-after-stop');
+    await c.run({ eachMessage: handler });
+    await until(() => got.size === 11, 10_000, 'after re-run');
+  });
+
+  it('a second live instance with the same groupInstanceId is refused (UNRELEASED_INSTANCE_ID) and crashes after its session timeout', async () => {
+    const t = await topic(2);
+    const group = `g-${t}`;
+    const a = consumer({ groupId: group, groupInstanceId: 'same' });
+    await a.subscribe({ topics: [t] });
+    await a.run({ eachMessage: async () => {} });
+    const b = consumer({ groupId: group, groupInstanceId: 'same', sessionTimeout: 1500 });
+    const crashes: unknown[] = [];
+    b.on(b.events.CRASH, (e) => crashes.push(e.payload));
+    await b.subscribe({ topics: [t] });
+    const t0 = Date.now();
+    await expect(b.run({ eachMessage: async () => {} })).rejects.toMatchObject({ type: 'UNRELEASED_INSTANCE_ID' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(crashes).toHaveLength(1);
+    expect(a.assignment()).toHaveLength(2);
+  });
+
+  it('a handler slower than the session timeout does not get the member expelled', async () => {
+    const t = await topic(1);
+    await fill(t, 1, 2);
+    const group = `g-${t}`;
+    const lost: unknown[] = [];
+    const c = consumer({ groupId: group, sessionTimeout: 1500, onPartitionsLost: (ps) => void lost.push(...ps) });
+    await c.subscribe({ topics: [t], fromBeginning: true });
+    const done: string[] = [];
+    await c.run({
+      eachMessage: async ({ message }) => {
+        await sleep(message.offset === '0' ? 3500 : 0);
+        done.push(message.offset);
+      },
+    });
+    await until(() => done.length === 2, 10_000, 'slow messages');
+    expect(lost).toEqual([]);
+    const v = await groupView(group);
+    expect(v.members).toHaveLength(1);
+    expect(v.members[0]!.assignment).toEqual([{ topic: t, partitions: [0] }]);
+  });
 });

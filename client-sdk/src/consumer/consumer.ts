@@ -47,7 +47,6 @@ import {
 } from './types.js';
 
 export * from './types.js';
-export { decodeFetched, type FetchedMessage, type DecodedFetch } from './fetched.js';
 
 const DEFAULTS = {
   sessionTimeout: 45_000,
@@ -141,6 +140,8 @@ export class Consumer {
   /** True from run() until stop/disconnect/crash. */
   private running = false;
   private stopping: Promise<void> | null = null;
+  /** Bumped by every run and stop: loops and responses of an earlier run are ignored. */
+  private session = 0;
   private connected = false;
 
   // ---- membership
@@ -277,6 +278,7 @@ export class Consumer {
       autoCommitThreshold: config.autoCommitThreshold && config.autoCommitThreshold > 0 ? config.autoCommitThreshold : null,
     };
     this.running = true;
+    this.session++;
     this.inGroup = true;
     this.memberEpoch = JOIN_EPOCH;
     this.subscriptionDirty = true;
@@ -454,6 +456,7 @@ export class Consumer {
     if (this.hbInFlight) await this.hbInFlight.catch(() => {});
     const wasMember = this.inGroup && this.memberEpoch > 0;
     this.inGroup = false;
+    this.session++;
     if (this.hbTimer) clearTimeout(this.hbTimer);
     this.hbTimer = null;
     if (leave && wasMember && this.conn.isConnected) {
@@ -587,6 +590,7 @@ export class Consumer {
     const epoch = this.memberEpoch;
     const body = this.heartbeatBody(epoch);
     const membership = this.memberId;
+    const session = this.session;
     let errorCode = 0;
     let errorMessage: string | null = null;
     let res: ConsumerGroupHeartbeatResponse | null = null;
@@ -605,7 +609,7 @@ export class Consumer {
         errorMessage = (e as Error).message;
       }
     }
-    if (!this.inGroup || membership !== this.memberId) return this.heartbeatIntervalMs;
+    if (!this.inGroup || membership !== this.memberId || session !== this.session) return this.heartbeatIntervalMs;
     if (errorCode === 0 && res) {
       const r = res;
       this.lastHeartbeatOkAt = Date.now();
@@ -1012,7 +1016,9 @@ export class Consumer {
   private async fetchLoopMain(): Promise<void> {
     let failures = 0;
     const maxBytes = this.config.maxBytes ?? DEFAULTS.maxBytes;
-    while (this.running) {
+    const session = this.session;
+    const active = () => this.running && session === this.session;
+    while (active()) {
       const now = Date.now();
       const parts = this.bufferedBytes >= maxBytes ? [] : this.fetchable(now);
       if (parts.length === 0) {
@@ -1028,7 +1034,7 @@ export class Consumer {
         res = await this.conn.request('Fetch', req, { timeoutMs: this.ctx.requestTimeout + req.maxWaitMs });
         failures = 0;
       } catch (e) {
-        if (!this.running) break;
+        if (!active()) break;
         const err = e as BrookError;
         this.logger.debug('fetch failed', { error: err.message });
         if (err instanceof BrookError && !err.retriable && err.code !== ErrorCode.NETWORK_EXCEPTION) {
@@ -1037,7 +1043,7 @@ export class Consumer {
         await sleep(this.backoff(failures++, 2000));
         continue;
       }
-      if (!this.running) break;
+      if (!active()) break;
       let batches = 0;
       for (const t of res.topics) {
         for (const p of t.partitions) {
@@ -1129,14 +1135,15 @@ export class Consumer {
     const now = Date.now();
     const list = [...this.owned.values()];
     let soonest = Infinity;
+    const start = this.rr;
     for (let i = 0; i < list.length && this.activeWorkers < run.concurrency; i++) {
-      const ps = list[(this.rr + i) % list.length]!;
+      const ps = list[(start + i) % list.length]!;
       if (ps.worker || ps.gone || !ps.ready || ps.qi >= ps.queue.length || this.isPaused(ps)) continue;
       if (ps.retryAt > now) {
         soonest = Math.min(soonest, ps.retryAt);
         continue;
       }
-      this.rr = (this.rr + i + 1) % Math.max(1, list.length);
+      this.rr = (start + i + 1) % list.length;
       this.activeWorkers++;
       const w = this.work(ps, run)
         .catch((e: unknown) => this.logger.error('partition worker failed', { topic: ps.topic, partition: ps.partition, error: (e as Error).message }))
@@ -1284,8 +1291,8 @@ export class Consumer {
     ps.handlerFailures = 0;
     if (run.config.eachBatchAutoResolve ?? true) resolveOffset(String(last));
     if (!this.live(ps, gen)) return;
-    const done = msgs.filter((m) => m.offset < ps.resolved).length;
-    this.consume(ps, run.guarantee === 'at-most-once' ? msgs.length : done);
+    // As in KafkaJS, the position moves past the batch; resolved offsets only decide what is committed.
+    this.consume(ps, msgs.length);
     this.emit(ConsumerEvents.END_BATCH_PROCESS, { topic: ps.topic, partition: ps.partition, highWatermark: batch.highWatermark, offsetLag: batch.offsetLag(), batchSize: messages.length, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset(), duration: Date.now() - started });
     this.maybeCommitThreshold(run);
   }

@@ -176,7 +176,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         else {
           const ts = typeof to.timestamp === 'number' ? to.timestamp : Date.parse(to.timestamp);
           if (Number.isNaN(ts)) throw new HttpError(400, 'INVALID_REQUEST', `bad timestamp ${to.timestamp}`);
-          target = (await log.offsetForTimestamp(ts))?.offset ?? end;
+          target = (await log.findOffsetForTimestamp(ts))?.offset ?? end;
         }
         // Out-of-range targets are clamped to the log, as kafka-consumer-groups.sh does.
         entries.push({ partition, previousOffset: prev, newOffset: Math.min(Math.max(target, start), end) });

@@ -4,7 +4,7 @@ import { BrookError, ErrorCode } from '@brook/protocol';
 import type { FetchResponse } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
-import type { PartitionLog } from '../storage/partitionLog.js';
+import type { PartitionLog } from '../log/partitionLog.js';
 
 type PartitionResult = FetchResponse['topics'][number]['partitions'][number];
 const EMPTY = new Uint8Array(0);

@@ -16,7 +16,7 @@ export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
         if (p.timestamp < 0) {
           return { partition: p.partition, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `bad timestamp ${p.timestamp}`, timestamp: -1, offset: -1 };
         }
-        const found = await log.offsetForTimestamp(p.timestamp);
+        const found = await log.findOffsetForTimestamp(p.timestamp);
         return found ? ok(p.partition, found.timestamp, found.offset) : ok(p.partition, -1, log.highWatermark);
       })),
     }))),

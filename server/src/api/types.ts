@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ApiName, RequestOf, ResponseOf } from '@brook/protocol';
 import type { BrokerOptions } from '../config.js';
-import type { TopicManager } from '../storage/topicManager.js';
+import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetStore } from '../offsets/offsetStore.js';
 import type { GroupCoordinator } from '../groups/coordinator.js';
 import type { BrokerMetrics } from '../metrics.js';

@@ -7,8 +7,8 @@
  */
 import type { Logger } from 'pino';
 import { CONSUMER_OFFSETS_TOPIC, decodeBatch, encodeBatch, type RecordInput } from '@brook/protocol';
-import type { TopicManager } from '../storage/topicManager.js';
-import type { PartitionLog } from '../storage/partitionLog.js';
+import type { TopicManager } from '../log/topicManager.js';
+import type { PartitionLog } from '../log/partitionLog.js';
 import {
   decodeOffsetsRecord,
   encodeGroupKey,

@@ -1,0 +1,481 @@
+/**
+ * Topics and their partition logs: creation, deletion, recovery at start-up, and background
+ * retention and compaction. All writes go through the storage's single write queue.
+ */
+import { BrookError, ErrorCode, utf8Decode, utf8Encode, validateName } from '@brook/protocol';
+import type { Logger } from 'pino';
+import { CacheBudget } from './hotCache.js';
+import {
+  INDEX_VALUE_SIZE,
+  KIND_BATCH,
+  KIND_DELETED_TOPIC,
+  KIND_INDEX,
+  KIND_PART_META,
+  KIND_TOPIC,
+  NEXT_TOPIC_ID_KEY,
+  decodePartMeta,
+  decodeU32,
+  encodeU32,
+  idPrefix,
+  kindPrefix,
+  prefixEnd,
+  topicKey,
+} from './keys.js';
+import {
+  PartitionLog,
+  type AppendOptions,
+  type AppendResult,
+  type AtomicPart,
+  type CompactionResult,
+  type ExtraOps,
+} from './partitionLog.js';
+import type { Storage } from './storage.js';
+import { DEFAULT_TOPIC_CONFIG, parseTopicConfig, type TopicConfig } from './topicConfig.js';
+
+export interface TopicInfo {
+  readonly name: string;
+  readonly id: number;
+  readonly numPartitions: number;
+  /** The effective config (broker defaults under the topic's overrides); frozen. */
+  readonly config: Readonly<TopicConfig>;
+  readonly internal: boolean;
+  readonly createdAt: number;
+  /** Frozen. */
+  readonly partitions: readonly PartitionLog[];
+}
+
+export interface TopicChange {
+  type: 'created' | 'deleted';
+  topic: string;
+}
+
+export interface CreateTopicOptions {
+  internal?: boolean;
+  validateOnly?: boolean;
+}
+
+export interface TopicManagerOptions {
+  logger: Logger;
+  /** Broker-wide defaults under the per-topic overrides. */
+  defaults?: Partial<TopicConfig>;
+  /** Default 10000. */
+  maxPartitionsPerTopic?: number;
+  /** Retention and compaction timer; default 30 s, 0 disables it. */
+  maintenanceIntervalMs?: number;
+  /** Hot cache of recent batches: all partitions together (default 64 MiB) and per partition (1 MiB). */
+  cacheBytes?: number;
+  cacheBytesPerPartition?: number;
+}
+
+export interface RetentionResult {
+  partitions: number;
+  batchesRemoved: number;
+}
+
+/** Topic metadata as stored under 0x01|name (JSON; written only on create). */
+interface StoredTopic {
+  v: 1;
+  id: number;
+  name: string;
+  numPartitions: number;
+  /** Only the overrides, so broker defaults apply to settings the topic did not set (as in Kafka). */
+  configs: Partial<TopicConfig>;
+  internal: boolean;
+  createdAt: number;
+}
+
+interface TopicEntry extends TopicInfo {
+  readonly overrides: Partial<TopicConfig>;
+}
+
+export class TopicManager {
+  private readonly topics = new Map<string, TopicEntry>();
+  /** Names being created or deleted right now. */
+  private readonly busy = new Set<string>();
+  private readonly changeListeners = new Set<(e: TopicChange) => void>();
+  private readonly background = new Set<Promise<void>>();
+  private readonly defaults: TopicConfig;
+  private readonly maxPartitions: number;
+  private readonly budget: CacheBudget;
+  private readonly logger: Logger;
+  private nextTopicId = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private maintenance: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly storage: Storage,
+    opts: TopicManagerOptions,
+  ) {
+    this.logger = opts.logger;
+    this.defaults = { ...DEFAULT_TOPIC_CONFIG, ...(opts.defaults ?? {}) };
+    this.maxPartitions = opts.maxPartitionsPerTopic ?? 10000;
+    this.budget = new CacheBudget(opts.cacheBytes ?? 64 * 1024 * 1024, opts.cacheBytesPerPartition ?? 1024 * 1024);
+  }
+
+  static async open(storage: Storage, opts: TopicManagerOptions): Promise<TopicManager> {
+    const tm = new TopicManager(storage, opts);
+    await tm.recover();
+    const interval = opts.maintenanceIntervalMs ?? 30_000;
+    if (interval > 0) {
+      tm.timer = setInterval(() => void tm.runMaintenance(), interval);
+      tm.timer.unref();
+    }
+    return tm;
+  }
+
+  // ---- recovery ----
+
+  private async recover(): Promise<void> {
+    const started = Date.now();
+    const db = this.storage.db;
+    const stored = await db.get(NEXT_TOPIC_ID_KEY);
+    let nextId = stored ? decodeU32(stored) : 1;
+
+    // Finish deletions a crash interrupted.
+    const deleted: number[] = [];
+    for await (const k of db.keys(range(kindPrefix(KIND_DELETED_TOPIC)))) {
+      deleted.push(new DataView(k.buffer, k.byteOffset, k.byteLength).getUint32(1));
+    }
+    for (const id of deleted) await this.clearTopicData(id);
+
+    const byId = new Map<number, TopicEntry>();
+    for await (const v of db.values(range(kindPrefix(KIND_TOPIC)))) {
+      const meta = JSON.parse(utf8Decode(v)) as StoredTopic;
+      const entry = this.makeEntry(meta);
+      this.topics.set(entry.name, entry);
+      byId.set(entry.id, entry);
+      if (entry.id >= nextId) nextId = entry.id + 1;
+    }
+
+    const orphans = new Set<number>();
+    const logOf = (id: number, p: number): PartitionLog | undefined => {
+      const t = byId.get(id);
+      if (!t) {
+        orphans.add(id);
+        return undefined;
+      }
+      return t.partitions[p];
+    };
+
+    for await (const [k, v] of db.iterator(range(kindPrefix(KIND_PART_META)))) {
+      const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
+      const m = decodePartMeta(v);
+      logOf(kv.getUint32(1), kv.getUint32(5))?.recoverMeta(m.logStartOffset, m.endOffsetFloor);
+    }
+
+    // One pass over every index entry (24 bytes each), in key order, so each log's index fills in order.
+    let batches = 0;
+    const it = db.iterator(range(kindPrefix(KIND_INDEX)));
+    try {
+      let lastId = -1;
+      let lastP = -1;
+      let log: PartitionLog | undefined;
+      for (;;) {
+        const chunk = await it.nextv(1024);
+        if (chunk.length === 0) break;
+        for (const [k, v] of chunk) {
+          const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
+          const id = kv.getUint32(1);
+          const p = kv.getUint32(5);
+          if (id !== lastId || p !== lastP) {
+            log = logOf(id, p);
+            lastId = id;
+            lastP = p;
+          }
+          if (!log || v.byteLength !== INDEX_VALUE_SIZE) continue;
+          const vv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+          const base = kv.getInt32(9) * 4294967296 + kv.getUint32(13);
+          const last = vv.getInt32(0) * 4294967296 + vv.getUint32(4);
+          const maxTs = vv.getInt32(8) * 4294967296 + vv.getUint32(12);
+          log.recoverBatch(base, last, maxTs, vv.getUint32(16), vv.getUint32(20));
+          batches++;
+        }
+      }
+    } finally {
+      await it.close();
+    }
+
+    // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
+    for (const id of orphans) {
+      if (id >= nextId) nextId = id + 1;
+      await this.clearTopicData(id);
+    }
+    for (const t of this.topics.values()) for (const log of t.partitions) log.finishRecovery();
+    this.nextTopicId = Math.max(nextId, ...deleted.map((id) => id + 1));
+    this.logger.info(
+      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, ms: Date.now() - started },
+      'log recovered',
+    );
+  }
+
+  private makeEntry(meta: StoredTopic): TopicEntry {
+    const config: TopicConfig = { ...this.defaults, ...meta.configs };
+    const partitions: PartitionLog[] = new Array(meta.numPartitions);
+    for (let p = 0; p < meta.numPartitions; p++) {
+      const log = new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
+      log.maxBatchBytes = config['max.message.bytes'];
+      partitions[p] = log;
+    }
+    // Frozen so get() can hand out the entry itself without copying.
+    return Object.freeze({
+      name: meta.name,
+      id: meta.id,
+      numPartitions: meta.numPartitions,
+      config: Object.freeze(config),
+      overrides: meta.configs,
+      internal: meta.internal,
+      createdAt: meta.createdAt,
+      partitions: Object.freeze(partitions) as PartitionLog[],
+    });
+  }
+
+  // ---- topics ----
+
+  async create(
+    name: string,
+    numPartitions: number,
+    configs: Record<string, string> = {},
+    opts: CreateTopicOptions = {},
+  ): Promise<TopicInfo> {
+    this.checkOpen();
+    const bad = validateName('topic', name);
+    if (bad) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
+    if (name.startsWith('__') && !opts.internal) {
+      throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `topic names starting with "__" are reserved for internal topics`);
+    }
+    if (this.topics.has(name) || this.busy.has(name)) {
+      throw new BrookError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
+    }
+    if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > this.maxPartitions) {
+      throw new BrookError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be between 1 and ${this.maxPartitions}, got ${numPartitions}`);
+    }
+    const overrides = parseTopicConfig(configs);
+    const meta: StoredTopic = {
+      v: 1,
+      id: opts.validateOnly ? -1 : this.nextTopicId++,
+      name,
+      numPartitions,
+      configs: overrides,
+      internal: opts.internal === true,
+      createdAt: Date.now(),
+    };
+    if (opts.validateOnly) {
+      return { ...meta, config: { ...this.defaults, ...overrides }, partitions: [] };
+    }
+    const entry = this.makeEntry(meta);
+    this.busy.add(name);
+    try {
+      await this.storage.queue.enqueue({
+        sync: true,
+        prepare: (b) => {
+          b.put(topicKey(name), utf8Encode(JSON.stringify(meta)));
+          // The counter as of this flush: ids are never reused, even after a failed create.
+          b.put(NEXT_TOPIC_ID_KEY, encodeU32(this.nextTopicId));
+        },
+      });
+    } finally {
+      this.busy.delete(name);
+    }
+    this.topics.set(name, entry);
+    this.logger.info({ topic: name, id: meta.id, partitions: numPartitions, internal: meta.internal }, 'topic created');
+    this.emit({ type: 'created', topic: name });
+    return publicInfo(entry);
+  }
+
+  /**
+   * Deletes a topic: the metadata goes and a 0x06 marker is written in one synced batch (after
+   * which the topic is gone, even after a crash), then its data is cleared in the background
+   * and the marker removed. Start-up finishes any clearing a crash interrupted.
+   */
+  async delete(name: string): Promise<void> {
+    this.checkOpen();
+    const t = this.topics.get(name);
+    if (!t || this.busy.has(name)) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+    if (t.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `internal topic ${name} cannot be deleted`);
+    this.busy.add(name);
+    try {
+      await this.storage.queue.enqueue({
+        sync: true,
+        prepare: (b) => {
+          b.del(topicKey(name));
+          b.put(idPrefix(KIND_DELETED_TOPIC, t.id), utf8Encode(name));
+          // Entries after this one in the queue must not write to the topic any more.
+          for (const log of t.partitions) log.markClosed();
+        },
+        commit: () => {
+          for (const log of t.partitions) log.dispose();
+        },
+        abort: () => {
+          for (const log of t.partitions) log.reopen();
+        },
+      });
+      this.topics.delete(name);
+    } finally {
+      this.busy.delete(name);
+    }
+    this.logger.info({ topic: name, id: t.id }, 'topic deleted');
+    this.emit({ type: 'deleted', topic: name });
+    this.track(this.clearTopicData(t.id));
+  }
+
+  private async clearTopicData(id: number): Promise<void> {
+    const db = this.storage.db;
+    for (const kind of [KIND_BATCH, KIND_INDEX, KIND_PART_META]) await db.clear(range(idPrefix(kind, id)));
+    await db.del(idPrefix(KIND_DELETED_TOPIC, id));
+  }
+
+  private track(p: Promise<void>): void {
+    const q = p.catch((err: unknown) => this.logger.error({ err }, 'clearing a deleted topic failed; start-up will retry'));
+    this.background.add(q);
+    void q.finally(() => this.background.delete(q));
+  }
+
+  get(name: string): TopicInfo | undefined {
+    const t = this.topics.get(name);
+    return t && publicInfo(t);
+  }
+
+  list(): TopicInfo[] {
+    return [...this.topics.values()].map(publicInfo);
+  }
+
+  partition(name: string, p: number): PartitionLog | undefined {
+    return this.topics.get(name)?.partitions[p];
+  }
+
+  onChange(listener: (e: TopicChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => {
+      this.changeListeners.delete(listener);
+    };
+  }
+
+  private emit(e: TopicChange): void {
+    for (const l of [...this.changeListeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.logger.error({ err, event: e }, 'topic change listener failed');
+      }
+    }
+  }
+
+  /** Appends to several partitions (and optional extra ops) in one atomic LevelDB batch. */
+  appendAtomic(parts: AtomicPart[], opts: AppendOptions, extra?: ExtraOps): Promise<AppendResult[]> {
+    return PartitionLog.appendAtomic(parts, opts, extra);
+  }
+
+  /** LevelDB batch writes so far (group commit makes this much smaller than the number of appends). */
+  get writeCount(): number {
+    return this.storage.queue.writes;
+  }
+
+  // ---- maintenance ----
+
+  /** Runs maintenance jobs one at a time (timer and explicit calls alike). */
+  private serialize<T>(job: () => Promise<T>): Promise<T> {
+    const p = this.maintenance.then(job);
+    this.maintenance = p.catch(() => undefined);
+    return p;
+  }
+
+  private runMaintenance(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.closed) return;
+      const now = Date.now();
+      try {
+        const r = await this.retentionNow(now);
+        if (r.batchesRemoved > 0) this.logger.info(r, 'retention removed batches');
+        const c = await this.compactionNow(now);
+        if (c.batchesRemoved + c.batchesRewritten > 0) this.logger.info(c, 'compaction done');
+      } catch (err) {
+        this.logger.error({ err }, 'log maintenance failed');
+      }
+    });
+  }
+
+  /** Deletes batches past retention.ms / retention.bytes in topics with cleanup.policy=delete. */
+  runRetention(now = Date.now()): Promise<RetentionResult> {
+    return this.serialize(() => this.retentionNow(now));
+  }
+
+  /** Compacts topics with cleanup.policy=compact. */
+  runCompaction(now = Date.now()): Promise<CompactionResult> {
+    return this.serialize(() => this.compactionNow(now));
+  }
+
+  private async retentionNow(now: number): Promise<RetentionResult> {
+    const result: RetentionResult = { partitions: 0, batchesRemoved: 0 };
+    const writes: Promise<void>[] = [];
+    for (const t of this.topics.values()) {
+      const c = t.config;
+      if (c['cleanup.policy'] !== 'delete') continue;
+      if (c['retention.ms'] < 0 && c['retention.bytes'] < 0) continue;
+      for (const log of t.partitions) {
+        const plan = log.planRetention(now, c['retention.ms'], c['retention.bytes']);
+        if (!plan) continue;
+        result.partitions++;
+        result.batchesRemoved += plan.batches;
+        // Enqueued together, so all partitions share a write.
+        writes.push(this.storage.queue.enqueue(plan.entry));
+      }
+    }
+    const settled = await Promise.allSettled(writes);
+    for (const s of settled) {
+      if (s.status === 'rejected' && !isDeleted(s.reason)) throw s.reason;
+    }
+    return result;
+  }
+
+  private async compactionNow(now: number): Promise<CompactionResult> {
+    const total: CompactionResult = { batchesRemoved: 0, batchesRewritten: 0, recordsRemoved: 0 };
+    for (const t of [...this.topics.values()]) {
+      const c = t.config;
+      if (c['cleanup.policy'] !== 'compact') continue;
+      for (const log of t.partitions) {
+        if (this.closed) return total;
+        try {
+          const r = await log.compact(now, {
+            deleteRetentionMs: c['delete.retention.ms'],
+            minCompactionLagMs: c['min.compaction.lag.ms'],
+          });
+          total.batchesRemoved += r.batchesRemoved;
+          total.batchesRewritten += r.batchesRewritten;
+          total.recordsRemoved += r.recordsRemoved;
+        } catch (err) {
+          if (!isDeleted(err)) throw err;
+        }
+      }
+    }
+    return total;
+  }
+
+  // ---- shutdown ----
+
+  /** Stops the timer, lets running maintenance finish, waits for in-flight writes. Does not close Storage. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.maintenance;
+    await Promise.all([...this.background]);
+    await this.storage.queue.drain();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new BrookError(ErrorCode.BROKER_SHUTTING_DOWN, 'the topic manager is closed');
+  }
+}
+
+function publicInfo(t: TopicEntry): TopicInfo {
+  return t;
+}
+
+function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
+  return { gte: prefix, lt: prefixEnd(prefix) };
+}
+
+function isDeleted(err: unknown): boolean {
+  return err instanceof BrookError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+}
