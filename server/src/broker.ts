@@ -101,7 +101,14 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allowUnionTypes: true } },
   });
-  await app.register(websocket, { options: { maxPayload: options.maxFrameBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: options.maxFrameBytes },
+    // Socket errors come from clients (oversized frames, unclean disconnects): not broker errors.
+    errorHandler: (error, socket) => {
+      logger.debug({ err: error.message }, 'client socket error');
+      socket.terminate();
+    },
+  });
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, req) => {
     if (shutdown.signal.aborted || connections.size >= options.maxConnections) {
       socket.close(1013, shutdown.signal.aborted ? 'broker shutting down' : 'too many connections');
