@@ -2,7 +2,7 @@
  * Conversions between what users pass (KafkaJS shapes: strings, Buffers, Uint8Arrays, header
  * objects) and the bytes a record batch carries. Browser-safe: only Uint8Array and TextEncoder.
  */
-import type { RecordHeader } from '@brook/protocol';
+import { varintSize, type RecordHeader } from '@brook/protocol';
 
 /** A key, value or header value as users give it: text (UTF-8 encoded), bytes (a Buffer is a Uint8Array), or null. */
 export type BytesInput = string | Uint8Array | null | undefined;
@@ -70,17 +70,6 @@ export function fromRecordHeaders(
     }
   }
   return out;
-}
-
-/** Bytes needed for a zig-zag varint. */
-export function varintSize(v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
 }
 
 /**

@@ -77,7 +77,8 @@ export interface DecodedBatch {
   records: DecodedRecord[];
 }
 
-function varintSize(v: number): number {
+/** Bytes a zigzag varint takes. */
+export function varintSize(v: number): number {
   let z = v >= 0 ? v * 2 : -v * 2 - 1;
   let n = 1;
   while (z >= 128) {
