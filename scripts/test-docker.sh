@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# npm run test:docker: build the image, start the compose stack, check health, produce and
+# consume through the SDK against the container, restart it and find the data still there,
+# then tear everything down. Needs a Docker engine, or on this project's machines:
+#   eval "$(../shared/tools/container-env.sh up)"   (done here when the script exists)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! docker info >/dev/null 2>&1 && [ -x ../shared/tools/container-env.sh ]; then
+  eval "$(../shared/tools/container-env.sh up)"
+fi
+export COMPOSE_PROJECT_NAME=brooktest
+cleanup() { docker compose down -v >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+npx tsc -b
+docker compose build brook
+docker compose up -d
+wait_healthy() {
+  for _ in $(seq 1 60); do
+    if curl -fsS http://127.0.0.1:7092/health >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "broker did not become healthy" >&2; docker compose logs brook >&2; return 1
+}
+wait_healthy
+node scripts/docker-check.mjs write
+# The demo group is at work too.
+for _ in $(seq 1 30); do
+  members=$(curl -fsS http://127.0.0.1:7092/api/groups/demo-billing 2>/dev/null | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{try{console.log(JSON.parse(s).members.length)}catch{console.log(0)}})")
+  [ "$members" = "2" ] && break
+  sleep 1
+done
+echo "demo-billing members: $members"
+[ "$members" = "2" ]
+docker compose restart brook
+wait_healthy
+node scripts/docker-check.mjs read
+echo "docker test passed"
