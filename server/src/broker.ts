@@ -68,7 +68,8 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   });
   groups.load(offsets.groupSnapshots().map(([, s]) => s as never));
   topics.onChange((e) => {
-    logger.info({ topic: e.topic }, `topic ${e.type}`);
+    const t = topics.get(e.topic);
+    logger.info({ topic: e.topic, partitions: t?.numPartitions }, `topic ${e.type}`);
     groups.topicsChanged();
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });

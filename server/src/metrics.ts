@@ -45,6 +45,12 @@ export class BrokerMetrics {
     labelNames: ['topic'],
     registers: [this.registry],
   });
+  readonly recordsOut = new Counter({
+    name: 'brook_topic_records_out_total',
+    help: 'Records in the batches served by fetches, per topic',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
   readonly connections = new Gauge({
     name: 'brook_connections',
     help: 'Open client WebSocket connections',

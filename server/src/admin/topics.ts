@@ -45,7 +45,6 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       const body = req.body as { name: string; partitions: number; config?: Record<string, string | number> };
       const config = Object.fromEntries(Object.entries(body.config ?? {}).map(([k, v]) => [k, String(v)]));
       const t = await ctx.topics.create(body.name, body.partitions, config);
-      ctx.logger.info({ topic: t.name, partitions: t.numPartitions }, 'topic created');
       return reply.code(201).send({ name: t.name, partitions: t.numPartitions });
     },
   });
@@ -94,7 +93,6 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     handler: async (req, reply) => {
       const name = (req.params as { topic: string }).topic;
       await ctx.topics.delete(name);
-      ctx.logger.info({ topic: name }, 'topic deleted');
       return reply.code(204).send();
     },
   });

@@ -1,6 +1,6 @@
 // Fetch: long poll. Read every requested partition; if fewer than minBytes came back, wait for an
 // append on any of them (or maxWaitMs, or the client/broker going away) and read again.
-import { BrookError, ErrorCode } from '@brook/protocol';
+import { BrookError, ErrorCode, batchSpans, readBatchHeader } from '@brook/protocol';
 import type { FetchResponse } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
@@ -19,8 +19,15 @@ export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
       if (bytes >= Math.max(req.minBytes, 1) || errors || now >= deadline || conn.signal.aborted || ctx.shutdown.aborted) {
         for (const t of response.topics) {
           let n = 0;
-          for (const p of t.partitions) n += p.records.length;
-          if (n > 0) ctx.metrics.bytesOut.inc({ topic: t.topic }, n);
+          let records = 0;
+          for (const p of t.partitions) {
+            n += p.records.length;
+            for (const span of batchSpans(p.records)) records += readBatchHeader(p.records, span.at).recordCount;
+          }
+          if (n > 0) {
+            ctx.metrics.bytesOut.inc({ topic: t.topic }, n);
+            ctx.metrics.recordsOut.inc({ topic: t.topic }, records);
+          }
         }
         return response;
       }

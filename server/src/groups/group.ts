@@ -166,10 +166,19 @@ function topicsSeenBy(g: Group, topics: Map<string, number>): Record<string, num
 }
 
 function bump(g: Group, topics: Map<string, number>, reason: string, effects: Effect[]): void {
+  const before = ownersOf(g.target);
   g.groupEpoch++;
   computeTarget(g, topics);
+  const after = ownersOf(g.target);
+  const moved = [...after].filter(([tp, owner]) => before.has(tp) && before.get(tp) !== owner).map(([tp]) => tp.replace('\0', '-'));
   effects.push({ type: 'rebalance', groupEpoch: g.groupEpoch }, { type: 'persist' });
-  effects.push({ type: 'log', msg: 'rebalance', fields: { groupId: g.groupId, groupEpoch: g.groupEpoch, reason, members: g.members.size } });
+  effects.push({ type: 'log', msg: 'rebalance', fields: { groupId: g.groupId, groupEpoch: g.groupEpoch, reason, members: g.members.size, moved } });
+}
+
+function ownersOf(target: Map<string, Assignment>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [memberId, a] of target) for (const [t, ps] of Object.entries(a)) for (const p of ps) out.set(`${t}\0${p}`, memberId);
+  return out;
 }
 
 function computeTarget(g: Group, topics: Map<string, number>): void {
