@@ -107,4 +107,46 @@ describe('admin HTTP API', () => {
     const groups = (await (await http('/api/groups')).json()) as Array<{ groupId: string; state: string; totalLag: string }>;
     expect(groups).toContainEqual({ groupId: 'slow', state: 'empty', members: 0, totalLag: '6' });
   });
+
+  it('tails a partition live as server-sent events', async () => {
+    await http('/api/topics', json({ name: 'tailed', partitions: 1 }));
+    const c = await RawClient.connect(broker.url);
+    const produce = (values: string[]) =>
+      c.request('Produce', {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 1000,
+        topics: [{ topic: 'tailed', partitions: [{ partition: 0, records: encodeBatch({ records: values.map((v) => ({ value: enc.encode(v) })) }) }] }],
+      });
+    await produce(['a', 'b']);
+    const abort = new AbortController();
+    const res = await http('/api/topics/tailed/partitions/0/tail?offset=0', { signal: abort.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const values: string[] = [];
+    let buf = '';
+    const readUntil = async (n: number) => {
+      const deadline = Date.now() + 5000;
+      while (values.length < n && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += new TextDecoder().decode(value);
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const ev = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = ev.split('\n').find((l) => l.startsWith('data: '));
+          if (data) values.push((JSON.parse(data.slice(6)) as { value: string }).value);
+        }
+      }
+    };
+    await readUntil(2);
+    expect(values).toEqual(['a', 'b']);
+    await produce(['live']);
+    await readUntil(3);
+    expect(values).toEqual(['a', 'b', 'live']);
+    abort.abort();
+    c.close();
+    expect((await http('/api/topics/nope/partitions/0/tail')).status).toBe(404);
+  });
 });

@@ -141,6 +141,67 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       return { topic, partition, records, nextOffset: String(next), endOffset: String(log.highWatermark) };
     },
   });
+
+  app.get('/api/topics/:topic/partitions/:partition/tail', {
+    schema: {
+      tags: ['topics'],
+      summary: 'Live tail of a partition as server-sent events (one `record` event per record)',
+      params: {
+        type: 'object',
+        properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
+        required: ['topic', 'partition'],
+      },
+      querystring: { type: 'object', properties: { offset: { type: 'integer', minimum: 0 } } },
+      response: { 404: errorSchema },
+    },
+    handler: async (req, reply) => {
+      const { topic, partition } = req.params as { topic: string; partition: number };
+      const log = ctx.topics.partition(topic, partition);
+      if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partition}`);
+      let next = Math.max((req.query as { offset?: number }).offset ?? log.highWatermark, log.logStartOffset);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      let open = true;
+      let wake: (() => void) | null = null;
+      const off = log.onAppend(() => wake?.());
+      const stop = () => {
+        open = false;
+        wake?.();
+      };
+      req.raw.on('close', stop);
+      ctx.shutdown.addEventListener('abort', stop, { once: true });
+      try {
+        while (open) {
+          if (next < log.highWatermark) {
+            const { records: bytes } = await log.read(Math.max(next, log.logStartOffset), 256 * 1024);
+            for (const batch of decodeBatches(bytes)) {
+              for (const r of batch.records) {
+                if (r.offset < next) continue;
+                res.write(`event: record\ndata: ${JSON.stringify({ offset: String(r.offset), timestamp: String(r.timestamp), ...text('key', r.key), ...text('value', r.value) })}\n\n`);
+              }
+              next = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
+            }
+            // Respect a slow reader: wait for the socket to drain before reading more.
+            if (res.writableNeedDrain) await new Promise((r) => res.once('drain', r));
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 15_000).unref(); // keep-alive comment below
+          });
+          wake = null;
+          if (open && next >= log.highWatermark) res.write(': keep-alive\n\n');
+        }
+      } catch (err) {
+        ctx.logger.debug({ err }, 'tail ended');
+      } finally {
+        off();
+        ctx.shutdown.removeEventListener('abort', stop);
+        res.end();
+      }
+    },
+  });
 }
 
 function text(field: 'key' | 'value', b: Uint8Array | null): Record<string, string | null> {
