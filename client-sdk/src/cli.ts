@@ -5,6 +5,7 @@
  * Node only (never loaded by browsers).
  */
 import { Command, Option } from 'commander';
+import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Brook } from './brook.js';
 import { logLevel } from './logger.js';
@@ -240,8 +241,24 @@ program
     let pending: Array<{ key: string | null; value: string }> = [];
     let sent = 0;
     const started = Date.now();
+    // A bar when stdin is a file of known size, a running count otherwise; only on a terminal.
+    let total = 0;
+    let readBytes = 0;
+    try {
+      const st = fstatSync(0);
+      if (st.isFile()) total = st.size;
+    } catch {
+      /* not a file */
+    }
     const progress = process.stderr.isTTY
-      ? () => process.stderr.write(`\rsent ${sent} messages (${Math.round(sent / Math.max(0.001, (Date.now() - started) / 1000))} msg/s)`)
+      ? () => {
+          const rate = Math.round(sent / Math.max(0.001, (Date.now() - started) / 1000));
+          if (total > 0) {
+            const done = Math.min(1, readBytes / total);
+            const w = 30;
+            process.stderr.write(`\r[${'#'.repeat(Math.round(done * w)).padEnd(w)}] ${Math.round(done * 100)}%  ${sent} messages, ${rate} msg/s`);
+          } else process.stderr.write(`\rsent ${sent} messages (${rate} msg/s)`);
+        }
       : () => {};
     const flush = async () => {
       if (pending.length === 0) return;
@@ -252,6 +269,7 @@ program
       progress();
     };
     for await (const line of rl) {
+      readBytes += Buffer.byteLength(line) + 1;
       if (o.keySeparator !== undefined && line.includes(o.keySeparator)) {
         const i = line.indexOf(o.keySeparator);
         pending.push({ key: line.slice(0, i), value: line.slice(i + o.keySeparator.length) });
