@@ -353,7 +353,8 @@ export class Producer {
     // Resolve partitions first (may await metadata), then enqueue everything synchronously so the
     // records of one send never straddle two flushes needlessly.
     const now = Date.now();
-    const placed: Array<{ topic: string; partition: number; n: number; rec: Omit<QueuedRecord, 'send' | 'resultKey'>; sticky: boolean }> = [];
+    // `send` is filled in below, once the send's promise exists; records are built once, never copied.
+    const placed: Array<{ topic: string; partition: number; n: number; rec: QueuedRecord; sticky: boolean }> = [];
     for (const { topic, messages } of entries) {
       let n = this.cachedCount(topic) ?? (await this.partitionCount(topic));
       for (const m of messages) {
@@ -386,7 +387,7 @@ export class Producer {
           partition = this.sticky.partition(topic, n);
           sticky = true;
         }
-        placed.push({ topic, partition, n, sticky, rec: { key, value, headers, timestamp, size: recordSizeUpperBound(key, value, headers) } });
+        placed.push({ topic, partition, n, sticky, rec: { key, value, headers, timestamp, size: recordSizeUpperBound(key, value, headers), send: null as unknown as PendingSend, resultKey: null } });
       }
     }
 
@@ -405,24 +406,35 @@ export class Producer {
         this.accumulators.set(acks, acc);
       }
       acc.timeout = Math.max(acc.timeout, timeout);
+      // Consecutive records usually share a partition: look the partition up once per run of them.
+      let runTopic: string | null = null;
+      let runPartition = -1;
+      let list: QueuedRecord[] = [];
+      let bytes = 0;
       for (const p of placed) {
         // Keyless records take the sticky partition current at enqueue time (it moves on flush).
         const partition = p.sticky ? this.sticky.partition(p.topic, p.n) : p.partition;
-        if (p.sticky) acc.stickyTopics.add(p.topic);
-        const k = rkey(p.topic, partition);
-        let resultKey: string | null = null;
-        if (!send.results.has(k)) {
-          send.results.set(k, null);
-          resultKey = k;
+        p.rec.send = send;
+        if (p.topic !== runTopic || partition !== runPartition) {
+          runTopic = p.topic;
+          runPartition = partition;
+          if (p.sticky) acc.stickyTopics.add(p.topic);
+          const k = rkey(p.topic, partition);
+          if (!send.results.has(k)) {
+            send.results.set(k, null);
+            p.rec.resultKey = k;
+          }
+          let parts = acc.topics.get(p.topic);
+          if (!parts) acc.topics.set(p.topic, (parts = new Map()));
+          const existing = parts.get(partition);
+          if (existing) list = existing;
+          else parts.set(partition, (list = []));
         }
-        let parts = acc.topics.get(p.topic);
-        if (!parts) acc.topics.set(p.topic, (parts = new Map()));
-        let list = parts.get(partition);
-        if (!list) parts.set(partition, (list = []));
-        list.push({ ...p.rec, send, resultKey });
-        acc.bytes += p.rec.size;
-        this.buffered += p.rec.size;
+        list.push(p.rec);
+        bytes += p.rec.size;
       }
+      acc.bytes += bytes;
+      this.buffered += bytes;
       this.scheduleFlush(acc);
     });
   }
