@@ -22,9 +22,13 @@ describe('kill -9', () => {
     const acked = [-1, -1];
     const values = new Map<string, number>();
     let buf = '';
+    let killed = false;
+    const exited = new Promise((r) => proc.once('exit', r));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('child made no progress')), 20_000);
-      proc.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+      proc.on('exit', (code) => {
+        if (!killed) reject(new Error(`child exited early with ${code}`));
+      });
       proc.stdout!.on('data', (d: Buffer) => {
         buf += d.toString();
         const lines = buf.split('\n');
@@ -35,15 +39,17 @@ describe('kill -9', () => {
           acked[Number(p)] = Math.max(acked[Number(p)]!, Number(off));
           values.set(`${p}:${off}`, Number(id));
         }
-        if (values.size >= 300) {
+        // Once only: more output can arrive between the kill and the exit, and a second pass
+        // would remove the exit listener awaited below.
+        if (values.size >= 300 && !killed) {
+          killed = true;
           clearTimeout(timer);
-          proc.removeAllListeners('exit');
           proc.kill('SIGKILL');
           resolve();
         }
       });
     });
-    await new Promise((r) => proc.once('exit', r));
+    await exited;
 
     env = await openEnv({}, dir);
     for (const p of [0, 1]) {
