@@ -9,6 +9,7 @@ import { Consumer, type ConsumerConfig } from './consumer/consumer.js';
 import type { ClientContext } from './context.js';
 import { createLogger, logLevel as LOG_LEVEL, type LogCreator, type LogLevel, type Logger } from './logger.js';
 import { Producer, type ProducerConfig } from './producer.js';
+import type { SaslOptions } from './connection.js';
 
 export interface BrookRetryOptions {
   /** Retries for retriable errors and reconnects (default 5), with exponential backoff. */
@@ -28,6 +29,8 @@ export interface BrookConfig {
   /** Connection (WebSocket open) timeout in ms (default 10000). */
   connectionTimeout?: number;
   retry?: BrookRetryOptions;
+  /** Credentials when the broker requires authentication (KafkaJS shape; mechanism 'plain'). */
+  sasl?: SaslOptions;
 }
 
 export class Brook {
@@ -46,6 +49,7 @@ export class Brook {
       requestTimeout: config.requestTimeout ?? 30_000,
       connectionTimeout: config.connectionTimeout ?? 10_000,
       retries: config.retry?.retries ?? 5,
+      sasl: config.sasl,
     };
   }
 
@@ -74,7 +78,7 @@ export interface KafkaConfig extends Omit<BrookConfig, 'url'> {
   /** true: use wss:// for host:port entries. */
   ssl?: boolean | object;
   /** Accepted for KafkaJS compatibility; ignored. */
-  sasl?: unknown;
+  sasl?: SaslOptions;
   /** Accepted for KafkaJS compatibility; ignored. */
   authenticationTimeout?: number;
   reauthenticationThreshold?: number;
@@ -100,7 +104,7 @@ export class Kafka extends Brook {
     if (!Array.isArray(list) || list.length === 0 || typeof list[0] !== 'string') {
       throw new BrookError(ErrorCode.INVALID_REQUEST, "Kafka needs { brokers: ['host:port'] }");
     }
-    const { brokers: _brokers, ssl, sasl: _sasl, ...rest } = config;
+    const { brokers: _brokers, ssl, ...rest } = config;
     super({ ...rest, url: brokerToUrl(list[0], ssl !== undefined && ssl !== false) });
   }
 }

@@ -12,13 +12,23 @@ import { logLevel } from './logger.js';
 
 interface Globals {
   url: string;
+  user?: string;
   json?: boolean;
+}
+
+function sasl(): { username: string; password: string } | undefined {
+  const u = globals().user;
+  if (!u) return undefined;
+  const i = u.indexOf(':');
+  if (i <= 0) throw new CliError('--user expects name:secret');
+  return { username: u.slice(0, i), password: u.slice(i + 1) };
 }
 
 const program = new Command()
   .name('brook')
   .description('Inspect and operate a Brook broker')
   .option('--url <url>', 'broker address, http://host:port (env BROOK_URL)', process.env.BROOK_URL ?? 'http://127.0.0.1:7092')
+  .option('--user <name:secret>', 'credentials when the broker requires authentication (env BROOK_USER)', process.env.BROOK_USER)
   .option('--json', 'print JSON instead of tables (for scripts)')
   .showHelpAfterError();
 
@@ -43,7 +53,10 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   try {
     res = await fetch(`${httpBase()}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(globals().user ? { authorization: `Bearer ${globals().user}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
@@ -234,7 +247,7 @@ program
   .option('--acks <acks>', "0, 1 or all", 'all')
   .action(async (topic: string, o: { keySeparator?: string; acks: string }) => {
     const acks = o.acks === 'all' ? -1 : Number(o.acks);
-    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR });
+    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl() });
     const producer = brook.producer();
     await producer.connect();
     const rl = createInterface({ input: process.stdin });
@@ -290,7 +303,7 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .option('--max-messages <n>', 'exit after this many messages', (v) => Number.parseInt(v, 10))
   .action(async (topic: string, o: { group?: string; fromBeginning?: boolean; format: string; maxMessages?: number }) => {
-    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR });
+    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl() });
     const consumer = brook.consumer({ groupId: o.group ?? `brook-cli-${Math.random().toString(36).slice(2, 10)}` });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: o.fromBeginning === true });

@@ -23,6 +23,12 @@ import type { Logger } from './logger.js';
 
 export const CLIENT_SOFTWARE = '@brook/client 0.1.0';
 
+export interface SaslOptions {
+  mechanism?: 'plain';
+  username: string;
+  password: string;
+}
+
 export interface ConnectionOptions {
   url: string;
   clientId: string;
@@ -32,6 +38,8 @@ export interface ConnectionOptions {
   connectionTimeout?: number;
   /** Reconnect attempts before a request fails (default 5), with exponential backoff from 100 ms. */
   retries?: number;
+  /** Credentials for a broker that requires authentication (KafkaJS's `sasl` shape, mechanism plain). */
+  sasl?: SaslOptions;
   onHeartbeatNow?: (push: HeartbeatNowPush) => void;
   /** Called after a reconnect (not the first connect). */
   onReconnect?: () => void;
@@ -88,7 +96,8 @@ export class Connection {
         await this.open();
         return;
       } catch (e) {
-        if (this.closedByUser || attempt >= retries) throw e;
+        // Wrong credentials or versions will not get better by trying again.
+        if (this.closedByUser || attempt >= retries || (e instanceof BrookError && !e.retriable && e.code !== ErrorCode.NETWORK_EXCEPTION)) throw e;
         this.opts.logger.debug('connect failed, retrying', { url: this.opts.url, attempt, error: (e as Error).message });
         await sleep(delay * (0.8 + Math.random() * 0.4));
         delay = Math.min(delay * 2, 5000);
@@ -129,7 +138,14 @@ export class Connection {
     this.handshake = null;
     const hs = await this.send(
       'Handshake',
-      { clientId: this.opts.clientId, clientSoftware: CLIENT_SOFTWARE, minProtocol: PROTOCOL_VERSION, maxProtocol: PROTOCOL_VERSION },
+      {
+        clientId: this.opts.clientId,
+        clientSoftware: CLIENT_SOFTWARE,
+        minProtocol: PROTOCOL_VERSION,
+        maxProtocol: PROTOCOL_VERSION,
+        username: this.opts.sasl?.username ?? null,
+        password: this.opts.sasl?.password ?? null,
+      },
       socket,
     );
     this.handshake = hs;

@@ -1,5 +1,5 @@
 /** What every producer, consumer and admin client of one `Brook` instance shares. */
-import { Connection } from './connection.js';
+import { Connection, type SaslOptions } from './connection.js';
 import type { Logger } from './logger.js';
 import type { HeartbeatNowPush } from '@brook/protocol';
 
@@ -11,6 +11,7 @@ export interface ClientContext {
   connectionTimeout: number;
   /** Retries for retriable errors (and reconnects), with exponential backoff. */
   retries: number;
+  sasl?: SaslOptions;
 }
 
 export function openConnection(
@@ -24,6 +25,7 @@ export function openConnection(
     requestTimeout: ctx.requestTimeout,
     connectionTimeout: ctx.connectionTimeout,
     retries: ctx.retries,
+    sasl: ctx.sasl,
     ...hooks,
   });
 }

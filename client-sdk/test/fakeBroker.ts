@@ -48,7 +48,7 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
     const id = req.header.correlationId;
     switch (req.name) {
       case 'Handshake': {
-        const body: ResponseOf<'Handshake'> = { protocol: PROTOCOL_VERSION, brokerVersion: 'fake', apis: [], maxMessageBytes: fb.maxMessageBytes, maxFrameBytes: 16 * 1024 * 1024 };
+        const body: ResponseOf<'Handshake'> = { protocol: PROTOCOL_VERSION, brokerVersion: 'fake', apis: [], maxMessageBytes: fb.maxMessageBytes, maxFrameBytes: 16 * 1024 * 1024, principal: null };
         ws.send(encodeResponse('Handshake', id, body));
         return;
       }

@@ -31,6 +31,7 @@ const table = [
   [27, 'REBALANCE_IN_PROGRESS', false, 'The group is rebalancing, so a rejoin is needed.'],
   [29, 'TOPIC_AUTHORIZATION_FAILED', false, 'Topic authorization failed.'],
   [30, 'GROUP_AUTHORIZATION_FAILED', false, 'Group authorization failed.'],
+  [31, 'CLUSTER_AUTHORIZATION_FAILED', false, 'Cluster authorization failed.'],
   [35, 'UNSUPPORTED_VERSION', false, 'The version of the API is not supported.'],
   [36, 'TOPIC_ALREADY_EXISTS', false, 'Topic with this name already exists.'],
   [37, 'INVALID_PARTITIONS', false, 'Number of partitions is invalid.'],

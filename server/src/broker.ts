@@ -17,6 +17,7 @@ import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
 import { BrokerMetrics } from './metrics.js';
+import { Authorizer, type AuthConfig } from './auth/authorizer.js';
 import { listAllGroups } from './api/16_listGroups.js';
 import { groupLagRows } from './admin/groups.js';
 
@@ -31,7 +32,8 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<BrokerOptions> & { logger?: Logger };
+/** `auth` gives principals and ACLs inline (tests, embedding); `authFile` reads them from JSON. */
+export type StartOptions = Partial<BrokerOptions> & { logger?: Logger; auth?: AuthConfig };
 
 export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   const options: BrokerOptions = { ...defaultOptions, ...stripUndefined(opts) };
@@ -42,6 +44,13 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
         ? { level: options.logLevel, transport: { target: 'pino-pretty', options: { colorize: true } } }
         : { level: options.logLevel },
     );
+  const auth = opts.auth ? new Authorizer(opts.auth) : options.authFile ? Authorizer.fromFile(options.authFile) : null;
+  if (!auth && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
+    logger.warn(
+      { host: options.host },
+      'AUTHENTICATION IS OFF on a non-loopback address: anyone who can reach this port can read, write and delete everything. Set BROOK_AUTH_FILE (see server/README.md).',
+    );
+  }
   await mkdir(options.dataDir, { recursive: true });
   const started = Date.now();
   const storage = await Storage.open(options.dataDir);
@@ -74,7 +83,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });
 
-  const ctx: BrokerContext = { options, topics, offsets, groups, logger, metrics, shutdown: shutdown.signal };
+  const ctx: BrokerContext = { options, topics, offsets, groups, logger, metrics, shutdown: shutdown.signal, auth };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => groups.stats(),

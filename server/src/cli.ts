@@ -11,10 +11,11 @@ const program = new Command()
   .option('--port <port>', 'port for /ws, /api, /health, /metrics (0 picks a free one; env BROOK_PORT)', process.env.BROOK_PORT ?? String(defaultOptions.port))
   .option('--data-dir <dir>', 'where the LevelDB data lives (env BROOK_DATA_DIR)', process.env.BROOK_DATA_DIR ?? defaultOptions.dataDir)
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent (env BROOK_LOG_LEVEL)', process.env.BROOK_LOG_LEVEL ?? defaultOptions.logLevel)
+  .option('--auth-file <file>', 'JSON file of principals and ACLs; turns authentication on (env BROOK_AUTH_FILE)', process.env.BROOK_AUTH_FILE)
   .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
   .parse();
 
-const o = program.opts<{ host: string; port: string; dataDir: string; logLevel: string; groupMinSessionTimeout?: string }>();
+const o = program.opts<{ host: string; port: string; dataDir: string; logLevel: string; authFile?: string; groupMinSessionTimeout?: string }>();
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
@@ -28,6 +29,7 @@ try {
     dataDir: o.dataDir,
     logLevel: o.logLevel,
     prettyLogs: process.stdout.isTTY === true,
+    authFile: o.authFile ?? null,
     groupMinSessionTimeoutMs: o.groupMinSessionTimeout ? Number(o.groupMinSessionTimeout) : undefined,
   });
   let stopping = false;

@@ -24,6 +24,8 @@ export interface BrokerOptions {
   offsetsRetentionCheckIntervalMs: number;
   /** How often retention and compaction run. */
   logMaintenanceIntervalMs: number;
+  /** JSON file of principals and ACLs (see auth/authorizer.ts); unset: no authentication. */
+  authFile: string | null;
 }
 
 export const defaultOptions: BrokerOptions = {
@@ -45,6 +47,7 @@ export const defaultOptions: BrokerOptions = {
   offsetsRetentionMs: 7 * 24 * 3600 * 1000,
   offsetsRetentionCheckIntervalMs: 600_000,
   logMaintenanceIntervalMs: 30_000,
+  authFile: null,
 };
 
 export const BROKER_VERSION = '0.1.0';

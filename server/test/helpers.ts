@@ -67,7 +67,7 @@ export class RawClient {
     });
     const c = new RawClient(ws);
     if (handshake) {
-      await c.request('Handshake', { clientId: 'raw-test', clientSoftware: 'test', minProtocol: PROTOCOL_VERSION, maxProtocol: PROTOCOL_VERSION });
+      await c.request('Handshake', { clientId: 'raw-test', clientSoftware: 'test', minProtocol: PROTOCOL_VERSION, maxProtocol: PROTOCOL_VERSION, username: null, password: null });
     }
     return c;
   }

@@ -21,7 +21,7 @@ describe('hostile and careless input', () => {
 
   it('refuses a client that speaks another protocol version', async () => {
     const c = await RawClient.connect(broker.url, false);
-    await expect(c.request('Handshake', { clientId: 'x', clientSoftware: 'x', minProtocol: 7, maxProtocol: 9 })).rejects.toMatchObject({
+    await expect(c.request('Handshake', { clientId: 'x', clientSoftware: 'x', minProtocol: 7, maxProtocol: 9, username: null, password: null })).rejects.toMatchObject({
       code: ErrorCode.UNSUPPORTED_VERSION,
     });
     c.close();
@@ -57,7 +57,7 @@ describe('hostile and careless input', () => {
     const valid = [
       encodeRequest('Metadata', 1, { topics: ['x'] }),
       encodeRequest('Fetch', 2, { maxWaitMs: 0, minBytes: 1, maxBytes: 100, isolationLevel: 0, topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 10 }] }] }),
-      encodeRequest('Handshake', 3, { clientId: 'a', clientSoftware: 'b', minProtocol: PROTOCOL_VERSION, maxProtocol: PROTOCOL_VERSION }),
+      encodeRequest('Handshake', 3, { clientId: 'a', clientSoftware: 'b', minProtocol: PROTOCOL_VERSION, maxProtocol: PROTOCOL_VERSION, username: null, password: null }),
     ];
     await fc.assert(
       fc.asyncProperty(

@@ -7,6 +7,15 @@ import { BROKER_VERSION } from '../config.js';
 import { installErrorHandler } from './errors.js';
 import { topicRoutes } from './topics.js';
 import { groupRoutes } from './groups.js';
+import { Authorizer, type Principal } from '../auth/authorizer.js';
+
+function httpPrincipal(auth: Authorizer, header: string | undefined): Principal | null {
+  if (!header) return null;
+  const [scheme, value = ''] = header.split(' ', 2);
+  const creds = scheme?.toLowerCase() === 'basic' ? Buffer.from(value, 'base64').toString('utf8') : scheme?.toLowerCase() === 'bearer' ? value : '';
+  const i = creds.indexOf(':');
+  return i <= 0 ? null : auth.authenticate(creds.slice(0, i), creds.slice(i + 1));
+}
 
 export async function registerAdmin(app: FastifyInstance, ctx: BrokerContext, isReady: () => boolean): Promise<void> {
   installErrorHandler(app);
@@ -33,6 +42,22 @@ export async function registerAdmin(app: FastifyInstance, ctx: BrokerContext, is
     return ctx.metrics.registry.metrics();
   });
 
+  if (ctx.auth) {
+    const auth = ctx.auth;
+    // The admin API and /metrics need credentials: `Authorization: Bearer name:secret` (or Basic).
+    app.addHook('onRequest', async (req, reply) => {
+      const path = req.url.split('?')[0]!;
+      if (!path.startsWith('/api/') && path !== '/api' && path !== '/metrics') return;
+      const principal = httpPrincipal(auth, req.headers.authorization);
+      if (!principal) {
+        reply.header('www-authenticate', 'Bearer realm="brook"');
+        return reply.code(401).send({ error: 'SASL_AUTHENTICATION_FAILED', message: 'send Authorization: Bearer <name>:<secret>' });
+      }
+      if (!Authorizer.allows(principal, 'cluster', '', 'admin')) {
+        return reply.code(403).send({ error: 'CLUSTER_AUTHORIZATION_FAILED', message: `${principal.name} may not use the admin API` });
+      }
+    });
+  }
   await app.register(topicRoutes, { ctx });
   await app.register(groupRoutes, { ctx });
 }

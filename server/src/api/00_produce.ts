@@ -4,9 +4,10 @@
 import { BrookError, ErrorCode, ProtocolError, validateBatch } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
+import { authorize } from './acl.js';
 
 export function produce(ctx: BrokerContext): Handler<'Produce'> {
-  return async (req) => {
+  return async (req, conn) => {
     if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
       throw new BrookError(ErrorCode.INVALID_REQUEST, `acks must be 0, 1 or -1 (all), got ${req.acks}`);
     }
@@ -17,6 +18,7 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
         partitions: await Promise.all(
           t.partitions.map(async (p) => {
             try {
+              authorize(ctx, conn, 'topic', t.topic, 'produce');
               const log = ctx.topics.partition(t.topic, p.partition);
               if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
               const topic = ctx.topics.get(t.topic)!;

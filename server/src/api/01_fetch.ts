@@ -4,6 +4,8 @@ import { BrookError, ErrorCode, batchSpans, readBatchHeader } from '@brook/proto
 import type { FetchResponse } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
+import { allowed } from './acl.js';
+import type { ConnectionInfo } from './types.js';
 import type { PartitionLog } from '../log/partitionLog.js';
 
 type PartitionResult = FetchResponse['topics'][number]['partitions'][number];
@@ -14,7 +16,7 @@ export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
     if (req.maxBytes < 0 || req.minBytes < 0) throw new BrookError(ErrorCode.INVALID_FETCH_SIZE, 'maxBytes and minBytes must be >= 0');
     const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), ctx.options.maxFetchWaitMs);
     for (let round = 0; ; round++) {
-      const { response, bytes, logs, errors } = await readOnce(ctx, req);
+      const { response, bytes, logs, errors } = await readOnce(ctx, req, conn);
       const now = Date.now();
       if (bytes >= Math.max(req.minBytes, 1) || errors || now >= deadline || conn.signal.aborted || ctx.shutdown.aborted) {
         for (const t of response.topics) {
@@ -36,7 +38,7 @@ export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
   };
 }
 
-async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]) {
+async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0], conn: ConnectionInfo) {
   let budget = req.maxBytes;
   let bytes = 0;
   let errors = false;
@@ -44,7 +46,13 @@ async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]
   const topics: FetchResponse['topics'] = [];
   for (const t of req.topics) {
     const partitions: PartitionResult[] = [];
+    const permitted = allowed(ctx, conn, 'topic', t.topic, 'consume');
     for (const p of t.partitions) {
+      if (!permitted) {
+        errors = true;
+        partitions.push(result(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${t.topic}`, -1, -1, EMPTY));
+        continue;
+      }
       const log = ctx.topics.partition(t.topic, p.partition);
       if (!log) {
         errors = true;

@@ -1,12 +1,16 @@
 // ListOffsets: -2 earliest (log start), -1 latest (log end), else the first offset at or after a timestamp.
 import { EARLIEST_TIMESTAMP, ErrorCode, LATEST_TIMESTAMP } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
+import { allowed } from './acl.js';
 
 export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
-  return async (req) => ({
+  return async (req, conn) => ({
     topics: await Promise.all(req.topics.map(async (t) => ({
       topic: t.topic,
       partitions: await Promise.all(t.partitions.map(async (p) => {
+        if (!allowed(ctx, conn, 'topic', t.topic, 'describe')) {
+          return { partition: p.partition, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `not allowed to describe ${t.topic}`, timestamp: -1, offset: -1 };
+        }
         const log = ctx.topics.partition(t.topic, p.partition);
         if (!log) {
           return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic-partition ${t.topic}-${p.partition}`, timestamp: -1, offset: -1 };

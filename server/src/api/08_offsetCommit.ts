@@ -5,20 +5,24 @@ import { BrookError, ErrorCode, utf8Encode, validateName } from '@brook/protocol
 import type { OffsetCommitResponse } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import type { OffsetEntry } from '../offsets/offsetStore.js';
+import { allowed } from './acl.js';
 
 export const MAX_OFFSET_METADATA_BYTES = 4096;
 
 type PartitionResult = OffsetCommitResponse['topics'][number]['partitions'][number];
 
 export function offsetCommit(ctx: BrokerContext): Handler<'OffsetCommit'> {
-  return async (req) => {
+  return async (req, conn) => {
     const bad = validateName('group', req.groupId);
     if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
+    const groupAllowed = allowed(ctx, conn, 'group', req.groupId, 'use');
     const accepted: OffsetEntry[] = [];
     const topics = req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((p): PartitionResult => {
         const refuse = (errorCode: number, errorMessage: string) => ({ partition: p.partition, errorCode, errorMessage });
+        if (!groupAllowed) return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED, `not allowed to use group ${req.groupId}`);
+        if (!allowed(ctx, conn, 'topic', t.topic, 'consume')) return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${t.topic}`);
         const topic = ctx.topics.get(t.topic);
         if (!topic || p.partition < 0 || p.partition >= topic.numPartitions) {
           return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);

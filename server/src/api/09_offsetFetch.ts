@@ -1,11 +1,15 @@
 // OffsetFetch: committed offsets from the in-memory table (-1 where nothing is committed).
 import { BrookError, ErrorCode, validateName } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
+import { allowed } from './acl.js';
 
 export function offsetFetch(ctx: BrokerContext): Handler<'OffsetFetch'> {
-  return async (req) => {
+  return async (req, conn) => {
     const bad = validateName('group', req.groupId);
     if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
+    if (!allowed(ctx, conn, 'group', req.groupId, 'use')) {
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: `not allowed to use group ${req.groupId}`, topics: [] };
+    }
     const all = ctx.offsets.list(req.groupId);
     const wanted = req.topics ?? [...new Set(all.map((o) => o.topic))].map((topic) => ({ topic, partitions: null }));
     return {

@@ -1,5 +1,6 @@
 // ListGroups: live groups plus groups that only have committed offsets (state "empty").
 import type { BrokerContext, Handler } from './types.js';
+import { allowed } from './acl.js';
 
 export function listAllGroups(ctx: BrokerContext): Array<{ groupId: string; state: string; members: number }> {
   const groups = new Map(ctx.groups.list().map((g) => [g.groupId, g]));
@@ -8,8 +9,9 @@ export function listAllGroups(ctx: BrokerContext): Array<{ groupId: string; stat
 }
 
 export function listGroups(ctx: BrokerContext): Handler<'ListGroups'> {
-  return async (req) => {
+  return async (req, conn) => {
     const filter = req.statesFilter?.map((s) => s.toLowerCase());
-    return { groups: listAllGroups(ctx).filter((g) => !filter || filter.includes(g.state)) };
+    const visible = (id: string) => allowed(ctx, conn, 'group', id, 'use') || allowed(ctx, conn, 'cluster', '', 'admin');
+    return { groups: listAllGroups(ctx).filter((g) => (!filter || filter.includes(g.state)) && visible(g.groupId)) };
   };
 }

@@ -12,6 +12,16 @@ export function handshake(ctx: BrokerContext): Handler<'Handshake'> {
         `client speaks protocol ${req.minProtocol}-${req.maxProtocol}, broker speaks ${PROTOCOL_VERSION}`,
       );
     }
+    if (ctx.auth) {
+      const principal = ctx.auth.authenticate(req.username, req.password);
+      if (!principal) {
+        ctx.logger.warn({ connectionId: conn.connectionId, clientHost: conn.clientHost, username: req.username }, 'authentication failed');
+        // Answer first, then close: the client learns why.
+        setImmediate(() => conn.close(1008, 'authentication failed'));
+        throw new BrookError(ErrorCode.SASL_AUTHENTICATION_FAILED, req.username === null ? 'this broker requires a username and password' : 'wrong username or password');
+      }
+      conn.principal = principal;
+    }
     conn.clientId = req.clientId;
     conn.handshaken = true;
     ctx.logger.debug({ connectionId: conn.connectionId, clientId: req.clientId, software: req.clientSoftware }, 'client connected');
@@ -21,6 +31,7 @@ export function handshake(ctx: BrokerContext): Handler<'Handshake'> {
       apis,
       maxMessageBytes: ctx.options.maxMessageBytes,
       maxFrameBytes: ctx.options.maxFrameBytes,
+      principal: conn.principal?.name ?? null,
     };
   };
 }

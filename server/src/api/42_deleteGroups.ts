@@ -1,6 +1,7 @@
 // DeleteGroups: only groups without members; writes tombstones for offsets and group metadata.
 import { ErrorCode } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
+import { allowed } from './acl.js';
 
 export async function deleteGroup(ctx: BrokerContext, groupId: string): Promise<{ errorCode: number; errorMessage: string | null }> {
   if (ctx.groups.hasMembers(groupId)) {
@@ -15,7 +16,13 @@ export async function deleteGroup(ctx: BrokerContext, groupId: string): Promise<
 }
 
 export function deleteGroups(ctx: BrokerContext): Handler<'DeleteGroups'> {
-  return async (req) => ({
-    results: await Promise.all(req.groupIds.map(async (groupId) => ({ groupId, ...(await deleteGroup(ctx, groupId)) }))),
+  return async (req, conn) => ({
+    results: await Promise.all(
+      req.groupIds.map(async (groupId) =>
+        allowed(ctx, conn, 'cluster', '', 'admin')
+          ? { groupId, ...(await deleteGroup(ctx, groupId)) }
+          : { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'deleting groups needs cluster admin' },
+      ),
+    ),
   });
 }

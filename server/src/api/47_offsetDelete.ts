@@ -1,11 +1,15 @@
 // OffsetDelete: drop a group's offsets for topics it no longer reads (GROUP_SUBSCRIBED_TO_TOPIC otherwise).
 import { BrookError, ErrorCode, validateName } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
+import { allowed } from './acl.js';
 
 export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
-  return async (req) => {
+  return async (req, conn) => {
     const bad = validateName('group', req.groupId);
     if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
+    if (!allowed(ctx, conn, 'cluster', '', 'admin')) {
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'deleting offsets needs cluster admin', topics: [] };
+    }
     if (!ctx.offsets.hasGroup(req.groupId) && !ctx.groups.list().some((g) => g.groupId === req.groupId)) {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${req.groupId} does not exist`, topics: [] };
     }

@@ -1,6 +1,7 @@
 // ConsumerGroupDescribe: groups known to the coordinator, and offsets-only groups (shown empty).
 import { ErrorCode, type DescribedGroup } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
+import { allowed } from './acl.js';
 
 export function describeGroup(ctx: BrokerContext, groupId: string): DescribedGroup {
   const g = ctx.groups.describe(groupId);
@@ -11,5 +12,11 @@ export function describeGroup(ctx: BrokerContext, groupId: string): DescribedGro
 }
 
 export function consumerGroupDescribe(ctx: BrokerContext): Handler<'ConsumerGroupDescribe'> {
-  return async (req) => ({ groups: req.groupIds.map((id) => describeGroup(ctx, id)) });
+  return async (req, conn) => ({
+    groups: req.groupIds.map((id) =>
+      allowed(ctx, conn, 'group', id, 'use') || allowed(ctx, conn, 'cluster', '', 'admin')
+        ? describeGroup(ctx, id)
+        : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: `not allowed to describe group ${id}`, groupId: id, state: 'dead', groupEpoch: -1, assignmentEpoch: -1, assignor: '', members: [] },
+    ),
+  });
 }

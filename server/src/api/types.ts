@@ -5,6 +5,7 @@ import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetStore } from '../offsets/offsetStore.js';
 import type { GroupCoordinator } from '../groups/coordinator.js';
 import type { BrokerMetrics } from '../metrics.js';
+import type { Authorizer, Principal } from '../auth/authorizer.js';
 
 /** Everything a request handler may use; built once per broker. */
 export interface BrokerContext {
@@ -16,6 +17,8 @@ export interface BrokerContext {
   metrics: BrokerMetrics;
   /** Aborted when the broker starts shutting down, so long polls return at once. */
   shutdown: AbortSignal;
+  /** Null when the broker runs without authentication. */
+  auth: Authorizer | null;
 }
 
 export interface ConnectionInfo {
@@ -23,8 +26,11 @@ export interface ConnectionInfo {
   clientId: string;
   readonly clientHost: string;
   handshaken: boolean;
+  /** Who authenticated on this connection (null without authentication). */
+  principal: Principal | null;
   readonly signal: AbortSignal;
   push(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
 }
 
 /** A handler answers its request; null means "send no response" (Produce with acks 0). */

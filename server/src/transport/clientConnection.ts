@@ -16,6 +16,7 @@ import {
 } from '@brook/protocol';
 import type { ApiHandlers, ConnectionInfo } from '../api/types.js';
 import type { BrokerMetrics } from '../metrics.js';
+import type { Principal } from '../auth/authorizer.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
@@ -25,6 +26,7 @@ export class ClientConnection implements ConnectionInfo {
   readonly connectionId = `c${nextId++}`;
   clientId = '';
   handshaken = false;
+  principal: Principal | null = null;
   readonly clientHost: string;
   private inFlight = 0;
   private paused = false;

@@ -1,0 +1,118 @@
+// Authentication and ACLs: wrong and missing credentials, forbidden topic, forbidden group, admin
+// without rights, and an authenticated client that still works end to end (SDK included).
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, PROTOCOL_VERSION, encodeBatch } from '@brook/protocol';
+import { Brook, logLevel } from '@brook/client';
+import { RawClient, testBroker } from './helpers.js';
+import { Authorizer } from '../src/auth/authorizer.js';
+
+type TB = Awaited<ReturnType<typeof testBroker>>;
+const enc = new TextEncoder();
+const hash = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const auth = {
+  principals: [
+    { name: 'ops', secret: 'ops-secret', acls: [{ resource: 'cluster' as const, operations: ['admin' as const] }, { resource: 'topic' as const, name: '', patternType: 'prefixed' as const, operations: ['all' as const] }] },
+    {
+      name: 'billing',
+      secretSha256: hash('billing-secret'),
+      acls: [
+        { resource: 'topic' as const, name: 'orders', operations: ['produce' as const, 'consume' as const] },
+        { resource: 'group' as const, name: 'billing', patternType: 'prefixed' as const, operations: ['use' as const] },
+      ],
+    },
+  ],
+};
+
+async function login(url: string, username: string | null, password: string | null) {
+  const c = await RawClient.connect(url, false);
+  const r = await c.request('Handshake', { clientId: 't', clientSoftware: 't', minProtocol: PROTOCOL_VERSION, maxProtocol: PROTOCOL_VERSION, username, password }).catch((e: unknown) => e);
+  return { c, r };
+}
+
+describe('authentication and ACLs', () => {
+  let broker: TB;
+  beforeAll(async () => {
+    broker = await testBroker({ auth });
+    const { c } = await login(broker.url, 'ops', 'ops-secret');
+    await c.request('CreateTopics', { topics: [{ name: 'orders', numPartitions: 2, configs: [] }, { name: 'payroll', numPartitions: 1, configs: [] }], validateOnly: false });
+    c.close();
+  });
+  afterAll(async () => broker.stop());
+
+  it('refuses a wrong or missing password and closes the connection', async () => {
+    for (const [u, p] of [['billing', 'nope'], [null, null], ['nobody', 'billing-secret']] as const) {
+      const { c, r } = await login(broker.url, u, p);
+      expect(r).toMatchObject({ code: ErrorCode.SASL_AUTHENTICATION_FAILED });
+      expect((await c.closed).code).toBe(1008);
+    }
+    const raw = await RawClient.connect(broker.url, false);
+    await expect(raw.request('Metadata', { topics: null })).rejects.toMatchObject({ code: ErrorCode.HANDSHAKE_REQUIRED });
+    raw.close();
+  });
+
+  it('lets a principal use only its topics and groups', async () => {
+    const { c, r } = await login(broker.url, 'billing', 'billing-secret');
+    expect(r).toMatchObject({ principal: 'billing' });
+    const produce = (topic: string) =>
+      c.request('Produce', { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ topic, partitions: [{ partition: 0, records: encodeBatch({ records: [{ value: enc.encode('x') }] }) }] }] });
+    expect((await produce('orders')).topics[0]!.partitions[0]!.errorCode).toBe(0);
+    expect((await produce('payroll')).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const fetch = await c.request('Fetch', { maxWaitMs: 0, minBytes: 1, maxBytes: 1000, isolationLevel: 0, topics: [{ topic: 'payroll', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1000 }] }] });
+    expect(fetch.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const md = await c.request('Metadata', { topics: null });
+    expect(md.topics.map((t) => t.name)).toEqual(['orders']);
+    const create = await c.request('CreateTopics', { topics: [{ name: 'mine', numPartitions: 1, configs: [] }], validateOnly: false });
+    expect(create.topics[0]!.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+
+    const hb = (groupId: string, topics: string[]) =>
+      c.request('ConsumerGroupHeartbeat', { groupId, memberId: `m-${groupId}`, memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000, subscribedTopicNames: topics, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
+    expect((await hb('billing-eu', ['orders'])).errorCode).toBe(0);
+    expect((await hb('payroll-team', ['orders'])).errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    expect((await hb('billing-us', ['payroll'])).errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const commit = await c.request('OffsetCommit', { groupId: 'payroll-team', memberId: null, memberEpoch: -1, topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: 1, metadata: null }] }] });
+    expect(commit.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    expect((await c.request('OffsetFetch', { groupId: 'payroll-team', topics: null, requireStable: false })).errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    c.close();
+  });
+
+  it('protects the admin API: 401 without or with wrong credentials, 403 without admin rights', async () => {
+    const get = (authorization?: string) => fetch(`${broker.httpUrl}/api/topics`, { headers: authorization ? { authorization } : {} });
+    expect((await get()).status).toBe(401);
+    expect((await get('Bearer ops:wrong')).status).toBe(401);
+    const forbidden = await get('Bearer billing:billing-secret');
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toMatchObject({ error: 'CLUSTER_AUTHORIZATION_FAILED' });
+    expect((await get('Bearer ops:ops-secret')).status).toBe(200);
+    expect((await get(`Basic ${Buffer.from('ops:ops-secret').toString('base64')}`)).status).toBe(200);
+    expect((await fetch(`${broker.httpUrl}/metrics`)).status).toBe(401);
+    expect((await fetch(`${broker.httpUrl}/health`)).status).toBe(200);
+  });
+
+  it('an authenticated SDK client produces and consumes; a wrong one fails fast', async () => {
+    const brook = new Brook({ url: broker.url, clientId: 'sdk', logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'billing', password: 'billing-secret' } });
+    const producer = brook.producer();
+    await producer.connect();
+    await producer.send({ topic: 'orders', messages: [{ value: 'paid' }] });
+    const consumer = brook.consumer({ groupId: 'billing-sdk' });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['orders'], fromBeginning: true });
+    const got: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void got.push(message.value!.toString()) });
+    for (let i = 0; i < 200 && !got.includes('paid'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(got).toContain('paid');
+    await consumer.disconnect();
+    await producer.disconnect();
+    const bad = new Brook({ url: broker.url, clientId: 'sdk', logLevel: logLevel.NOTHING, sasl: { username: 'billing', password: 'x' } }).producer();
+    const t0 = Date.now();
+    await expect(bad.connect()).rejects.toMatchObject({ type: 'SASL_AUTHENTICATION_FAILED' });
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('validates the auth config', () => {
+    expect(() => new Authorizer({ principals: [] })).toThrow(/non-empty/);
+    expect(() => new Authorizer({ principals: [{ name: 'x' }] })).toThrow(/secret/);
+    expect(() => new Authorizer({ principals: [{ name: 'x', secret: 's', acls: [{ resource: 'topic', name: 't', operations: ['use'] }] }] })).toThrow(/allows only/);
+  });
+});
