@@ -154,7 +154,7 @@ describe('consumer (real broker)', () => {
     const c3 = consumer({ groupId: group });
     await c3.subscribe({ topics: [t], fromBeginning: true });
     const producing = fill(t, 6, 30, '-b');
-    await c3.run({ eachMessage: col.handler('c3', () => sleep(1)) });
+    await c3.run({ eachMessage: col.handler('c3', async () => void (await sleep(1))) });
     await producing;
     await until(() => [c1, c2, c3].every((c) => c.assignment().length === 2), 10_000, '2/2/2 split');
     await until(() => col.seen.size === 360, 15_000, 'all 360 consumed');
