@@ -36,7 +36,7 @@ export const defaultOptions: BrokerOptions = {
   prettyLogs: false,
   maxFrameBytes: 16 * 1024 * 1024,
   maxMessageBytes: 1024 * 1024,
-  maxInFlightRequests: 256,
+  maxInFlightRequests: 64,
   maxConnections: 10_000,
   maxPartitionsPerTopic: 10_000,
   maxFetchWaitMs: 30_000,

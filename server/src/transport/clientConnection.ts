@@ -19,6 +19,8 @@ import type { BrokerMetrics } from '../metrics.js';
 import type { Principal } from '../auth/authorizer.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/** Request bytes a connection may have in flight before the broker stops reading it. */
+const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
 let nextId = 1;
 
@@ -29,6 +31,9 @@ export class ClientConnection implements ConnectionInfo {
   principal: Principal | null = null;
   readonly clientHost: string;
   private inFlight = 0;
+  private inFlightBytes = 0;
+  /** Fetches of one connection run one at a time (as Kafka clients send them), bounding their memory. */
+  private fetchChain: Promise<unknown> = Promise.resolve();
   private paused = false;
   private closed = false;
   private readonly abort = new AbortController();
@@ -98,16 +103,26 @@ export class ClientConnection implements ConnectionInfo {
       return;
     }
     this.inFlight++;
+    this.inFlightBytes += buf.length;
     this.updateBackpressure();
-    void this.run(req);
+    void this.run(req, buf.length);
   }
 
-  private async run(req: DecodedRequest): Promise<void> {
+  private async run(req: DecodedRequest, size: number): Promise<void> {
     const end = this.metrics.requestLatency.startTimer({ api: req.name });
     const { correlationId } = req.header;
     try {
       const handler = this.handlers[req.name] as (body: unknown, conn: ClientConnection) => Promise<unknown>;
-      const res = await handler(req.body, this);
+      let res: unknown;
+      if (req.name === 'Fetch') {
+        const turn = this.fetchChain.then(async () => {
+          // A client that does not read its answers gets no new fetch results piled on top.
+          while (this.socket.bufferedAmount > HIGH_WATER_BYTES && !this.closed) await new Promise((r) => setTimeout(r, 5));
+          return handler(req.body, this);
+        });
+        this.fetchChain = turn.catch(() => undefined);
+        res = await turn;
+      } else res = await handler(req.body, this);
       if (res !== null && !this.closed) {
         this.socket.send(encodeResponse(req.name as ApiName, correlationId, res as never));
       }
@@ -123,20 +138,21 @@ export class ClientConnection implements ConnectionInfo {
     } finally {
       end();
       this.inFlight--;
+      this.inFlightBytes -= size;
       this.updateBackpressure();
     }
   }
 
   private updateBackpressure(): void {
     if (this.closed) return;
-    const over = this.inFlight >= this.maxInFlight || this.socket.bufferedAmount > HIGH_WATER_BYTES;
+    const over = this.inFlight >= this.maxInFlight || this.inFlightBytes > MAX_IN_FLIGHT_BYTES || this.socket.bufferedAmount > HIGH_WATER_BYTES;
     if (over && !this.paused) {
       this.paused = true;
       this.socket.pause();
       // bufferedAmount has no drain event: poll until the client reads.
       const tick = () => {
         if (this.closed) return;
-        if (this.inFlight < this.maxInFlight && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2) {
+        if (this.inFlight < this.maxInFlight && this.inFlightBytes <= MAX_IN_FLIGHT_BYTES / 2 && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2) {
           this.paused = false;
           this.socket.resume();
         } else setTimeout(tick, 5).unref();
