@@ -2,29 +2,14 @@
 // npm run bench:rebalance: time from a member joining (or leaving gracefully) a stable group of
 // 10 members on 60 partitions until the broker reports the group stable again, with every
 // partition owned. Broker in a child process; members are SDK consumers in this process.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { startChildBroker } from './lib/broker.mjs';
 import { Brook, logLevel } from '../client-sdk/dist/index.js';
 import { Connection } from '../client-sdk/dist/connection.js';
 import { createLogger } from '../client-sdk/dist/logger.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const cli = fileURLToPath(new URL('../server/dist/cli.js', import.meta.url));
-const dataDir = await mkdtemp(join(tmpdir(), 'brook-bench-rb-'));
-const proc = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise((resolve) => {
-  createInterface({ input: proc.stdout }).on('line', (l) => {
-    try {
-      const j = JSON.parse(l);
-      if (j.port && String(j.msg).startsWith('Brook listening')) resolve(j.port);
-    } catch {}
-  });
-});
-const url = `ws://127.0.0.1:${port}/ws`;
+const broker = await startChildBroker('brook-bench-rb-');
+const url = broker.url;
 const brook = new Brook({ url, clientId: 'bench-rb', logLevel: logLevel.NOTHING });
 const admin = brook.admin();
 await admin.connect();
@@ -86,6 +71,4 @@ console.log(`| event | join/leave to stable |\n| --- | --- |\n| 11th member join
 for (const c of members) await c.disconnect();
 await admin.disconnect();
 await raw.close();
-proc.kill('SIGTERM');
-await new Promise((r) => proc.on('exit', r));
-await rm(dataDir, { recursive: true, force: true });
+await broker.stop();

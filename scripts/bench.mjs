@@ -3,12 +3,9 @@
 // Scenarios: 100 B and 1 KiB messages, acks 1 and 'all'; the SDK producer as a user would use
 // it (many sends in flight), then a raw fetch loop reading everything back.
 // Prints a Markdown table and writes bench-results.json. Options: --quick (smaller runs).
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, cpus } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { startChildBroker } from './lib/broker.mjs';
 import { Brook } from '../client-sdk/dist/index.js';
 import { Connection } from '../client-sdk/dist/connection.js';
 import { createLogger, logLevel } from '../client-sdk/dist/logger.js';
@@ -16,22 +13,6 @@ import { decodeBatches } from '../protocol/dist/index.js';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 1 : 3;
-const cli = fileURLToPath(new URL('../server/dist/cli.js', import.meta.url));
-
-async function spawnBroker(dataDir) {
-  const proc = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    const rl = createInterface({ input: proc.stdout });
-    rl.on('line', (l) => {
-      try {
-        const j = JSON.parse(l);
-        if (j.port && String(j.msg).startsWith('Brook listening')) resolve(j.port);
-      } catch {}
-    });
-    proc.on('exit', (c) => reject(new Error(`broker exited ${c}`)));
-  });
-  return { proc, url: `ws://127.0.0.1:${port}/ws` };
-}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -100,8 +81,7 @@ async function fetchRun(url, topic, partitions, expected) {
 const scenarios = [];
 for (const size of [100, 1024]) for (const acks of [1, -1]) scenarios.push({ size, acks });
 
-const dataDir = await mkdtemp(join(tmpdir(), 'brook-bench-'));
-const broker = await spawnBroker(dataDir);
+const broker = await startChildBroker('brook-bench-');
 const brook = new Brook({ url: broker.url, clientId: 'bench', logLevel: logLevel.NOTHING });
 const admin = brook.admin();
 await admin.connect();
@@ -130,9 +110,7 @@ try {
   }
 } finally {
   await admin.disconnect();
-  broker.proc.kill('SIGTERM');
-  await new Promise((r) => broker.proc.on('exit', r));
-  await rm(dataDir, { recursive: true, force: true });
+  await broker.stop();
 }
 
 const k = (n) => `${Math.round(n / 1000)}k`;

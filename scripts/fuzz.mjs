@@ -2,12 +2,7 @@
 // npm run fuzz: sends random and mutated-valid frames (fast-check, seeded) to a live broker in a
 // child process, on fresh connections, while a bystander connection keeps checking the broker
 // still serves. Default 100,000 frames: `node scripts/fuzz.mjs [frames] [seed]`.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { startChildBroker } from './lib/broker.mjs';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { Apis, PROTOCOL_VERSION, encodeBatch, encodeRequest } from '../protocol/dist/index.js';
@@ -16,20 +11,10 @@ import { createLogger, logLevel } from '../client-sdk/dist/logger.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 1);
-const cli = fileURLToPath(new URL('../server/dist/cli.js', import.meta.url));
-const dataDir = await mkdtemp(join(tmpdir(), 'brook-fuzz-'));
-const proc = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const broker = await startChildBroker('brook-fuzz-');
 let died = null;
-proc.on('exit', (code, signal) => (died = `exit ${code} ${signal ?? ''}`));
-const port = await new Promise((resolve) => {
-  createInterface({ input: proc.stdout }).on('line', (l) => {
-    try {
-      const j = JSON.parse(l);
-      if (j.port && String(j.msg).startsWith('Brook listening')) resolve(j.port);
-    } catch {}
-  });
-});
-const url = `ws://127.0.0.1:${port}/ws`;
+void broker.exited.then(({ code, signal }) => (died = `exit ${code} ${signal ?? ''}`));
+const url = broker.url;
 const bystander = new Connection({ url, clientId: 'fuzz-bystander', logger: createLogger(logLevel.NOTHING) });
 await bystander.connect();
 await bystander.request('CreateTopics', { topics: [{ name: 'fuzz', numPartitions: 2, configs: [] }], validateOnly: false });
@@ -88,7 +73,5 @@ console.log(
   `fuzz: ${sent} frames in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed}); answers ${answers}; connections closed by the broker: ${closedByBroker} of ${Math.ceil(frames.length / PER_CONN)}; broker ${alive ? 'alive and serving' : `DEAD (${died})`}; APIs covered: ${Object.keys(Apis).length}`,
 );
 await bystander.close();
-proc.kill('SIGTERM');
-await new Promise((r) => proc.on('exit', r));
-await rm(dataDir, { recursive: true, force: true });
+await broker.stop();
 process.exit(alive ? 0 : 1);

@@ -2,28 +2,14 @@
 // npm run rss: the broker's resident memory (from /proc) idle, with 1,000 idle sockets, and
 // under a flood: producers writing as fast as they can plus clients that send fetches and never
 // read the answers. Memory must stay bounded (backpressure), not grow with the flood.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { startChildBroker } from './lib/broker.mjs';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, encodeBatch, encodeRequest } from '../protocol/dist/index.js';
 
-const cli = fileURLToPath(new URL('../server/dist/cli.js', import.meta.url));
-const dataDir = await mkdtemp(join(tmpdir(), 'brook-rss-'));
-const proc = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise((resolve) => {
-  createInterface({ input: proc.stdout }).on('line', (l) => {
-    try {
-      const j = JSON.parse(l);
-      if (j.port && String(j.msg).startsWith('Brook listening')) resolve(j.port);
-    } catch {}
-  });
-});
-const url = `ws://127.0.0.1:${port}/ws`;
-const rss = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${proc.pid}/status`, 'utf8'))[1]) / 1024;
+const broker = await startChildBroker('brook-rss-');
+const url = broker.url;
+const rss = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${broker.proc.pid}/status`, 'utf8'))[1]) / 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const hs = encodeRequest('Handshake', 1, { clientId: 'rss', clientSoftware: 'rss', minProtocol: PROTOCOL_VERSION, maxProtocol: PROTOCOL_VERSION, username: null, password: null });
 async function open() {
@@ -83,6 +69,4 @@ rows.push(['flood: 4 producers (2 MB frames) + 4 stalled fetchers, peak over 15 
 console.log('| broker state | RSS MiB |\n| --- | --- |');
 for (const [k, v] of rows) console.log(`| ${k} | ${v.toFixed(0)} |`);
 for (const ws of [...idle, ...producers, ...stuck, admin]) ws.terminate();
-proc.kill('SIGTERM');
-await new Promise((r) => proc.on('exit', r));
-await rm(dataDir, { recursive: true, force: true });
+await broker.stop();
