@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
 
-export async function startChildBroker(prefix = 'brook-script-', extraArgs = []) {
-  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+/** `dataDir` reuses a directory (restarts); otherwise a fresh temp dir is made. */
+export async function startChildBroker(prefix = 'brook-script-', extraArgs = [], opts = {}) {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), prefix)));
   const proc = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
