@@ -11,7 +11,7 @@ import { defaultOptions, type BrokerOptions } from './config.js';
 import { Storage } from './log/storage.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
-import { GroupCoordinator } from './groups/coordinator.js';
+import { GroupCoordinator, type PersistedGroup } from './groups/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
@@ -75,7 +75,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     heartbeatIntervalMs: options.groupHeartbeatIntervalMs,
     maxGroupSize: options.groupMaxSize,
   });
-  groups.load(offsets.groupSnapshots().map(([, s]) => s as never));
+  groups.load(offsets.groupSnapshots().map(([, s]) => s as PersistedGroup));
   topics.onChange((e) => {
     const t = topics.get(e.topic);
     logger.info({ topic: e.topic, partitions: t?.numPartitions }, `topic ${e.type}`);
