@@ -72,6 +72,7 @@ async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]
       } catch (e) {
         errors = true;
         const { errorCode, errorMessage } = toErrorCode(e, ctx.logger);
+        if (errorCode === ErrorCode.CORRUPT_MESSAGE) ctx.logger.error({ topic: t.topic, partition: p.partition, err: errorMessage }, 'corrupt data on disk');
         partitions.push(result(p.partition, errorCode, errorMessage, log.highWatermark, log.logStartOffset, EMPTY));
       }
     }

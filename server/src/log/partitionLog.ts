@@ -15,6 +15,7 @@ import {
   MAGIC,
   decodeBatch,
   encodeBatch,
+  crc32c,
   readInt64,
   setBaseOffset,
 } from '@brook/protocol';
@@ -399,6 +400,11 @@ export class PartitionLog {
       if (base >= hw) break;
       if (base + h.getInt32(23) < fetchOffset) continue;
       if (out.length > 0 && bytes + v.byteLength > maxBytes) break;
+      // Never serve what the disk corrupted: batches read back from LevelDB are CRC-checked
+      // (the hot cache holds batches that were validated on the way in).
+      if (crc32c(v, 21) !== h.getUint32(17)) {
+        throw new BrookError(ErrorCode.CORRUPT_MESSAGE, `stored batch at offset ${base} of ${this.topic}-${this.partition} fails its CRC check`);
+      }
       out.push(v);
       bytes += v.byteLength;
     }
