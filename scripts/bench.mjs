@@ -108,9 +108,84 @@ try {
     };
     results.push(row);
   }
-} finally {
-  await admin.disconnect();
+} catch (e) {
   await broker.stop();
+  throw e;
+}
+
+// ---- group consume: 3 members over 6 partitions draining a prefilled topic (at-least-once, auto-commit)
+async function groupConsumeRun(topic, total) {
+  const consumers = [0, 1, 2].map(() => brook.consumer({ groupId: `${topic}-g`, maxBytesPerPartition: 4 << 20 }));
+  let count = 0;
+  let done;
+  const finished = new Promise((r) => (done = r));
+  const t0 = performance.now();
+  for (const c of consumers) {
+    await c.connect();
+    await c.subscribe({ topics: [topic], fromBeginning: true });
+    await c.run({
+      eachMessage: async () => {
+        count++;
+        if (count === total) done();
+      },
+    });
+  }
+  await finished;
+  const secs = (performance.now() - t0) / 1000;
+  for (const c of consumers) await c.disconnect();
+  return total / secs;
+}
+
+const groupResults = [];
+{
+  const total = quick ? 60_000 : 300_000;
+  const rates = [];
+  for (let run = 0; run < RUNS; run++) {
+    const topic = `bench-group-${run}`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 6 }] });
+    const producer = brook.producer();
+    await producer.connect();
+    const value = 'x'.repeat(100);
+    const messages = Array.from({ length: 500 }, () => ({ value }));
+    for (let i = 0; i < total; i += 500) await producer.send({ topic, acks: 1, messages });
+    await producer.disconnect();
+    rates.push(await groupConsumeRun(topic, total));
+  }
+  groupResults.push({ scenario: `3 members, 6 partitions, 100 B, ${total / 1000}k messages`, msgs: median(rates), min: Math.min(...rates), max: Math.max(...rates) });
+}
+
+// ---- end-to-end latency: a paced producer (acks all), a group consumer in a worker thread
+const { Worker } = await import('node:worker_threads');
+const latencyResults = [];
+for (const rate of [1000, 5000]) {
+  const topic = `bench-latency-${rate}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] });
+  const worker = new Worker(new URL('./bench-latency-worker.mjs', import.meta.url), { workerData: { url: broker.url, topic, groupId: `${topic}-g` } });
+  await new Promise((r) => worker.once('message', r));
+  const producer = brook.producer();
+  await producer.connect();
+  const seconds = quick ? 2 : 5;
+  const t0 = performance.now();
+  let sent = 0;
+  const pending = [];
+  while (performance.now() - t0 < seconds * 1000) {
+    const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+    while (sent < due) {
+      const stamp = String(performance.timeOrigin + performance.now()).padEnd(20, ' ');
+      pending.push(producer.send({ topic, messages: [{ value: stamp + 'x'.repeat(80) }] }));
+      sent++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  await new Promise((r) => setTimeout(r, 500));
+  worker.postMessage('stop');
+  const { latencies } = await new Promise((r) => worker.on('message', (m) => m !== 'ready' && r(m)));
+  await worker.terminate();
+  await producer.disconnect();
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  latencyResults.push({ rate, received: latencies.length, sent, p50: q(0.5), p99: q(0.99), p999: q(0.999) });
 }
 
 const k = (n) => `${Math.round(n / 1000)}k`;
@@ -120,5 +195,12 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const r of results) {
   console.log(`| ${r.scenario} | ${k(r.produceMsgs)} (${k(r.produceMin)}-${k(r.produceMax)}) | ${r.produceMBs.toFixed(1)} | ${k(r.fetchMsgs)} | ${r.fetchMBs.toFixed(1)} |`);
 }
-await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2));
+console.log('\n| group consume | msg/s (min-max) |\n| --- | --- |');
+for (const g of groupResults) console.log(`| ${g.scenario} | ${k(g.msgs)} (${k(g.min)}-${k(g.max)}) |`);
+console.log('\n| end-to-end latency (acks all, consumer in a worker thread) | received/sent | p50 ms | p99 ms | p99.9 ms |\n| --- | --- | --- | --- | --- |');
+for (const l of latencyResults) console.log(`| ${l.rate} msg/s | ${l.received}/${l.sent} | ${l.p50.toFixed(2)} | ${l.p99.toFixed(2)} | ${l.p999.toFixed(2)} |`);
+await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, groupConsume: groupResults, latency: latencyResults }, null, 2));
 console.log('\nwrote bench-results.json');
+await admin.disconnect();
+await broker.stop();
+process.exit(0);
