@@ -1,116 +1,244 @@
 /**
- * GroupCoordinator: the thin I/O shell around group.ts. It owns the groups, applies effects
- * (push "heartbeat now" to members, persist snapshots to __consumer_offsets, log), and runs one
- * sweep timer that expires sessions and revocation deadlines. Transitions are synchronous, so
- * each one sees and leaves a consistent group; persists are enqueued in transition order.
+ * GroupCoordinator: the thin I/O shell around the pure transitions in state.ts.
+ *
+ * - One serial promise queue per group: every step of one group (transition, persist, the
+ *   answer) runs in order, so no request slips in while another awaits LevelDB.
+ * - Real timers for session and rebalance deadlines, driven by the schedule/cancel effects; a timer
+ *   only enqueues an event, it never touches state. Clock and timer functions are injectable.
+ * - Effects: notify -> deps.notify (push "heartbeat now"), persist -> deps.persist (awaited before
+ *   the heartbeat is answered), log -> the pino logger.
  */
 import type { Logger } from 'pino';
 import { ErrorCode, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse, type DescribedGroup } from '@brook/protocol';
+import * as A from './assignment.js';
 import {
-  connectionClosed,
+  DEFAULT_GROUP_CONFIG,
+  describeGroup,
+  doubleHolders,
   groupState,
-  heartbeat,
-  holders,
   newGroup,
   restore,
   snapshot,
-  tick,
-  toWire,
-  topicsChanged,
+  transition,
+  upgradeSnapshot,
   validateOffsetCommit,
-  type ConnectionContext,
   type Effect,
   type Group,
   type GroupConfig,
-  type PersistedGroup,
-} from './group.js';
+  type GroupEvent,
+  type GroupState,
+  type HeartbeatContext,
+  type TimerKind,
+  type TransitionResult,
+} from './state.js';
 
-export type { PersistedGroup } from './group.js';
+export type { PersistedGroup, PersistedMember, Effect, GroupState, HeartbeatContext } from './state.js';
+import type { PersistedGroup } from './state.js';
+
+export type TimerHandle = unknown;
 
 export interface GroupCoordinatorDeps {
   /** Current non-internal topics and their partition counts. */
   topics(): Map<string, number>;
+  /** Push "heartbeat now" to a member's connection. */
   notify(connectionId: string, push: { groupId: string; memberId: string; groupEpoch: number }): void;
+  /** Saves a group's snapshot; null = the group was deleted (tombstone). */
   persist(groupId: string, snapshot: PersistedGroup | null): Promise<void>;
   logger: Logger;
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
+  defaultSessionTimeoutMs?: number;
+  defaultRebalanceTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxGroupSize?: number;
-  /** Sweep interval for session/rebalance deadlines (ms); 0 disables the timer (tests call tick()). */
-  sweepIntervalMs?: number;
-  now?: () => number;
+  now?(): number;
+  setTimeout?(fn: () => void, ms: number): TimerHandle;
+  clearTimeout?(handle: TimerHandle): void;
+}
+
+export interface PartitionOwner {
+  topic: string;
+  partition: number;
+  memberId: string;
+  clientId: string;
+  clientHost: string;
+}
+
+export interface CoordinatorStats {
+  groups: number;
+  members: number;
+  /** Group-epoch bumps since start (each one is a rebalance). */
+  rebalances: number;
 }
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
+  private readonly queues = new Map<string, Promise<void>>();
+  /** `${groupId}\0${kind}\0${memberId}` -> timer. */
+  private readonly timers = new Map<string, TimerHandle>();
   private readonly cfg: GroupConfig;
   private readonly now: () => number;
-  private readonly timer: ReturnType<typeof setInterval> | null;
+  private readonly setTimer: (fn: () => void, ms: number) => TimerHandle;
+  private readonly clearTimer: (h: TimerHandle) => void;
   private rebalances = 0;
+  private closed = false;
 
   constructor(private readonly deps: GroupCoordinatorDeps) {
     this.cfg = {
-      minSessionTimeoutMs: deps.minSessionTimeoutMs ?? 6000,
-      maxSessionTimeoutMs: deps.maxSessionTimeoutMs ?? 1_800_000,
-      defaultSessionTimeoutMs: 45_000,
-      defaultRebalanceTimeoutMs: 60_000,
-      heartbeatIntervalMs: deps.heartbeatIntervalMs ?? 3000,
-      maxGroupSize: deps.maxGroupSize ?? 1000,
+      minSessionTimeoutMs: deps.minSessionTimeoutMs ?? DEFAULT_GROUP_CONFIG.minSessionTimeoutMs,
+      maxSessionTimeoutMs: deps.maxSessionTimeoutMs ?? DEFAULT_GROUP_CONFIG.maxSessionTimeoutMs,
+      defaultSessionTimeoutMs: deps.defaultSessionTimeoutMs ?? DEFAULT_GROUP_CONFIG.defaultSessionTimeoutMs,
+      defaultRebalanceTimeoutMs: deps.defaultRebalanceTimeoutMs ?? DEFAULT_GROUP_CONFIG.defaultRebalanceTimeoutMs,
+      heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_GROUP_CONFIG.heartbeatIntervalMs,
+      maxGroupSize: deps.maxGroupSize ?? DEFAULT_GROUP_CONFIG.maxGroupSize,
     };
-    this.now = deps.now ?? Date.now;
-    const every = deps.sweepIntervalMs ?? 100;
-    this.timer = every > 0 ? setInterval(() => this.tick(), every) : null;
-    this.timer?.unref();
+    this.now = deps.now ? () => deps.now!() : Date.now;
+    if (deps.setTimeout) {
+      this.setTimer = (fn, ms) => deps.setTimeout!(fn, ms);
+      this.clearTimer = (h) => deps.clearTimeout?.(h);
+    } else {
+      this.setTimer = (fn, ms) => {
+        const t = setTimeout(fn, ms);
+        t.unref();
+        return t;
+      };
+      this.clearTimer = (h) => clearTimeout(h as ReturnType<typeof setTimeout>);
+    }
   }
 
-  private apply(g: Group, effects: Effect[]): Promise<void> {
+  // ---- the per-group queue
+
+  /** Runs `fn` after everything queued before it for this group; errors do not break the chain. */
+  private enqueue<T>(groupId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(groupId) ?? Promise.resolve();
+    const run = prev.then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(groupId, tail);
+    void tail.then(() => {
+      if (this.queues.get(groupId) === tail) this.queues.delete(groupId);
+    });
+    return run;
+  }
+
+  /** Applies one event to the group's current state and carries out the effects. */
+  private async step(groupId: string, event: GroupEvent, create: boolean): Promise<TransitionResult | null> {
+    const existing = this.groups.get(groupId);
+    if (!existing && !create) return null;
+    const before = existing ?? newGroup(groupId);
+    const result = transition(before, event, { now: this.now(), topics: this.deps.topics(), config: this.cfg });
+    // A heartbeat that failed on an unknown group leaves no trace.
+    if (existing || result.group.members.size > 0) this.groups.set(groupId, result.group);
+    this.rebalances += Math.max(0, result.group.groupEpoch - before.groupEpoch);
+    await this.apply(result.group, result.effects);
+    return result;
+  }
+
+  private async apply(g: Group, effects: Effect[]): Promise<void> {
     let persist = false;
+    const notify: Array<{ memberId: string; connectionId: string }> = [];
     for (const e of effects) {
-      if (e.type === 'notify') this.deps.notify(e.connectionId, { groupId: g.groupId, memberId: e.memberId, groupEpoch: g.groupEpoch });
-      else if (e.type === 'persist') persist = true;
-      else if (e.type === 'rebalance') this.rebalances++;
-      else this.deps.logger.info(e.fields, e.msg);
-    }
-    if (!persist) return Promise.resolve();
-    // Snapshot now, synchronously, so writes land in transition order.
-    return this.deps.persist(g.groupId, snapshot(g));
-  }
-
-  async heartbeat(req: ConsumerGroupHeartbeatRequest, ctx: ConnectionContext): Promise<ConsumerGroupHeartbeatResponse> {
-    let g = this.groups.get(req.groupId);
-    if (!g) {
-      if (req.memberEpoch !== 0) {
-        return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, errorMessage: `group ${req.groupId} has no member ${req.memberId}`, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: this.cfg.heartbeatIntervalMs, assignment: null };
+      switch (e.type) {
+        case 'schedule':
+          this.schedule(g.groupId, e.kind, e.memberId, e.deadline);
+          break;
+        case 'cancel':
+          this.cancel(g.groupId, e.kind, e.memberId);
+          break;
+        case 'notify':
+          notify.push(e);
+          break;
+        case 'persist':
+          persist = true;
+          break;
+        case 'log':
+          this.deps.logger[e.level](e.fields, e.msg);
+          break;
       }
-      g = newGroup(req.groupId);
-      this.groups.set(req.groupId, g);
     }
-    const { response, effects } = heartbeat(g, req, ctx, this.deps.topics(), this.cfg, this.now());
-    await this.apply(g, effects);
-    return response;
+    if (persist) {
+      try {
+        await this.deps.persist(g.groupId, snapshot(g));
+      } catch (err) {
+        // In-memory state stays the truth; the next transition that persists writes it all again.
+        this.deps.logger.error({ err, groupId: g.groupId }, 'persisting group metadata failed');
+      }
+    }
+    for (const n of notify) {
+      try {
+        this.deps.notify(n.connectionId, { groupId: g.groupId, memberId: n.memberId, groupEpoch: g.groupEpoch });
+      } catch (err) {
+        this.deps.logger.warn({ err, groupId: g.groupId, memberId: n.memberId }, 'push to member failed');
+      }
+    }
   }
 
-  /** Expires sessions and revocation deadlines (the timer calls this; tests call it with a fake clock). */
-  tick(now = this.now()): void {
-    for (const g of this.groups.values()) {
-      const effects = tick(g, this.deps.topics(), now);
-      if (effects.length) void this.apply(g, effects).catch((err: unknown) => this.deps.logger.error({ err }, 'persisting group failed'));
+  private schedule(groupId: string, kind: TimerKind, memberId: string, deadline: number): void {
+    this.cancel(groupId, kind, memberId);
+    if (this.closed) return;
+    const k = `${groupId}\0${kind}\0${memberId}`;
+    const handle = this.setTimer(
+      () => {
+        if (this.timers.get(k) !== handle) return;
+        this.timers.delete(k);
+        const event: GroupEvent = kind === 'session' ? { type: 'sessionTimeout', memberId, deadline } : { type: 'rebalanceTimeout', memberId, deadline };
+        void this.enqueue(groupId, () => this.step(groupId, event, false)).catch((err: unknown) =>
+          this.deps.logger.error({ err, groupId, memberId }, 'group timer failed'),
+        );
+      },
+      Math.max(0, deadline - this.now()),
+    );
+    this.timers.set(k, handle);
+  }
+
+  private cancel(groupId: string, kind: TimerKind, memberId: string): void {
+    const k = `${groupId}\0${kind}\0${memberId}`;
+    const h = this.timers.get(k);
+    if (h === undefined) return;
+    this.clearTimer(h);
+    this.timers.delete(k);
+  }
+
+  private cancelGroupTimers(groupId: string): void {
+    for (const [k, h] of this.timers) {
+      if (k.startsWith(`${groupId}\0`)) {
+        this.clearTimer(h);
+        this.timers.delete(k);
+      }
     }
   }
 
+  // ---- requests
+
+  async heartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponse> {
+    return this.enqueue(req.groupId, async () => {
+      const r = await this.step(req.groupId, { type: 'heartbeat', request: req, context: ctx }, true);
+      return r!.response!;
+    });
+  }
+
+  /** The connection is gone: its members become replaceable (static takeover); their sessions keep running. */
   connectionClosed(connectionId: string): void {
-    for (const g of this.groups.values()) connectionClosed(g, connectionId);
-  }
-
-  topicsChanged(): void {
-    const topics = this.deps.topics();
-    for (const g of this.groups.values()) {
-      const effects = topicsChanged(g, topics);
-      if (effects.length) void this.apply(g, effects).catch((err: unknown) => this.deps.logger.error({ err }, 'persisting group failed'));
+    for (const [groupId, g] of this.groups) {
+      if (![...g.members.values()].some((m) => m.connectionId === connectionId)) continue;
+      void this.enqueue(groupId, () => this.step(groupId, { type: 'connectionClosed', connectionId }, false)).catch((err: unknown) =>
+        this.deps.logger.error({ err, groupId }, 'group connectionClosed failed'),
+      );
     }
   }
 
+  /** Topics were created, deleted or grew: groups whose subscriptions are affected get a new target. */
+  topicsChanged(): void {
+    for (const groupId of this.groups.keys()) {
+      void this.enqueue(groupId, () => this.step(groupId, { type: 'topicsChanged' }, false)).catch((err: unknown) =>
+        this.deps.logger.error({ err, groupId }, 'group topicsChanged failed'),
+      );
+    }
+  }
+
+  /** 0 if the commit may proceed, else the error code (see state.ts validateOffsetCommit). */
   validateOffsetCommit(groupId: string, memberId: string | null, memberEpoch: number, topic: string, partition: number): number {
     return validateOffsetCommit(this.groups.get(groupId), memberId, memberEpoch, topic, partition);
   }
@@ -120,31 +248,10 @@ export class GroupCoordinator {
     if (!g) {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist`, groupId, state: 'dead', groupEpoch: -1, assignmentEpoch: -1, assignor: '', members: [] };
     }
-    return {
-      errorCode: 0,
-      errorMessage: null,
-      groupId,
-      state: groupState(g),
-      groupEpoch: g.groupEpoch,
-      assignmentEpoch: g.assignmentEpoch,
-      assignor: g.assignor,
-      members: [...g.members.values()].map((m) => ({
-        memberId: m.memberId,
-        instanceId: m.instanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        memberEpoch: m.memberEpoch,
-        state: m.state,
-        subscribedTopicNames: m.subscribedTopicNames,
-        subscribedTopicRegex: m.subscribedTopicRegex,
-        // What the member holds: its assignment plus what it is still revoking.
-        assignment: toWire(mergeAssignments(m.assigned, m.pendingRevocation)),
-        targetAssignment: toWire(g.target.get(m.memberId) ?? {}),
-      })),
-    };
+    return describeGroup(g);
   }
 
-  list(): Array<{ groupId: string; state: string; members: number }> {
+  list(): Array<{ groupId: string; state: GroupState; members: number }> {
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, state: groupState(g), members: g.members.size }));
   }
 
@@ -152,36 +259,84 @@ export class GroupCoordinator {
     return (this.groups.get(groupId)?.members.size ?? 0) > 0;
   }
 
-  /** Removes an empty group's metadata; the caller deletes its offsets. */
-  deleteGroup(groupId: string): void {
-    if (this.groups.delete(groupId)) void this.deps.persist(groupId, null).catch((err: unknown) => this.deps.logger.error({ err }, 'deleting group failed'));
-  }
-
-  load(snapshots: PersistedGroup[]): void {
-    const now = this.now();
-    for (const s of snapshots) if (s && s.version === 1) this.groups.set(s.groupId, restore(s, now));
-  }
-
-  /** Partitions held by more than one member of a group (must always be empty; tests assert it). */
-  doubleOwners(groupId: string): string[] {
+  /** Who holds each partition (assigned or still revoking), for the admin API. */
+  owners(groupId: string): PartitionOwner[] {
     const g = this.groups.get(groupId);
     if (!g) return [];
-    return [...holders(g)].filter(([, ms]) => ms.length > 1).map(([k]) => k.replace('\0', '-'));
+    const out: PartitionOwner[] = [];
+    for (const m of g.members.values()) {
+      for (const [topic, partition] of A.pairs(A.union(m.assigned, m.pendingRevocation))) {
+        out.push({ topic, partition, memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost });
+      }
+    }
+    return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   }
 
-  stats(): { groups: number; members: number; rebalances: number } {
+  /** Partitions with more than one holder in the group: always empty (tests assert it). */
+  doubleOwners(groupId: string): string[] {
+    const g = this.groups.get(groupId);
+    return g ? doubleHolders(g) : [];
+  }
+
+  /** An "offsets-only" group: created Empty when someone commits without membership. Not persisted (its offsets are). */
+  ensureGroup(groupId: string): void {
+    if (!this.groups.has(groupId)) this.groups.set(groupId, newGroup(groupId));
+  }
+
+  /** Removes an empty group; returns 0, NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND. The caller deletes its offsets. */
+  deleteGroup(groupId: string): number {
+    const g = this.groups.get(groupId);
+    if (!g) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+    this.groups.delete(groupId);
+    this.cancelGroupTimers(groupId);
+    // Behind any snapshot still being written for this group, so the tombstone lands last.
+    void this.enqueue(groupId, () => this.deps.persist(groupId, null)).catch((err: unknown) =>
+      this.deps.logger.error({ err, groupId }, 'deleting group metadata failed'),
+    );
+    this.deps.logger.info({ groupId }, 'group deleted');
+    return 0;
+  }
+
+  /**
+   * Restores groups at startup. Restored members have no live connection and a fresh session
+   * deadline, so members that do not come back are expelled normally; a static member's new
+   * instance takes its slot at once. Snapshots of unknown versions are skipped with a warning.
+   */
+  load(snapshots: readonly unknown[]): void {
+    for (const raw of snapshots) {
+      const p = upgradeSnapshot(raw);
+      if (!p) {
+        this.deps.logger.warn({ snapshot: raw }, 'skipping a group snapshot of an unknown format');
+        continue;
+      }
+      try {
+        const { group, effects } = restore(p, this.now());
+        this.groups.set(group.groupId, group);
+        void this.apply(group, effects);
+        this.deps.logger.info({ groupId: group.groupId, groupEpoch: group.groupEpoch, members: group.members.size }, 'group restored');
+      } catch (err) {
+        this.deps.logger.error({ err, groupId: p.groupId }, 'restoring a group failed');
+      }
+    }
+    // Topics may have changed while the broker was down.
+    this.topicsChanged();
+  }
+
+  stats(): CoordinatorStats {
     let members = 0;
     for (const g of this.groups.values()) members += g.members.size;
     return { groups: this.groups.size, members, rebalances: this.rebalances };
   }
 
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
+  /** Resolves once every queued step of every group is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
   }
-}
 
-function mergeAssignments(a: Record<string, number[]>, b: Record<string, number[]>): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const t of new Set([...Object.keys(a), ...Object.keys(b)])) out[t] = [...new Set([...(a[t] ?? []), ...(b[t] ?? [])])].sort((x, y) => x - y);
-  return out;
+  close(): void {
+    this.closed = true;
+    for (const h of this.timers.values()) this.clearTimer(h);
+    this.timers.clear();
+  }
 }

@@ -1,0 +1,75 @@
+/**
+ * Assignments as immutable values: topic -> sorted, distinct partitions, no empty topics.
+ * A Map (not a plain object) so that any legal topic name, "__proto__" included, is just a key.
+ * Every helper returns a new value, so a group can be copied shallowly before a transition.
+ */
+import type { TopicPartitions } from '@brook/protocol';
+
+export type Assignment = ReadonlyMap<string, readonly number[]>;
+
+export const EMPTY: Assignment = new Map();
+
+const sortNum = (a: number, b: number) => a - b;
+
+function build(entries: Iterable<[string, Iterable<number>]>): Assignment {
+  const out = new Map<string, number[]>();
+  for (const [t, ps] of entries) {
+    const set = new Set(out.get(t) ?? []);
+    for (const p of ps) set.add(p);
+    if (set.size) out.set(t, [...set].sort(sortNum));
+  }
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function fromWire(tps: readonly TopicPartitions[]): Assignment {
+  return build(tps.map((tp) => [tp.topic, tp.partitions]));
+}
+
+export function fromPairs(pairs: Iterable<readonly [string, number]>): Assignment {
+  const by = new Map<string, number[]>();
+  for (const [t, p] of pairs) {
+    const l = by.get(t);
+    if (l) l.push(p);
+    else by.set(t, [p]);
+  }
+  return build(by);
+}
+
+export function toWire(a: Assignment): TopicPartitions[] {
+  return [...a].map(([topic, partitions]) => ({ topic, partitions: [...partitions] }));
+}
+
+export function has(a: Assignment, topic: string, partition: number): boolean {
+  return a.get(topic)?.includes(partition) ?? false;
+}
+
+export function size(a: Assignment): number {
+  let n = 0;
+  for (const ps of a.values()) n += ps.length;
+  return n;
+}
+
+export const isEmpty = (a: Assignment): boolean => a.size === 0;
+
+export function filter(a: Assignment, keep: (topic: string, partition: number) => boolean): Assignment {
+  return build([...a].map(([t, ps]) => [t, ps.filter((p) => keep(t, p))]));
+}
+
+export const minus = (a: Assignment, b: Assignment): Assignment => filter(a, (t, p) => !has(b, t, p));
+export const intersect = (a: Assignment, b: Assignment): Assignment => filter(a, (t, p) => has(b, t, p));
+export const union = (a: Assignment, b: Assignment): Assignment => build([...a, ...b]);
+
+/** A canonical string, for equality checks and change detection. */
+export function key(a: Assignment): string {
+  return [...a].map(([t, ps]) => `${t}:${ps.join(',')}`).join(';');
+}
+
+export const equal = (a: Assignment, b: Assignment): boolean => key(a) === key(b);
+
+export function* pairs(a: Assignment): Generator<[string, number]> {
+  for (const [t, ps] of a) for (const p of ps) yield [t, p];
+}
+
+/** `topic\0partition`: topic names cannot contain NUL, so this key is unambiguous. */
+export const tpKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
+export const tpLabel = (topic: string, partition: number): string => `${topic}-${partition}`;
