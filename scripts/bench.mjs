@@ -113,6 +113,30 @@ try {
   throw e;
 }
 
+// ---- producer shapes: four producers at once, and the naive awaited loop people write first
+const shapeResults = [];
+{
+  const rate = async (label, fn) => {
+    const xs = [];
+    for (let run = 0; run < RUNS; run++) xs.push(await fn(run));
+    shapeResults.push({ scenario: label, msgs: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+  };
+  await rate('4 producers, 100 B, acks all, 100-message sends, 16 in flight each', async (run) => {
+    const topic = `bench-4p-${run}`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] });
+    const total = quick ? 40_000 : 200_000;
+    const t0 = performance.now();
+    const runs = await Promise.all([0, 1, 2, 3].map(() => produceRun(brook, topic, 100, -1, total / 4, 100, 16)));
+    const sent = runs.reduce((n, r) => n + r.count, 0);
+    return sent / ((performance.now() - t0) / 1000);
+  });
+  await rate('1 producer, 100 B, acks all, one awaited send per message', async (run) => {
+    const topic = `bench-naive-${run}`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] });
+    return (await produceRun(brook, topic, 100, -1, quick ? 2_000 : 10_000, 1, 1)).msgs;
+  });
+}
+
 // ---- group consume: 3 members over 6 partitions draining a prefilled topic (at-least-once, auto-commit)
 async function groupConsumeRun(topic, total) {
   const consumers = [0, 1, 2].map(() => brook.consumer({ groupId: `${topic}-g`, maxBytesPerPartition: 4 << 20 }));
@@ -195,11 +219,13 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const r of results) {
   console.log(`| ${r.scenario} | ${k(r.produceMsgs)} (${k(r.produceMin)}-${k(r.produceMax)}) | ${r.produceMBs.toFixed(1)} | ${k(r.fetchMsgs)} | ${r.fetchMBs.toFixed(1)} |`);
 }
+console.log('\n| producer shape | msg/s (min-max) |\n| --- | --- |');
+for (const r of shapeResults) console.log(`| ${r.scenario} | ${k(r.msgs)} (${k(r.min)}-${k(r.max)}) |`);
 console.log('\n| group consume | msg/s (min-max) |\n| --- | --- |');
 for (const g of groupResults) console.log(`| ${g.scenario} | ${k(g.msgs)} (${k(g.min)}-${k(g.max)}) |`);
 console.log('\n| end-to-end latency (acks all, consumer in a worker thread) | received/sent | p50 ms | p99 ms | p99.9 ms |\n| --- | --- | --- | --- | --- |');
 for (const l of latencyResults) console.log(`| ${l.rate} msg/s | ${l.received}/${l.sent} | ${l.p50.toFixed(2)} | ${l.p99.toFixed(2)} | ${l.p999.toFixed(2)} |`);
-await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, groupConsume: groupResults, latency: latencyResults }, null, 2));
+await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, producerShapes: shapeResults, groupConsume: groupResults, latency: latencyResults }, null, 2));
 console.log('\nwrote bench-results.json');
 await admin.disconnect();
 await broker.stop();
