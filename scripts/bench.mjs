@@ -113,6 +113,49 @@ try {
   throw e;
 }
 
+// ---- the raw limit: bare ws + LevelDB, 100 messages of 100 B per frame, one batch per frame
+const rawResults = [];
+{
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createInterface } = await import('node:readline');
+  const { default: WebSocket } = await import('ws');
+  for (const sync of [0, 1]) {
+    const xs = [];
+    for (let run = 0; run < RUNS; run++) {
+      const dir = await mkdtemp(join(tmpdir(), 'brook-raw-'));
+      const proc = spawn(process.execPath, [new URL('./raw-server.mjs', import.meta.url).pathname, dir, String(sync)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const port = await new Promise((r) => createInterface({ input: proc.stdout }).once('line', (l) => r(JSON.parse(l).port)));
+      const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+      await new Promise((r) => ws.once('open', r));
+      const frame = new Uint8Array(100 * 100).fill(120);
+      const frames = (quick ? 60_000 : 300_000) / 100;
+      let acked = 0;
+      let sent = 0;
+      const t0 = performance.now();
+      await new Promise((resolve) => {
+        ws.on('message', () => {
+          acked++;
+          if (sent < frames) {
+            ws.send(frame);
+            sent++;
+          }
+          if (acked === frames) resolve();
+        });
+        for (; sent < Math.min(64, frames); sent++) ws.send(frame);
+      });
+      xs.push((frames * 100) / ((performance.now() - t0) / 1000));
+      ws.close();
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.on('exit', r));
+      await rm(dir, { recursive: true, force: true });
+    }
+    rawResults.push({ sync: sync === 1, msgs: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+  }
+}
+
 // ---- producer shapes: four producers at once, and the naive awaited loop people write first
 const shapeResults = [];
 {
@@ -219,13 +262,18 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const r of results) {
   console.log(`| ${r.scenario} | ${k(r.produceMsgs)} (${k(r.produceMin)}-${k(r.produceMax)}) | ${r.produceMBs.toFixed(1)} | ${k(r.fetchMsgs)} | ${r.fetchMBs.toFixed(1)} |`);
 }
+console.log('\n| raw ws + LevelDB (100 x 100 B per frame, 64 in flight) | msg/s (min-max) | Brook 100 B produce as a fraction |\n| --- | --- | --- |');
+for (const r of rawResults) {
+  const brookRow = results.find((x) => x.scenario === (r.sync ? '100 B, acks all' : '100 B, acks 1'));
+  console.log(`| sync ${r.sync} | ${k(r.msgs)} (${k(r.min)}-${k(r.max)}) | ${brookRow ? Math.round((brookRow.produceMsgs / r.msgs) * 100) + '%' : '-'} |`);
+}
 console.log('\n| producer shape | msg/s (min-max) |\n| --- | --- |');
 for (const r of shapeResults) console.log(`| ${r.scenario} | ${k(r.msgs)} (${k(r.min)}-${k(r.max)}) |`);
 console.log('\n| group consume | msg/s (min-max) |\n| --- | --- |');
 for (const g of groupResults) console.log(`| ${g.scenario} | ${k(g.msgs)} (${k(g.min)}-${k(g.max)}) |`);
 console.log('\n| end-to-end latency (acks all, consumer in a worker thread) | received/sent | p50 ms | p99 ms | p99.9 ms |\n| --- | --- | --- | --- | --- |');
 for (const l of latencyResults) console.log(`| ${l.rate} msg/s | ${l.received}/${l.sent} | ${l.p50.toFixed(2)} | ${l.p99.toFixed(2)} | ${l.p999.toFixed(2)} |`);
-await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, producerShapes: shapeResults, groupConsume: groupResults, latency: latencyResults }, null, 2));
+await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, raw: rawResults, producerShapes: shapeResults, groupConsume: groupResults, latency: latencyResults }, null, 2));
 console.log('\nwrote bench-results.json');
 await admin.disconnect();
 await broker.stop();
