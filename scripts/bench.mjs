@@ -156,6 +156,41 @@ const rawResults = [];
   }
 }
 
+// ---- recovery: broker start-up time with 1M records and 100k commits on disk
+const recoveryResults = [];
+{
+  const records = quick ? 200_000 : 1_000_000;
+  const commits = quick ? 20_000 : 100_000;
+  const rb = await startChildBroker('brook-recovery-');
+  const rbrook = new Brook({ url: rb.url, clientId: 'bench-recovery', logLevel: logLevel.NOTHING });
+  const radmin = rbrook.admin();
+  await radmin.connect();
+  await radmin.createTopics({ topics: [{ topic: 'recovery', numPartitions: 10 }] });
+  await radmin.disconnect();
+  await produceRun(rbrook, 'recovery', 100, 1, records, 500, 16);
+  const conn = new Connection({ url: rb.url, clientId: 'bench-recovery-commits', logger: createLogger(logLevel.NOTHING) });
+  await conn.connect();
+  const inFlight = [];
+  for (let i = 0; i < commits; i += 10) {
+    inFlight.push(conn.request('OffsetCommit', { groupId: `g${(i / 10) % 100}`, memberId: null, memberEpoch: -1, topics: [{ topic: 'recovery', partitions: Array.from({ length: 10 }, (_, p) => ({ partition: p, offset: i, metadata: null })) }] }));
+    if (inFlight.length >= 64) await Promise.all(inFlight.splice(0));
+  }
+  await Promise.all(inFlight);
+  await conn.close();
+  rb.proc.kill('SIGTERM');
+  await rb.exited;
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const t0 = performance.now();
+    const again = await startChildBroker('brook-recovery-', [], { dataDir: rb.dataDir });
+    times.push(performance.now() - t0);
+    again.proc.kill('SIGTERM');
+    await again.exited;
+  }
+  await rb.stop();
+  recoveryResults.push({ records, commitRecords: Math.ceil(commits / 10) * 10, startupMs: median(times), min: Math.min(...times), max: Math.max(...times) });
+}
+
 // ---- producer shapes: four producers at once, and the naive awaited loop people write first
 const shapeResults = [];
 {
@@ -267,13 +302,16 @@ for (const r of rawResults) {
   const brookRow = results.find((x) => x.scenario === (r.sync ? '100 B, acks all' : '100 B, acks 1'));
   console.log(`| sync ${r.sync} | ${k(r.msgs)} (${k(r.min)}-${k(r.max)}) | ${brookRow ? Math.round((brookRow.produceMsgs / r.msgs) * 100) + '%' : '-'} |`);
 }
+for (const r of recoveryResults) {
+  console.log(`\n| recovery | start-up to listening, ms (min-max) |\n| --- | --- |\n| ${r.records.toLocaleString('en')} records, ${r.commitRecords.toLocaleString('en')} commit records | ${r.startupMs.toFixed(0)} (${r.min.toFixed(0)}-${r.max.toFixed(0)}) |`);
+}
 console.log('\n| producer shape | msg/s (min-max) |\n| --- | --- |');
 for (const r of shapeResults) console.log(`| ${r.scenario} | ${k(r.msgs)} (${k(r.min)}-${k(r.max)}) |`);
 console.log('\n| group consume | msg/s (min-max) |\n| --- | --- |');
 for (const g of groupResults) console.log(`| ${g.scenario} | ${k(g.msgs)} (${k(g.min)}-${k(g.max)}) |`);
 console.log('\n| end-to-end latency (acks all, consumer in a worker thread) | received/sent | p50 ms | p99 ms | p99.9 ms |\n| --- | --- | --- | --- | --- |');
 for (const l of latencyResults) console.log(`| ${l.rate} msg/s | ${l.received}/${l.sent} | ${l.p50.toFixed(2)} | ${l.p99.toFixed(2)} | ${l.p999.toFixed(2)} |`);
-await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, raw: rawResults, producerShapes: shapeResults, groupConsume: groupResults, latency: latencyResults }, null, 2));
+await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, raw: rawResults, recovery: recoveryResults, producerShapes: shapeResults, groupConsume: groupResults, latency: latencyResults }, null, 2));
 console.log('\nwrote bench-results.json');
 await admin.disconnect();
 await broker.stop();
