@@ -19,6 +19,7 @@ import {
   errorInfo,
   type ProduceRequest,
   type RecordHeader,
+  concatBytes,
 } from '@brook/protocol';
 import { sleep, type Connection } from './connection.js';
 import { openConnection, type ClientContext } from './context.js';
@@ -628,7 +629,7 @@ export class Producer {
       timeoutMs: timeout,
       topics: [...topics].map(([topic, parts]) => ({
         topic,
-        partitions: [...parts].map(([partition, us]) => ({ partition, records: concat(us.map((u) => u.bytes)) })),
+        partitions: [...parts].map(([partition, us]) => ({ partition, records: concatBytes(us.map((u) => u.bytes)) })),
       })),
     };
     return { body, groups };
@@ -805,15 +806,3 @@ function partitionMetadata(n: number): PartitionMetadata[] {
   return Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0] }));
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

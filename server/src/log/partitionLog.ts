@@ -18,6 +18,7 @@ import {
   crc32c,
   readInt64,
   setBaseOffset,
+  concatBytes,
 } from '@brook/protocol';
 import { BatchIndex } from './batchIndex.js';
 import { PartitionCache, type CacheBudget } from './hotCache.js';
@@ -378,7 +379,7 @@ export class PartitionLog {
     }
     if (fetchOffset === hw) return { records: EMPTY, highWatermark: hw, logStartOffset: start };
     const cached = this.cache.read(fetchOffset, maxBytes);
-    if (cached) return { records: concat(cached), highWatermark: hw, logStartOffset: start };
+    if (cached) return { records: concatBytes(cached), highWatermark: hw, logStartOffset: start };
 
     const i = this.index.find(fetchOffset);
     if (i < 0) return { records: EMPTY, highWatermark: hw, logStartOffset: start };
@@ -411,7 +412,7 @@ export class PartitionLog {
     if (out.length === 0 && fetchOffset < this._logStartOffset) {
       throw new BrookError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} was removed by retention`);
     }
-    return { records: concat(out), highWatermark: hw, logStartOffset: this._logStartOffset };
+    return { records: concatBytes(out), highWatermark: hw, logStartOffset: this._logStartOffset };
   }
 
   /**
@@ -708,16 +709,3 @@ function keyString(k: Uint8Array): string {
   return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 0) return EMPTY;
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
