@@ -152,4 +152,25 @@ describe('committed offsets', () => {
     c.close();
     await broker.stop();
   });
+
+  it("refuses to delete offsets of a topic the group subscribes to, by name or by regex", async () => {
+    const broker = await testBroker();
+    const c = await RawClient.connect(broker.url);
+    await c.request('CreateTopics', { topics: ['orders', 'xorders'].map((name) => ({ name, numPartitions: 1, configs: [] })), validateOnly: false });
+    await commit(c, 'rx', [['orders', 0, 1], ['xorders', 0, 1]]);
+    const hb = await c.request('ConsumerGroupHeartbeat', {
+      groupId: 'rx', memberId: 'm1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000,
+      subscribedTopicNames: [], subscribedTopicRegex: 'ord.*', serverAssignor: null, topicPartitions: [],
+    });
+    expect(hb.assignment).toEqual([{ topic: 'orders', partitions: [0] }]);
+    const del = (topic: string) => c.request('OffsetDelete', { groupId: 'rx', topics: [{ topic, partitions: null }] });
+    expect((await del('orders')).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
+    expect((await fetch(`${broker.httpUrl}/api/groups/rx/offsets?topic=orders`, { method: 'DELETE' })).status).toBe(409);
+    // The regex is anchored like the assignor's: it does not cover "xorders".
+    expect((await del('xorders')).topics[0]!.partitions[0]!.errorCode).toBe(0);
+    expect(await fetchOffsets(c, 'rx')).toEqual({ 'orders-0': 1 });
+    c.close();
+    await broker.stop();
+  });
 });
+

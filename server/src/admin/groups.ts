@@ -225,8 +225,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       const { group } = req.params as { group: string };
       const { topic } = req.query as { topic: string };
       mustGroupName(group);
-      const subscribed = describeGroup(ctx, group).members.some((m) => m.subscribedTopicNames.includes(topic) || m.assignment.some((a) => a.topic === topic));
-      if (subscribed) throw new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
+      if (ctx.groups.subscribesTo(group, topic)) throw new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
       const rows = ctx.offsets.list(group).filter((o) => o.topic === topic);
       if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);
       await ctx.offsets.deleteOffsets(group, rows);

@@ -1,5 +1,5 @@
-// Produce: validate every batch of a partition (CRC, record walk, size limit) before writing any,
-// so a partition's data is all-or-nothing; then append through the group-commit queue.
+// Produce: validate every batch of a partition (CRC, record walk) before writing any; the log
+// checks max.message.bytes for all of them before it writes, so a partition's data is all-or-nothing; then append through the group-commit queue.
 // acks 0 gets no response, acks 1 waits for the LevelDB write, acks -1 (all) for the fsync.
 import { BrookError, ErrorCode, ProtocolError, validateBatch } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
@@ -23,7 +23,7 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
               if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
               const topic = ctx.topics.get(t.topic)!;
               if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
-              const { batches, records } = splitBatches(p.records, topic.config['max.message.bytes']);
+              const { batches, records } = splitBatches(p.records);
               const r = await log.append(batches, { sync });
               ctx.metrics.bytesIn.inc({ topic: t.topic }, p.records.length);
               ctx.metrics.recordsIn.inc({ topic: t.topic }, records);
@@ -40,7 +40,7 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
 }
 
 /** Validates and copies each batch out of the request frame; throws before anything is written. */
-export function splitBatches(buf: Uint8Array, maxBatchBytes: number): { batches: Uint8Array[]; records: number } {
+export function splitBatches(buf: Uint8Array): { batches: Uint8Array[]; records: number } {
   const batches: Uint8Array[] = [];
   let records = 0;
   let at = 0;
@@ -54,9 +54,6 @@ export function splitBatches(buf: Uint8Array, maxBatchBytes: number): { batches:
     } catch (e) {
       if (e instanceof ProtocolError) throw new BrookError(ErrorCode.CORRUPT_MESSAGE, `invalid record batch: ${e.message}`);
       throw e;
-    }
-    if (size > maxBatchBytes) {
-      throw new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes}`);
     }
     batches.push(buf.slice(at, at + size));
     at += size;

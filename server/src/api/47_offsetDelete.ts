@@ -13,15 +13,10 @@ export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
     if (!ctx.offsets.hasGroup(req.groupId) && !ctx.groups.list().some((g) => g.groupId === req.groupId)) {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${req.groupId} does not exist`, topics: [] };
     }
-    const members = ctx.groups.describe(req.groupId).members;
-    const subscribed = (topic: string) =>
-      members.some(
-        (m) => m.subscribedTopicNames.includes(topic) || (m.subscribedTopicRegex !== null && safeRegex(m.subscribedTopicRegex)?.test(topic)),
-      );
     const doomed: Array<{ topic: string; partition: number }> = [];
     const topics = req.topics.map((t) => {
       const parts = t.partitions ?? ctx.offsets.list(req.groupId).filter((o) => o.topic === t.topic).map((o) => o.partition);
-      const code = subscribed(t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
+      const code = ctx.groups.subscribesTo(req.groupId, t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
       if (code === 0) for (const partition of parts) doomed.push({ topic: t.topic, partition });
       return { topic: t.topic, partitions: parts.map((partition) => ({ partition, errorCode: code })) };
     });
@@ -30,10 +25,3 @@ export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
   };
 }
 
-function safeRegex(source: string): RegExp | null {
-  try {
-    return new RegExp(source);
-  } catch {
-    return null;
-  }
-}

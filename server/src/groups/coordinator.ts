@@ -13,6 +13,7 @@ import { ErrorCode, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartb
 import * as A from './assignment.js';
 import {
   DEFAULT_GROUP_CONFIG,
+  compileRegex,
   describeGroup,
   doubleHolders,
   groupState,
@@ -257,6 +258,15 @@ export class GroupCoordinator {
 
   hasMembers(groupId: string): boolean {
     return (this.groups.get(groupId)?.members.size ?? 0) > 0;
+  }
+
+  /** Whether a member subscribes to the topic, by name or by regex (matched as the assignor does). */
+  subscribesTo(groupId: string, topic: string): boolean {
+    for (const m of this.groups.get(groupId)?.members.values() ?? []) {
+      if (m.subscribedTopicNames.includes(topic)) return true;
+      if (m.subscribedTopicRegex !== null && compileRegex(m.subscribedTopicRegex)?.test(topic)) return true;
+    }
+    return false;
   }
 
   /** Who holds each partition (assigned or still revoking), for the admin API. */
