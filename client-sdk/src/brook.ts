@@ -50,6 +50,7 @@ export class Brook {
       connectionTimeout: config.connectionTimeout ?? 10_000,
       retries: config.retry?.retries ?? 5,
       sasl: config.sasl,
+      groupMembers: new Map(),
     };
   }
 

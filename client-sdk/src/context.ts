@@ -12,10 +12,17 @@ export interface ClientContext {
   /** Retries for retriable errors (and reconnects), with exponential backoff. */
   retries: number;
   sasl?: SaslOptions;
+  /** The consumers running in this client, by group (a transaction's sendOffsets takes their member id and epoch). */
+  groupMembers: Map<string, Set<GroupMemberHandle>>;
+}
+
+/** What a transaction needs of a consumer: its group membership right now. */
+export interface GroupMemberHandle {
+  groupMetadata(): { groupId: string; memberId: string; memberEpoch: number };
 }
 
 export function openConnection(
-  ctx: ClientContext,
+  ctx: Omit<ClientContext, 'groupMembers'>,
   hooks: { onHeartbeatNow?: (p: HeartbeatNowPush) => void; onReconnect?: () => void } = {},
 ): Connection {
   return new Connection({

@@ -10,6 +10,8 @@ import { keyedPartition, StickyPartitioner } from './partitioner.js';
 import { toBytes } from './encoding.js';
 
 export * from './consumer/consumer.js';
+export { Transaction, type TransactionOffsets } from './transaction.js';
+export type { GroupMemberHandle } from './context.js';
 export { Brook, Kafka, brokerToUrl, type BrookConfig, type KafkaConfig, type BrookRetryOptions } from './brook.js';
 export {
   Producer,

@@ -10,6 +10,12 @@
  * At most `maxInFlightRequests` Produce requests are outstanding; while all are busy the
  * accumulator keeps growing (so the next request is bigger), and once `maxBufferedBytes` are
  * queued or in flight, `send` waits. Retriable errors are retried with exponential backoff.
+ *
+ * Idempotence (on by default, as in Kafka 3+): the producer gets a producer id from the broker
+ * and numbers each partition's records; a batch resent after a lost answer carries the same
+ * numbers and the broker answers it with its original offsets instead of writing it twice. When a
+ * batch is dropped unwritten (a gap in the numbering), the producer takes a new producer id.
+ * With a `transactionalId`, every batch belongs to the open transaction (see transaction.ts).
  */
 import {
   BATCH_HEADER_SIZE,
@@ -18,6 +24,8 @@ import {
   encodeBatch,
   errorInfo,
   type ProduceRequest,
+  type RequestOf,
+  type ResponseOf,
   type RecordHeader,
   concatBytes,
 } from '@brook/protocol';
@@ -26,6 +34,7 @@ import { openConnection, type ClientContext } from './context.js';
 import { recordSizeUpperBound, toBytes, toRecordHeaders, type BytesInput, type IHeaders } from './encoding.js';
 import type { Logger } from './logger.js';
 import { StickyPartitioner, keyedPartition } from './partitioner.js';
+import { Transaction } from './transaction.js';
 
 export interface Message {
   key?: BytesInput;
@@ -117,9 +126,11 @@ export interface ProducerConfig {
   metadataMaxAge?: number;
   /** Accepted for KafkaJS compatibility (Brook never auto-creates topics). */
   allowAutoTopicCreation?: boolean;
-  /** Accepted; idempotence arrives with producer ids (see the transactions issue). */
+  /** Default true: retried batches are never written twice (needs acks 1 or 'all'; acks 0 sends are not numbered). */
   idempotent?: boolean;
+  /** Makes the producer transactional: `producer.transaction()`; a new instance with the same id fences the old one. */
   transactionalId?: string;
+  /** The broker aborts a transaction open longer than this (ms, default 60000; at most the broker's 15 min). */
   transactionTimeout?: number;
 }
 
@@ -176,6 +187,11 @@ interface Unit {
   partition: number;
   records: QueuedRecord[];
   bytes: Uint8Array;
+  /** The producer id and epoch it is numbered under (-1: not numbered). */
+  producerId: number;
+  producerEpoch: number;
+  /** Sent at least once: from then on it is only ever resent as is (the broker may have written it). */
+  sent: boolean;
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -207,12 +223,17 @@ function rkey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
 }
 
-/**
- * Encodes one partition's records as one record batch. The single place batches are built, so
- * producer ids and sequence numbers (idempotence) are added here.
- */
-export function encodePartitionBatch(_topic: string, _partition: number, records: readonly QueuedRecordInput[]): Uint8Array {
-  return encodeBatch({ records: records as QueuedRecordInput[] });
+/** Producer id, epoch and first sequence number of a batch; null for an unnumbered batch. */
+export interface BatchProducerFields {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  transactional: boolean;
+}
+
+/** Encodes one partition's records as one record batch (numbered when `producer` is given). */
+export function encodePartitionBatch(records: readonly QueuedRecordInput[], producer: BatchProducerFields | null = null): Uint8Array {
+  return encodeBatch({ records: records as QueuedRecordInput[], ...producer });
 }
 
 /** What `encodePartitionBatch` needs of a queued record. */
@@ -247,6 +268,19 @@ export class Producer {
   private readonly listeners = new Map<string, Set<(e: ProducerEvent) => void>>();
   private eventId = 0;
 
+  // idempotence and transactions
+  private readonly idempotent: boolean;
+  readonly transactionalId: string | null;
+  private producerId = -1;
+  private producerEpoch = -1;
+  /** Next sequence number per "topic\0partition" under the current producer id and epoch. */
+  private readonly sequences = new Map<string, number>();
+  private initializing: Promise<void> | null = null;
+  /** Set once a newer instance fenced this one: every later call fails with it. */
+  private fencedBy: BrookError | null = null;
+  /** The open transaction's bookkeeping (transactional producers only). */
+  private txnState: { failed: BrookError | null } | null = null;
+
   readonly events = ProducerEvents;
 
   constructor(ctx: ClientContext, config: ProducerConfig = {}) {
@@ -256,6 +290,14 @@ export class Producer {
     this.conn = openConnection(ctx);
     const cp = config.createPartitioner as (ICustomPartitioner & { [BUILTIN_PARTITIONER]?: true }) | undefined;
     this.customPartitioner = cp && !cp[BUILTIN_PARTITIONER] ? cp() : null;
+    this.transactionalId = config.transactionalId ?? null;
+    if (this.transactionalId !== null && config.idempotent === false) {
+      throw new BrookError(ErrorCode.INVALID_REQUEST, 'a transactional producer is always idempotent: drop idempotent: false');
+    }
+    if (this.transactionalId !== null && (typeof this.transactionalId !== 'string' || this.transactionalId.length === 0)) {
+      throw new BrookError(ErrorCode.INVALID_REQUEST, 'transactionalId must be a non-empty string');
+    }
+    this.idempotent = config.idempotent !== false;
   }
 
   private get retries(): number {
@@ -306,7 +348,181 @@ export class Producer {
   }
 
   isIdempotent(): boolean {
-    return false;
+    return this.idempotent;
+  }
+
+  // ---- producer id (idempotence, transactions)
+
+  /** The producer id and epoch in use (-1 before the first send), e.g. for tests and logs. */
+  producerIdentity(): { producerId: number; producerEpoch: number } {
+    return { producerId: this.producerId, producerEpoch: this.producerEpoch };
+  }
+
+  /** Gets a producer id (and for a transactional id a bumped epoch); sequences restart at 0. */
+  private ensureProducerId(force = false): Promise<void> {
+    if (this.fencedBy) return Promise.reject(this.fencedBy);
+    if (!force && this.producerId >= 0) return Promise.resolve();
+    if (this.initializing) return this.initializing;
+    const run = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const r = await this.conn.request('InitProducerId', {
+            transactionalId: this.transactionalId,
+            transactionTimeoutMs: this.config.transactionTimeout ?? 60_000,
+          });
+          this.producerId = r.producerId;
+          this.producerEpoch = r.producerEpoch;
+          this.sequences.clear();
+          this.logger.debug('producer id', { producerId: r.producerId, epoch: r.producerEpoch, transactionalId: this.transactionalId });
+          return;
+        } catch (e) {
+          const err = asBrookError(e);
+          if (!err.retriable || attempt >= this.retries || this.state === 'disconnected') throw err;
+          await sleep(this.backoff(attempt));
+        }
+      }
+    })().finally(() => {
+      this.initializing = null;
+    });
+    this.initializing = run;
+    return run;
+  }
+
+  /** A batch was dropped unwritten: its numbers left a gap, so the next batches need a new producer id. */
+  private sequenceGap(): void {
+    if (!this.idempotent) return;
+    if (this.transactionalId !== null) {
+      // The transaction cannot commit with a hole in it; abort() takes a new epoch.
+      if (this.txnState && !this.txnState.failed) this.txnState.failed = new BrookError(ErrorCode.INVALID_TXN_STATE, 'a send of this transaction failed: abort it');
+      return;
+    }
+    this.producerId = -1;
+    void this.ensureProducerId().catch((e: unknown) => this.logger.warn('could not get a new producer id', { error: asBrookError(e).message }));
+  }
+
+  /** A unit numbered under an older producer id (or never numbered) is numbered afresh before it is sent. */
+  private renumber(u: Unit, acks: number): Unit {
+    if (u.sent || !this.idempotent || acks === 0) return u;
+    if (u.producerId === this.producerId && u.producerEpoch === this.producerEpoch) return u;
+    return this.makeUnit(u.topic, u.partition, u.records, acks);
+  }
+
+  private makeUnit(topic: string, partition: number, records: QueuedRecord[], acks: number): Unit {
+    if (!this.idempotent || acks === 0 || this.producerId < 0) {
+      return { topic, partition, records, bytes: encodePartitionBatch(records), producerId: -1, producerEpoch: -1, sent: false };
+    }
+    const k = rkey(topic, partition);
+    const seq = this.sequences.get(k) ?? 0;
+    this.sequences.set(k, (seq + records.length) % 2 ** 31);
+    const bytes = encodePartitionBatch(records, {
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      baseSequence: seq,
+      transactional: this.transactionalId !== null,
+    });
+    return { topic, partition, records, bytes, producerId: this.producerId, producerEpoch: this.producerEpoch, sent: false };
+  }
+
+  // ---- transactions (used by Transaction)
+
+  /**
+   * Starts a transaction (KafkaJS's API): the first call also registers the transactional id with
+   * the broker, fencing any older producer with the same id and aborting what it left open.
+   */
+  async transaction(): Promise<Transaction> {
+    await this.beginTransaction();
+    return new Transaction(this, this.ctx);
+  }
+
+  /** @internal */
+  inTransaction(): boolean {
+    return this.txnState !== null;
+  }
+
+  /** @internal */
+  async beginTransaction(): Promise<void> {
+    if (this.transactionalId === null) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'transaction() needs a producer created with a transactionalId');
+    if (this.fencedBy) throw this.fencedBy;
+    if (this.txnState) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'a transaction is already in progress on this producer');
+    this.txnState = { failed: null };
+    try {
+      await this.ensureProducerId();
+    } catch (e) {
+      this.txnState = null;
+      throw e;
+    }
+  }
+
+  /** @internal Sends everything queued and waits for every outstanding request. */
+  async flushPending(): Promise<void> {
+    for (;;) {
+      this.flushAll(true);
+      if (this.jobs.size === 0 && this.accumulators.size === 0) return;
+      await Promise.allSettled([...this.jobs]);
+    }
+  }
+
+  /** @internal */
+  async endTransaction(commit: boolean): Promise<void> {
+    const t = this.txnState;
+    if (!t) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'no transaction in progress');
+    await this.flushPending();
+    if (commit && t.failed) throw t.failed;
+    try {
+      await this.txnRequest('EndTxn', {
+        transactionalId: this.transactionalId!,
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        committed: commit,
+      });
+    } catch (e) {
+      const err = asBrookError(e);
+      // A commit the broker turned into an abort (its offsets were fenced) ends the transaction too.
+      if (!commit || isFatalTxnError(err) || err.code === ErrorCode.STALE_MEMBER_EPOCH || err.code === ErrorCode.NOT_PARTITION_OWNER || err.code === ErrorCode.UNKNOWN_MEMBER_ID) {
+        this.txnState = null;
+      }
+      throw err;
+    }
+    this.txnState = null;
+    // After an abort, a new epoch: batches of the aborted transaction still in flight are fenced,
+    // and the sequence numbers restart without the aborted ones' gaps.
+    if (!commit) await this.ensureProducerId(true);
+  }
+
+  /** @internal */
+  async sendOffsetsInTransaction(groupId: string, member: { memberId: string | null; memberEpoch: number }, topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: number; metadata: string | null }> }>): Promise<void> {
+    if (!this.txnState) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'no transaction in progress');
+    const res = await this.txnRequest('TxnOffsetCommit', {
+      transactionalId: this.transactionalId!,
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      groupId,
+      memberId: member.memberId,
+      memberEpoch: member.memberEpoch,
+      topics,
+    });
+    for (const t of res.topics) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0) {
+          const err = new BrookError(p.errorCode, p.errorMessage ?? `offset of ${t.topic}-${p.partition} refused`);
+          this.txnState.failed ??= err;
+          throw err;
+        }
+      }
+    }
+  }
+
+  private async txnRequest<N extends 'EndTxn' | 'TxnOffsetCommit'>(api: N, body: RequestOf<N>): Promise<ResponseOf<N>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.conn.request(api, body);
+      } catch (e) {
+        const err = asBrookError(e);
+        if (isFatalTxnError(err)) this.fencedBy = err;
+        if (!err.retriable || attempt >= this.retries || this.state === 'disconnected') throw err;
+        await sleep(this.backoff(attempt));
+      }
+    }
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */
@@ -350,6 +566,12 @@ export class Producer {
       if (!Array.isArray(e.messages)) throw new BrookError(ErrorCode.INVALID_REQUEST, `messages for topic ${e.topic} must be an array`);
     }
     if (entries.every((e) => e.messages.length === 0)) return [];
+    if (this.fencedBy) throw this.fencedBy;
+    if (this.transactionalId !== null) {
+      if (!this.txnState) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'a transactional producer sends inside a transaction: use producer.transaction()');
+      if (acks !== -1) throw new BrookError(ErrorCode.INVALID_REQUEST, "a transactional producer needs acks 'all'");
+    }
+    if (this.idempotent && acks !== 0) await this.ensureProducerId();
 
     // Resolve partitions first (may await metadata), then enqueue everything synchronously so the
     // records of one send never straddle two flushes needlessly.
@@ -530,7 +752,7 @@ export class Producer {
       }
       const units: Unit[] = [];
       for (const [topic, parts] of acc.topics) {
-        for (const [partition, records] of parts) units.push(...this.buildUnits(topic, partition, records));
+        for (const [partition, records] of parts) units.push(...this.buildUnits(topic, partition, records, acc.acks));
       }
       for (const request of this.packRequests(units)) this.startJob(acc.acks, acc.timeout, request);
     }
@@ -545,7 +767,7 @@ export class Producer {
   }
 
   /** Splits one partition's records into batches under the size limit; a record too big alone fails locally. */
-  private buildUnits(topic: string, partition: number, records: QueuedRecord[]): Unit[] {
+  private buildUnits(topic: string, partition: number, records: QueuedRecord[], acks: number): Unit[] {
     const limit = this.maxBatchBytes(topic);
     const brokerLimit = this.conn.handshake?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const units: Unit[] = [];
@@ -553,11 +775,11 @@ export class Producer {
     let curBytes = BATCH_HEADER_SIZE;
     const close = () => {
       if (cur.length === 0) return;
-      const bytes = encodePartitionBatch(topic, partition, cur);
+      const bytes = encodePartitionBatch(cur);
       if (cur.length === 1 && bytes.length > brokerLimit) {
         this.failRecords(cur, new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `a record of ${bytes.length} bytes (as a batch) exceeds the broker's max.message.bytes ${brokerLimit}`));
       } else {
-        units.push({ topic, partition, records: cur, bytes });
+        units.push(this.makeUnit(topic, partition, cur, acks));
       }
       cur = [];
       curBytes = BATCH_HEADER_SIZE;
@@ -639,6 +861,11 @@ export class Producer {
     let pending = units;
     let attempt = 0;
     while (pending.length > 0) {
+      if (this.idempotent && acks !== 0) {
+        if (this.initializing) await this.initializing.catch(() => undefined);
+        pending = pending.map((u) => this.renumber(u, acks));
+      }
+      for (const u of pending) u.sent = true;
       const { body, groups } = this.buildRequest(acks, timeout, pending);
       const retry: Unit[] = [];
       let lastError: BrookError | null = null;
@@ -679,17 +906,29 @@ export class Producer {
             this.logger.debug('batch too large for the topic, splitting', { topic, bytes: largest });
             const split: Unit[] = [];
             for (const u of us) {
-              const again = this.buildUnits(u.topic, u.partition, u.records);
-              split.push(...(again.length === 1 && again[0]!.records.length === u.records.length && u.records.length > 1 ? this.halve(u) : again));
+              const again = this.buildUnits(u.topic, u.partition, u.records, acks);
+              split.push(...(again.length === 1 && again[0]!.records.length === u.records.length && u.records.length > 1 ? this.halve(u, acks) : again));
             }
+            // The refused batches' numbers were never written: renumber under a new producer id.
+            this.sequenceGap();
             retry.push(...split);
             continue;
           }
+          if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+            // An earlier batch of the partition is still on its way (resent after a reconnect):
+            // nothing of this one was written, so it is retried (renumbered if the id changed).
+            for (const u of us) if (u.producerId !== this.producerId) u.sent = false;
+            retry.push(...us);
+            lastError = err;
+            continue;
+          }
+          if (isFatalTxnError(err)) this.fencedBy = err;
           if (err.retriable) {
             retry.push(...us);
             lastError = err;
           } else {
             this.failUnits(us, err);
+            this.sequenceGap();
           }
         }
       } catch (e) {
@@ -709,6 +948,7 @@ export class Producer {
       }
       if (attempt >= this.retries) {
         this.failUnits(retry, lastError);
+        this.sequenceGap();
         return;
       }
       this.logger.debug('retrying produce', { attempt: attempt + 1, error: lastError.type, partitions: retry.length });
@@ -719,11 +959,9 @@ export class Producer {
   }
 
   /** Splits a batch in two (when re-splitting by size does not shrink it). */
-  private halve(u: Unit): Unit[] {
+  private halve(u: Unit, acks: number): Unit[] {
     const mid = Math.ceil(u.records.length / 2);
-    return [u.records.slice(0, mid), u.records.slice(mid)]
-      .filter((r) => r.length > 0)
-      .map((records) => ({ topic: u.topic, partition: u.partition, records, bytes: encodePartitionBatch(u.topic, u.partition, records) }));
+    return [u.records.slice(0, mid), u.records.slice(mid)].filter((r) => r.length > 0).map((records) => this.makeUnit(u.topic, u.partition, records, acks));
   }
 
   /** After UNKNOWN_TOPIC_OR_PARTITION: refreshes metadata and fails batches whose topic or partition is gone. */
@@ -785,6 +1023,7 @@ export class Producer {
   }
 
   private failRecords(records: QueuedRecord[], err: BrookError): void {
+    if (this.txnState && !this.txnState.failed && records.length > 0) this.txnState.failed = err;
     for (const r of records) {
       this.releaseBytes(r.size);
       if (r.send.settled) continue;
@@ -806,3 +1045,8 @@ function partitionMetadata(n: number): PartitionMetadata[] {
   return Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0] }));
 }
 
+
+/** Errors after which a transactional producer instance can do nothing more. */
+function isFatalTxnError(e: BrookError): boolean {
+  return e.code === ErrorCode.PRODUCER_FENCED || e.code === ErrorCode.INVALID_PRODUCER_EPOCH || e.code === ErrorCode.TRANSACTION_TIMED_OUT;
+}

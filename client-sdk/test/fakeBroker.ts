@@ -52,6 +52,10 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
         ws.send(encodeResponse('Handshake', id, body));
         return;
       }
+      case 'InitProducerId': {
+        ws.send(encodeResponse('InitProducerId', id, { producerId: 1, producerEpoch: 0 }));
+        return;
+      }
       case 'Metadata': {
         const names = req.body.topics ?? [...fb.topics.keys()];
         const body: ResponseOf<'Metadata'> = {

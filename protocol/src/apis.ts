@@ -14,6 +14,9 @@ import { ListGroupsRequest, ListGroupsResponse } from './messages/listGroups.js'
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describeGroups.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/deleteGroups.js';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/offsetDelete.js';
+import { InitProducerIdRequest, InitProducerIdResponse } from './messages/initProducerId.js';
+import { EndTxnRequest, EndTxnResponse } from './messages/endTxn.js';
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './messages/txnOffsetCommit.js';
 
 function api<Req, Res>(key: number, request: Codec<Req>, response: Codec<Res>, doc: string) {
   return { key, minVersion: 0, maxVersion: 0, request, response, doc };
@@ -30,6 +33,9 @@ export const Apis = {
   Handshake: api(18, HandshakeRequest, HandshakeResponse, 'First request on a connection: versions and client name.'),
   CreateTopics: api(19, CreateTopicsRequest, CreateTopicsResponse, 'Create topics.'),
   DeleteTopics: api(20, DeleteTopicsRequest, DeleteTopicsResponse, 'Delete topics.'),
+  InitProducerId: api(22, InitProducerIdRequest, InitProducerIdResponse, 'Producer id and epoch (bumps the epoch of a transactional id).'),
+  EndTxn: api(26, EndTxnRequest, EndTxnResponse, 'Commit or abort the open transaction.'),
+  TxnOffsetCommit: api(28, TxnOffsetCommitRequest, TxnOffsetCommitResponse, 'Consumer offsets that commit with the transaction.'),
   DeleteGroups: api(42, DeleteGroupsRequest, DeleteGroupsResponse, 'Delete empty groups and their offsets.'),
   OffsetDelete: api(47, OffsetDeleteRequest, OffsetDeleteResponse, "Delete a group's offsets for topics."),
   ConsumerGroupHeartbeat: api(68, ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, 'KIP-848 join/heartbeat/leave.'),

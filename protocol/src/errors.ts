@@ -42,6 +42,8 @@ const table = [
   [46, 'DUPLICATE_SEQUENCE_NUMBER', false, 'The broker received a duplicate sequence number.'],
   [47, 'INVALID_PRODUCER_EPOCH', false, "The producer's epoch is not the current one."],
   [48, 'INVALID_TXN_STATE', false, 'The producer attempted a transactional operation in an invalid state.'],
+  [49, 'INVALID_PRODUCER_ID_MAPPING', false, 'The producer id does not match the transactional id.'],
+  [50, 'INVALID_TRANSACTION_TIMEOUT', false, 'The transaction timeout is larger than the broker allows.'],
   [51, 'CONCURRENT_TRANSACTIONS', true, 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.'],
   [58, 'SASL_AUTHENTICATION_FAILED', false, 'Authentication failed.'],
   [59, 'UNKNOWN_PRODUCER_ID', false, 'The broker does not know this producer id.'],
@@ -64,6 +66,7 @@ const table = [
   [1002, 'TOO_MANY_REQUESTS', true, 'Too many requests in flight on this connection.'],
   [1003, 'BROKER_SHUTTING_DOWN', true, 'The broker is shutting down; reconnect and retry.'],
   [1004, 'STORAGE_ERROR', true, 'The broker could not read or write its storage.'],
+  [1005, 'TRANSACTION_TIMED_OUT', false, 'The broker aborted the transaction because it stayed open longer than its timeout; the producer was fenced.'],
 ] as const;
 
 type Row = (typeof table)[number];

@@ -20,5 +20,8 @@ export * from './messages/listGroups.js';
 export * from './messages/describeGroups.js';
 export * from './messages/deleteGroups.js';
 export * from './messages/offsetDelete.js';
+export * from './messages/initProducerId.js';
+export * from './messages/endTxn.js';
+export * from './messages/txnOffsetCommit.js';
 export * from './messages/push.js';
 export * from './names.js';

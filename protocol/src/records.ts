@@ -337,3 +337,52 @@ export function* batchSpans(buf: Uint8Array): Generator<{ at: number; size: numb
     at += size;
   }
 }
+
+// ---- idempotence and transactions ----
+
+/** Byte positions in the batch header (for readers that skip full header decoding). */
+export const PRODUCER_ID_AT = 43;
+export const PRODUCER_EPOCH_AT = 51;
+export const BASE_SEQUENCE_AT = 53;
+
+/** Control record types (the key's second int16), as in Kafka. */
+export const CONTROL_ABORT = 0;
+export const CONTROL_COMMIT = 1;
+
+/**
+ * A transaction marker: a control batch of one record whose key is version int16 (0) | type
+ * int16 and whose value is version int16 (0) | coordinatorEpoch int32, byte-identical to Kafka's.
+ */
+export function encodeControlBatch(producerId: number, producerEpoch: number, commit: boolean, timestamp = Date.now()): Uint8Array {
+  const key = new Uint8Array(4);
+  new DataView(key.buffer).setInt16(2, commit ? CONTROL_COMMIT : CONTROL_ABORT);
+  const value = new Uint8Array(6);
+  return encodeBatch({
+    records: [{ key, value, timestamp }],
+    producerId,
+    producerEpoch,
+    baseSequence: -1,
+    transactional: true,
+    control: true,
+  });
+}
+
+/** The control type (CONTROL_ABORT or CONTROL_COMMIT) of a control record's key, or -1 if unknown. */
+export function controlTypeOfKey(key: Uint8Array | null): number {
+  if (!key || key.length < 4) return -1;
+  return new DataView(key.buffer, key.byteOffset, 4).getInt16(2);
+}
+
+/**
+ * The control type of a control batch read straight from its bytes (the first record's key),
+ * without decoding the batch; -1 if it is not a well-formed control batch.
+ */
+export function controlTypeOfBatch(batch: Uint8Array, at = 0): number {
+  try {
+    const d = decodeBatch(batch, at);
+    if ((d.header.attributes & ATTR_CONTROL) === 0) return -1;
+    return controlTypeOfKey(d.records[0]?.key ?? null);
+  } catch {
+    return -1;
+  }
+}

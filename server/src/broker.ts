@@ -12,6 +12,7 @@ import { Storage } from './log/storage.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
 import { GroupCoordinator, type PersistedGroup } from './groups/coordinator.js';
+import { TransactionCoordinator } from './txn/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
@@ -76,6 +77,14 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     maxGroupSize: options.groupMaxSize,
   });
   groups.load(offsets.groupSnapshots().map(([, s]) => s as PersistedGroup));
+  const txns = await TransactionCoordinator.open({
+    storage,
+    topics,
+    offsets,
+    validateOffsetCommit: (g, m, e, t, p) => groups.validateOffsetCommit(g, m, e, t, p),
+    logger,
+    maxTimeoutMs: options.transactionMaxTimeoutMs,
+  });
   topics.onChange((e) => {
     const t = topics.get(e.topic);
     logger.info({ topic: e.topic, partitions: t?.numPartitions }, `topic ${e.type}`);
@@ -83,7 +92,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });
 
-  const ctx: BrokerContext = { options, topics, offsets, groups, logger, metrics, shutdown: shutdown.signal, auth };
+  const ctx: BrokerContext = { options, topics, offsets, groups, txns, logger, metrics, shutdown: shutdown.signal, auth };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => groups.stats(),
@@ -152,6 +161,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
       for (const c of connections.values()) c.close(1001, 'broker shutting down');
       await app.close();
       groups.close();
+      txns.close();
       await topics.close();
       await storage.close();
       logger.info('stopped');

@@ -22,6 +22,8 @@ export interface BrokerOptions {
   /** Offsets of an empty group expire this long after their commit (Kafka: offsets.retention.minutes = 7 days). */
   offsetsRetentionMs: number;
   offsetsRetentionCheckIntervalMs: number;
+  /** Longest transaction timeout a producer may ask for (Kafka: transaction.max.timeout.ms = 15 min). */
+  transactionMaxTimeoutMs: number;
   /** How often retention and compaction run. */
   logMaintenanceIntervalMs: number;
   /** JSON file of principals and ACLs (see auth/authorizer.ts); unset: no authentication. */
@@ -46,6 +48,7 @@ export const defaultOptions: BrokerOptions = {
   groupMaxSize: 1_000,
   offsetsRetentionMs: 7 * 24 * 3600 * 1000,
   offsetsRetentionCheckIntervalMs: 600_000,
+  transactionMaxTimeoutMs: 900_000,
   logMaintenanceIntervalMs: 30_000,
   authFile: null,
 };

@@ -217,12 +217,18 @@ export class Consumer {
   async connect(): Promise<void> {
     await this.conn.connect();
     this.connected = true;
+    let members = this.ctx.groupMembers.get(this.groupId);
+    if (!members) this.ctx.groupMembers.set(this.groupId, (members = new Set()));
+    members.add(this);
     this.emit(ConsumerEvents.CONNECT, {});
   }
 
   /** Stops consuming, lets in-flight handlers finish, commits, leaves the group at once, closes. */
   async disconnect(): Promise<void> {
     await this.stop();
+    const members = this.ctx.groupMembers.get(this.groupId);
+    members?.delete(this);
+    if (members?.size === 0) this.ctx.groupMembers.delete(this.groupId);
     if (this.connected) {
       this.connected = false;
       await this.conn.close();
@@ -940,7 +946,8 @@ export class Consumer {
   }
 
   private get isolationLevel(): number {
-    return (this.config.isolationLevel ?? 'read_committed') === 'read_committed' ? 1 : 0;
+    const level = this.config.isolationLevel ?? (this.config.readUncommitted ? 'read_uncommitted' : 'read_committed');
+    return level === 'read_committed' ? 1 : 0;
   }
 
   private applySeek(ps: PartitionState, offset: number): void {

@@ -3,7 +3,7 @@
  * requested offset (records below it are skipped), control batches skipped, and with
  * read_committed the records of aborted transactions dropped (Kafka's Fetcher algorithm).
  */
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, decodeBatches, type DecodedRecord } from '@brook/protocol';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, CONTROL_ABORT, controlTypeOfKey, decodeBatches, type DecodedRecord } from '@brook/protocol';
 import { fromRecordHeaders } from '../encoding.js';
 import { asBuffer } from '../socket.js';
 import type { KafkaMessage } from './types.js';
@@ -19,8 +19,6 @@ export interface DecodedFetch {
   /** The offset to fetch next: past every batch seen (control batches and aborted data included). */
   nextOffset: number;
 }
-
-const CONTROL_ABORT = 0;
 
 export function decodeFetched(
   records: Uint8Array,
@@ -40,7 +38,7 @@ export function decodeFetched(
     while (aborted.length > 0 && aborted[0]!.firstOffset <= last) abortedProducers.add(aborted.shift()!.producerId);
     if (last + 1 > next) next = last + 1;
     if ((h.attributes & ATTR_CONTROL) !== 0) {
-      if (readCommitted && abortedProducers.has(h.producerId) && controlType(b.records[0]) === CONTROL_ABORT) {
+      if (readCommitted && abortedProducers.has(h.producerId) && controlTypeOfKey(b.records[0]?.key ?? null) === CONTROL_ABORT) {
         abortedProducers.delete(h.producerId);
       }
       continue;
@@ -52,11 +50,6 @@ export function decodeFetched(
     }
   }
   return { messages: out, nextOffset: next };
-}
-
-function controlType(r: DecodedRecord | undefined): number {
-  if (!r || !r.key || r.key.length < 4) return -1;
-  return new DataView(r.key.buffer, r.key.byteOffset, r.key.byteLength).getInt16(2);
 }
 
 function toMessage(r: DecodedRecord): KafkaMessage {

@@ -61,8 +61,14 @@ export interface ConsumerConfig extends ConsumerRebalanceListeners {
   maxBytes?: number;
   /** Byte budget per partition in one fetch (default 1 MiB). */
   maxBytesPerPartition?: number;
-  /** 'read_committed' (default, like KafkaJS) or 'read_uncommitted'. */
+  /**
+   * 'read_committed' (default, like KafkaJS): only records of committed transactions (and
+   * non-transactional ones), up to the last stable offset. 'read_uncommitted': everything written,
+   * including open and aborted transactions' records.
+   */
   isolationLevel?: IsolationLevelName;
+  /** KafkaJS's switch: true means isolationLevel 'read_uncommitted'. */
+  readUncommitted?: boolean;
   /** The broker-side assignor: 'uniform' (default), 'range' or 'roundrobin'. */
   serverAssignor?: ServerAssignorName;
   /** Alias of `serverAssignor`. */

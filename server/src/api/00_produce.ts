@@ -1,7 +1,10 @@
 // Produce: validate every batch of a partition (CRC, record walk) before writing any; the log
 // checks max.message.bytes for all of them before it writes, so a partition's data is all-or-nothing; then append through the group-commit queue.
+// Transactional batches join their producer's transaction first (the coordinator checks the epoch);
+// control batches are the broker's own and refused from clients.
 // acks 0 gets no response, acks 1 waits for the LevelDB write, acks -1 (all) for the fsync.
-import { BrookError, ErrorCode, ProtocolError, validateBatch } from '@brook/protocol';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BrookError, ErrorCode, ProtocolError, readBatchHeader, validateBatch } from '@brook/protocol';
+import type { PartitionLog } from '../log/partitionLog.js';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
 import { authorize } from './acl.js';
@@ -24,7 +27,13 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
               const topic = ctx.topics.get(t.topic)!;
               if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
               const { batches, records } = splitBatches(p.records);
-              const r = await log.append(batches, { sync });
+              const release = beginTransactional(ctx, batches, log);
+              let r;
+              try {
+                r = await log.append(batches, { sync });
+              } finally {
+                release?.();
+              }
               ctx.metrics.bytesIn.inc({ topic: t.topic }, p.records.length);
               ctx.metrics.recordsIn.inc({ topic: t.topic }, records);
               return { partition: p.partition, errorCode: 0, errorMessage: null, baseOffset: r.baseOffset, logStartOffset: r.logStartOffset };
@@ -59,4 +68,22 @@ export function splitBatches(buf: Uint8Array): { batches: Uint8Array[]; records:
     at += size;
   }
   return { batches, records };
+}
+
+/** For transactional batches: adds the partition to the producer's transaction; returns the release to call once written. */
+function beginTransactional(ctx: BrokerContext, batches: Uint8Array[], log: PartitionLog): (() => void) | null {
+  let txn: { producerId: number; producerEpoch: number } | null = null;
+  for (let i = 0; i < batches.length; i++) {
+    const h = readBatchHeader(batches[i]!);
+    if (h.attributes & ATTR_CONTROL) throw new BrookError(ErrorCode.INVALID_RECORD, 'control batches are written by the broker, not by clients');
+    const transactional = (h.attributes & ATTR_TRANSACTIONAL) !== 0;
+    if (i > 0 && transactional !== (txn !== null)) throw new BrookError(ErrorCode.INVALID_RECORD, 'transactional and non-transactional batches mixed in one request');
+    if (transactional) {
+      if (txn && (txn.producerId !== h.producerId || txn.producerEpoch !== h.producerEpoch)) {
+        throw new BrookError(ErrorCode.INVALID_RECORD, 'batches of different producers in one request');
+      }
+      txn = h;
+    }
+  }
+  return txn ? ctx.txns.beginAppend(txn.producerId, txn.producerEpoch, log) : null;
 }

@@ -1,4 +1,5 @@
-// Fetch: long poll. Read every requested partition; if fewer than minBytes came back, wait for an
+// Fetch: long poll (read_committed stops at the last stable offset and lists the aborted
+// transactions in range, which the client skips, as Kafka's consumer does). Read every requested partition; if fewer than minBytes came back, wait for an
 // append on any of them (or maxWaitMs, or the client/broker going away) and read again.
 import { BrookError, ErrorCode, batchSpans, readBatchHeader } from '@brook/protocol';
 import type { FetchResponse } from '@brook/protocol';
@@ -7,9 +8,10 @@ import { toErrorCode } from './errors.js';
 import { allowed } from './acl.js';
 import type { ConnectionInfo } from './types.js';
 import type { PartitionLog } from '../log/partitionLog.js';
+import type { AbortedTxn } from '../log/producerState.js';
 
 type PartitionResult = FetchResponse['topics'][number]['partitions'][number];
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
   return async (req, conn) => {
@@ -44,36 +46,39 @@ async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]
   let errors = false;
   const logs: PartitionLog[] = [];
   const topics: FetchResponse['topics'] = [];
+  const readCommitted = req.isolationLevel === 1;
   for (const t of req.topics) {
     const partitions: PartitionResult[] = [];
     const permitted = allowed(ctx, conn, 'topic', t.topic, 'consume');
     for (const p of t.partitions) {
       if (!permitted) {
         errors = true;
-        partitions.push(result(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${t.topic}`, -1, -1, EMPTY));
+        partitions.push(result(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${t.topic}`, null));
         continue;
       }
       const log = ctx.topics.partition(t.topic, p.partition);
       if (!log) {
         errors = true;
-        partitions.push(result(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`, -1, -1, EMPTY));
+        partitions.push(result(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`, null));
         continue;
       }
       logs.push(log);
-      if (budget <= 0 || p.fetchOffset === log.highWatermark) {
-        partitions.push(result(p.partition, 0, null, log.highWatermark, log.logStartOffset, EMPTY));
+      if (budget <= 0 || p.fetchOffset === (readCommitted ? log.lastStableOffset : log.highWatermark)) {
+        partitions.push(result(p.partition, 0, null, log));
         continue;
       }
       try {
-        const r = await log.read(p.fetchOffset, Math.min(p.partitionMaxBytes, budget));
+        const r = await log.read(p.fetchOffset, Math.min(p.partitionMaxBytes, budget), readCommitted);
         budget -= r.records.length;
         bytes += r.records.length;
-        partitions.push(result(p.partition, 0, null, r.highWatermark, r.logStartOffset, r.records));
+        // read_committed: the aborted transactions within what is returned, for the client to skip.
+        const aborted = readCommitted && r.records.length > 0 ? log.abortedTransactions(p.fetchOffset, r.lastOffset + 1) : [];
+        partitions.push(result(p.partition, 0, null, log, r.records, aborted));
       } catch (e) {
         errors = true;
         const { errorCode, errorMessage } = toErrorCode(e, ctx.logger);
         if (errorCode === ErrorCode.CORRUPT_MESSAGE) ctx.logger.error({ topic: t.topic, partition: p.partition, err: errorMessage }, 'corrupt data on disk');
-        partitions.push(result(p.partition, errorCode, errorMessage, log.highWatermark, log.logStartOffset, EMPTY));
+        partitions.push(result(p.partition, errorCode, errorMessage, log));
       }
     }
     topics.push({ topic: t.topic, partitions });
@@ -81,10 +86,25 @@ async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]
   return { response: { topics }, bytes, logs, errors };
 }
 
-function result(partition: number, errorCode: number, errorMessage: string | null, hw: number, start: number, records: Uint8Array): PartitionResult {
-  return { partition, errorCode, errorMessage, highWatermark: hw, lastStableOffset: hw, logStartOffset: start, abortedTransactions: [], records };
+function result(
+  partition: number,
+  errorCode: number,
+  errorMessage: string | null,
+  log: PartitionLog | null,
+  records = EMPTY,
+  aborted: AbortedTxn[] = [],
+): PartitionResult {
+  return {
+    partition,
+    errorCode,
+    errorMessage,
+    highWatermark: log ? log.highWatermark : -1,
+    lastStableOffset: log ? log.lastStableOffset : -1,
+    logStartOffset: log ? log.logStartOffset : -1,
+    abortedTransactions: aborted.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })),
+    records,
+  };
 }
-
 function waitForAppend(logs: PartitionLog[], ms: number, signals: AbortSignal[]): Promise<void> {
   return new Promise((resolve) => {
     const offs: Array<() => void> = [];

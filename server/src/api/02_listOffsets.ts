@@ -1,4 +1,4 @@
-// ListOffsets: -2 earliest (log start), -1 latest (log end), else the first offset at or after a timestamp.
+// ListOffsets: -2 earliest (log start), -1 latest (log end; the last stable offset for read_committed), else the first offset at or after a timestamp.
 import { EARLIEST_TIMESTAMP, ErrorCode, LATEST_TIMESTAMP } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { allowed } from './acl.js';
@@ -16,7 +16,7 @@ export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
           return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic-partition ${t.topic}-${p.partition}`, timestamp: -1, offset: -1 };
         }
         if (p.timestamp === EARLIEST_TIMESTAMP) return ok(p.partition, -1, log.logStartOffset);
-        if (p.timestamp === LATEST_TIMESTAMP) return ok(p.partition, -1, log.highWatermark);
+        if (p.timestamp === LATEST_TIMESTAMP) return ok(p.partition, -1, req.isolationLevel === 1 ? log.lastStableOffset : log.highWatermark);
         if (p.timestamp < 0) {
           return { partition: p.partition, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `bad timestamp ${p.timestamp}`, timestamp: -1, offset: -1 };
         }

@@ -42,7 +42,7 @@ export function offsetCommit(ctx: BrokerContext): Handler<'OffsetCommit'> {
   };
 }
 
-function fencingMessage(code: number, memberId: string | null, topic: string, partition: number): string {
+export function fencingMessage(code: number, memberId: string | null, topic: string, partition: number): string {
   switch (code) {
     case ErrorCode.UNKNOWN_MEMBER_ID:
       return memberId === null

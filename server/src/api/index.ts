@@ -10,6 +10,9 @@ import { listGroups } from './16_listGroups.js';
 import { handshake } from './18_handshake.js';
 import { createTopics } from './19_createTopics.js';
 import { deleteTopics } from './20_deleteTopics.js';
+import { initProducerId } from './22_initProducerId.js';
+import { endTxn } from './26_endTxn.js';
+import { txnOffsetCommit } from './28_txnOffsetCommit.js';
 import { deleteGroups } from './42_deleteGroups.js';
 import { offsetDelete } from './47_offsetDelete.js';
 import { consumerGroupHeartbeat } from './68_consumerGroupHeartbeat.js';
@@ -27,6 +30,9 @@ export function createHandlers(ctx: BrokerContext): ApiHandlers {
     Handshake: handshake(ctx),
     CreateTopics: createTopics(ctx),
     DeleteTopics: deleteTopics(ctx),
+    InitProducerId: initProducerId(ctx),
+    EndTxn: endTxn(ctx),
+    TxnOffsetCommit: txnOffsetCommit(ctx),
     DeleteGroups: deleteGroups(ctx),
     OffsetDelete: offsetDelete(ctx),
     ConsumerGroupHeartbeat: consumerGroupHeartbeat(ctx),

@@ -4,6 +4,7 @@ import type { BrokerOptions } from '../config.js';
 import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetStore } from '../offsets/offsetStore.js';
 import type { GroupCoordinator } from '../groups/coordinator.js';
+import type { TransactionCoordinator } from '../txn/coordinator.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Authorizer, Principal } from '../auth/authorizer.js';
 
@@ -13,6 +14,7 @@ export interface BrokerContext {
   topics: TopicManager;
   offsets: OffsetStore;
   groups: GroupCoordinator;
+  txns: TransactionCoordinator;
   logger: Logger;
   metrics: BrokerMetrics;
   /** Aborted when the broker starts shutting down, so long polls return at once. */

@@ -101,7 +101,7 @@ export class PartitionCache {
    * batch always, then more while the total stays within maxBytes. Null if the cache does not
    * reach back to `offset`.
    */
-  read(offset: number, maxBytes: number): Uint8Array[] | null {
+  read(offset: number, maxBytes: number, limit = Infinity): Uint8Array[] | null {
     const n = this.items.length;
     if (this.head >= n || this.items[this.head]!.base > offset) return null;
     let lo = this.head;
@@ -111,10 +111,11 @@ export class PartitionCache {
       if (this.items[mid]!.last < offset) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === n) return null;
+    if (lo === n || this.items[lo]!.base >= limit) return null;
     const out: Uint8Array[] = [this.items[lo]!.data];
     let total = this.items[lo]!.data.byteLength;
     for (let i = lo + 1; i < n; i++) {
+      if (this.items[i]!.base >= limit) break;
       const d = this.items[i]!.data;
       if (total + d.byteLength > maxBytes) break;
       out.push(d);

@@ -8,7 +8,12 @@
  *   0x02 | topicId u32 | partition u32 | baseOffset u64  -> one record batch (Kafka RecordBatch v2)
  *   0x03 | topicId u32 | partition u32 | baseOffset u64  -> batch index entry (INDEX_VALUE_SIZE bytes):
  *                                                           lastOffset i64 | maxTimestamp i64 |
- *                                                           sizeBytes u32 | recordCount u32
+ *                                                           sizeBytes u32 | recordCount u32 |
+ *                                                           producerId i64 | producerEpoch i16 |
+ *                                                           baseSequence i32 | attributes u8 |
+ *                                                           controlType i8 (-1 for data)
+ *                                                           (24-byte entries, written before
+ *                                                           idempotence, read as producerId -1)
  *   0x04 | topicId u32 | partition u32                   -> partition meta (PART_META_SIZE bytes):
  *                                                           logStartOffset i64 | endOffsetFloor i64
  *   0x05                                                 -> next topic id (u32)
@@ -27,7 +32,8 @@ export const KIND_DELETED_TOPIC = 0x06;
 /** First key byte other modules may use (0x10-0x7F). */
 export const FIRST_FOREIGN_KIND = 0x10;
 
-export const INDEX_VALUE_SIZE = 24;
+export const INDEX_VALUE_SIZE = 40;
+export const INDEX_VALUE_SIZE_V0 = 24;
 export const PART_META_SIZE = 16;
 const BATCH_KEY_SIZE = 17;
 
@@ -87,14 +93,50 @@ export function parseOffsetKey(k: Uint8Array): ParsedOffsetKey {
   return { topicId: v.getUint32(1), partition: v.getUint32(5), offset: readInt64(v, 9) };
 }
 
-export function encodeIndexValue(lastOffset: number, maxTimestamp: number, size: number, records: number): Uint8Array {
+/** What the index keeps of a batch: enough to plan reads and retention and to rebuild producer state. */
+export interface IndexEntry {
+  lastOffset: number;
+  maxTimestamp: number;
+  size: number;
+  records: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  attributes: number;
+  controlType: number;
+}
+
+export function encodeIndexValue(e: IndexEntry): Uint8Array {
   const b = new Uint8Array(INDEX_VALUE_SIZE);
   const v = new DataView(b.buffer);
-  writeInt64(v, 0, lastOffset);
-  writeInt64(v, 8, maxTimestamp);
-  v.setUint32(16, size);
-  v.setUint32(20, records);
+  writeInt64(v, 0, e.lastOffset);
+  writeInt64(v, 8, e.maxTimestamp);
+  v.setUint32(16, e.size);
+  v.setUint32(20, e.records);
+  writeInt64(v, 24, e.producerId);
+  v.setInt16(32, e.producerEpoch);
+  v.setInt32(34, e.baseSequence);
+  v.setUint8(38, e.attributes & 0xff);
+  v.setInt8(39, e.controlType);
   return b;
+}
+
+/** Null for a value of unknown size. */
+export function decodeIndexValue(b: Uint8Array): IndexEntry | null {
+  if (b.byteLength !== INDEX_VALUE_SIZE && b.byteLength !== INDEX_VALUE_SIZE_V0) return null;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const old = b.byteLength === INDEX_VALUE_SIZE_V0;
+  return {
+    lastOffset: readInt64(v, 0),
+    maxTimestamp: readInt64(v, 8),
+    size: v.getUint32(16),
+    records: v.getUint32(20),
+    producerId: old ? -1 : readInt64(v, 24),
+    producerEpoch: old ? -1 : v.getInt16(32),
+    baseSequence: old ? -1 : v.getInt32(34),
+    attributes: old ? 0 : v.getUint8(38),
+    controlType: old ? -1 : v.getInt8(39),
+  };
 }
 
 export function encodePartMeta(logStartOffset: number, endOffsetFloor: number): Uint8Array {

@@ -13,6 +13,10 @@ import {
   ErrorCode,
   LOG_OVERHEAD,
   MAGIC,
+  BASE_SEQUENCE_AT,
+  PRODUCER_EPOCH_AT,
+  PRODUCER_ID_AT,
+  controlTypeOfBatch,
   decodeBatch,
   encodeBatch,
   crc32c,
@@ -21,12 +25,14 @@ import {
   concatBytes,
 } from '@brook/protocol';
 import { BatchIndex } from './batchIndex.js';
+import { ProducerStateTable, type AbortedTxn, type BatchProducerInfo } from './producerState.js';
 import { PartitionCache, type CacheBudget } from './hotCache.js';
 import {
   KIND_BATCH,
   KIND_INDEX,
   KIND_PART_META,
   encodeIndexValue,
+  type IndexEntry,
   encodePartMeta,
   idPrefix,
   offsetKey,
@@ -51,6 +57,8 @@ export interface ReadResult {
   records: Uint8Array;
   highWatermark: number;
   logStartOffset: number;
+  /** The last offset of the last batch returned; -1 if none. */
+  lastOffset: number;
 }
 
 export interface LogStats {
@@ -93,13 +101,19 @@ const SCAN_CHUNK = 64;
 /** Compaction writes its changes in LevelDB batches of about this size. */
 const COMPACTION_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** Header fields read once per appended batch; 5 numbers per batch in one typed array. */
+/** Header fields read once per appended batch; FIELDS numbers per batch in one typed array. */
 const F_SPAN = 0;
 const F_MAXTS = 1;
 const F_SIZE = 2;
 const F_COUNT = 3;
+/** The assigned base offset; -1 for a retried batch already in the log (not written again). */
 const F_BASE = 4;
-const FIELDS = 5;
+const F_PID = 5;
+const F_EPOCH = 6;
+const F_SEQ = 7;
+const F_ATTRS = 8;
+const F_CTRL = 9;
+const FIELDS = 10;
 
 /**
  * An append prepared but not yet written: `prepare` reserves offsets and adds the ops, `commit`
@@ -109,6 +123,8 @@ const FIELDS = 5;
 export class AppendOp {
   baseOffset = -1;
   lastOffset = -1;
+  /** The log end offset once this op is written (its last new offset + 1). */
+  endOffset = -1;
 
   constructor(
     readonly log: PartitionLog,
@@ -157,6 +173,8 @@ export class PartitionLog {
   private nextTombstoneExpiry = Infinity;
   /** Largest batch accepted (the topic's max.message.bytes). */
   maxBatchBytes = 1048576;
+  /** Idempotent producers' sequences, open and aborted transactions. */
+  private readonly producers = new ProducerStateTable();
 
   constructor(
     private readonly db: Db,
@@ -197,9 +215,24 @@ export class PartitionLog {
   }
 
   /** @internal Index entries arrive in key (offset) order. */
-  recoverBatch(base: number, last: number, maxTs: number, size: number, count: number): void {
-    if (last < this._logStartOffset) return;
-    this.index.push(base, last, maxTs, size, count);
+  recoverBatch(base: number, e: IndexEntry): void {
+    if (e.lastOffset < this._logStartOffset) return;
+    this.index.push(base, e.lastOffset, e.maxTimestamp, e.size, e.records);
+    if (e.producerId >= 0) {
+      this.producers.replay(
+        {
+          producerId: e.producerId,
+          epoch: e.producerEpoch,
+          firstSeq: e.baseSequence,
+          count: e.lastOffset - base + 1,
+          transactional: (e.attributes & ATTR_TRANSACTIONAL) !== 0,
+          controlType: (e.attributes & ATTR_CONTROL) !== 0 ? e.controlType : -1,
+        },
+        base,
+        e.lastOffset,
+        e.maxTimestamp,
+      );
+    }
   }
 
   /** @internal */
@@ -276,16 +309,23 @@ export class PartitionLog {
         );
       }
       const o = i * FIELDS;
+      const attrs = v.getInt16(21);
       info[o + F_SPAN] = lastOffsetDelta + 1;
       info[o + F_MAXTS] = readInt64(v, 35);
       info[o + F_SIZE] = size;
       info[o + F_COUNT] = count;
+      info[o + F_PID] = readInt64(v, PRODUCER_ID_AT);
+      info[o + F_EPOCH] = v.getInt16(PRODUCER_EPOCH_AT);
+      info[o + F_SEQ] = v.getInt32(BASE_SEQUENCE_AT);
+      info[o + F_ATTRS] = attrs & 0xff;
+      info[o + F_CTRL] = (attrs & ATTR_CONTROL) !== 0 ? controlTypeOfBatch(buf) : -1;
     }
     const op = new AppendOp(this, batches, info);
     if (batches.length === 0) {
       // Nothing to write: report the end of the log, as an empty range.
       op.baseOffset = this._highWatermark;
       op.lastOffset = this._highWatermark - 1;
+      op.endOffset = this._highWatermark;
     }
     return op;
   }
@@ -321,24 +361,52 @@ export class PartitionLog {
     return ops.map((op) => op.result());
   }
 
-  /** @internal Called by AppendOp.prepare at flush time. */
+  /**
+   * @internal Called by AppendOp.prepare at flush time. Checks every batch's producer sequence
+   * first (throwing before any op is added), then adds the new batches; a retried batch that is
+   * already in the log is not written again and reports its original offsets.
+   */
   reserve(op: AppendOp, batches: Uint8Array[], info: Float64Array, b: DbBatch): void {
-    let off = this.nextOffset;
-    op.baseOffset = off;
-    for (let i = 0; i < batches.length; i++) {
+    const n = batches.length;
+    for (let i = 0; i < n; i++) {
       const o = i * FIELDS;
+      const dup = info[o + F_PID]! >= 0 ? this.producers.check(producerInfo(info, o)) : null;
+      if (dup) {
+        info[o + F_BASE] = -1;
+        if (i === 0) op.baseOffset = dup.base;
+        op.lastOffset = dup.last;
+      } else info[o + F_BASE] = 0;
+    }
+    let off = this.nextOffset;
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const o = i * FIELDS;
+      if (info[o + F_BASE] === -1) continue;
       const buf = batches[i]!;
       const last = off + info[o + F_SPAN]! - 1;
       setBaseOffset(buf, off);
       info[o + F_BASE] = off;
+      if (i === 0) op.baseOffset = off;
       b.put(offsetKey(KIND_BATCH, this.topicId, this.partition, off), buf);
       b.put(
         offsetKey(KIND_INDEX, this.topicId, this.partition, off),
-        encodeIndexValue(last, info[o + F_MAXTS]!, info[o + F_SIZE]!, info[o + F_COUNT]!),
+        encodeIndexValue({
+          lastOffset: last,
+          maxTimestamp: info[o + F_MAXTS]!,
+          size: info[o + F_SIZE]!,
+          records: info[o + F_COUNT]!,
+          producerId: info[o + F_PID]!,
+          producerEpoch: info[o + F_EPOCH]!,
+          baseSequence: info[o + F_SEQ]!,
+          attributes: info[o + F_ATTRS]!,
+          controlType: info[o + F_CTRL]!,
+        }),
       );
+      if (info[o + F_PID]! >= 0) this.producers.reserve(producerInfo(info, o), off, last, now);
+      op.lastOffset = last;
       off = last + 1;
     }
-    op.lastOffset = off - 1;
+    op.endOffset = off;
     this.nextOffset = off;
   }
 
@@ -348,17 +416,42 @@ export class PartitionLog {
     for (let i = 0; i < batches.length; i++) {
       const o = i * FIELDS;
       const base = info[o + F_BASE]!;
+      if (base < 0) continue;
       const last = base + info[o + F_SPAN]! - 1;
       this.index.push(base, last, info[o + F_MAXTS]!, info[o + F_SIZE]!, info[o + F_COUNT]!);
       this.cache.push(base, last, batches[i]!);
     }
-    this._highWatermark = op.lastOffset + 1;
+    this.producers.publish();
+    if (op.endOffset > this._highWatermark) this._highWatermark = op.endOffset;
     this.scheduleNotify();
   }
 
   /** @internal A failed write: give back the offsets reserved since the last published write. */
   unreserve(): void {
     this.nextOffset = this._highWatermark;
+    this.producers.discardPending();
+  }
+
+  // ---- transactions ----
+
+  /** The first offset of the earliest open transaction (read_committed consumers stop there), or the high watermark. */
+  get lastStableOffset(): number {
+    return this.producers.lastStableOffset(this._highWatermark);
+  }
+
+  /** Aborted transactions overlapping [from, to), for read_committed fetches. */
+  abortedTransactions(from: number, to: number): AbortedTxn[] {
+    return this.producers.abortedIn(from, to);
+  }
+
+  /** Producers with a transaction open here (producer id -> epoch); recovery aborts them. */
+  openTransactions(): Map<number, number> {
+    return this.producers.openTransactions();
+  }
+
+  /** Forgets idle producers (no write for idleMs, no open transaction); returns how many. */
+  expireProducers(now: number, idleMs: number): number {
+    return this.producers.expire(now, idleMs);
   }
 
   // ---- read ----
@@ -367,9 +460,11 @@ export class PartitionLog {
    * Whole batches starting with the one that holds fetchOffset (or the next one, after a gap left
    * by compaction): the first one always, more while the total stays within maxBytes.
    */
-  async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+  async read(fetchOffset: number, maxBytes: number, readCommitted = false): Promise<ReadResult> {
     this.checkOpen();
     const hw = this._highWatermark;
+    // read_committed reads stop at the last stable offset; nothing at or past it is served.
+    const limit = readCommitted ? this.lastStableOffset : hw;
     const start = this._logStartOffset;
     if (fetchOffset < start || fetchOffset > hw) {
       throw new BrookError(
@@ -377,12 +472,12 @@ export class PartitionLog {
         `offset ${fetchOffset} is outside [${start}, ${hw}] for ${this.topic}-${this.partition}`,
       );
     }
-    if (fetchOffset === hw) return { records: EMPTY, highWatermark: hw, logStartOffset: start };
-    const cached = this.cache.read(fetchOffset, maxBytes);
-    if (cached) return { records: concatBytes(cached), highWatermark: hw, logStartOffset: start };
+    if (fetchOffset >= limit) return { records: EMPTY, highWatermark: hw, logStartOffset: start, lastOffset: -1 };
+    const cached = this.cache.read(fetchOffset, maxBytes, limit);
+    if (cached) return { records: concatBytes(cached), highWatermark: hw, logStartOffset: start, lastOffset: lastOffsetOf(cached) };
 
     const i = this.index.find(fetchOffset);
-    if (i < 0) return { records: EMPTY, highWatermark: hw, logStartOffset: start };
+    if (i < 0) return { records: EMPTY, highWatermark: hw, logStartOffset: start, lastOffset: -1 };
     let n = 1;
     let total = this.index.sizeOf(i);
     while (i + n < this.index.length && total + this.index.sizeOf(i + n) <= maxBytes) {
@@ -398,7 +493,7 @@ export class PartitionLog {
     for (const v of values) {
       const h = new DataView(v.buffer, v.byteOffset, BATCH_HEADER_SIZE);
       const base = readInt64(h, 0);
-      if (base >= hw) break;
+      if (base >= limit) break;
       if (base + h.getInt32(23) < fetchOffset) continue;
       if (out.length > 0 && bytes + v.byteLength > maxBytes) break;
       // Never serve what the disk corrupted: batches read back from LevelDB are CRC-checked
@@ -412,7 +507,7 @@ export class PartitionLog {
     if (out.length === 0 && fetchOffset < this._logStartOffset) {
       throw new BrookError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} was removed by retention`);
     }
-    return { records: concatBytes(out), highWatermark: hw, logStartOffset: this._logStartOffset };
+    return { records: concatBytes(out), highWatermark: hw, logStartOffset: this._logStartOffset, lastOffset: lastOffsetOf(out) };
   }
 
   /**
@@ -541,6 +636,7 @@ export class PartitionLog {
         this.index.shift(drop);
         this._logStartOffset = newStart;
         this.endOffsetFloor = floor;
+        this.producers.trim(newStart);
         this.cache.evictBefore(newStart);
       },
     };
@@ -608,7 +704,7 @@ export class PartitionLog {
       const last = h.baseOffset + h.lastOffsetDelta;
       if (kept.length === 0) {
         result.batchesRemoved++;
-        chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0 });
+        chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0, producer: NO_PRODUCER });
       } else {
         result.batchesRewritten++;
         const data = encodeBatch({
@@ -628,7 +724,14 @@ export class PartitionLog {
         });
         let maxTs = -1;
         for (const r of kept) if (r.timestamp > maxTs) maxTs = r.timestamp;
-        chunk.push({ base: h.baseOffset, last, data, maxTs, count: kept.length });
+        const producer = {
+          producerId: h.producerId,
+          producerEpoch: h.producerEpoch,
+          baseSequence: h.baseSequence,
+          attributes: h.attributes & 0xff,
+          controlType: -1,
+        };
+        chunk.push({ base: h.baseOffset, last, data, maxTs, count: kept.length, producer });
         chunkBytes += data.byteLength;
       }
       if (chunkBytes >= COMPACTION_CHUNK_BYTES || chunk.length >= 4096) await flush();
@@ -654,7 +757,7 @@ export class PartitionLog {
             b.del(ik);
           } else {
             b.put(bk, c.data);
-            b.put(ik, encodeIndexValue(c.last, c.maxTs, c.data.byteLength, c.count));
+            b.put(ik, encodeIndexValue({ ...c.producer, lastOffset: c.last, maxTimestamp: c.maxTs, size: c.data.byteLength, records: c.count }));
           }
         }
         if (floor > this.endOffsetFloor) b.put(this.metaKey, encodePartMeta(this._logStartOffset, floor));
@@ -702,10 +805,31 @@ interface Change {
   data: Uint8Array | null;
   maxTs: number;
   count: number;
+  producer: Pick<IndexEntry, 'producerId' | 'producerEpoch' | 'baseSequence' | 'attributes' | 'controlType'>;
 }
+
+const NO_PRODUCER = { producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1 };
 
 /** Keys compared as strings: latin1 maps each byte to one char, so it is exact and cheap. */
 function keyString(k: Uint8Array): string {
   return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
 }
 
+
+function producerInfo(info: Float64Array, o: number): BatchProducerInfo {
+  return {
+    producerId: info[o + F_PID]!,
+    epoch: info[o + F_EPOCH]!,
+    firstSeq: info[o + F_SEQ]!,
+    count: info[o + F_SPAN]!,
+    transactional: (info[o + F_ATTRS]! & ATTR_TRANSACTIONAL) !== 0,
+    controlType: info[o + F_CTRL]!,
+  };
+}
+
+function lastOffsetOf(batches: Uint8Array[]): number {
+  const b = batches[batches.length - 1];
+  if (!b) return -1;
+  const v = new DataView(b.buffer, b.byteOffset, BATCH_HEADER_SIZE);
+  return readInt64(v, 0) + v.getInt32(23);
+}

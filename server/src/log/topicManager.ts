@@ -6,7 +6,7 @@ import { BrookError, ErrorCode, utf8Decode, utf8Encode, validateName } from '@br
 import type { Logger } from 'pino';
 import { CacheBudget } from './hotCache.js';
 import {
-  INDEX_VALUE_SIZE,
+  decodeIndexValue,
   KIND_BATCH,
   KIND_DELETED_TOPIC,
   KIND_INDEX,
@@ -183,12 +183,9 @@ export class TopicManager {
             lastId = id;
             lastP = p;
           }
-          if (!log || v.byteLength !== INDEX_VALUE_SIZE) continue;
-          const vv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-          const base = kv.getInt32(9) * 4294967296 + kv.getUint32(13);
-          const last = vv.getInt32(0) * 4294967296 + vv.getUint32(4);
-          const maxTs = vv.getInt32(8) * 4294967296 + vv.getUint32(12);
-          log.recoverBatch(base, last, maxTs, vv.getUint32(16), vv.getUint32(20));
+          const e = log ? decodeIndexValue(v) : null;
+          if (!log || !e) continue;
+          log.recoverBatch(kv.getInt32(9) * 4294967296 + kv.getUint32(13), e);
           batches++;
         }
       }

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { CONSUMER_OFFSETS_TOPIC, decodeBatch, encodeBatch, type RecordInput } from '@brook/protocol';
 import type { TopicManager } from '../log/topicManager.js';
-import type { PartitionLog } from '../log/partitionLog.js';
+import type { AtomicPart, PartitionLog } from '../log/partitionLog.js';
 import {
   decodeOffsetsRecord,
   encodeGroupKey,
@@ -91,14 +91,21 @@ export class OffsetStore {
 
   /** Writes the commits (one batch, fsynced) and then makes them visible to fetches. */
   async commit(group: string, entries: OffsetEntry[], now = Date.now()): Promise<void> {
-    await this.write(
-      entries.map((e) => ({
-        key: encodeOffsetKey(group, e.topic, e.partition),
-        value: encodeOffsetValue({ offset: e.offset, metadata: e.metadata, commitTimestamp: now }),
-        timestamp: now,
-      })),
-      true,
-    );
+    await this.write(commitRecords(group, entries, now), true);
+  }
+
+  /**
+   * A transaction's commits as a part for PartitionLog.appendAtomic (written with the
+   * transaction's markers), and the step that makes them visible once written.
+   */
+  transactionalCommit(group: string, entries: OffsetEntry[], now = Date.now()): { part: AtomicPart; apply: () => void } {
+    const records = commitRecords(group, entries, now);
+    return {
+      part: { log: this.log, batches: [encodeBatch({ records })] },
+      apply: () => {
+        for (const r of records) this.apply(r.key!, r.value);
+      },
+    };
   }
 
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
@@ -170,4 +177,12 @@ export class OffsetStore {
     if (expired.length) this.logger.info({ count: expired.length }, 'expired committed offsets');
     return expired.length;
   }
+}
+
+function commitRecords(group: string, entries: OffsetEntry[], now: number): RecordInput[] {
+  return entries.map((e) => ({
+    key: encodeOffsetKey(group, e.topic, e.partition),
+    value: encodeOffsetValue({ offset: e.offset, metadata: e.metadata, commitTimestamp: now }),
+    timestamp: now,
+  }));
 }

@@ -189,7 +189,7 @@ describe('TopicManager', () => {
     await s.db.put(idPrefix(KIND_DELETED_TOPIC, t.id), utf8Encode('crashy'));
     // And data under an id no topic ever claimed.
     await s.db.put(offsetKey(KIND_BATCH, 999, 0, 0), batch(1));
-    await s.db.put(offsetKey(KIND_INDEX, 999, 0, 0), encodeIndexValue(0, 0, 70, 1));
+    await s.db.put(offsetKey(KIND_INDEX, 999, 0, 0), encodeIndexValue({ lastOffset: 0, maxTimestamp: 0, size: 70, records: 1, producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1 }));
     await s.close();
     env.storage = s; // so reopen's close of the old handles is a no-op
     env.tm = { close: async () => {} } as unknown as Env['tm'];

@@ -1,0 +1,11 @@
+// EndTxn: commit or abort. The coordinator writes the markers (and the transaction's offsets on
+// commit) in one atomic write; a commit whose offsets are no longer the member's to commit is
+// aborted instead and answered with the fencing error.
+import type { BrokerContext, Handler } from './types.js';
+
+export function endTxn(ctx: BrokerContext): Handler<'EndTxn'> {
+  return async (req) => {
+    await ctx.txns.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
+    return {};
+  };
+}
