@@ -11,6 +11,7 @@ import { toBytes } from './encoding.js';
 
 export * from './consumer/consumer.js';
 export { Transaction, type TransactionOffsets } from './transaction.js';
+export { idempotentSink, type SinkStore, type SinkBatch, type IdempotentSinkOptions } from './sink.js';
 export type { GroupMemberHandle } from './context.js';
 export { Brook, Kafka, brokerToUrl, type BrookConfig, type KafkaConfig, type BrookRetryOptions } from './brook.js';
 export {
