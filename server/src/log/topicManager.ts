@@ -5,6 +5,9 @@
 import { BrookError, ErrorCode, utf8Decode, utf8Encode, validateName } from '@brook/protocol';
 import type { Logger } from 'pino';
 import { CacheBudget } from './hotCache.js';
+
+/** Idle producers' sequence state is forgotten after this (Kafka: producer.id.expiration.ms, 1 day). */
+export const PRODUCER_ID_EXPIRATION_MS = 24 * 3600 * 1000;
 import {
   decodeIndexValue,
   KIND_BATCH,
@@ -406,6 +409,7 @@ export class TopicManager {
     const result: RetentionResult = { partitions: 0, batchesRemoved: 0 };
     const writes: Promise<void>[] = [];
     for (const t of this.topics.values()) {
+      for (const log of t.partitions) log.expireProducers(now, PRODUCER_ID_EXPIRATION_MS);
       const c = t.config;
       if (c['cleanup.policy'] !== 'delete') continue;
       if (c['retention.ms'] < 0 && c['retention.bytes'] < 0) continue;
