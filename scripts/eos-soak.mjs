@@ -132,22 +132,31 @@ try {
 
   // ---- 2. the idempotent sink
   const sinkRun = (db, group, extra = []) => {
-    const p = spawn(process.execPath, [sinkJs, '--url', broker.url, '--topic', 'payments', '--group', group, '--db', db, '--session-timeout', '1500', '--work-ms', '5', '--max-batch-bytes', '2048', ...extra], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const p = spawn(process.execPath, [sinkJs, '--url', broker.url, '--topic', 'payments', '--group', group, '--db', db, '--session-timeout', '1500', '--work-ms', '5', '--max-batch-bytes', '2048', '--progress', ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let progress = 0;
     p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    return { proc: p, done: new Promise((r) => p.on('exit', (code, signal) => r({ code, signal, out }))) };
+    p.stderr.setEncoding('utf8').on('data', (d) => {
+      const m = /progress (\d+)\s*$/.exec(d);
+      if (m) progress = Number(m[1]);
+    });
+    return { proc: p, progress: () => progress, done: new Promise((r) => p.on('exit', (code, signal) => r({ code, signal, out }))) };
   };
   const payments = Math.max(200, inputs);
   const clean = await sinkRun(join(tmp, 'clean'), 'sink-clean', ['--seed', String(payments), '--until', String(payments)]).done;
   let sinkKills = 0;
   for (let k = 0; k < kills && Date.now() < deadline; k++) {
+    // Kill each run mid-stream: once the database holds a random share of the payments.
+    const target = Math.floor((payments * (k + rand())) / (kills + 1));
     const run = sinkRun(join(tmp, 'killed'), 'sink-killed', ['--until', String(payments)]);
-    await sleep(150 + rand() * 500);
+    const exited = run.done.then(() => true);
+    while (run.progress() < target && !(await Promise.race([exited, sleep(5).then(() => false)])));
     run.proc.kill('SIGKILL');
     const r = await run.done;
     if (r.signal === 'SIGKILL') sinkKills++;
+    else console.error(`sink run ended before the kill: ${JSON.stringify(r)}`);
   }
   const finalRun = await sinkRun(join(tmp, 'killed'), 'sink-killed', ['--until', String(payments)]).done;
   const same = clean.out.trim() !== '' && clean.out.trim() === finalRun.out.trim();

@@ -315,6 +315,14 @@ describe('transactions', () => {
   });
 });
 
+it('metrics count committed and aborted transactions', async () => {
+  const text_ = await (await fetch(`${tb.broker.httpUrl}/metrics`)).text();
+  const value = (result: string) => Number(new RegExp(`brook_transactions_total\\{result="${result}"\\} (\\d+)`).exec(text_)?.[1] ?? -1);
+  expect(value('committed')).toBeGreaterThanOrEqual(3);
+  expect(value('aborted')).toBeGreaterThanOrEqual(3);
+  expect(text_).toMatch(/brook_transactions_open \d+/);
+});
+
 it('a transaction open when the broker stops is aborted at start-up, and its producer is fenced', async () => {
   const own = await testBroker();
   try {

@@ -13,7 +13,7 @@
 //
 // Options: --db <dir> (default ./sink-db), --topic <t> (payments), --group <g> (payments-sink),
 // --until <n> (exit once n messages are in the database), --seed <n> (produce n messages first),
-// --session-timeout <ms>, --work-ms <ms per batch>, --max-batch-bytes <n>.
+// --session-timeout <ms>, --work-ms <ms per batch>, --max-batch-bytes <n>, --progress (stderr).
 import { parseArgs } from 'node:util';
 import { Level } from 'level';
 import { Brook, idempotentSink, logLevel } from '@brook/client';
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     'session-timeout': { type: 'string', default: '6000' },
     'work-ms': { type: 'string', default: '0' },
+    progress: { type: 'boolean', default: false },
     'max-batch-bytes': { type: 'string', default: String(1024 * 1024) },
     url: { type: 'string', default: process.env.BROOK_URL ?? 'ws://127.0.0.1:7092/ws' },
   },
@@ -77,6 +78,7 @@ const store = {
     const ops = [...totals].map(([account, total]) => ({ type: 'put', key: `total/${account}`, value: total }));
     ops.push({ type: 'put', key: 'count', value: count }, { type: 'put', key: offsetKey(topic, partition), value: nextOffset });
     await db.batch(ops, { sync: true });
+    if (args.progress) process.stderr.write(`progress ${count}\n`);
     if (count >= until) finish();
   },
 };

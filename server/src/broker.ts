@@ -96,6 +96,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => groups.stats(),
+    transactions: () => txns.stats(),
     lag: () =>
       listAllGroups(ctx).flatMap((g) =>
         groupLagRows(ctx, g.groupId)

@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricsSource {
   dataDir: string;
   groups(): { groups: number; members: number; rebalances: number };
+  transactions(): { open: number; committed: number; aborted: number };
   /** Per group: rows of committed offset and lag per partition (lag null when nothing committed). */
   lag(): Array<{ group: string; topic: string; partition: number; lag: number }>;
   partitions(): Array<{ topic: string; partition: number; endOffset: number; startOffset: number }>;
@@ -120,6 +121,25 @@ export class BrokerMetrics {
       registers: r,
       collect() {
         this.set(src.groups().rebalances);
+      },
+    });
+    new Gauge({
+      name: 'brook_transactions_open',
+      help: 'Transactions open now',
+      registers: r,
+      collect() {
+        this.set(src.transactions().open);
+      },
+    });
+    new Gauge({
+      name: 'brook_transactions_total',
+      help: 'Transactions ended since start, by result (aborted includes timeouts and start-up aborts)',
+      labelNames: ['result'],
+      registers: r,
+      collect() {
+        const t = src.transactions();
+        this.set({ result: 'committed' }, t.committed);
+        this.set({ result: 'aborted' }, t.aborted);
       },
     });
     new Gauge({

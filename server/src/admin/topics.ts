@@ -1,6 +1,6 @@
 /** Admin routes for topics and a record browser. */
 import type { FastifyInstance } from 'fastify';
-import { BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict } from '@brook/protocol';
+import { ATTR_CONTROL, BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
 import { errorSchema } from './errors.js';
 
@@ -125,7 +125,9 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         const { records: bytes } = await log.read(next, 1024 * 1024);
         if (bytes.length === 0) break;
         for (const batch of decodeBatches(bytes)) {
-          for (const r of batch.records) {
+          // Transaction markers are bookkeeping, not records: skipped (they still take an offset).
+          const data = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
+          for (const r of data) {
             if (r.offset < next || records.length >= q.limit) continue;
             records.push({
               offset: String(r.offset),
@@ -176,7 +178,8 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
           if (next < log.highWatermark) {
             const { records: bytes } = await log.read(Math.max(next, log.logStartOffset), 256 * 1024);
             for (const batch of decodeBatches(bytes)) {
-              for (const r of batch.records) {
+              const records = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
+              for (const r of records) {
                 if (r.offset < next) continue;
                 res.write(`event: record\ndata: ${JSON.stringify({ offset: String(r.offset), timestamp: String(r.timestamp), ...text('key', r.key), ...text('value', r.value) })}\n\n`);
               }
