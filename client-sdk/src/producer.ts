@@ -333,10 +333,10 @@ export class Producer {
   /** Sends whatever is queued, waits for every outstanding request, then closes the connection. */
   async disconnect(): Promise<void> {
     if (this.state === 'disconnected') return;
-    for (;;) {
-      this.flushAll(true);
-      if (this.jobs.size === 0) break;
-      await Promise.allSettled([...this.jobs]);
+    await this.flushPending();
+    if (this.txnState && !this.fencedBy) {
+      // An open transaction would hold read_committed consumers back until it times out: abort it.
+      await this.endTransaction(false, false).catch((e: unknown) => this.logger.warn('aborting the open transaction failed', { error: asBrookError(e).message }));
     }
     this.state = 'disconnected';
     await this.conn.close();
@@ -463,7 +463,7 @@ export class Producer {
   }
 
   /** @internal */
-  async endTransaction(commit: boolean): Promise<void> {
+  async endTransaction(commit: boolean, reinit = true): Promise<void> {
     const t = this.txnState;
     if (!t) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'no transaction in progress');
     await this.flushPending();
@@ -486,7 +486,7 @@ export class Producer {
     this.txnState = null;
     // After an abort, a new epoch: batches of the aborted transaction still in flight are fenced,
     // and the sequence numbers restart without the aborted ones' gaps.
-    if (!commit) await this.ensureProducerId(true);
+    if (!commit && reinit) await this.ensureProducerId(true);
   }
 
   /** @internal */

@@ -220,6 +220,18 @@ describe('transactions', () => {
     await zombie.disconnect();
   });
 
+  it('disconnecting with a transaction open aborts it at once instead of stalling read_committed readers', async () => {
+    const producer = brook.producer({ transactionalId: 'tx-disconnect' });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await tx.send({ topic: 'tx-timeout', messages: [{ value: 'left open', partition: 1 }] });
+    expect((await readRecords(raw, 'tx-timeout', 1, true)).lso).toBe(0);
+    await producer.disconnect();
+    const rc = await readRecords(raw, 'tx-timeout', 1, true);
+    expect(rc.lso).toBe(rc.hw);
+    expect(rc.values).toEqual([]);
+  });
+
   it('the broker aborts a transaction left open past its timeout and fences its producer', async () => {
     const producer = brook.producer({ transactionalId: 'tx-timeout', transactionTimeout: 300 });
     await producer.connect();
