@@ -130,12 +130,20 @@ describe('idempotent producer', () => {
     const { producerId } = await raw.request('InitProducerId', { transactionalId: null, transactionTimeoutMs: 60_000 });
     const batch = (seq: number, epoch = 0, n = 2) =>
       encodeBatch({ records: Array.from({ length: n }, (_, i) => ({ value: new TextEncoder().encode(`s${seq + i}`) })), producerId, producerEpoch: epoch, baseSequence: seq });
+    const concat = (a: Uint8Array, b: Uint8Array) => {
+      const out = new Uint8Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
     const produce = async (records: Uint8Array) => {
       const res = await raw.request('Produce', { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topic: 'seq', partitions: [{ partition: 1, records }] }] });
       return res.topics[0]!.partitions[0]!;
     };
-    expect(await produce(batch(0))).toMatchObject({ errorCode: 0, baseOffset: 0 });
-    expect(await produce(batch(2))).toMatchObject({ errorCode: 0, baseOffset: 2 });
+    // Several batches of one producer in one request: each is checked after the ones before it;
+    // one bad batch refuses the whole request and leaves the state as it was.
+    expect((await produce(concat(batch(0), batch(5)))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await produce(concat(batch(0), batch(2)))).toMatchObject({ errorCode: 0, baseOffset: 0 });
     expect(await produce(batch(0))).toMatchObject({ errorCode: 0, baseOffset: 0 }); // a retry of the first: its offset again
     expect((await produce(batch(7))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(await produce(batch(0, 1))).toMatchObject({ errorCode: 0, baseOffset: 4 }); // a new epoch starts at 0

@@ -368,30 +368,44 @@ export class PartitionLog {
    */
   reserve(op: AppendOp, batches: Uint8Array[], info: Float64Array, b: DbBatch): void {
     const n = batches.length;
-    for (let i = 0; i < n; i++) {
-      const o = i * FIELDS;
-      const dup = info[o + F_PID]! >= 0 ? this.producers.check(producerInfo(info, o)) : null;
-      if (dup) {
-        info[o + F_BASE] = -1;
-        if (i === 0) op.baseOffset = dup.base;
-        op.lastOffset = dup.last;
-      } else info[o + F_BASE] = 0;
-    }
+    // Pass 1: sequence checks in order (each batch sees the ones before it), offsets assigned.
+    const mark = this.producers.mark();
     let off = this.nextOffset;
     const now = Date.now();
+    try {
+      for (let i = 0; i < n; i++) {
+        const o = i * FIELDS;
+        const pi = info[o + F_PID]! >= 0 ? producerInfo(info, o) : null;
+        const dup = pi ? this.producers.check(pi) : null;
+        if (dup) {
+          info[o + F_BASE] = -1;
+          if (i === 0) op.baseOffset = dup.base;
+          op.lastOffset = dup.last;
+          continue;
+        }
+        const last = off + info[o + F_SPAN]! - 1;
+        info[o + F_BASE] = off;
+        if (i === 0) op.baseOffset = off;
+        op.lastOffset = last;
+        if (pi) this.producers.reserve(pi, off, last, now);
+        off = last + 1;
+      }
+    } catch (e) {
+      this.producers.restore(mark);
+      throw e;
+    }
+    // Pass 2: nothing can fail any more; add the writes.
     for (let i = 0; i < n; i++) {
       const o = i * FIELDS;
-      if (info[o + F_BASE] === -1) continue;
+      const base = info[o + F_BASE]!;
+      if (base < 0) continue;
       const buf = batches[i]!;
-      const last = off + info[o + F_SPAN]! - 1;
-      setBaseOffset(buf, off);
-      info[o + F_BASE] = off;
-      if (i === 0) op.baseOffset = off;
-      b.put(offsetKey(KIND_BATCH, this.topicId, this.partition, off), buf);
+      setBaseOffset(buf, base);
+      b.put(offsetKey(KIND_BATCH, this.topicId, this.partition, base), buf);
       b.put(
-        offsetKey(KIND_INDEX, this.topicId, this.partition, off),
+        offsetKey(KIND_INDEX, this.topicId, this.partition, base),
         encodeIndexValue({
-          lastOffset: last,
+          lastOffset: base + info[o + F_SPAN]! - 1,
           maxTimestamp: info[o + F_MAXTS]!,
           size: info[o + F_SIZE]!,
           records: info[o + F_COUNT]!,
@@ -402,9 +416,6 @@ export class PartitionLog {
           controlType: info[o + F_CTRL]!,
         }),
       );
-      if (info[o + F_PID]! >= 0) this.producers.reserve(producerInfo(info, o), off, last, now);
-      op.lastOffset = last;
-      off = last + 1;
     }
     op.endOffset = off;
     this.nextOffset = off;

@@ -122,6 +122,17 @@ export class ProducerStateTable {
     this.pending.set(b.producerId, e);
   }
 
+  /** A point to roll back to if a later batch of the same write is refused. */
+  mark(): { pending: Map<number, ProducerEntry>; aborted: number } {
+    return { pending: new Map(this.pending), aborted: this.pendingAborted.length };
+  }
+
+  restore(m: { pending: Map<number, ProducerEntry>; aborted: number }): void {
+    this.pending.clear();
+    for (const [k, v] of m.pending) this.pending.set(k, v);
+    this.pendingAborted.length = m.aborted;
+  }
+
   /** The prepared writes are durable: make them the state. */
   publish(): void {
     for (const [pid, e] of this.pending) {
