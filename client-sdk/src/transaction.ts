@@ -64,20 +64,19 @@ export class Transaction {
   }
 
   /** Sends what is queued, then commits: the records and offsets become visible together. */
-  async commit(): Promise<void> {
-    this.check();
-    try {
-      await this.producer.endTransaction(true);
-    } finally {
-      if (!this.producer.inTransaction()) this.active = false;
-    }
+  commit(): Promise<void> {
+    return this.end(true);
   }
 
   /** Aborts: read_committed consumers never see this transaction's records; its offsets are dropped. */
-  async abort(): Promise<void> {
+  abort(): Promise<void> {
+    return this.end(false);
+  }
+
+  private async end(commit: boolean): Promise<void> {
     this.check();
     try {
-      await this.producer.endTransaction(false);
+      await this.producer.endTransaction(commit);
     } finally {
       if (!this.producer.inTransaction()) this.active = false;
     }
