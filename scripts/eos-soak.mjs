@@ -39,8 +39,10 @@ try {
   await admin.createTopics({ topics: [{ topic: 'in', numPartitions: 4 }, { topic: 'out', numPartitions: 4 }] });
 
   // ---- 1. consume-transform-produce
-  const spawnProcessor = () => {
-    const p = spawn(process.execPath, [processorJs, '--url', broker.url, '--in', 'in', '--out', 'out', '--session-timeout', '1500', '--work-ms', '20', '--max-batch-bytes', '4096'], {
+  // workMs: time spent inside each transaction; the zombie-to-be works slowly, so that it is
+  // frozen in the middle of a transaction and tries to finish it when it wakes up.
+  const spawnProcessor = (workMs = 20) => {
+    const p = spawn(process.execPath, [processorJs, '--url', broker.url, '--in', 'in', '--out', 'out', '--session-timeout', '1500', '--work-ms', String(workMs), '--max-batch-bytes', '4096'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     p.exitInfo = new Promise((r) => p.on('exit', (code, signal) => r({ code, signal })));
@@ -62,7 +64,7 @@ try {
   })();
   let zombiesFenced = 0;
   for (let k = 0; k < kills && Date.now() < deadline; k++) {
-    const p = spawnProcessor();
+    const p = spawnProcessor(k === 1 ? 300 : 20);
     if (k === 1) {
       // Freeze it while it is working: running, and some of its outputs committed.
       for (let i = 0; i < 100 && !p.log.includes('processor running'); i++) await sleep(50);
@@ -74,7 +76,7 @@ try {
       const successor = spawnProcessor();
       await sleep(2500);
       p.kill('SIGCONT');
-      const r = await Promise.race([p.exitInfo, sleep(8000).then(() => null)]);
+      const r = await Promise.race([p.exitInfo, sleep(12_000).then(() => null)]);
       if (r && r.code === 3) zombiesFenced++;
       else console.error(`the zombie did not report being fenced (${JSON.stringify(r)}): ${p.log.trim().split('\n').slice(-3).join(' | ')}`);
       p.kill('SIGKILL');

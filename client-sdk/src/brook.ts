@@ -31,6 +31,8 @@ export interface BrookConfig {
   retry?: BrookRetryOptions;
   /** Credentials when the broker requires authentication (KafkaJS shape; mechanism 'plain'). */
   sasl?: SaslOptions;
+  /** TLS (KafkaJS shape): `true`, or `{ ca, cert, key, rejectUnauthorized }` for `ws` in Node; turns ws:// into wss://. */
+  ssl?: import('./socket.js').SslOption;
 }
 
 export class Brook {
@@ -50,6 +52,7 @@ export class Brook {
       connectionTimeout: config.connectionTimeout ?? 10_000,
       retries: config.retry?.retries ?? 5,
       sasl: config.sasl,
+      ssl: config.ssl,
       groupMembers: new Map(),
     };
   }
@@ -106,6 +109,6 @@ export class Kafka extends Brook {
       throw new BrookError(ErrorCode.INVALID_REQUEST, "Kafka needs { brokers: ['host:port'] }");
     }
     const { brokers: _brokers, ssl, ...rest } = config;
-    super({ ...rest, url: brokerToUrl(list[0], ssl !== undefined && ssl !== false) });
+    super({ ...rest, ssl, url: brokerToUrl(list[0], ssl !== undefined && ssl !== false) });
   }
 }

@@ -5,7 +5,9 @@
  * Node only (never loaded by browsers).
  */
 import { Command, Option } from 'commander';
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { Brook } from './brook.js';
 import { logLevel } from './logger.js';
@@ -13,6 +15,7 @@ import { logLevel } from './logger.js';
 interface Globals {
   url: string;
   user?: string;
+  ca?: string;
   json?: boolean;
 }
 
@@ -27,8 +30,9 @@ function sasl(): { username: string; password: string } | undefined {
 const program = new Command()
   .name('brook')
   .description('Inspect and operate a Brook broker')
-  .option('--url <url>', 'broker address, http://host:port (env BROOK_URL)', process.env.BROOK_URL ?? 'http://127.0.0.1:7092')
+  .option('--url <url>', 'broker address, http://host:port, or https://host:port for a TLS broker (ws:// and wss:// work too; env BROOK_URL)', process.env.BROOK_URL ?? 'http://127.0.0.1:7092')
   .option('--user <name:secret>', 'credentials when the broker requires authentication (env BROOK_USER)', process.env.BROOK_USER)
+  .option('--ca <file>', "PEM file of the CA that signed a TLS broker's certificate (env BROOK_CA)", process.env.BROOK_CA)
   .option('--json', 'print JSON instead of tables (for scripts)')
   .showHelpAfterError();
 
@@ -48,24 +52,61 @@ function wsUrl(): string {
 
 class CliError extends Error {}
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
+let caPem: Buffer | undefined | null = null;
+/** The --ca file's contents (read once), for https:// and wss://. */
+function ca(): Buffer | undefined {
+  if (caPem !== null) return caPem;
+  const file = globals().ca;
   try {
-    res = await fetch(`${httpBase()}${path}`, {
+    return (caPem = file ? readFileSync(file) : undefined);
+  } catch (e) {
+    throw new CliError(`cannot read --ca ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The SDK's `ssl` option: the --ca file for a TLS broker. */
+function ssl(): { ca: Buffer } | undefined {
+  const c = ca();
+  return c ? { ca: c } : undefined;
+}
+
+/** One HTTP(S) request with node:http(s), which (unlike fetch) takes a CA per request. */
+function send(method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; statusText: string; text: string }> {
+  const u = new URL(url);
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(u, { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, ca: ca() }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: { status: number; statusText: string; text: string };
+  try {
+    res = await send(
       method,
-      headers: {
+      `${httpBase()}${path}`,
+      {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(globals().user ? { authorization: `Bearer ${globals().user}` } : {}),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+      body === undefined ? undefined : JSON.stringify(body),
+    );
   } catch (e) {
-    throw new CliError(`cannot reach the broker at ${httpBase()}: ${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message) : (e as Error).message}`);
+    if (e instanceof CliError) throw e;
+    const err = e as Error & { code?: string };
+    const hint = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS/.test(err.code ?? '') ? " (give the CA that signed the broker's certificate with --ca FILE)" : '';
+    throw new CliError(`cannot reach the broker at ${httpBase()}: ${err.message}${hint}`);
   }
   if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  const data = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok) {
+  const data = res.text ? (JSON.parse(res.text) as unknown) : undefined;
+  if (res.status < 200 || res.status >= 300) {
     const err = data as { error?: string; message?: string } | undefined;
     throw new CliError(`${err?.error ?? res.status}: ${err?.message ?? res.statusText}`);
   }
@@ -247,7 +288,7 @@ program
   .option('--acks <acks>', "0, 1 or all", 'all')
   .action(async (topic: string, o: { keySeparator?: string; acks: string }) => {
     const acks = o.acks === 'all' ? -1 : Number(o.acks);
-    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl() });
+    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
     const producer = brook.producer();
     await producer.connect();
     const rl = createInterface({ input: process.stdin });
@@ -303,7 +344,7 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .option('--max-messages <n>', 'exit after this many messages', (v) => Number.parseInt(v, 10))
   .action(async (topic: string, o: { group?: string; fromBeginning?: boolean; format: string; maxMessages?: number }) => {
-    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl() });
+    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
     const consumer = brook.consumer({ groupId: o.group ?? `brook-cli-${Math.random().toString(36).slice(2, 10)}` });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: o.fromBeginning === true });

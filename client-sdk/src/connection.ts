@@ -18,7 +18,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '@brook/protocol';
-import { socketConstructor, type MinimalSocket } from './socket.js';
+import { openSocket, type MinimalSocket, type TlsOptions } from './socket.js';
 import type { Logger } from './logger.js';
 
 export const CLIENT_SOFTWARE = '@brook/client 0.1.0';
@@ -40,6 +40,8 @@ export interface ConnectionOptions {
   retries?: number;
   /** Credentials for a broker that requires authentication (KafkaJS's `sasl` shape, mechanism plain). */
   sasl?: SaslOptions;
+  /** Node only: tls options for a `wss://` URL (KafkaJS's `ssl` object). */
+  tls?: TlsOptions;
   onHeartbeatNow?: (push: HeartbeatNowPush) => void;
   /** Called after a reconnect (not the first connect). */
   onReconnect?: () => void;
@@ -106,8 +108,7 @@ export class Connection {
   }
 
   private async open(): Promise<void> {
-    const Ctor = await socketConstructor();
-    const socket = new Ctor(this.opts.url);
+    const socket = await openSocket(this.opts.url, { tls: this.opts.tls, logger: this.opts.logger });
     socket.binaryType = 'arraybuffer';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {

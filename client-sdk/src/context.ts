@@ -2,6 +2,7 @@
 import { Connection, type SaslOptions } from './connection.js';
 import type { Logger } from './logger.js';
 import type { HeartbeatNowPush } from '@brook/protocol';
+import { socketUrl, type SslOption } from './socket.js';
 
 export interface ClientContext {
   url: string;
@@ -12,6 +13,8 @@ export interface ClientContext {
   /** Retries for retriable errors (and reconnects), with exponential backoff. */
   retries: number;
   sasl?: SaslOptions;
+  /** TLS: `true` or tls options (KafkaJS's `ssl`); see socket.ts. */
+  ssl?: SslOption;
   /** The consumers running in this client, by group (a transaction's sendOffsets takes their member id and epoch). */
   groupMembers: Map<string, Set<GroupMemberHandle>>;
 }
@@ -26,7 +29,8 @@ export function openConnection(
   hooks: { onHeartbeatNow?: (p: HeartbeatNowPush) => void; onReconnect?: () => void } = {},
 ): Connection {
   return new Connection({
-    url: ctx.url,
+    url: socketUrl(ctx.url, ctx.ssl),
+    tls: typeof ctx.ssl === 'object' ? ctx.ssl : undefined,
     clientId: ctx.clientId,
     logger: ctx.logger,
     requestTimeout: ctx.requestTimeout,

@@ -54,6 +54,7 @@ export {
 export { logLevel, createLogger, type LogLevel, type LogCreator, type LogEntry, type Logger } from './logger.js';
 export { Connection, type ConnectionOptions } from './connection.js';
 export { openConnection, type ClientContext } from './context.js';
+export type { SslOption, TlsOptions } from './socket.js';
 export { toBytes, bytesToString, toRecordHeaders, fromRecordHeaders, type BytesInput, type IHeaders } from './encoding.js';
 export { keyedPartition, StickyPartitioner } from './partitioner.js';
 export { BrookError, ErrorCode, errorInfo, type ErrorInfo } from '@brook/protocol';

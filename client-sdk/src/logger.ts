@@ -31,7 +31,7 @@ export function createLogger(level: LogLevel = logLevel.INFO, creator: LogCreato
   const sink = creator(level);
   const emit = (l: LogLevel, message: string, extra?: Record<string, unknown>) => {
     if (l > level || level === logLevel.NOTHING) return;
-    sink({ namespace: ns, level: l, label: LABELS[l] ?? 'INFO', log: { message, timestamp: new Date().toISOString(), ...extra } });
+    sink({ namespace: ns, level: l, label: LABELS[l] ?? 'INFO', log: { ...extra, message, timestamp: new Date().toISOString() } });
   };
   return {
     error: (m, e) => emit(logLevel.ERROR, m, e),

@@ -327,6 +327,9 @@ export class Producer {
   async connect(): Promise<void> {
     this.state = 'connected';
     await this.conn.connect();
+    // As KafkaJS does: the producer id up front. For a transactional id this is the moment older
+    // instances are fenced (and what they left open is aborted).
+    if (this.idempotent) await this.ensureProducerId();
     this.emit(ProducerEvents.CONNECT, {});
   }
 

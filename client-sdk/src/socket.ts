@@ -1,7 +1,13 @@
 /**
  * The one place that picks a WebSocket implementation: the browser's native one, or `ws` in Node
  * (Node 20 has no global WebSocket). Both expose the WHATWG API used here.
+ *
+ * TLS: `wss://` URLs work everywhere. In Node, KafkaJS's `ssl` option (`true`, or tls options
+ * such as `{ ca, cert, key, rejectUnauthorized }`) is handed to the `ws` constructor; in a browser
+ * the browser does TLS and the options are ignored.
  */
+import type { Logger } from './logger.js';
+
 export interface MinimalSocket {
   binaryType: string;
   readonly readyState: number;
@@ -14,22 +20,79 @@ export interface MinimalSocket {
   close(code?: number, reason?: string): void;
 }
 
-type SocketCtor = new (url: string) => MinimalSocket;
+/** PEM text or bytes, as Node's tls module takes them. */
+type Pem = string | Uint8Array;
 
-let ctorPromise: Promise<SocketCtor> | null = null;
+/**
+ * TLS options for Node (KafkaJS's `ssl` object: Node's `tls.connect` options, all passed on to
+ * `ws`): the CA that signed the broker's certificate, a client certificate and key,
+ * `rejectUnauthorized: false` to skip verification (tests only), and the usual others.
+ */
+export interface TlsOptions {
+  ca?: Pem | Pem[];
+  cert?: Pem | Pem[];
+  key?: Pem | Pem[];
+  pfx?: Pem | Pem[];
+  passphrase?: string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+  checkServerIdentity?: (host: string, cert: unknown) => Error | undefined;
+  minVersion?: string;
+  maxVersion?: string;
+  ciphers?: string;
+}
 
-export function socketConstructor(): Promise<SocketCtor> {
-  if (ctorPromise) return ctorPromise;
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  const native = (globalThis as { WebSocket?: SocketCtor }).WebSocket;
-  if (!isNode && native) {
-    ctorPromise = Promise.resolve(native);
-  } else {
-    // A variable specifier keeps browser bundlers from trying to bundle `ws`.
-    const mod = 'ws';
-    ctorPromise = import(/* @vite-ignore */ mod).then((m: { default: SocketCtor }) => m.default);
-  }
-  return ctorPromise;
+/** KafkaJS's `ssl` option: `true` (TLS with the system's CAs) or tls options. */
+export type SslOption = boolean | TlsOptions;
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** The URL a client connects to: `ssl` turns `ws://` into `wss://`. */
+export function socketUrl(url: string, ssl?: SslOption): string {
+  return ssl ? url.replace(/^ws:\/\//i, 'wss://') : url;
+}
+
+/** Certificate problems, worth a clear log line: a retry will not fix them. */
+const CERT_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
+
+export interface SocketOptions {
+  /** Node only: tls options for `wss://` (ignored by browsers, which do TLS themselves). */
+  tls?: TlsOptions;
+  /** Reports certificate failures, which a retry will not fix. */
+  logger?: Logger;
+}
+
+type OpenSocket = (url: string, opts: SocketOptions) => MinimalSocket;
+let factory: Promise<OpenSocket> | null = null;
+
+/** Opens a WebSocket with the implementation of this platform. */
+export async function openSocket(url: string, opts: SocketOptions = {}): Promise<MinimalSocket> {
+  factory ??= makeFactory();
+  return (await factory)(url, opts);
+}
+
+async function makeFactory(): Promise<OpenSocket> {
+  const native = (globalThis as { WebSocket?: new (url: string) => MinimalSocket }).WebSocket;
+  if (!isNode && native) return (url) => new native(url);
+  // A variable specifier keeps browser bundlers from trying to bundle `ws`.
+  const mod = 'ws';
+  const m = (await import(/* @vite-ignore */ mod)) as { default: unknown };
+  type WsSocket = MinimalSocket & { on(ev: 'error', f: (err: Error & { code?: string }) => void): void };
+  const Ws = m.default as new (url: string, protocols?: string[], options?: object) => WsSocket;
+  return (url, opts) => {
+    const socket = new Ws(url, undefined, opts.tls ? { ...opts.tls } : undefined);
+    const logger = opts.logger;
+    if (logger && /^wss:/i.test(url)) {
+      socket.on('error', (err) => {
+        if (CERT_ERRORS.test(err.code ?? '')) {
+          logger.error(`TLS connection to ${url} failed: ${err.message} (${err.code}); give the CA that signed the broker's certificate with ssl: { ca }`, {
+            code: err.code,
+          });
+        }
+      });
+    }
+    return socket;
+  };
 }
 
 /** Turns a Uint8Array view into a Node Buffer (no copy) when running in Node, as KafkaJS users expect. */

@@ -3,6 +3,7 @@
  * port: the WebSocket protocol at /ws, the admin API, /health, /metrics, /docs.
  */
 import { mkdir } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import websocket from '@fastify/websocket';
 import { pino, type Logger } from 'pino';
@@ -38,6 +39,7 @@ export type StartOptions = Partial<BrokerOptions> & { logger?: Logger; auth?: Au
 
 export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   const options: BrokerOptions = { ...defaultOptions, ...stripUndefined(opts) };
+  if (options.tls) createSecureContext(options.tls); // a bad certificate or key fails here, before anything is opened
   const logger =
     opts.logger ??
     pino(
@@ -115,8 +117,11 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   }, options.offsetsRetentionCheckIntervalMs);
   expiry.unref();
 
+  storage.queue.onWriteError = (err, failedWrites) => logger.error({ err, failedWrites }, 'LevelDB write failed; its requests were refused with STORAGE_ERROR');
   // Per-request logs only at warn and above: one line per request would drown the broker's own events.
+  // With `tls` the one port serves https:// and wss:// (the WebSocket server rides on fastify's).
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allowUnionTypes: true } },
@@ -148,7 +153,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  logger.info({ host: options.host, port, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
+  logger.info({ host: options.host, port, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -168,7 +173,8 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
       logger.info('stopped');
     })());
 
-  return { url: `ws://${hostForUrl}:${port}/ws`, httpUrl: `http://${hostForUrl}:${port}`, host: options.host, port, logger, context: ctx, close };
+  const scheme = options.tls ? 's' : '';
+  return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, logger, context: ctx, close };
 }
 
 function sleep(ms: number): Promise<void> {

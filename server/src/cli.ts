@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // brook-server: flags, env vars, signals. SIGTERM/SIGINT answer what is in flight, close LevelDB, exit 0.
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { startBroker } from './broker.js';
 import { defaultOptions } from './config.js';
 
@@ -13,14 +14,40 @@ const program = new Command()
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent (env BROOK_LOG_LEVEL)', process.env.BROOK_LOG_LEVEL ?? defaultOptions.logLevel)
   .option('--auth-file <file>', 'JSON file of principals and ACLs; turns authentication on (env BROOK_AUTH_FILE)', process.env.BROOK_AUTH_FILE)
   .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
+  .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
+  .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
+  .option('--tls-key <file>', 'PEM private key of --tls-cert (env BROOK_TLS_KEY)', process.env.BROOK_TLS_KEY)
   .parse();
 
-const o = program.opts<{ host: string; port: string; dataDir: string; logLevel: string; authFile?: string; groupMinSessionTimeout?: string }>();
+const o = program.opts<{
+  host: string;
+  port: string;
+  dataDir: string;
+  logLevel: string;
+  authFile?: string;
+  groupMinSessionTimeout?: string;
+  groupHeartbeatInterval?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}>();
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
   process.exit(2);
 }
+if (!o.tlsCert !== !o.tlsKey) {
+  console.error('brook-server: TLS needs both --tls-cert and --tls-key (env BROOK_TLS_CERT and BROOK_TLS_KEY)');
+  process.exit(2);
+}
+function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    console.error(`brook-server: cannot read ${flag} ${file}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}
+const tls = o.tlsCert && o.tlsKey ? { cert: readPem('--tls-cert', o.tlsCert), key: readPem('--tls-key', o.tlsKey) } : null;
 
 try {
   const broker = await startBroker({
@@ -31,6 +58,8 @@ try {
     prettyLogs: process.stdout.isTTY === true,
     authFile: o.authFile ?? null,
     groupMinSessionTimeoutMs: o.groupMinSessionTimeout ? Number(o.groupMinSessionTimeout) : undefined,
+    groupHeartbeatIntervalMs: o.groupHeartbeatInterval ? Number(o.groupHeartbeatInterval) : undefined,
+    tls,
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -28,6 +28,11 @@ export interface BrokerOptions {
   logMaintenanceIntervalMs: number;
   /** JSON file of principals and ACLs (see auth/authorizer.ts); unset: no authentication. */
   authFile: string | null;
+  /**
+   * TLS for the one port: the certificate (chain) and private key, PEM text or bytes. Set, the
+   * broker serves https:// and wss:// instead of http:// and ws://. The CLI reads them from files.
+   */
+  tls: { cert: string | Buffer; key: string | Buffer } | null;
 }
 
 export const defaultOptions: BrokerOptions = {
@@ -51,6 +56,7 @@ export const defaultOptions: BrokerOptions = {
   transactionMaxTimeoutMs: 900_000,
   logMaintenanceIntervalMs: 30_000,
   authFile: null,
+  tls: null,
 };
 
 export const BROKER_VERSION = '0.1.0';

@@ -640,7 +640,7 @@ export class Consumer {
     switch (errorCode) {
       case ErrorCode.FENCED_MEMBER_EPOCH:
       case ErrorCode.UNKNOWN_MEMBER_ID: {
-        this.logger.warn('member fenced by the broker; dropping partitions and rejoining', { groupId: this.groupId, memberId: this.memberId, error: name, message: errorMessage });
+        this.logger.warn('member fenced by the broker; dropping partitions and rejoining', { groupId: this.groupId, memberId: this.memberId, error: name, reason: errorMessage });
         this.loseAll();
         this.memberEpoch = JOIN_EPOCH;
         this.subscriptionDirty = true;
@@ -662,7 +662,7 @@ export class Consumer {
       default: {
         const info = new BrookError(errorCode, errorMessage);
         if (info.retriable || errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
-          this.logger.debug('heartbeat failed; retrying', { error: name, message: errorMessage });
+          this.logger.debug('heartbeat failed; retrying', { error: name, reason: errorMessage });
           if (this.memberEpoch > 0 && Date.now() - this.lastHeartbeatOkAt > this.sessionTimeout) {
             // The broker has expelled us by now: stop processing what others may own, rejoin when it answers.
             this.logger.warn('no heartbeat for a session timeout; partitions lost', { groupId: this.groupId });
@@ -1442,12 +1442,12 @@ export class Consumer {
             p.errorCode === ErrorCode.FENCED_MEMBER_EPOCH ||
             p.errorCode === ErrorCode.ILLEGAL_GENERATION
           ) {
-            this.logger.warn('commit refused: partition no longer owned', { topic: t.topic, partition: p.partition, error: err.type, message: err.message });
+            this.logger.warn('commit refused: partition no longer owned', { topic: t.topic, partition: p.partition, error: err.type, reason: err.message });
             refusal ??= err;
           } else if (err.retriable) {
             retry.push(e);
           } else {
-            this.logger.error('commit failed', { topic: t.topic, partition: p.partition, error: err.type, message: err.message });
+            this.logger.error('commit failed', { topic: t.topic, partition: p.partition, error: err.type, reason: err.message });
             refusal ??= err;
           }
         }

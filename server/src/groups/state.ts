@@ -605,7 +605,8 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     errorMessage: null,
     memberId: m.memberId,
     memberEpoch: m.memberEpoch,
-    heartbeatIntervalMs: m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs,
+    // Never longer than a third of the session: a member heartbeating at the broker's pace must not expire.
+    heartbeatIntervalMs: Math.min(m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs, Math.max(1, Math.floor(m.sessionTimeoutMs / 3))),
     assignment,
   };
 }

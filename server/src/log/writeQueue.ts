@@ -38,6 +38,10 @@ export class WriteQueue {
   writes = 0;
   /** Entries written (for tests and metrics). */
   entries = 0;
+  /** Told about failed LevelDB writes (the broker logs them), at most once a second, with the count since the last call. */
+  onWriteError: ((err: unknown, failedWrites: number) => void) | null = null;
+  private failedWrites = 0;
+  private lastErrorReport = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -108,6 +112,7 @@ export class WriteQueue {
     try {
       await batch.write({ sync });
     } catch (err) {
+      this.reportError(err);
       const e = new BrookError(ErrorCode.STORAGE_ERROR, `LevelDB write failed: ${err instanceof Error ? err.message : String(err)}`);
       // Undo in reverse so each undo sees the state its prepare left.
       for (let i = ok.length - 1; i >= 0; i--) {
@@ -121,6 +126,20 @@ export class WriteQueue {
       return;
     }
     this.settle(ok);
+  }
+
+  private reportError(err: unknown): void {
+    this.failedWrites++;
+    const now = Date.now();
+    if (!this.onWriteError || now - this.lastErrorReport < 1000) return;
+    this.lastErrorReport = now;
+    const n = this.failedWrites;
+    this.failedWrites = 0;
+    try {
+      this.onWriteError(err, n);
+    } catch {
+      // a failing logger must not break the queue
+    }
   }
 
   private settle(ok: Pending[]): void {

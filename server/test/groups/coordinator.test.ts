@@ -199,6 +199,13 @@ describe('group coordinator: membership and rebalances', () => {
     expect(r.heartbeatIntervalMs).toBe(500);
   });
 
+  it('never tells a member to heartbeat less often than a third of its session timeout', async () => {
+    const h = harness({ t: 2 }, { heartbeatIntervalMs: 3000 });
+    const a = new Sim(h, 'a', { sessionTimeoutMs: 1500 });
+    await settle([a]);
+    expect(a.last!.heartbeatIntervalMs).toBe(500);
+  });
+
   it('a subscription change bumps the epoch and reassigns', async () => {
     const h = harness({ t: 2, u: 2 });
     const [a, b] = [new Sim(h, 'a'), new Sim(h, 'b')];

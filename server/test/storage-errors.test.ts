@@ -1,0 +1,170 @@
+// LevelDB write errors, for real: the broker runs in a child process under `ulimit -f` (1 MiB per
+// file) with SIGXFSZ ignored, so once LevelDB's write-ahead log reaches the limit every write
+// fails with EFBIG ("File too large") instead of killing the process. The producer must get a
+// clear STORAGE_ERROR (1004), the broker must log it and keep serving reads of what was written
+// before, and nothing of the refused writes may appear, not even after a restart without the limit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeBatches } from '@brook/protocol';
+import { Brook, BrookError, logLevel } from '@brook/client';
+import { RawClient, removeDir, serverCli, spawnBroker, tempDir } from './helpers.js';
+
+const dirs: string[] = [];
+const procs: ChildProcess[] = [];
+afterAll(async () => {
+  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); // a failed assertion left it running
+  await Promise.all(dirs.map(removeDir));
+});
+
+interface LogLine {
+  level: number;
+  msg: string;
+  port?: number;
+  err?: { message?: string };
+  failedWrites?: number;
+}
+
+/** The built broker under a file-size limit (in KiB), with SIGXFSZ ignored so writes fail with EFBIG. */
+async function limitedBroker(dataDir: string, fileLimitKiB: number): Promise<{ proc: ChildProcess; url: string; httpUrl: string; logs: LogLine[]; exited: Promise<number | null> }> {
+  const proc = spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${fileLimitKiB}; exec "$0" "$@"`, process.execPath, serverCli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  procs.push(proc);
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  const logs: LogLine[] = [];
+  let stderr = '';
+  proc.stderr!.on('data', (d) => (stderr += d));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not start: ${stderr}`)), 20_000);
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      let j: LogLine;
+      try {
+        j = JSON.parse(line) as LogLine;
+      } catch {
+        return;
+      }
+      logs.push(j);
+      if (j.msg.startsWith('Brook listening') && j.port) {
+        clearTimeout(timer);
+        resolve(j.port);
+      }
+    });
+    void exited.then((code) => reject(new Error(`broker exited with ${code}: ${stderr}`)));
+  });
+  return { proc, url: `ws://127.0.0.1:${port}/ws`, httpUrl: `http://127.0.0.1:${port}`, logs, exited };
+}
+
+async function readAll(c: RawClient, topic: string, partition: number): Promise<{ values: string[]; offsets: number[]; highWatermark: number }> {
+  const values: string[] = [];
+  const offsets: number[] = [];
+  let offset = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const f = await c.request('Fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 4 << 20,
+      isolationLevel: 0,
+      topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 4 << 20 }] }],
+    });
+    const p = f.topics[0]!.partitions[0]!;
+    expect(p.errorCode).toBe(0);
+    const recs = decodeBatches(p.records).flatMap((b) => b.records).filter((r) => r.offset >= offset);
+    if (recs.length === 0) return { values, offsets, highWatermark: p.highWatermark };
+    for (const r of recs) {
+      values.push(new TextDecoder().decode(r.value!));
+      offsets.push(r.offset);
+    }
+    offset = recs[recs.length - 1]!.offset + 1;
+  }
+  throw new Error('read did not finish');
+}
+
+describe('storage errors', () => {
+  it('a failing LevelDB write is a clear STORAGE_ERROR; the broker logs it, stays up, serves what it had, and writes nothing partial', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const b = await limitedBroker(dir, 1024);
+    const brook = new Brook({ url: b.url, clientId: 'storage-test', logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50 } });
+    const admin = brook.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'full', numPartitions: 2 }] });
+    const producer = brook.producer();
+    await producer.connect();
+
+    // 32 KiB per message, 2 per send: the 1 MiB write-ahead log fills after about 16 sends.
+    const pad = 'x'.repeat(32 * 1024);
+    const acked: string[][] = [[], []];
+    let failure: unknown = null;
+    let failedValues: string[] = [];
+    for (let i = 0; i < 200 && failure === null; i++) {
+      const partition = i % 2;
+      const values = [`m${i}-a-${pad}`, `m${i}-b-${pad}`];
+      try {
+        const [meta] = await producer.send({ topic: 'full', messages: values.map((value) => ({ value, partition })) });
+        expect(Number(meta!.baseOffset)).toBe(acked[partition]!.length);
+        acked[partition]!.push(...values);
+      } catch (e) {
+        failure = e;
+        failedValues = values;
+      }
+    }
+    // The producer gets Brook's STORAGE_ERROR (1004) with the cause.
+    expect(failure).toBeInstanceOf(BrookError);
+    expect((failure as BrookError).type).toBe('STORAGE_ERROR');
+    expect((failure as BrookError).code).toBe(1004);
+    expect((failure as BrookError).message).toMatch(/LevelDB write failed: .*File too large/);
+    expect(acked[0]!.length + acked[1]!.length).toBeGreaterThan(0);
+
+    // Later writes fail the same way, small ones too.
+    await expect(producer.send({ topic: 'full', messages: [{ value: 'small', partition: 0 }] })).rejects.toMatchObject({ type: 'STORAGE_ERROR' });
+
+    // The broker logged it (pino, level error), and is still up.
+    const logged = b.logs.filter((l) => l.level >= 50 && l.msg.startsWith('LevelDB write failed'));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged[0]!.err?.message).toContain('File too large');
+    expect(b.proc.exitCode).toBeNull();
+    expect((await fetch(`${b.httpUrl}/health`)).status).toBe(200);
+
+    // Reads of what was written before still work, and nothing of the refused sends is there.
+    const raw = await RawClient.connect(b.url);
+    for (const partition of [0, 1]) {
+      const got = await readAll(raw, 'full', partition);
+      expect(got.values).toEqual(acked[partition]);
+      expect(got.offsets).toEqual(acked[partition]!.map((_, i) => i));
+      expect(got.highWatermark).toBe(acked[partition]!.length);
+      expect(got.values).not.toContain(failedValues[0]);
+    }
+    const topic = (await (await fetch(`${b.httpUrl}/api/topics/full`)).json()) as { partitions: Array<{ endOffset: string }> };
+    expect(topic.partitions.map((p) => Number(p.endOffset))).toEqual([acked[0]!.length, acked[1]!.length]);
+    raw.close();
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect();
+
+    // A clean shutdown still works.
+    b.proc.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+
+    // Restarted without the limit: exactly the acknowledged data (the torn tail of the write-ahead
+    // log is dropped by LevelDB's recovery), and new writes continue at the next dense offset.
+    const again = await spawnBroker(dir);
+    procs.push(again.proc);
+    try {
+      const c = await RawClient.connect(again.url);
+      for (const partition of [0, 1]) {
+        const got = await readAll(c, 'full', partition);
+        expect(got.values).toEqual(acked[partition]);
+        expect(got.highWatermark).toBe(acked[partition]!.length);
+      }
+      c.close();
+      const p2 = new Brook({ url: again.url, logLevel: logLevel.NOTHING }).producer();
+      await p2.connect();
+      const [meta] = await p2.send({ topic: 'full', messages: [{ value: 'after restart', partition: 0 }] });
+      expect(Number(meta!.baseOffset)).toBe(acked[0]!.length);
+      await p2.disconnect();
+    } finally {
+      again.proc.kill('SIGTERM');
+      await again.exited;
+    }
+  }, 60_000);
+});
