@@ -158,7 +158,7 @@ try {
     run.proc.kill('SIGKILL');
     const r = await run.done;
     if (r.signal === 'SIGKILL') sinkKills++;
-    else console.error(`sink run ended before the kill: ${JSON.stringify(r)}`);
+    else console.error(`sink run ended before the kill (target ${target}, progress ${run.progress()}): ${r.code}`);
   }
   const finalRun = await sinkRun(join(tmp, 'killed'), 'sink-killed', ['--until', String(payments)]).done;
   const same = clean.out.trim() !== '' && clean.out.trim() === finalRun.out.trim();

@@ -43,10 +43,13 @@ if (args.seed) {
   const producer = brook.producer();
   await producer.connect();
   const n = Number(args.seed);
-  await producer.send({
-    topic: args.topic,
-    messages: Array.from({ length: n }, (_, i) => ({ key: `account-${i % 7}`, value: JSON.stringify({ amount: (i % 13) + 1 }) })),
-  });
+  // In sends of 25, so the log holds many small batches (a stream, not one lump).
+  for (let at = 0; at < n; at += 25) {
+    await producer.send({
+      topic: args.topic,
+      messages: Array.from({ length: Math.min(25, n - at) }, (_, j) => ({ key: `account-${(at + j) % 7}`, value: JSON.stringify({ amount: ((at + j) % 13) + 1 }) })),
+    });
+  }
   await producer.disconnect();
 }
 
