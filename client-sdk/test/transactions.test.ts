@@ -2,7 +2,7 @@
 // timeout, offsets), read_committed vs read_uncommitted, and recovery of open transactions.
 import { createServer, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBatch, ErrorCode } from '@brook/protocol';
+import { encodeBatch, encodeControlBatch, ErrorCode } from '@brook/protocol';
 import { decodeFetched } from '../src/consumer/fetched.js';
 import { startBroker } from '@brook/server';
 import { Brook, logLevel, type Consumer } from '../src/index.js';
@@ -162,6 +162,16 @@ describe('idempotent producer', () => {
 });
 
 describe('transactions', () => {
+  it('refuses control batches from clients and transactional batches without a transaction', async () => {
+    const produce = async (records: Uint8Array) =>
+      (await raw.request('Produce', { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topic: 'seq', partitions: [{ partition: 0, records }] }] })).topics[0]!
+        .partitions[0]!;
+    expect((await produce(encodeControlBatch(12345, 0, true))).errorCode).toBe(ErrorCode.INVALID_RECORD);
+    const txBatch = encodeBatch({ records: [{ value: new Uint8Array(1) }], producerId: 12345, producerEpoch: 0, baseSequence: 0, transactional: true });
+    expect((await produce(txBatch)).errorCode).toBe(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  });
+
+
   it('records are invisible to read_committed until the commit, visible to read_uncommitted at once', async () => {
     const producer = brook.producer({ transactionalId: 'tx-visibility' });
     await producer.connect();

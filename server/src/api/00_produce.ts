@@ -3,8 +3,7 @@
 // Transactional batches join their producer's transaction first (the coordinator checks the epoch);
 // control batches are the broker's own and refused from clients.
 // acks 0 gets no response, acks 1 waits for the LevelDB write, acks -1 (all) for the fsync.
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BrookError, ErrorCode, ProtocolError, readBatchHeader, validateBatch } from '@brook/protocol';
-import type { PartitionLog } from '../log/partitionLog.js';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BrookError, ErrorCode, ProtocolError, validateBatch, type BatchHeader, type ValidatedBatch } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
 import { authorize } from './acl.js';
@@ -26,8 +25,9 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
               if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
               const topic = ctx.topics.get(t.topic)!;
               if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
-              const { batches, records } = splitBatches(p.records);
-              const release = beginTransactional(ctx, batches, log);
+              const { batches, records, txn } = splitBatches(p.records);
+              // A transactional batch joins its producer's transaction (the coordinator checks the epoch).
+              const release = txn ? ctx.txns.beginAppend(txn.producerId, txn.producerEpoch, log) : null;
               let r;
               try {
                 r = await log.append(batches, { sync });
@@ -48,42 +48,40 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
   };
 }
 
-/** Validates and copies each batch out of the request frame; throws before anything is written. */
-export function splitBatches(buf: Uint8Array): { batches: Uint8Array[]; records: number } {
+/**
+ * Validates and copies each batch out of the request frame; throws before anything is written.
+ * Also says whose transaction the batches belong to (null: not transactional), from the headers
+ * read for validation.
+ */
+export function splitBatches(buf: Uint8Array): { batches: Uint8Array[]; records: number; txn: BatchHeader | null } {
   const batches: Uint8Array[] = [];
   let records = 0;
+  let txn: BatchHeader | null = null;
   let at = 0;
   if (buf.length === 0) throw new BrookError(ErrorCode.INVALID_RECORD, 'no record batch in the request');
   while (at < buf.length) {
-    let size: number;
+    let v: ValidatedBatch;
     try {
-      const v = validateBatch(buf, at);
-      size = v.size;
-      records += v.header.recordCount;
+      v = validateBatch(buf, at);
     } catch (e) {
       if (e instanceof ProtocolError) throw new BrookError(ErrorCode.CORRUPT_MESSAGE, `invalid record batch: ${e.message}`);
       throw e;
     }
-    batches.push(buf.slice(at, at + size));
-    at += size;
-  }
-  return { batches, records };
-}
-
-/** For transactional batches: adds the partition to the producer's transaction; returns the release to call once written. */
-function beginTransactional(ctx: BrokerContext, batches: Uint8Array[], log: PartitionLog): (() => void) | null {
-  let txn: { producerId: number; producerEpoch: number } | null = null;
-  for (let i = 0; i < batches.length; i++) {
-    const h = readBatchHeader(batches[i]!);
+    const h = v.header;
     if (h.attributes & ATTR_CONTROL) throw new BrookError(ErrorCode.INVALID_RECORD, 'control batches are written by the broker, not by clients');
     const transactional = (h.attributes & ATTR_TRANSACTIONAL) !== 0;
-    if (i > 0 && transactional !== (txn !== null)) throw new BrookError(ErrorCode.INVALID_RECORD, 'transactional and non-transactional batches mixed in one request');
+    if (batches.length > 0 && transactional !== (txn !== null)) {
+      throw new BrookError(ErrorCode.INVALID_RECORD, 'transactional and non-transactional batches mixed in one request');
+    }
     if (transactional) {
       if (txn && (txn.producerId !== h.producerId || txn.producerEpoch !== h.producerEpoch)) {
         throw new BrookError(ErrorCode.INVALID_RECORD, 'batches of different producers in one request');
       }
       txn = h;
     }
+    records += h.recordCount;
+    batches.push(buf.slice(at, at + v.size));
+    at += v.size;
   }
-  return txn ? ctx.txns.beginAppend(txn.producerId, txn.producerEpoch, log) : null;
+  return { batches, records, txn };
 }
