@@ -1,24 +1,45 @@
-// Worker thread for the latency scenario of scripts/bench.mjs: a group consumer that reports, for
-// each message, receive time minus the send time written in the message.
+// Worker thread for the latency scenario (scripts/bench/latency.mjs): a group consumer that
+// records, for each message, receive time minus the send time written in its first 20 bytes.
+// Messages whose value starts with "W" are warm-up and not recorded. Posts 'ready' once the
+// consumer joined its group, then { latencies, warmup } when asked to 'stop' or when `expect`
+// measured messages have arrived.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Brook, logLevel } from '../client-sdk/dist/index.js';
 
-const { url, topic, groupId } = workerData;
+const { url, topic, groupId, maxWaitTimeInMs = 100 } = workerData;
 const brook = new Brook({ url, clientId: 'bench-latency', logLevel: logLevel.NOTHING });
-const consumer = brook.consumer({ groupId, maxWaitTimeInMs: 100 });
+const consumer = brook.consumer({ groupId, maxWaitTimeInMs });
 await consumer.connect();
-await consumer.subscribe({ topics: [topic], fromBeginning: false });
+await consumer.subscribe({ topics: [topic], fromBeginning: true });
 const latencies = [];
-parentPort.on('message', async (m) => {
-  if (m === 'stop') {
-    await consumer.disconnect();
-    parentPort.postMessage({ latencies });
+let warmup = 0;
+let expect = Infinity;
+let stopped = false;
+const stop = async () => {
+  if (stopped) return;
+  stopped = true;
+  await consumer.disconnect();
+  parentPort.postMessage({ latencies, warmup });
+};
+parentPort.on('message', (m) => {
+  if (m === 'stop') void stop();
+  else if (m && typeof m.expect === 'number') {
+    expect = m.expect;
+    if (latencies.length >= expect) void stop();
   }
 });
+const joined = new Promise((r) => consumer.on(consumer.events.GROUP_JOIN, r));
 await consumer.run({
   eachMessage: async ({ message }) => {
-    const sent = Number(message.value.toString('utf8', 0, 20).trim());
-    latencies.push(performance.timeOrigin + performance.now() - sent);
+    const now = performance.timeOrigin + performance.now();
+    const v = message.value;
+    if (v[0] === 87 /* W */) {
+      warmup++;
+      return;
+    }
+    latencies.push(now - Number(v.toString('latin1', 0, 20)));
+    if (latencies.length >= expect) void stop();
   },
 });
+await joined;
 parentPort.postMessage('ready');

@@ -1,6 +1,7 @@
 // Shared by the scripts: a fresh broker in a child process (built dist), on a free port, in a
 // temp data dir. `stop()` sends SIGTERM, waits for exit and removes the data dir.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,18 +10,28 @@ import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
 
-/** `dataDir` reuses a directory (restarts); otherwise a fresh temp dir is made. */
+/**
+ * `dataDir` reuses a directory (restarts); otherwise a fresh temp dir is made.
+ * `nodeArgs` go before the script (e.g. `--cpu-prof`), `logLevel` defaults to info (the port is
+ * read from the "Brook listening" line, which is logged at info), `env` adds variables.
+ */
 export async function startChildBroker(prefix = 'brook-script-', extraArgs = [], opts = {}) {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), prefix)));
-  const proc = spawn(process.execPath, [cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, '--port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: opts.env ? { ...process.env, ...opts.env } : process.env,
   });
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  let startupMs = null;
   const port = await new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).on('line', (l) => {
+    const lines = createInterface({ input: proc.stdout });
+    lines.on('line', (l) => {
       try {
         const j = JSON.parse(l);
-        if (j.port && String(j.msg).startsWith('Brook listening')) resolve(j.port);
+        if (j.port && String(j.msg).startsWith('Brook listening')) {
+          startupMs = typeof j.startupMs === 'number' ? j.startupMs : null;
+          resolve(j.port);
+        }
       } catch {
         /* not a log line */
       }
@@ -32,12 +43,48 @@ export async function startChildBroker(prefix = 'brook-script-', extraArgs = [],
     port,
     dataDir,
     exited,
+    /** The broker's own start-up time as it logged it (storage open to listening), or null. */
+    startupMs,
     url: `ws://127.0.0.1:${port}/ws`,
     httpUrl: `http://127.0.0.1:${port}`,
+    /** CPU seconds (user + system) the broker has used so far, from /proc (Linux). */
+    cpuSeconds() {
+      return procCpuSeconds(proc.pid);
+    },
+    /** { user, system } CPU seconds so far. */
+    cpuTimes() {
+      return procCpuTimes(proc.pid);
+    },
+    /** Resident set size in bytes, from /proc (Linux). */
+    rssBytes() {
+      return procRssBytes(proc.pid);
+    },
     async stop() {
       proc.kill('SIGTERM');
       await exited;
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) is 100 on Linux for every mainstream architecture
+
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
+export function procCpuSeconds(pid) {
+  const t = procCpuTimes(pid);
+  return t.user + t.system;
+}
+
+/** { user, system } CPU seconds of a process (all its threads). */
+export function procCpuTimes(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces: split after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
+}
+
+/** VmRSS of a process, in bytes. */
+export function procRssBytes(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
 }

@@ -1,0 +1,118 @@
+// End-to-end latency: a paced producer (SDK, acks 'all', one message per send, never awaited
+// before the next) at 1,000 and 5,000 msg/s into 4 partitions; a consumer group member (SDK) in a
+// worker thread records receive time minus the send time stamped in each message. 0.5 s of
+// warm-up messages are not counted. Also reported: the producer's send-to-ack time.
+import { Worker } from 'node:worker_threads';
+import { startChildBroker, client, createTopic, quantile, fmt, mmm } from './lib.mjs';
+
+export const id = 'latency';
+export const title = 'End-to-end latency';
+export const description =
+  "A paced SDK producer (acks 'all', one message of 100 B per `send`, sends not awaited one by one) and a consumer group member in a worker thread; " +
+  'latency = receive time in `eachMessage` minus the send time written into the message. 4 partitions; 0.5 s of warm-up not counted.';
+
+const WORKER = new URL('../bench-latency-worker.mjs', import.meta.url);
+
+export function cells({ quick }) {
+  const seconds = quick ? 1.5 : 4;
+  return [1000, 5000].map((rate) => ({
+    key: `latency/${rate}`,
+    label: `${rate.toLocaleString('en')} msg/s for ${seconds} s`,
+    params: { rate, seconds, acks: 'all' },
+    run: (ctx) => latencyRun(ctx, { rate, seconds }),
+  }));
+}
+
+async function latencyRun(ctx, { rate, seconds }) {
+  const broker = await startChildBroker('brook-bench-latency-');
+  let worker = null;
+  try {
+    const brook = client(broker.url, 'bench-latency');
+    const topic = 'latency';
+    await createTopic(brook, topic, 4);
+    worker = new Worker(WORKER, { workerData: { url: broker.url, topic, groupId: 'latency-g' } });
+    const workerExit = new Promise((_, j) => worker.once('error', j));
+    let readyTimer;
+    const notReady = new Promise((_, j) => (readyTimer = setTimeout(() => j(new Error('the consumer did not join within 30 s')), 30_000)));
+    try {
+      await Promise.race([new Promise((r) => worker.once('message', r)), workerExit, notReady]);
+    } finally {
+      clearTimeout(readyTimer);
+    }
+    const producer = brook.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'W' }] });
+    const filler = 'x'.repeat(80);
+    const acks = [];
+    const pending = [];
+    const pace = async (secs, warm) => {
+      const t0 = performance.now();
+      let sent = 0;
+      while (performance.now() - t0 < secs * 1000) {
+        const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+        while (sent < due) {
+          const t = performance.now();
+          const value = warm ? 'W'.padEnd(20, ' ') + filler : String(performance.timeOrigin + t).padEnd(20, ' ') + filler;
+          const p = producer.send({ topic, messages: [{ value }] });
+          pending.push(warm ? p : p.then(() => acks.push(performance.now() - t)));
+          sent++;
+        }
+        if (!warm) ctx.progress(performance.now() - t0, secs * 1000);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      return sent;
+    };
+    await pace(0.5, true);
+    const b0 = broker.cpuSeconds();
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    const sent = await pace(seconds, false);
+    const wall = (performance.now() - w0) / 1000;
+    const brokerCpuPct = ((broker.cpuSeconds() - b0) / wall) * 100;
+    const c1 = process.cpuUsage(c0);
+    const clientCpuPct = ((c1.user + c1.system) / 1e6 / wall) * 100;
+    await Promise.all(pending);
+    const resultP = new Promise((r) => worker.on('message', (m) => m !== 'ready' && r(m)));
+    worker.postMessage({ expect: sent });
+    const timer = setTimeout(() => worker.postMessage('stop'), 5000);
+    const { latencies } = await Promise.race([resultP, workerExit]);
+    clearTimeout(timer);
+    await producer.disconnect();
+    latencies.sort((a, b) => a - b);
+    acks.sort((a, b) => a - b);
+    return {
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      p999: quantile(latencies, 0.999),
+      max: latencies[latencies.length - 1],
+      received: latencies.length,
+      sent,
+      ackP50: quantile(acks, 0.5),
+      ackP99: quantile(acks, 0.99),
+      brokerCpuPct,
+      clientCpuPct,
+    };
+  } finally {
+    if (worker) await worker.terminate();
+    await broker.stop();
+  }
+}
+
+export function summary(f) {
+  return `p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, p99.9 ${f.p999.toFixed(2)} ms (${f.received}/${f.sent})`;
+}
+
+export function report(rows) {
+  const ms = (x) => fmt(x, 2);
+  const L = [
+    '| rate | received/sent | p50 ms | p99 ms | p99.9 ms | max ms | producer send-to-ack p50 / p99 ms | CPU, % of a core: broker / producer + consumer process |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of rows) {
+    const f = r.figures;
+    L.push(
+      `| ${r.params.rate.toLocaleString('en')} msg/s | ${fmt(f.received?.median, 0)}/${fmt(f.sent?.median, 0)} | ${mmm(f.p50, ms)} | ${mmm(f.p99, ms)} | ${mmm(f.p999, ms)} | ${mmm(f.max, ms)} | ${ms(f.ackP50?.median)} / ${ms(f.ackP99?.median)} | ${fmt(f.brokerCpuPct?.median, 0)} / ${fmt(f.clientCpuPct?.median, 0)} |`,
+    );
+  }
+  return L.join('\n');
+}
