@@ -5,14 +5,16 @@ import { bytesToString, fromRecordHeaders, recordSizeUpperBound, toBytes, toReco
 
 describe('toBytes', () => {
   it('encodes strings as UTF-8 and passes bytes through', () => {
-    expect(toBytes('héllo')).toEqual(new Uint8Array([0x68, 0xc3, 0xa9, 0x6c, 0x6c, 0x6f]));
+    // In Node the bytes come as a Buffer (what KafkaJS users get), in browsers as a Uint8Array.
+    expect([...toBytes('héllo')!]).toEqual([0x68, 0xc3, 0xa9, 0x6c, 0x6c, 0x6f]);
+    expect(toBytes('x')).toBeInstanceOf(Uint8Array);
     const u = new Uint8Array([1, 2, 3]);
     expect(toBytes(u)).toBe(u);
     const b = Buffer.from('abc');
     expect(toBytes(b)).toBe(b);
     expect(toBytes(null)).toBeNull();
     expect(toBytes(undefined)).toBeNull();
-    expect(toBytes('')).toEqual(new Uint8Array(0));
+    expect(toBytes('')!.length).toBe(0);
   });
 
   it('round-trips text', () => {
@@ -26,7 +28,7 @@ describe('headers', () => {
   it('turns a KafkaJS header object into record headers, arrays into repeated headers', () => {
     const h = toRecordHeaders({ a: 'x', b: Buffer.from([1, 2]), c: ['1', Buffer.from('2')], d: undefined, e: null });
     expect(h.map((x) => x.key)).toEqual(['a', 'b', 'c', 'c', 'e']);
-    expect(h[0]!.value).toEqual(new TextEncoder().encode('x'));
+    expect([...h[0]!.value!]).toEqual([...new TextEncoder().encode('x')]);
     expect(Array.from(h[1]!.value!)).toEqual([1, 2]);
     expect(bytesToString(h[2]!.value)).toBe('1');
     expect(bytesToString(h[3]!.value)).toBe('2');

@@ -100,7 +100,13 @@ export function encodeBatch(input: BatchInput): Uint8Array {
     if (ts < baseTimestamp) baseTimestamp = ts;
     if (ts > maxTimestamp) maxTimestamp = ts;
   }
-  const w = new Writer(BATCH_HEADER_SIZE + records.length * 32);
+  // Sized up front from the records (a little over), so the buffer is not regrown and copied.
+  let estimate = BATCH_HEADER_SIZE;
+  for (const r of records) {
+    estimate += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (r.headers) for (const h of r.headers) estimate += 10 + h.key.length * 3 + (h.value?.length ?? 0);
+  }
+  const w = new Writer(estimate);
   w.pos = BATCH_HEADER_SIZE;
   let lastDelta = 0;
   const encodedHeaderKeys: Uint8Array[] = [];

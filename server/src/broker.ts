@@ -2,6 +2,7 @@
  * startBroker: opens the log, replays committed offsets and groups, and serves everything on one
  * port: the WebSocket protocol at /ws, the admin API, /health, /metrics, /docs.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
@@ -66,6 +67,8 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   const offsets = await OffsetStore.open(topics, logger);
   const connections = new Map<string, ClientConnection>();
   const shutdown = new AbortController();
+  // Every waiting long poll listens for shutdown: many at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const metrics = new BrokerMetrics();
 
   const groups = new GroupCoordinator({

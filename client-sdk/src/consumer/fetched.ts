@@ -29,7 +29,8 @@ export function decodeFetched(
   const out: FetchedMessage[] = [];
   let next = fetchOffset;
   if (records.length === 0) return { messages: out, nextOffset: next };
-  const batches = decodeBatches(records);
+  // Decoded from a Buffer view in Node, so keys and values are Buffer views already (no wrapping per message).
+  const batches = decodeBatches(asBuffer(records));
   const aborted = readCommitted ? [...abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : [];
   const abortedProducers = new Set<number>();
   for (const b of batches) {
@@ -56,12 +57,14 @@ function toMessage(r: DecodedRecord): KafkaMessage {
   let size = (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const h of r.headers) size += h.key.length + (h.value?.length ?? 0);
   return {
-    key: r.key === null ? null : asBuffer(r.key),
-    value: r.value === null ? null : asBuffer(r.value),
-    headers: fromRecordHeaders(r.headers, asBuffer),
+    key: r.key,
+    value: r.value,
+    headers: fromRecordHeaders(r.headers, same),
     offset: String(r.offset),
     timestamp: String(r.timestamp),
     size,
     attributes: 0,
   };
 }
+
+const same = (b: Uint8Array): Uint8Array => b;

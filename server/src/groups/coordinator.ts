@@ -76,7 +76,12 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly queues = new Map<string, Promise<void>>();
   /** `${groupId}\0${kind}\0${memberId}` -> timer. */
-  private readonly timers = new Map<string, TimerHandle>();
+  /**
+   * Armed timers. A heartbeat only moves `deadline` later; the timer stays armed for `due` and, if
+   * the deadline moved meanwhile, re-arms itself for the rest: one timer per session period instead
+   * of a clearTimeout + setTimeout per heartbeat.
+   */
+  private readonly timers = new Map<string, { handle: TimerHandle; due: number; deadline: number }>();
   private readonly cfg: GroupConfig;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => TimerHandle;
@@ -177,35 +182,47 @@ export class GroupCoordinator {
   }
 
   private schedule(groupId: string, kind: TimerKind, memberId: string, deadline: number): void {
-    this.cancel(groupId, kind, memberId);
     if (this.closed) return;
     const k = `${groupId}\0${kind}\0${memberId}`;
-    const handle = this.setTimer(
+    const t = this.timers.get(k);
+    if (t && t.due <= deadline) {
+      t.deadline = deadline;
+      return;
+    }
+    if (t) this.clearTimer(t.handle);
+    this.arm(k, groupId, kind, memberId, deadline);
+  }
+
+  private arm(k: string, groupId: string, kind: TimerKind, memberId: string, deadline: number): void {
+    const entry = { handle: undefined as unknown as TimerHandle, due: deadline, deadline };
+    entry.handle = this.setTimer(
       () => {
-        if (this.timers.get(k) !== handle) return;
+        if (this.timers.get(k) !== entry) return;
         this.timers.delete(k);
-        const event: GroupEvent = kind === 'session' ? { type: 'sessionTimeout', memberId, deadline } : { type: 'rebalanceTimeout', memberId, deadline };
+        if (entry.deadline > entry.due) return this.arm(k, groupId, kind, memberId, entry.deadline);
+        const event: GroupEvent =
+          kind === 'session' ? { type: 'sessionTimeout', memberId, deadline: entry.deadline } : { type: 'rebalanceTimeout', memberId, deadline: entry.deadline };
         void this.enqueue(groupId, () => this.step(groupId, event, false)).catch((err: unknown) =>
           this.deps.logger.error({ err, groupId, memberId }, 'group timer failed'),
         );
       },
       Math.max(0, deadline - this.now()),
     );
-    this.timers.set(k, handle);
+    this.timers.set(k, entry);
   }
 
   private cancel(groupId: string, kind: TimerKind, memberId: string): void {
     const k = `${groupId}\0${kind}\0${memberId}`;
-    const h = this.timers.get(k);
-    if (h === undefined) return;
-    this.clearTimer(h);
+    const t = this.timers.get(k);
+    if (t === undefined) return;
+    this.clearTimer(t.handle);
     this.timers.delete(k);
   }
 
   private cancelGroupTimers(groupId: string): void {
-    for (const [k, h] of this.timers) {
+    for (const [k, t] of this.timers) {
       if (k.startsWith(`${groupId}\0`)) {
-        this.clearTimer(h);
+        this.clearTimer(t.handle);
         this.timers.delete(k);
       }
     }
@@ -346,7 +363,7 @@ export class GroupCoordinator {
 
   close(): void {
     this.closed = true;
-    for (const h of this.timers.values()) this.clearTimer(h);
+    for (const t of this.timers.values()) this.clearTimer(t.handle);
     this.timers.clear();
   }
 }

@@ -170,6 +170,10 @@ function log(tx: Tx, level: LogLevel, msg: string, fields: Record<string, unknow
 }
 
 export function transition(group: Group, event: GroupEvent, env: Env): TransitionResult {
+  if (event.type === 'heartbeat') {
+    const steady = steadyHeartbeat(group, event.request, event.context, env);
+    if (steady) return steady;
+  }
   const tx: Tx = { g: copy(group), env, effects: [], persist: false };
   let response: ConsumerGroupHeartbeatResponse | undefined;
   switch (event.type) {
@@ -605,9 +609,37 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     errorMessage: null,
     memberId: m.memberId,
     memberEpoch: m.memberEpoch,
-    // Never longer than a third of the session: a member heartbeating at the broker's pace must not expire.
-    heartbeatIntervalMs: Math.min(m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs, Math.max(1, Math.floor(m.sessionTimeoutMs / 3))),
+    heartbeatIntervalMs: intervalFor(m, cfg),
     assignment,
+  };
+}
+
+/** Never longer than a third of the session: a member heartbeating at the broker's pace must not expire. */
+function intervalFor(m: Member, cfg: GroupConfig): number {
+  return Math.min(m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs, Math.max(1, Math.floor(m.sessionTimeoutMs / 3)));
+}
+
+/**
+ * The common case, kept cheap (thousands of members heartbeat every few seconds): a member at the
+ * group's assignment epoch that holds exactly its target and reports no change. Only its session
+ * deadline moves; no group copy, no reconciliation, and the answer carries no assignment. Null
+ * when anything else could be going on: the full transition handles it.
+ */
+function steadyHeartbeat(g: Group, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext, env: Env): TransitionResult | null {
+  const m = g.members.get(req.memberId);
+  if (!m || req.memberEpoch <= 0 || req.memberEpoch !== m.memberEpoch || m.memberEpoch !== g.assignmentEpoch) return null;
+  if (m.state !== 'stable' || !A.isEmpty(m.pendingRevocation) || m.leftStatic || m.notified !== null || m.lastSent === null) return null;
+  if (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null || req.serverAssignor !== null || req.rackId !== null) return null;
+  if ((req.sessionTimeoutMs > 0 && req.sessionTimeoutMs !== m.sessionTimeoutMs) || (req.rebalanceTimeoutMs > 0 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs)) return null;
+  if (ctx.connectionId !== m.connectionId || ctx.clientHost !== m.clientHost || (ctx.clientId && ctx.clientId !== m.clientId)) return null;
+  if (ctx.heartbeatIntervalMs !== undefined && ctx.heartbeatIntervalMs > 0 && ctx.heartbeatIntervalMs !== m.heartbeatIntervalMs) return null;
+  if (req.topicPartitions !== null && !A.equal(A.fromWire(req.topicPartitions), m.assigned)) return null;
+  if (m.lastSent !== A.key(m.assigned)) return null;
+  const member: Member = { ...m, sessionDeadline: env.now + m.sessionTimeoutMs };
+  return {
+    group: { ...g, members: new Map(g.members).set(m.memberId, member) },
+    response: { errorCode: 0, errorMessage: null, memberId: m.memberId, memberEpoch: m.memberEpoch, heartbeatIntervalMs: intervalFor(m, env.config), assignment: null },
+    effects: [{ type: 'schedule', kind: 'session', memberId: m.memberId, deadline: member.sessionDeadline }],
   };
 }
 
