@@ -22,6 +22,15 @@ export class BrokerMetrics {
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
+  private readonly latencyByApi = new Map<string, ReturnType<Histogram<'api'>['labels']>>();
+
+  /** The request-latency histogram of one API, looked up once (labels are hashed on every call otherwise). */
+  latencyOf(api: string): ReturnType<Histogram<'api'>['labels']> {
+    let h = this.latencyByApi.get(api);
+    if (!h) this.latencyByApi.set(api, (h = this.requestLatency.labels(api)));
+    return h;
+  }
+
   readonly requestErrors = new Counter({
     name: 'brook_request_errors_total',
     help: 'Requests answered with a frame-level error, per API',

@@ -134,7 +134,17 @@ export class GroupCoordinator {
     const existing = this.groups.get(groupId);
     if (!existing && !create) return null;
     const before = existing ?? newGroup(groupId);
-    const result = transition(before, event, { now: this.now(), topics: this.deps.topics(), config: this.cfg });
+    // The topic map is built only if the transition asks for it (a steady heartbeat does not).
+    const deps = this.deps;
+    let topics: Map<string, number> | undefined;
+    const env = {
+      now: this.now(),
+      config: this.cfg,
+      get topics(): Map<string, number> {
+        return (topics ??= deps.topics());
+      },
+    };
+    const result = transition(before, event, env);
     // A heartbeat that failed on an unknown group leaves no trace.
     if (existing || result.group.members.size > 0) this.groups.set(groupId, result.group);
     this.rebalances += Math.max(0, result.group.groupEpoch - before.groupEpoch);

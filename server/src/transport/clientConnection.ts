@@ -109,7 +109,7 @@ export class ClientConnection implements ConnectionInfo {
   }
 
   private async run(req: DecodedRequest, size: number): Promise<void> {
-    const end = this.metrics.requestLatency.startTimer({ api: req.name });
+    const end = this.metrics.latencyOf(req.name).startTimer();
     const { correlationId } = req.header;
     try {
       const handler = this.handlers[req.name] as (body: unknown, conn: ClientConnection) => Promise<unknown>;
