@@ -1,34 +1,13 @@
 // A real broker process, producing with acks 'all', killed with SIGKILL mid-stream and restarted:
 // every acknowledged message must be there, once, at the offset it was acknowledged with.
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeBatches, encodeBatch } from '@brook/protocol';
-import { RawClient, removeDir, spawnBroker, tempDir } from './helpers.js';
+import { encodeBatch } from '@brook/protocol';
+import { RawClient, readPartition, removeDir, spawnBroker, tempDir } from './helpers.js';
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map(removeDir)));
 
-async function readAll(c: RawClient, topic: string, partition: number) {
-  const out: Array<{ offset: number; value: string }> = [];
-  let offset = 0;
-  for (let i = 0; i < 10_000; i++) {
-    const f = await c.request('Fetch', {
-      maxWaitMs: 0,
-      minBytes: 1,
-      maxBytes: 4 << 20,
-      isolationLevel: 0,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 4 << 20 }] }],
-    });
-    const p = f.topics[0]!.partitions[0]!;
-    expect(p.errorCode).toBe(0);
-    const recs = decodeBatches(p.records).flatMap((b) => b.records).filter((r) => r.offset >= offset);
-    if (recs.length === 0) return { records: out, highWatermark: p.highWatermark };
-    for (const r of recs) out.push({ offset: r.offset, value: dec.decode(r.value!) });
-    offset = recs[recs.length - 1]!.offset + 1;
-  }
-  throw new Error('read did not finish');
-}
 
 describe('crash safety', () => {
   it('keeps every acknowledged message across kill -9, with contiguous offsets', async () => {
@@ -69,7 +48,7 @@ describe('crash safety', () => {
       c = await RawClient.connect(b.url);
       const seen = new Map<string, { partition: number; offset: number }>();
       for (const partition of [0, 1]) {
-        const { records, highWatermark } = await readAll(c, 'durable', partition);
+        const { records, highWatermark } = await readPartition(c, 'durable', partition);
         expect(records.map((r) => r.offset)).toEqual(Array.from({ length: records.length }, (_, i) => i));
         expect(highWatermark).toBe(records.length);
         for (const r of records) {

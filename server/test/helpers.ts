@@ -4,9 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { expect } from 'vitest';
 import {
   BrookError,
   PROTOCOL_VERSION,
+  decodeBatches,
   decodeResponseBody,
   decodeServerFrame,
   encodeRequest,
@@ -139,4 +141,26 @@ export async function spawnBroker(dataDir: string, port = 0, extra: string[] = [
     });
   });
   return { proc, port: got, url: `ws://127.0.0.1:${got}/ws`, httpUrl: `http://127.0.0.1:${got}`, exited };
+}
+
+/** Every record of a partition (offset and UTF-8 value) up to the end, with raw Fetch requests. */
+export async function readPartition(c: RawClient, topic: string, partition: number): Promise<{ records: Array<{ offset: number; value: string }>; highWatermark: number }> {
+  const out: Array<{ offset: number; value: string }> = [];
+  let offset = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const f = await c.request('Fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 4 << 20,
+      isolationLevel: 0,
+      topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 4 << 20 }] }],
+    });
+    const p = f.topics[0]!.partitions[0]!;
+    expect(p.errorCode).toBe(0);
+    const recs = decodeBatches(p.records).flatMap((b) => b.records).filter((r) => r.offset >= offset);
+    if (recs.length === 0) return { records: out, highWatermark: p.highWatermark };
+    for (const r of recs) out.push({ offset: r.offset, value: new TextDecoder().decode(r.value!) });
+    offset = recs[recs.length - 1]!.offset + 1;
+  }
+  throw new Error('read did not finish');
 }

@@ -6,9 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeBatches } from '@brook/protocol';
 import { Brook, BrookError, logLevel } from '@brook/client';
-import { RawClient, removeDir, serverCli, spawnBroker, tempDir } from './helpers.js';
+import { RawClient, readPartition, removeDir, serverCli, spawnBroker, tempDir } from './helpers.js';
 
 const dirs: string[] = [];
 const procs: ChildProcess[] = [];
@@ -56,28 +55,8 @@ async function limitedBroker(dataDir: string, fileLimitKiB: number): Promise<{ p
 }
 
 async function readAll(c: RawClient, topic: string, partition: number): Promise<{ values: string[]; offsets: number[]; highWatermark: number }> {
-  const values: string[] = [];
-  const offsets: number[] = [];
-  let offset = 0;
-  for (let i = 0; i < 10_000; i++) {
-    const f = await c.request('Fetch', {
-      maxWaitMs: 0,
-      minBytes: 1,
-      maxBytes: 4 << 20,
-      isolationLevel: 0,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 4 << 20 }] }],
-    });
-    const p = f.topics[0]!.partitions[0]!;
-    expect(p.errorCode).toBe(0);
-    const recs = decodeBatches(p.records).flatMap((b) => b.records).filter((r) => r.offset >= offset);
-    if (recs.length === 0) return { values, offsets, highWatermark: p.highWatermark };
-    for (const r of recs) {
-      values.push(new TextDecoder().decode(r.value!));
-      offsets.push(r.offset);
-    }
-    offset = recs[recs.length - 1]!.offset + 1;
-  }
-  throw new Error('read did not finish');
+  const { records, highWatermark } = await readPartition(c, topic, partition);
+  return { values: records.map((r) => r.value), offsets: records.map((r) => r.offset), highWatermark };
 }
 
 describe('storage errors', () => {
