@@ -23,6 +23,12 @@ export interface FakeBroker {
   /** Drop the connection on the next N produce requests without answering. */
   dropNextProduce: number;
   maxMessageBytes: number;
+  /** Answer each Produce this many ms after it arrives (0: at once). */
+  produceDelayMs: number;
+  /** The most Produce requests received and not yet answered at any moment. */
+  maxOutstanding: number;
+  /** Record batch bytes carried by each Produce request, in arrival order. */
+  produceRecordBytes: number[];
   close(): Promise<void>;
 }
 
@@ -31,6 +37,7 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const port = (wss.address() as AddressInfo).port;
   const attempts = new Map<string, number>();
+  let outstanding = 0;
   const fb: FakeBroker = {
     url: `ws://127.0.0.1:${port}/ws`,
     topics: new Map(Object.entries(topics).map(([t, n]) => [t, Array.from({ length: n }, () => [])])),
@@ -38,6 +45,9 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
     produceHook: null,
     dropNextProduce: 0,
     maxMessageBytes: 1024 * 1024,
+    produceDelayMs: 0,
+    maxOutstanding: 0,
+    produceRecordBytes: [],
     close: () =>
       new Promise<void>((r) => {
         for (const c of wss.clients) c.terminate();
@@ -71,6 +81,7 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
       }
       case 'Produce': {
         fb.requests.push({ name: 'Produce', acks: req.body.acks });
+        fb.produceRecordBytes.push(req.body.topics.reduce((n, t) => t.partitions.reduce((m, p) => m + p.records.length, n), 0));
         if (fb.dropNextProduce > 0) {
           fb.dropNextProduce--;
           ws.terminate();
@@ -102,7 +113,17 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
             }),
           })),
         };
-        if (req.body.acks !== 0) ws.send(encodeResponse('Produce', id, res));
+        if (req.body.acks === 0) return;
+        if (fb.produceDelayMs <= 0) {
+          ws.send(encodeResponse('Produce', id, res));
+          return;
+        }
+        outstanding++;
+        fb.maxOutstanding = Math.max(fb.maxOutstanding, outstanding);
+        setTimeout(() => {
+          outstanding--;
+          ws.send(encodeResponse('Produce', id, res));
+        }, fb.produceDelayMs);
         return;
       }
       default:

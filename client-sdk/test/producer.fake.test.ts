@@ -81,6 +81,24 @@ describe('producer against a fake broker', () => {
     await p.disconnect();
   });
 
+  it('splits a large flush into requests of maxRequestSize, at most maxInFlightRequests outstanding, written in send order', async () => {
+    fb = await fakeBroker({ t: 1 });
+    fb.produceDelayMs = 20;
+    const p = brookFor(fb.url).producer({ maxInFlightRequests: 2, batchSize: 4096, maxRequestSize: 16 * 1024 });
+    await p.connect();
+    const value = 'v'.repeat(100);
+    // About 110 KB queued in one tick: 7 or more requests of at most 16 KiB.
+    const sends = Array.from({ length: 100 }, (_, i) => p.send({ topic: 't', messages: Array.from({ length: 10 }, (_, j) => ({ value: `${i * 10 + j} ${value}`, partition: 0 })) }));
+    const results = await Promise.all(sends);
+    expect(fb.produceRecordBytes.length).toBeGreaterThanOrEqual(7);
+    for (const n of fb.produceRecordBytes) expect(n).toBeLessThanOrEqual(16 * 1024);
+    expect(fb.maxOutstanding).toBe(2);
+    results.forEach((r, i) => expect(r[0]!.baseOffset).toBe(String(i * 10)));
+    const log = fb.topics.get('t')![0]!;
+    expect(log).toHaveLength(1000);
+    await p.disconnect();
+  });
+
   it('splits after MESSAGE_TOO_LARGE from a topic with a smaller limit', async () => {
     fb = await fakeBroker({ t: 1 });
     const p = brookFor(fb.url).producer();

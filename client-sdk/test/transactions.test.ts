@@ -88,7 +88,7 @@ beforeAll(async () => {
   const admin = brook.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: ['idem', 'idem-off', 'seq', 'tx-out', 'tx-abort', 'tx-fence', 'tx-timeout', 'tx-in', 'tx-out2', 'tx-zombie'].map((topic) => ({ topic, numPartitions: 2 })),
+    topics: ['idem', 'idem-off', 'idem-many', 'seq', 'tx-out', 'tx-abort', 'tx-fence', 'tx-timeout', 'tx-in', 'tx-out2', 'tx-zombie'].map((topic) => ({ topic, numPartitions: 2 })),
   });
   await admin.disconnect();
 });
@@ -119,6 +119,26 @@ describe('idempotent producer', () => {
     const { values, offsets } = await lostAckRun('idem', true);
     expect(values).toEqual(['first', 'second-a', 'second-b']);
     expect(offsets).toEqual(['1']);
+  });
+
+  it('a resent request with more batches of one partition than the broker remembers is still written once, and the send succeeds', async () => {
+    const proxy = await cuttingProxy(tb.port);
+    const b = new Brook({ url: proxy.url, clientId: 'idem-many', logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 50 } });
+    // batchSize 80: one record per batch, so one send of 8 records is one request of 8 batches.
+    const producer = b.producer({ batchSize: 80 });
+    await producer.connect();
+    await producer.send({ topic: 'idem-many', messages: [{ value: 'metadata loaded', partition: 1 }] });
+    proxy.cutOnNextAnswer();
+    const values = Array.from({ length: 8 }, (_, i) => `many-${i}`);
+    const result = await producer.send({ topic: 'idem-many', messages: values.map((value) => ({ value, partition: 0 })) });
+    expect(proxy.cuts).toBe(1);
+    expect(result).toEqual([expect.objectContaining({ partition: 0, baseOffset: '-1' })]);
+    // The next send is numbered after the 8 and written normally.
+    const [next] = await producer.send({ topic: 'idem-many', messages: [{ value: 'after', partition: 0 }] });
+    expect(next!.baseOffset).toBe('8');
+    await producer.disconnect();
+    await proxy.close();
+    expect((await readRecords(raw, 'idem-many', 0, false)).values).toEqual([...values, 'after']);
   });
 
   it('without idempotence the same lost answer writes the batch twice (what the above prevents)', async () => {

@@ -106,6 +106,11 @@ export class Reader {
     }
     throw new ProtocolError('varlong longer than 8 bytes');
   }
+  /** Moves past the next n bytes without making a view of them. */
+  skip(n: number, what = 'bytes'): void {
+    this.need(n, what);
+    this.pos += n;
+  }
   /** A view (no copy) of the next n bytes. */
   bytes(n: number, what = 'bytes'): Uint8Array {
     this.need(n, what);

@@ -118,7 +118,7 @@ export function encodeBatch(input: BatchInput): Uint8Array {
     const key = r.key ?? null;
     const value = r.value;
     const headers = r.headers ?? [];
-    encodedHeaderKeys.length = 0;
+    if (encodedHeaderKeys.length > 0) encodedHeaderKeys.length = 0;
     let size = 1 + varintSize(tsDelta) + varintSize(offsetDelta);
     size += key === null ? 1 : varintSize(key.length) + key.length;
     size += value === null ? 1 : varintSize(value.length) + value.length;
@@ -227,6 +227,8 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length): Valida
   if (crc !== h.crc) throw new ProtocolError('record batch CRC mismatch');
   if (h.recordCount <= 0) throw new ProtocolError('record batch has no records');
   if (h.lastOffsetDelta < h.recordCount - 1) throw new ProtocolError('lastOffsetDelta smaller than the record count');
+  // One reader for the whole batch (no object per record): a record's fields may not read past
+  // the batch, and must end exactly where its length says.
   const r = new Reader(buf, at + BATCH_HEADER_SIZE, at + size);
   let maxRecordSize = 0;
   let prevDelta = -1;
@@ -235,25 +237,23 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length): Valida
     if (len < 0) throw new ProtocolError('negative record length');
     r.need(len, 'record');
     const recEnd = r.pos + len;
-    const rr = new Reader(buf, r.pos, recEnd);
-    rr.int8();
-    rr.varlong();
-    const delta = rr.varint();
+    r.skip(1, 'attributes');
+    r.varlong();
+    const delta = r.varint();
     if (delta <= prevDelta || delta > h.lastOffsetDelta) throw new ProtocolError('record offset deltas out of order');
     prevDelta = delta;
-    skipNullableVarBytes(rr);
-    skipNullableVarBytes(rr);
-    const nh = rr.varint();
-    if (nh < 0 || nh > rr.remaining) throw new ProtocolError(`bad header count ${nh}`);
+    skipNullableVarBytes(r);
+    skipNullableVarBytes(r);
+    const nh = r.varint();
+    if (nh < 0 || nh > recEnd - r.pos) throw new ProtocolError(`bad header count ${nh}`);
     for (let j = 0; j < nh; j++) {
-      const kl = rr.varint();
+      const kl = r.varint();
       if (kl < 0) throw new ProtocolError('null header key');
-      rr.utf8(kl);
-      skipNullableVarBytes(rr);
+      r.utf8(kl);
+      skipNullableVarBytes(r);
     }
-    if (rr.remaining !== 0) throw new ProtocolError('record length does not match its fields');
+    if (r.pos !== recEnd) throw new ProtocolError('record length does not match its fields');
     if (len > maxRecordSize) maxRecordSize = len;
-    r.pos = recEnd;
   }
   if (r.remaining !== 0) throw new ProtocolError('bytes left after the last record of a batch');
   return { header: h, size, maxRecordSize };
@@ -263,7 +263,7 @@ function skipNullableVarBytes(r: Reader): void {
   const n = r.varint();
   if (n === -1) return;
   if (n < 0) throw new ProtocolError(`bad length ${n}`);
-  r.bytes(n);
+  r.skip(n);
 }
 
 function readNullableVarBytes(r: Reader): Uint8Array | null {

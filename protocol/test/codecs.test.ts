@@ -154,6 +154,29 @@ describe('primitives', () => {
     expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
   });
 
+  it('CRC-32C equals the bit-by-bit definition on any range of any view', () => {
+    const bitwise = (b: Uint8Array): number => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(7), fc.nat(300), fc.nat(300), (bytes, shift, x, y) => {
+        // A view that does not start at offset 0 of its buffer, and a sub-range of it.
+        const backing = new Uint8Array(bytes.length + shift);
+        backing.set(bytes, shift);
+        const view = backing.subarray(shift);
+        const start = Math.min(x, y, view.length);
+        const end = Math.min(Math.max(x, y), view.length);
+        expect(crc32c(view, start, end)).toBe(bitwise(view.subarray(start, end)));
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
+  });
+
   it("murmur2 matches Kafka's published test vectors", () => {
     expect(murmur2(enc.encode('21'))).toBe(-973932308);
     expect(murmur2(enc.encode('foobar'))).toBe(-790332482);
