@@ -36,8 +36,22 @@ export function decodeBody<T>(codec: Codec<T>, buf: Uint8Array, start = 0): Resu
   }
 }
 
+/**
+ * The total length of the bytes fields in a message body (record batches): the frame's writer is
+ * sized with it up front, so a 1 MiB Produce request or Fetch response is not copied again and
+ * again as the writer doubles.
+ */
+function payloadBytes(v: unknown, depth = 0): number {
+  if (v instanceof Uint8Array) return v.byteLength;
+  if (depth > 6 || v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) n += payloadBytes(x, depth + 1);
+  else for (const k in v) n += payloadBytes((v as Record<string, unknown>)[k], depth + 1);
+  return n;
+}
+
 export function encodeRequest<N extends ApiName>(name: N, correlationId: number, body: RequestOf<N>, version = 0): Uint8Array {
-  const w = new Writer(256);
+  const w = new Writer(256 + payloadBytes(body));
   w.int16(Apis[name].key);
   w.int16(version);
   w.int32(correlationId);
@@ -82,7 +96,7 @@ export function decodeRequest(buf: Uint8Array): { ok: true; value: DecodedReques
 }
 
 export function encodeResponse<N extends ApiName>(name: N, correlationId: number, body: ResponseOf<N>): Uint8Array {
-  const w = new Writer(256);
+  const w = new Writer(256 + payloadBytes(body));
   w.int8(FRAME_RESPONSE);
   w.int32(correlationId);
   w.int16(0);
