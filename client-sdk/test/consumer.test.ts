@@ -107,6 +107,22 @@ describe('consumer (real broker)', () => {
     }
   });
 
+  it('traffic on one of several partitions is not held back by the long poll on the others', async () => {
+    const t = await topic(3);
+    const got: string[] = [];
+    // A 20 s long poll: were the busy partition left out of the next Fetch while its handler runs,
+    // each message below would wait for the poll on the two idle partitions to time out.
+    const c = consumer({ groupId: `g-${t}`, maxWaitTimeInMs: 20_000 });
+    await c.connect();
+    await c.subscribe({ topics: [t], fromBeginning: true });
+    await c.run({ eachMessage: async ({ message }) => void got.push(txt(message.value)!) });
+    for (let i = 0; i < 5; i++) {
+      await producer.send({ topic: t, messages: [{ partition: 0, value: `m${i}` }] });
+      await until(() => got.length === i + 1, 15_000, `message ${i} before the idle partitions' long poll ends`);
+    }
+    expect(got).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+  });
+
   it('commit then restart resumes after the committed offset', async () => {
     const t = await topic(1);
     await fill(t, 1, 20);
@@ -278,6 +294,32 @@ describe('consumer (real broker)', () => {
     });
     await until(() => n === 10, 10_000, 'all processed');
     expect(committedWhenProcessing).toEqual(['10']);
+  });
+
+  it('at-most-once: records fetched while the handler is busy are committed before they are processed', async () => {
+    const t = await topic(1);
+    const group = `g-${t}`;
+    const c = consumer({ groupId: group });
+    await c.subscribe({ topics: [t], fromBeginning: true });
+    const late: string[] = [];
+    let n = 0;
+    await c.run({
+      deliveryGuarantee: 'at-most-once',
+      eachMessage: async ({ message }) => {
+        // Slow enough that the next records arrive (and are fetched) while this one runs.
+        await sleep(30);
+        const v = await groupView(group);
+        const committed = Number(v.offsets.find((o) => o.partition === 0)?.committedOffset ?? -1);
+        if (committed <= Number(message.offset)) late.push(`${message.offset} processed with ${committed} committed`);
+        n++;
+      },
+    });
+    for (let i = 0; i < 10; i++) {
+      await producer.send({ topic: t, messages: [{ partition: 0, value: `m${i}` }] });
+      await sleep(10);
+    }
+    await until(() => n === 10, 15_000, 'all processed');
+    expect(late).toEqual([]);
   });
 
   it('subscribes by RegExp (KafkaJS substring semantics)', async () => {

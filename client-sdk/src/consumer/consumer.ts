@@ -1010,11 +1010,18 @@ export class Consumer {
     });
   }
 
+  /**
+   * Partitions to put in the next Fetch. One with records still queued for its handler is fetched
+   * too (from after them) while its queue is under maxBytesPerPartition: left out, its next records
+   * would wait for a long poll on the other partitions (up to maxWaitTimeInMs) when only it gets
+   * traffic. Like Kafka's consumer, which drains its buffer before sending the next fetch.
+   */
   private fetchable(now: number): PartitionState[] {
     const out: PartitionState[] = [];
+    const queueLimit = this.config.maxBytesPerPartition ?? DEFAULTS.maxBytesPerPartition;
     for (const ps of this.owned.values()) {
       if (!ps.ready || ps.gone || ps.fetchOffset < 0 || this.isPaused(ps)) continue;
-      if (ps.qi < ps.queue.length || ps.retryAt > now) continue;
+      if ((ps.qi < ps.queue.length && ps.queueBytes >= queueLimit) || ps.retryAt > now) continue;
       out.push(ps);
     }
     return out;
@@ -1188,6 +1195,15 @@ export class Consumer {
     else if (run.config.eachMessage) await this.workMessages(ps, run, gen, run.config.eachMessage);
   }
 
+  /**
+   * At-most-once: records at or past this offset were not committed before processing. They were
+   * fetched while the worker ran (the next Fetch includes a busy partition), and wait for the next
+   * worker, which commits them first.
+   */
+  private processLimit(ps: PartitionState, run: RunState): number {
+    return run.guarantee === 'at-most-once' ? ps.preCommitted : Infinity;
+  }
+
   private consume(ps: PartitionState, n: number): void {
     let bytes = 0;
     for (let i = ps.qi; i < ps.qi + n && i < ps.queue.length; i++) bytes += ps.queue[i]!.message.size;
@@ -1212,8 +1228,10 @@ export class Consumer {
   private async workMessages(ps: PartitionState, run: RunState, gen: number, handler: (p: EachMessagePayload) => Promise<void> | void): Promise<void> {
     const pause = this.pauseFn(ps);
     const heartbeat = () => Promise.resolve();
+    const limit = this.processLimit(ps, run);
     while (this.live(ps, gen) && ps.qi < ps.queue.length && !this.isPaused(ps)) {
       const m = ps.queue[ps.qi]!;
+      if (m.offset >= limit) return;
       try {
         await handler({ topic: ps.topic, partition: ps.partition, message: m.message, heartbeat, pause });
       } catch (e) {
@@ -1240,7 +1258,10 @@ export class Consumer {
 
   private async workBatch(ps: PartitionState, run: RunState, gen: number, handler: (p: EachBatchPayload) => Promise<void> | void): Promise<void> {
     if (this.isPaused(ps)) return;
-    const msgs = ps.queue.slice(ps.qi);
+    const limit = this.processLimit(ps, run);
+    let n = ps.qi;
+    while (n < ps.queue.length && ps.queue[n]!.offset < limit) n++;
+    const msgs = ps.queue.slice(ps.qi, n);
     if (msgs.length === 0) return;
     const hw = ps.highWatermark;
     const messages = msgs.map((m) => m.message);
