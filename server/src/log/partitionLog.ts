@@ -657,19 +657,25 @@ export class PartitionLog {
   // ---- compaction ----
 
   /**
-   * Keeps the latest record per key in the compactable range (all batches but the last, and none
-   * newer than minCompactionLagMs), drops tombstones older than deleteRetentionMs, keeps records
-   * without a key and control batches. Kept records keep their offsets; a batch left empty is
-   * deleted. logStartOffset does not move (Kafka's rule); a fetch that lands in a gap gets the
-   * next batch.
+   * Keeps the latest record per key in the compactable range (all batches but the last, none
+   * newer than minCompactionLagMs, and none at or past the last stable offset), drops tombstones
+   * older than deleteRetentionMs, keeps records without a key and control batches. Kept records
+   * keep their offsets; a batch left empty is deleted. logStartOffset does not move (Kafka's
+   * rule); a fetch that lands in a gap gets the next batch.
+   *
+   * Transactions, as Kafka's log cleaner: batches of aborted transactions are removed and never
+   * count as a key's latest value (else an aborted write would evict the committed one and
+   * read_committed readers would see neither), and nothing of an open transaction is compacted
+   * (it may still abort).
    */
   async compact(now: number, cfg: CompactionSettings): Promise<CompactionResult> {
     const result: CompactionResult = { batchesRemoved: 0, batchesRewritten: 0, recordsRemoved: 0 };
     if (this.closed) return result;
     const n = this.index.length - 1; // the last batch is the active head
     const lagCutoff = now - cfg.minCompactionLagMs;
+    const lso = this.lastStableOffset;
     let end = 0;
-    while (end < n && this.index.maxTimestampOf(end) <= lagCutoff) end++;
+    while (end < n && this.index.maxTimestampOf(end) <= lagCutoff && this.index.lastOf(end) < lso) end++;
     if (end === 0) return result;
     const endBase = this.index.baseOf(end);
     if (endBase === this.compactedUpTo && now < this.nextTombstoneExpiry) return result;
@@ -681,7 +687,7 @@ export class PartitionLog {
     const latest = new Map<string, number>();
     await this.forEachStored(from, to, (buf) => {
       const d = decodeBatch(buf);
-      if (d.header.attributes & ATTR_CONTROL) return;
+      if (d.header.attributes & ATTR_CONTROL || this.isAborted(d.header)) return;
       for (const r of d.records) if (r.key) latest.set(keyString(r.key), r.offset);
     });
 
@@ -701,7 +707,9 @@ export class PartitionLog {
       const d = decodeBatch(buf);
       const h = d.header;
       if (h.attributes & ATTR_CONTROL) return;
+      const aborted = this.isAborted(h);
       const kept = d.records.filter((r) => {
+        if (aborted) return false;
         if (!r.key) return true;
         if (latest.get(keyString(r.key)) !== r.offset) return false;
         if (r.value === null) {
@@ -751,6 +759,12 @@ export class PartitionLog {
     this.compactedUpTo = endBase;
     this.nextTombstoneExpiry = tombstoneExpiry;
     return result;
+  }
+
+  /** A data batch of a transaction that was aborted (its ABORT marker is in the log). */
+  private isAborted(h: { attributes: number; producerId: number; baseOffset: number }): boolean {
+    if ((h.attributes & ATTR_TRANSACTIONAL) === 0) return false;
+    return this.producers.abortedIn(h.baseOffset, h.baseOffset + 1).some((a) => a.producerId === h.producerId && a.firstOffset <= h.baseOffset);
   }
 
   private compactionEntry(changes: Change[]): WriteEntry {

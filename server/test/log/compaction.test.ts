@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeBatches, encodeBatch, type DecodedRecord, type RecordInput } from '@brook/protocol';
+import { ATTR_CONTROL, decodeBatches, encodeBatch, encodeControlBatch, type DecodedRecord, type RecordInput } from '@brook/protocol';
 import type { PartitionLog } from '../../src/log/partitionLog.js';
 import { bytes, openEnv, text, type Env } from './helpers.js';
 
@@ -132,6 +132,46 @@ describe('compaction', () => {
     await env.tm.runCompaction(1e9);
     expect((await readAll(log)).map((r) => text(r.value))).toEqual(['v2', 'v3']);
     expect(log.highWatermark).toBe(4);
+  });
+
+  it('removes aborted transactions, never lets them evict a committed value, and leaves open transactions alone', async () => {
+    env = await openEnv();
+    await env.tm.create('txn-compact', 1, { 'cleanup.policy': 'compact' });
+    const log = env.tm.partition('txn-compact', 0)!;
+    const txn = (producerId: number, v: string): Uint8Array =>
+      encodeBatch({ records: [{ key: bytes('k'), value: bytes(v), timestamp: 100 }], producerId, producerEpoch: 0, baseSequence: 0, transactional: true });
+    const plain = (k: string, v: string): Uint8Array => encodeBatch({ records: [{ key: bytes(k), value: bytes(v), timestamp: 100 }] });
+    const data = async (readCommitted: boolean): Promise<string[]> => {
+      const r = await log.read(0, 1 << 20, readCommitted);
+      const aborted = readCommitted ? log.abortedTransactions(0, log.highWatermark) : [];
+      return decodeBatches(r.records)
+        .filter((b) => !(b.header.attributes & ATTR_CONTROL))
+        .filter((b) => !aborted.some((a) => a.producerId === b.header.producerId && a.firstOffset <= b.header.baseOffset && b.header.baseOffset <= a.lastOffset))
+        .flatMap((b) => b.records.map((x) => text(x.value)!));
+    };
+    await log.append([plain('k', 'v0')], { sync: false }); // 0
+    await log.append([txn(7, 'v1')], { sync: false }); // 1, committed by the marker at 2
+    await log.append([encodeControlBatch(7, 0, true, 100)], { sync: false });
+    await log.append([txn(8, 'v2')], { sync: false }); // 3, aborted by the marker at 4
+    await log.append([encodeControlBatch(8, 0, false, 100)], { sync: false });
+    await log.append([txn(9, 'v3')], { sync: false }); // 5, still open
+    await log.append([plain('other', 'x')], { sync: false }); // 6, the head
+    expect(log.lastStableOffset).toBe(5);
+
+    await env.tm.runCompaction(1e9);
+    // Compacted below the open transaction only: v0 superseded by the committed v1, v2 aborted.
+    expect(await data(false)).toEqual(['v1', 'v3', 'x']);
+    expect(await data(true)).toEqual(['v1']);
+
+    // The open transaction aborts: its value must not have replaced the committed one.
+    await log.append([encodeControlBatch(9, 0, false, 100)], { sync: false }); // 7
+    await env.tm.runCompaction(1e9);
+    expect(await data(false)).toEqual(['v1', 'x']);
+    expect(await data(true)).toEqual(['v1', 'x']);
+    await env.reopen();
+    const again = env.tm.partition('txn-compact', 0)!;
+    expect(again.highWatermark).toBe(8);
+    expect(again.lastStableOffset).toBe(8);
   });
 
   it('is safe while appends continue', async () => {
