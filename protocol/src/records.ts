@@ -273,6 +273,9 @@ function readNullableVarBytes(r: Reader): Uint8Array | null {
   return r.bytes(n);
 }
 
+/** Shared by every decoded record without headers (most of them): frozen, so no one can add to it. */
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+
 /** Decodes one batch's records (views into `buf`, no copies). */
 export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {
   const header = readBatchHeader(buf, at);
@@ -288,21 +291,22 @@ export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {
     const len = r.varint();
     if (len < 0) throw new ProtocolError('negative record length');
     r.need(len, 'record');
+    // One reader for the batch, as in validateBatch: the record's fields must end at its length.
     const recEnd = r.pos + len;
-    const rr = new Reader(buf, r.pos, recEnd);
-    rr.int8();
-    const tsDelta = rr.varlong();
-    const offDelta = rr.varint();
-    const key = readNullableVarBytes(rr);
-    const value = readNullableVarBytes(rr);
-    const nh = rr.varint();
-    if (nh < 0 || nh > rr.remaining) throw new ProtocolError(`bad header count ${nh}`);
-    const headers: RecordHeader[] = new Array(nh);
+    r.skip(1, 'attributes');
+    const tsDelta = r.varlong();
+    const offDelta = r.varint();
+    const key = readNullableVarBytes(r);
+    const value = readNullableVarBytes(r);
+    const nh = r.varint();
+    if (nh < 0 || nh > recEnd - r.pos) throw new ProtocolError(`bad header count ${nh}`);
+    const headers: RecordHeader[] = nh === 0 ? NO_HEADERS : new Array(nh);
     for (let j = 0; j < nh; j++) {
-      const kl = rr.varint();
+      const kl = r.varint();
       if (kl < 0) throw new ProtocolError('null header key');
-      headers[j] = { key: rr.utf8(kl), value: readNullableVarBytes(rr) };
+      headers[j] = { key: r.utf8(kl), value: readNullableVarBytes(r) };
     }
+    if (r.pos !== recEnd) throw new ProtocolError('record length does not match its fields');
     records[i] = {
       offset: header.baseOffset + offDelta,
       timestamp: header.baseTimestamp + tsDelta,
@@ -310,7 +314,6 @@ export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {
       value,
       headers,
     };
-    r.pos = recEnd;
   }
   return { header, records };
 }
