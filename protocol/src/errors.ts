@@ -45,6 +45,7 @@ const table = [
   [49, 'INVALID_PRODUCER_ID_MAPPING', false, 'The producer id does not match the transactional id.'],
   [50, 'INVALID_TRANSACTION_TIMEOUT', false, 'The transaction timeout is larger than the broker allows.'],
   [51, 'CONCURRENT_TRANSACTIONS', true, 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.'],
+  [53, 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', false, 'Transactional id authorization failed.'],
   [58, 'SASL_AUTHENTICATION_FAILED', false, 'Authentication failed.'],
   [59, 'UNKNOWN_PRODUCER_ID', false, 'The broker does not know this producer id.'],
   [68, 'NON_EMPTY_GROUP', false, 'The group is not empty.'],

@@ -20,6 +20,7 @@ const auth = {
       acls: [
         { resource: 'topic' as const, name: 'orders', operations: ['produce' as const, 'consume' as const] },
         { resource: 'group' as const, name: 'billing', patternType: 'prefixed' as const, operations: ['use' as const] },
+        { resource: 'transactionalId' as const, name: 'billing-', patternType: 'prefixed' as const, operations: ['write' as const] },
       ],
     },
   ],
@@ -108,6 +109,29 @@ describe('authentication and ACLs', () => {
     const t0 = Date.now();
     await expect(bad.connect()).rejects.toMatchObject({ type: 'SASL_AUTHENTICATION_FAILED' });
     expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('transactional ids need the write ACL, and no one can write into a transaction whose id they may not use', async () => {
+    const billing = new Brook({ url: broker.url, clientId: 'sdk', logLevel: logLevel.NOTHING, sasl: { username: 'billing', password: 'billing-secret' } });
+    const mine = billing.producer({ transactionalId: 'billing-tx' });
+    await mine.connect();
+    const tx = await mine.transaction();
+    await tx.send({ topic: 'orders', messages: [{ value: 'in a transaction', partition: 1 }] });
+    await tx.commit();
+    const notMine = billing.producer({ transactionalId: 'payroll-tx' });
+    await expect(notMine.connect()).rejects.toMatchObject({ type: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' });
+
+    // ops may write every topic but has no transactionalId ACL: it may not take, extend or end billing's transaction.
+    const { producerId, producerEpoch } = mine.producerIdentity();
+    const { c } = await login(broker.url, 'ops', 'ops-secret');
+    await expect(c.request('InitProducerId', { transactionalId: 'billing-tx', transactionTimeoutMs: 60_000 })).rejects.toMatchObject({ code: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED });
+    const forged = encodeBatch({ records: [{ value: enc.encode('forged') }], producerId, producerEpoch, baseSequence: 1, transactional: true });
+    const res = await c.request('Produce', { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ topic: 'orders', partitions: [{ partition: 1, records: forged }] }] });
+    expect(res.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    await expect(c.request('EndTxn', { transactionalId: 'billing-tx', producerId, producerEpoch, committed: false })).rejects.toMatchObject({ code: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED });
+    c.close();
+    await mine.disconnect();
+    await notMine.disconnect().catch(() => {});
   });
 
   it('validates the auth config', () => {

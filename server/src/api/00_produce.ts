@@ -26,7 +26,12 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
               const topic = ctx.topics.get(t.topic)!;
               if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
               const { batches, records, txn } = splitBatches(p.records);
-              // A transactional batch joins its producer's transaction (the coordinator checks the epoch).
+              // A transactional batch joins its producer's transaction (the coordinator checks the
+              // epoch), if this principal may write for the producer's transactional id.
+              if (txn) {
+                const tid = ctx.txns.transactionalIdOf(txn.producerId);
+                if (tid !== null) authorize(ctx, conn, 'transactionalId', tid, 'write');
+              }
               const release = txn ? ctx.txns.beginAppend(txn.producerId, txn.producerEpoch, log) : null;
               let r;
               try {

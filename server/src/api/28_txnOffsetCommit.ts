@@ -3,9 +3,11 @@
 // held by the transaction until EndTxn, which checks them again before it commits.
 import type { BrokerContext, Handler } from './types.js';
 import { checkCommits } from './08_offsetCommit.js';
+import { authorize } from './acl.js';
 
 export function txnOffsetCommit(ctx: BrokerContext): Handler<'TxnOffsetCommit'> {
   return async (req, conn) => {
+    authorize(ctx, conn, 'transactionalId', req.transactionalId, 'write');
     ctx.txns.checkProducer(req.transactionalId, req.producerId, req.producerEpoch);
     const { topics, accepted } = checkCommits(ctx, conn, req);
     ctx.txns.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, req.memberId, req.memberEpoch, accepted);

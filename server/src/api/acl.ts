@@ -10,10 +10,11 @@ export function allowed(ctx: BrokerContext, conn: ConnectionInfo, resource: Reso
 const CODES: Record<Resource, number> = {
   topic: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
   group: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+  transactionalId: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
   cluster: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
 };
 
-/** Throws TOPIC/GROUP/CLUSTER_AUTHORIZATION_FAILED unless allowed. */
+/** Throws TOPIC/GROUP/TRANSACTIONAL_ID/CLUSTER_AUTHORIZATION_FAILED unless allowed. */
 export function authorize(ctx: BrokerContext, conn: ConnectionInfo, resource: Resource, name: string, op: Operation): void {
   if (!allowed(ctx, conn, resource, name, op)) {
     const who = conn.principal?.name ?? 'anonymous';

@@ -11,14 +11,16 @@
  *         "acls": [{ "resource": "cluster", "operations": ["admin"] }] } ] }
  *
  * Operations: topic produce | consume | describe (produce and consume imply describe), group use,
- * cluster admin (create/delete topics, delete groups and offsets, the admin HTTP API), and "all".
+ * transactionalId write (use a transactional id: InitProducerId, produce and commit in its
+ * transactions), cluster admin (create/delete topics, delete groups and offsets, the admin HTTP
+ * API), and "all".
  * Secrets are compared as SHA-256 digests with timingSafeEqual.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-export type Resource = 'topic' | 'group' | 'cluster';
-export type Operation = 'produce' | 'consume' | 'describe' | 'use' | 'admin' | 'all';
+export type Resource = 'topic' | 'group' | 'transactionalId' | 'cluster';
+export type Operation = 'produce' | 'consume' | 'describe' | 'use' | 'write' | 'admin' | 'all';
 
 export interface Acl {
   resource: Resource;
@@ -46,6 +48,7 @@ export interface Principal {
 const OPS: Record<Resource, Operation[]> = {
   topic: ['produce', 'consume', 'describe', 'all'],
   group: ['use', 'all'],
+  transactionalId: ['write', 'all'],
   cluster: ['admin', 'all'],
 };
 

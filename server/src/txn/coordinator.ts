@@ -149,6 +149,11 @@ export class TransactionCoordinator {
 
   // ---- Produce ----
 
+  /** The transactional id a producer id belongs to (null: none, or an idempotent-only producer). */
+  transactionalIdOf(producerId: number): string | null {
+    return this.byProducerId.get(producerId)?.transactionalId ?? null;
+  }
+
   /**
    * Called before a transactional batch is appended: checks the producer's epoch and adds the
    * partition to its transaction. Returns the function to call once the append settled.
