@@ -296,24 +296,26 @@ describe('consumer (real broker)', () => {
     expect(committedWhenProcessing).toEqual(['10']);
   });
 
-  it('at-most-once: records fetched while the handler is busy are committed before they are processed', async () => {
+  it.each(['eachMessage', 'eachBatch'] as const)('at-most-once (%s): records fetched while the handler is busy are committed before they are processed', async (kind) => {
     const t = await topic(1);
     const group = `g-${t}`;
     const c = consumer({ groupId: group });
     await c.subscribe({ topics: [t], fromBeginning: true });
     const late: string[] = [];
     let n = 0;
-    await c.run({
-      deliveryGuarantee: 'at-most-once',
-      eachMessage: async ({ message }) => {
-        // Slow enough that the next records arrive (and are fetched) while this one runs.
-        await sleep(30);
-        const v = await groupView(group);
-        const committed = Number(v.offsets.find((o) => o.partition === 0)?.committedOffset ?? -1);
-        if (committed <= Number(message.offset)) late.push(`${message.offset} processed with ${committed} committed`);
-        n++;
-      },
-    });
+    const check = async (offset: string): Promise<void> => {
+      // Slow enough that the next records arrive (and are fetched) while this one runs.
+      await sleep(30);
+      const v = await groupView(group);
+      const committed = Number(v.offsets.find((o) => o.partition === 0)?.committedOffset ?? -1);
+      if (committed <= Number(offset)) late.push(`${offset} processed with ${committed} committed`);
+      n++;
+    };
+    await c.run(
+      kind === 'eachMessage'
+        ? { deliveryGuarantee: 'at-most-once', eachMessage: async ({ message }) => check(message.offset) }
+        : { deliveryGuarantee: 'at-most-once', eachBatch: async ({ batch }) => { for (const m of batch.messages) await check(m.offset); } },
+    );
     for (let i = 0; i < 10; i++) {
       await producer.send({ topic: t, messages: [{ partition: 0, value: `m${i}` }] });
       await sleep(10);
