@@ -197,6 +197,8 @@ interface Unit {
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Shared by queued records without headers (most): read only, frozen so nothing can add to it. */
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 /**
  * Default `maxRequestSize` (Kafka's max.request.size). A request goes out as soon as
  * EAGER_FLUSH_BYTES are queued, so the producer encodes the next one while the broker writes this
@@ -601,7 +603,7 @@ export class Producer {
         if (m === null || typeof m !== 'object') throw new BrookError(ErrorCode.INVALID_RECORD, `invalid message for topic ${topic}`);
         const key = toBytes(m.key);
         const value = toBytes(m.value);
-        const headers = toRecordHeaders(m.headers);
+        const headers = m.headers ? toRecordHeaders(m.headers) : NO_HEADERS;
         const timestamp = toTimestamp(m.timestamp, now);
         let partition: number;
         let sticky = false;
