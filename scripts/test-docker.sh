@@ -22,7 +22,17 @@ cleanup() { docker compose down -v >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 npx tsc -b
 docker compose build brook
-docker compose up -d
+if ! docker compose up -d; then
+  # Seen here: podman's service wedged after many runs ("write child: broken pipe", "unable to
+  # upgrade to tcp"); no container starts until it is restarted. That is the engine, not Brook:
+  # restart it once and try again. Brook's own failures show up in the checks below.
+  [ -x ../shared/tools/container-env.sh ] || exit 1
+  echo "docker compose up failed: restarting the container engine and trying once more" >&2
+  docker compose down -v >/dev/null 2>&1 || true
+  ../shared/tools/container-env.sh down >/dev/null 2>&1 || true
+  eval "$(../shared/tools/container-env.sh up)"
+  docker compose up -d
+fi
 wait_healthy() {
   for _ in $(seq 1 60); do
     if curl -fsS http://127.0.0.1:7092/health >/dev/null 2>&1; then return 0; fi
