@@ -28,11 +28,12 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
               const { batches, records, txn } = splitBatches(p.records);
               // A transactional batch joins its producer's transaction (the coordinator checks the
               // epoch), if this principal may write for the producer's transactional id.
+              let release: (() => void) | null = null;
               if (txn) {
                 const tid = ctx.txns.transactionalIdOf(txn.producerId);
                 if (tid !== null) authorize(ctx, conn, 'transactionalId', tid, 'write');
+                release = ctx.txns.beginAppend(txn.producerId, txn.producerEpoch, log);
               }
-              const release = txn ? ctx.txns.beginAppend(txn.producerId, txn.producerEpoch, log) : null;
               let r;
               try {
                 r = await log.append(batches, { sync });
