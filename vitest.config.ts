@@ -3,17 +3,20 @@ import { fileURLToPath } from 'node:url';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+// Tests run against the TypeScript sources; child-process tests use the built dist.
+export const alias = {
+  '@brook/protocol': src('./protocol/src/index.ts'),
+  '@brook/server': src('./server/src/index.ts'),
+  '@brook/client': src('./client-sdk/src/index.ts'),
+};
+
+// `npm test` runs unit and integration tests; the process soaks (`*.soak.test.ts`, a minute
+// each) run with `npm run test:soak` (vitest.soak.config.ts), which .ci/run runs too.
 export default defineConfig({
-  resolve: {
-    // Tests run against the TypeScript sources; child-process tests use the built dist.
-    alias: {
-      '@brook/protocol': src('./protocol/src/index.ts'),
-      '@brook/server': src('./server/src/index.ts'),
-      '@brook/client': src('./client-sdk/src/index.ts'),
-    },
-  },
+  resolve: { alias },
   test: {
     include: ['*/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/*.soak.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
