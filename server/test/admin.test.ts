@@ -108,6 +108,32 @@ describe('admin HTTP API', () => {
     expect(groups).toContainEqual({ groupId: 'slow', state: 'empty', members: 0, totalLag: '6' });
   });
 
+  it('pages records with nextOffset without skipping any, and answers 416 outside the range', async () => {
+    await http('/api/topics', json({ name: 'pagetest', partitions: 1 }));
+    const c = await RawClient.connect(broker.url);
+    const batch = encodeBatch({ records: Array.from({ length: 10 }, (_, i) => ({ key: null, value: enc.encode(`v${i}`) })) });
+    await c.request('Produce', { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ topic: 'pagetest', partitions: [{ partition: 0, records: batch }] }] });
+    c.close();
+    const seen: string[] = [];
+    let offset = '0';
+    for (let page = 0; page < 10 && offset !== '10'; page++) {
+      const r = (await (await http(`/api/topics/pagetest/partitions/0/records?offset=${offset}&limit=3`)).json()) as {
+        records: Array<{ offset: string; value: string }>;
+        nextOffset: string;
+      };
+      expect(r.records.length).toBeLessThanOrEqual(3);
+      seen.push(...r.records.map((x) => `${x.offset}:${x.value}`));
+      offset = r.nextOffset;
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `${i}:v${i}`));
+    const atEnd = await http('/api/topics/pagetest/partitions/0/records?offset=10');
+    expect(atEnd.status).toBe(200);
+    expect(await atEnd.json()).toMatchObject({ records: [], nextOffset: '10', endOffset: '10' });
+    const past = await http('/api/topics/pagetest/partitions/0/records?offset=999');
+    expect(past.status).toBe(416);
+    expect(await past.json()).toMatchObject({ error: 'OFFSET_OUT_OF_RANGE', startOffset: '0', endOffset: '10', message: expect.stringContaining('999') });
+  });
+
   it('tails a partition live as server-sent events', async () => {
     await http('/api/topics', json({ name: 'tailed', partitions: 1 }));
     const c = await RawClient.connect(broker.url);
@@ -116,7 +142,9 @@ describe('admin HTTP API', () => {
         transactionalId: null,
         acks: 1,
         timeoutMs: 1000,
-        topics: [{ topic: 'tailed', partitions: [{ partition: 0, records: encodeBatch({ records: values.map((v) => ({ value: enc.encode(v) })) }) }] }],
+        topics: [
+          { topic: 'tailed', partitions: [{ partition: 0, records: encodeBatch({ records: values.map((v) => ({ value: enc.encode(v), headers: [{ key: 'h', value: enc.encode(v) }] })) }) }] },
+        ],
       });
     await produce(['a', 'b']);
     const abort = new AbortController();
@@ -136,7 +164,10 @@ describe('admin HTTP API', () => {
           const ev = buf.slice(0, i);
           buf = buf.slice(i + 2);
           const data = ev.split('\n').find((l) => l.startsWith('data: '));
-          if (data) values.push((JSON.parse(data.slice(6)) as { value: string }).value);
+          if (!data) continue;
+          const rec = JSON.parse(data.slice(6)) as { value: string; headers: Record<string, string> };
+          expect(rec.headers, 'the tail shows headers as /records does').toEqual({ h: rec.value });
+          values.push(rec.value);
         }
       }
     };

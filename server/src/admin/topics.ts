@@ -1,6 +1,6 @@
 /** Admin routes for topics and a record browser. */
 import type { FastifyInstance } from 'fastify';
-import { ATTR_CONTROL, BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict } from '@brook/protocol';
+import { ATTR_CONTROL, BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict, type DecodedRecord } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
 import { errorSchema } from './errors.js';
 
@@ -110,15 +110,24 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         type: 'object',
         properties: { offset: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
       },
-      response: { 400: errorSchema, 404: errorSchema },
+      response: { 400: errorSchema, 404: errorSchema, 416: outOfRangeSchema },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const { topic, partition } = req.params as { topic: string; partition: number };
       const q = req.query as { offset?: number; limit: number };
       const log = ctx.topics.partition(topic, partition);
       if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partition}`);
       const from = q.offset ?? log.logStartOffset;
-      const records: unknown[] = [];
+      // As Kafka's Fetch: an offset outside [start, end] is out of range, not an empty page.
+      if (from < log.logStartOffset || from > log.highWatermark) {
+        return reply.code(416).send({
+          error: 'OFFSET_OUT_OF_RANGE',
+          message: `offset ${from} is outside ${topic}-${partition}'s range [${log.logStartOffset}, ${log.highWatermark}]`,
+          startOffset: String(log.logStartOffset),
+          endOffset: String(log.highWatermark),
+        });
+      }
+      const records: RecordJson[] = [];
       let next = from;
       // Bounded: at most `limit` records and a few reads of up to 1 MiB each.
       for (let reads = 0; reads < 16 && records.length < q.limit && next < log.highWatermark; reads++) {
@@ -128,16 +137,14 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
           // Transaction markers are bookkeeping, not records: skipped (they still take an offset).
           const data = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
           for (const r of data) {
-            if (r.offset < next || records.length >= q.limit) continue;
-            records.push({
-              offset: String(r.offset),
-              timestamp: String(r.timestamp),
-              ...text('key', r.key),
-              ...text('value', r.value),
-              headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : (utf8DecodeStrict(h.value) ?? asBase64(h.value))])),
-            });
+            if (r.offset < next) continue;
+            // The page is full: the next page starts at this record, not after its batch.
+            if (records.length >= q.limit) break;
+            records.push(recordJson(r));
+            next = r.offset + 1;
           }
-          next = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
+          if (records.length >= q.limit && next <= batch.header.baseOffset + batch.header.lastOffsetDelta) break;
+          next = Math.max(next, batch.header.baseOffset + batch.header.lastOffsetDelta + 1);
         }
       }
       return { topic, partition, records, nextOffset: String(next), endOffset: String(log.highWatermark) };
@@ -181,7 +188,7 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
               const records = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
               for (const r of records) {
                 if (r.offset < next) continue;
-                res.write(`event: record\ndata: ${JSON.stringify({ offset: String(r.offset), timestamp: String(r.timestamp), ...text('key', r.key), ...text('value', r.value) })}\n\n`);
+                res.write(`event: record\ndata: ${JSON.stringify(recordJson(r))}\n\n`);
               }
               next = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
             }
@@ -206,6 +213,25 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     },
   });
 }
+
+type RecordJson = Record<string, unknown>;
+
+/** One record as the browser and the tail show it: the same fields in both. */
+function recordJson(r: DecodedRecord): RecordJson {
+  return {
+    offset: String(r.offset),
+    timestamp: String(r.timestamp),
+    ...text('key', r.key),
+    ...text('value', r.value),
+    headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : (utf8DecodeStrict(h.value) ?? asBase64(h.value))])),
+  };
+}
+
+const outOfRangeSchema = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' }, startOffset: { type: 'string' }, endOffset: { type: 'string' } },
+  required: ['error', 'message', 'startOffset', 'endOffset'],
+} as const;
 
 function text(field: 'key' | 'value', b: Uint8Array | null): Record<string, string | null> {
   if (b === null) return { [field]: null, [`${field}Encoding`]: null };
