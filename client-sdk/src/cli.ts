@@ -4,11 +4,12 @@
  * and kcat. Admin commands talk to the broker's HTTP admin API; produce/consume use the SDK.
  * Node only (never loaded by browsers).
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { fstatSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
+import { BrookError } from '@brook/protocol';
 import { Brook } from './brook.js';
 import { logLevel } from './logger.js';
 
@@ -51,6 +52,15 @@ function wsUrl(): string {
 }
 
 class CliError extends Error {}
+
+/** A flag that takes a whole number of at least `min`: "abc" fails here, naming the flag's rule. */
+function wholeNumber(min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\s*-?\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${v}"`);
+    return n;
+  };
+}
 
 let caPem: Buffer | undefined | null = null;
 /** The --ca file's contents (read once), for https:// and wss://. */
@@ -143,7 +153,7 @@ topics.command('list').action(async () => {
 });
 topics
   .command('create <name>')
-  .requiredOption('--partitions <n>', 'number of partitions', (v) => Number.parseInt(v, 10))
+  .requiredOption('--partitions <n>', 'number of partitions', wholeNumber(1))
   .option('--config <k=v>', 'topic config, repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
   .action(async (name: string, o: { partitions: number; config: string[] }) => {
     const r = await api<unknown>('POST', '/api/topics', { name, partitions: o.partitions, config: parseConfig(o.config) });
@@ -266,7 +276,9 @@ groups
       ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'],
       r,
     );
-    if (!o.execute && !globals().json) console.log('\nDry run: nothing changed. Add --execute to apply.');
+    if (globals().json) return;
+    if (o.execute) console.log(`\nApplied: group ${group} now starts ${topic} at NEW-OFFSET on ${r.offsets.length} partition(s).`);
+    else console.log('\nDry run: nothing changed. Add --execute to apply.');
   });
 groups.command('delete <group>').action(async (group: string) => {
   await api('DELETE', `/api/groups/${encodeURIComponent(group)}`);
@@ -342,7 +354,7 @@ program
   .option('--group <group>', 'consumer group (default: a throwaway group)')
   .option('--from-beginning', 'start at the earliest offset when the group has no committed offset')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-  .option('--max-messages <n>', 'exit after this many messages', (v) => Number.parseInt(v, 10))
+  .option('--max-messages <n>', 'exit after this many messages', wholeNumber(1))
   .action(async (topic: string, o: { group?: string; fromBeginning?: boolean; format: string; maxMessages?: number }) => {
     const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
     const consumer = brook.consumer({ groupId: o.group ?? `brook-cli-${Math.random().toString(36).slice(2, 10)}` });
@@ -372,6 +384,9 @@ program
   });
 
 program.parseAsync().catch((e: unknown) => {
-  console.error(`brook: ${e instanceof Error ? e.message : String(e)}`);
+  // SDK errors carry Kafka's error name (as the admin API's answers do): print it first.
+  const type = e instanceof BrookError ? e.type : undefined;
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(`brook: ${type && !message.startsWith(type) ? `${type}: ` : ''}${message}`);
   process.exit(1);
 });

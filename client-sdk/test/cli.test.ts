@@ -45,6 +45,15 @@ describe('brook CLI', () => {
     expect((await brook(['topics', 'describe', 'gone'])).code).not.toBe(0);
   });
 
+  it('names the rule a bad flag breaks, and the error code of a failed produce', async () => {
+    const bad = await brook(['topics', 'create', 'x', '--partitions', 'abc']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(`option '--partitions <n>' argument 'abc' is invalid. expected a whole number >= 1, got "abc"`);
+    const produce = await brook(['produce', 'no-such-topic'], 'a\n');
+    expect(produce.code).not.toBe(0);
+    expect(produce.stderr).toContain('brook: UNKNOWN_TOPIC_OR_PARTITION: ');
+  });
+
   it('produces stdin lines, consumes them in a group, and shows and resets the group', async () => {
     const lines = Array.from({ length: 20 }, (_, i) => `k${i % 3}:value-${i}`).join('\n');
     const p = await brook(['produce', 'cli-t', '--key-separator', ':'], `${lines}\n`);
@@ -67,6 +76,8 @@ describe('brook CLI', () => {
     expect(after.offsets.find((o) => o.partition === 0)!.committedOffset).not.toBe('0');
     const exec = await brook(['groups', 'reset-offsets', 'cli-g', '--topic', 'cli-t:0', '--to-earliest', '--execute']);
     expect(exec.code).toBe(0);
+    expect(exec.stdout).toContain('Applied: group cli-g now starts cli-t at NEW-OFFSET on 1 partition(s).');
+    expect(exec.stdout).not.toContain('Dry run');
     const reset = JSON.parse((await brook(['--json', 'groups', 'describe', 'cli-g'])).stdout) as { offsets: Array<{ partition: number; committedOffset: string }> };
     expect(reset.offsets.find((o) => o.partition === 0)!.committedOffset).toBe('0');
     const shift = await brook(['--json', 'groups', 'reset-offsets', 'cli-g', '--topic', 'cli-t', '--by-duration', 'PT1H', '--execute']);
