@@ -93,11 +93,12 @@ export function encodeBatch(input: BatchInput): Uint8Array {
   const { records } = input;
   if (records.length === 0) throw new RangeError('a batch needs at least one record');
   const now = Date.now();
-  let baseTimestamp = Infinity;
+  // As Kafka's MemoryRecordsBuilder: the base is the first record's timestamp, not the smallest
+  // (a later, earlier record gets a negative delta).
+  const baseTimestamp = records[0]!.timestamp ?? now;
   let maxTimestamp = -Infinity;
   for (const r of records) {
     const ts = r.timestamp ?? now;
-    if (ts < baseTimestamp) baseTimestamp = ts;
     if (ts > maxTimestamp) maxTimestamp = ts;
   }
   // Sized up front from the records (a little over), so the buffer is not regrown and copied.
