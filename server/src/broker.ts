@@ -13,7 +13,7 @@ import { defaultOptions, type BrokerOptions } from './config.js';
 import { Storage } from './log/storage.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
-import { GroupCoordinator, type PersistedGroup } from './groups/coordinator.js';
+import { GroupCoordinator, type PersistedGroup } from './groups/index.js';
 import { TransactionCoordinator } from './txn/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
