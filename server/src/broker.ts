@@ -21,8 +21,7 @@ import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
 import { BrokerMetrics } from './metrics.js';
 import { Authorizer, type AuthConfig } from './auth/authorizer.js';
-import { listAllGroups } from './api/16_listGroups.js';
-import { groupLagRows } from './admin/groups.js';
+import { groupLagRows, listAllGroups } from './services/groups.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
