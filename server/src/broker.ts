@@ -13,7 +13,7 @@ import { defaultOptions, type BrokerOptions } from './config.js';
 import { Storage } from './log/storage.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
-import { GroupCoordinator, type PersistedGroup } from './groups/coordinator.js';
+import { GroupCoordinator, type PersistedGroup } from './groups/index.js';
 import { TransactionCoordinator } from './txn/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
@@ -21,8 +21,7 @@ import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
 import { BrokerMetrics } from './metrics.js';
 import { Authorizer, type AuthConfig } from './auth/authorizer.js';
-import { listAllGroups } from './api/16_listGroups.js';
-import { groupLagRows } from './admin/groups.js';
+import { groupLagRows, listAllGroups } from './services/groups.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */

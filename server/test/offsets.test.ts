@@ -169,6 +169,9 @@ describe('committed offsets', () => {
     // The regex is anchored like the assignor's: it does not cover "xorders".
     expect((await del('xorders')).topics[0]!.partitions[0]!.errorCode).toBe(0);
     expect(await fetchOffsets(c, 'rx')).toEqual({ 'orders-0': 1 });
+    // A group with neither members nor offsets does not exist.
+    const unknown = await c.request('OffsetDelete', { groupId: 'nobody', topics: [{ topic: 'orders', partitions: null }] });
+    expect(unknown.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     c.close();
     await broker.stop();
   });

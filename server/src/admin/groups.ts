@@ -2,60 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { BrookError, ErrorCode, validateName } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import { describeGroup } from '../api/69_consumerGroupDescribe.js';
-import { listAllGroups } from '../api/16_listGroups.js';
-import { deleteGroup } from '../api/42_deleteGroups.js';
+import { deleteGroup, describeGroup, groupLagRows, listAllGroups } from '../services/groups.js';
 import { errorSchema, HttpError } from './errors.js';
 import { mustTopic } from './topics.js';
 
 const groupParams = { type: 'object', properties: { group: { type: 'string', minLength: 1 } }, required: ['group'] } as const;
-
-export interface PartitionLagRow {
-  topic: string;
-  partition: number;
-  committedOffset: string | null;
-  endOffset: string;
-  lag: string | null;
-  memberId: string | null;
-  clientId: string | null;
-  host: string | null;
-}
-
-/** Per-partition rows for every topic the group has commits for or is assigned/subscribed to. */
-export function groupLagRows(ctx: BrokerContext, groupId: string): PartitionLagRow[] {
-  const g = describeGroup(ctx, groupId);
-  const owners = new Map<string, { memberId: string; clientId: string; host: string }>();
-  const topics = new Set<string>();
-  for (const m of g.members) {
-    for (const t of m.subscribedTopicNames) topics.add(t);
-    for (const a of m.assignment) {
-      topics.add(a.topic);
-      for (const p of a.partitions) owners.set(`${a.topic}\0${p}`, { memberId: m.memberId, clientId: m.clientId, host: m.clientHost });
-    }
-  }
-  for (const o of ctx.offsets.list(groupId)) topics.add(o.topic);
-  const rows: PartitionLagRow[] = [];
-  for (const topic of [...topics].sort()) {
-    const t = ctx.topics.get(topic);
-    if (!t) continue;
-    t.partitions.forEach((log, partition) => {
-      const c = ctx.offsets.get(groupId, topic, partition);
-      const end = log.highWatermark;
-      const owner = owners.get(`${topic}\0${partition}`);
-      rows.push({
-        topic,
-        partition,
-        committedOffset: c ? String(c.offset) : null,
-        endOffset: String(end),
-        lag: c ? String(Math.max(0, end - c.offset)) : null,
-        memberId: owner?.memberId ?? null,
-        clientId: owner?.clientId ?? null,
-        host: owner?.host ?? null,
-      });
-    });
-  }
-  return rows;
-}
 
 function mustGroupName(group: string): void {
   const bad = validateName('group', group);

@@ -1,15 +1,8 @@
 // OffsetCommit: each partition is checked (topic exists, metadata size, fencing by member id,
 // epoch and ownership); the accepted ones are written in one fsynced batch. A refused partition
 // leaves its stored offset unchanged.
-import { BrookError, ErrorCode, utf8Encode, validateName } from '@brook/protocol';
-import type { OffsetCommitRequest, OffsetCommitResponse } from '@brook/protocol';
-import type { BrokerContext, ConnectionInfo, Handler } from './types.js';
-import type { OffsetEntry } from '../offsets/offsetStore.js';
-import { allowed } from './acl.js';
-
-export const MAX_OFFSET_METADATA_BYTES = 4096;
-
-type PartitionResult = OffsetCommitResponse['topics'][number]['partitions'][number];
+import type { BrokerContext, Handler } from './types.js';
+import { checkCommits } from '../services/offsetCommits.js';
 
 export function offsetCommit(ctx: BrokerContext): Handler<'OffsetCommit'> {
   return async (req, conn) => {
@@ -17,55 +10,4 @@ export function offsetCommit(ctx: BrokerContext): Handler<'OffsetCommit'> {
     await ctx.offsets.commit(req.groupId, accepted);
     return { topics };
   };
-}
-
-/**
- * The checks of a commit, partition by partition (also for TxnOffsetCommit): ACLs, topic,
- * offset, metadata size, and the group's fencing. Returns the answers and the accepted entries.
- */
-export function checkCommits(
-  ctx: BrokerContext,
-  conn: ConnectionInfo,
-  req: Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'>,
-): { topics: OffsetCommitResponse['topics']; accepted: OffsetEntry[] } {
-  const bad = validateName('group', req.groupId);
-  if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
-  const groupAllowed = allowed(ctx, conn, 'group', req.groupId, 'use');
-  const accepted: OffsetEntry[] = [];
-  const topics = req.topics.map((t) => ({
-    topic: t.topic,
-    partitions: t.partitions.map((p): PartitionResult => {
-      const refuse = (errorCode: number, errorMessage: string) => ({ partition: p.partition, errorCode, errorMessage });
-      if (!groupAllowed) return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED, `not allowed to use group ${req.groupId}`);
-      if (!allowed(ctx, conn, 'topic', t.topic, 'consume')) return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${t.topic}`);
-      const topic = ctx.topics.get(t.topic);
-      if (!topic || p.partition < 0 || p.partition >= topic.numPartitions) {
-        return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
-      }
-      if (p.offset < 0) return refuse(ErrorCode.INVALID_REQUEST, `offset must be >= 0, got ${p.offset}`);
-      if (p.metadata !== null && utf8Encode(p.metadata).length > MAX_OFFSET_METADATA_BYTES) {
-        return refuse(ErrorCode.OFFSET_METADATA_TOO_LARGE, `metadata exceeds ${MAX_OFFSET_METADATA_BYTES} bytes`);
-      }
-      const code = ctx.groups.validateOffsetCommit(req.groupId, req.memberId, req.memberEpoch, t.topic, p.partition);
-      if (code !== 0) return refuse(code, fencingMessage(code, req.memberId, t.topic, p.partition));
-      accepted.push({ topic: t.topic, partition: p.partition, offset: p.offset, metadata: p.metadata });
-      return { partition: p.partition, errorCode: 0, errorMessage: null };
-    }),
-  }));
-  return { topics, accepted };
-}
-
-function fencingMessage(code: number, memberId: string | null, topic: string, partition: number): string {
-  switch (code) {
-    case ErrorCode.UNKNOWN_MEMBER_ID:
-      return memberId === null
-        ? 'the group has active members: commits without a member id are accepted only while it is empty'
-        : `member ${memberId} is not in the group (expelled or never joined)`;
-    case ErrorCode.STALE_MEMBER_EPOCH:
-      return `member ${memberId} sent a stale epoch`;
-    case ErrorCode.NOT_PARTITION_OWNER:
-      return `member ${memberId} does not own ${topic}-${partition}`;
-    default:
-      return 'commit refused';
-  }
 }

@@ -2,7 +2,7 @@
 // OffsetCommit (ACLs, topic, member epoch and ownership: KIP-447's fencing); accepted ones are
 // held by the transaction until EndTxn, which checks them again before it commits.
 import type { BrokerContext, Handler } from './types.js';
-import { checkCommits } from './08_offsetCommit.js';
+import { checkCommits } from '../services/offsetCommits.js';
 import { authorize } from './acl.js';
 
 export function txnOffsetCommit(ctx: BrokerContext): Handler<'TxnOffsetCommit'> {

@@ -2,18 +2,7 @@
 import { ErrorCode } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { allowed } from './acl.js';
-
-export async function deleteGroup(ctx: BrokerContext, groupId: string): Promise<{ errorCode: number; errorMessage: string | null }> {
-  if (ctx.groups.hasMembers(groupId)) {
-    return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `group ${groupId} still has members` };
-  }
-  const known = ctx.groups.list().some((g) => g.groupId === groupId) || ctx.offsets.hasGroup(groupId);
-  if (!known) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist` };
-  ctx.groups.deleteGroup(groupId);
-  await ctx.offsets.deleteGroup(groupId);
-  ctx.logger.info({ groupId }, 'group deleted');
-  return { errorCode: 0, errorMessage: null };
-}
+import { deleteGroup } from '../services/groups.js';
 
 export function deleteGroups(ctx: BrokerContext): Handler<'DeleteGroups'> {
   return async (req, conn) => ({

@@ -2,6 +2,7 @@
 import { BrookError, ErrorCode, validateName } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { allowed } from './acl.js';
+import { groupExists } from '../services/groups.js';
 
 export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
   return async (req, conn) => {
@@ -10,7 +11,7 @@ export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
     if (!allowed(ctx, conn, 'cluster', '', 'admin')) {
       return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'deleting offsets needs cluster admin', topics: [] };
     }
-    if (!ctx.offsets.hasGroup(req.groupId) && !ctx.groups.list().some((g) => g.groupId === req.groupId)) {
+    if (!groupExists(ctx, req.groupId)) {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${req.groupId} does not exist`, topics: [] };
     }
     const doomed: Array<{ topic: string; partition: number }> = [];

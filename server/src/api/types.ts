@@ -3,7 +3,7 @@ import type { ApiName, RequestOf, ResponseOf } from '@brook/protocol';
 import type { BrokerOptions } from '../config.js';
 import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetStore } from '../offsets/offsetStore.js';
-import type { GroupCoordinator } from '../groups/coordinator.js';
+import type { GroupCoordinator } from '../groups/index.js';
 import type { TransactionCoordinator } from '../txn/coordinator.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Authorizer, Principal } from '../auth/authorizer.js';

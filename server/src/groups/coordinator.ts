@@ -1,5 +1,5 @@
 /**
- * GroupCoordinator: the thin I/O shell around the pure transitions in state.ts.
+ * GroupCoordinator: the thin I/O shell around the pure transitions in transitions.ts.
  *
  * - One serial promise queue per group: every step of one group (transition, persist, the
  *   answer) runs in order, so no request slips in while another awaits LevelDB.
@@ -11,30 +11,11 @@
 import type { Logger } from 'pino';
 import { ErrorCode, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse, type DescribedGroup } from '@brook/protocol';
 import * as A from './assignment.js';
-import {
-  DEFAULT_GROUP_CONFIG,
-  compileRegex,
-  describeGroup,
-  doubleHolders,
-  groupState,
-  newGroup,
-  restore,
-  snapshot,
-  transition,
-  upgradeSnapshot,
-  validateOffsetCommit,
-  type Effect,
-  type Group,
-  type GroupConfig,
-  type GroupEvent,
-  type GroupState,
-  type HeartbeatContext,
-  type TimerKind,
-  type TransitionResult,
-} from './state.js';
-
-export type { PersistedGroup, PersistedMember, Effect, GroupState, HeartbeatContext } from './state.js';
-import type { PersistedGroup } from './state.js';
+import { DEFAULT_GROUP_CONFIG, newGroup, type Effect, type Group, type GroupConfig, type GroupEvent, type GroupState, type HeartbeatContext, type TimerKind, type TransitionResult } from './model.js';
+import { restore, snapshot, upgradeSnapshot, type PersistedGroup } from './persistence.js';
+import { describeGroup, doubleHolders, groupState, validateOffsetCommit } from './queries.js';
+import { compileRegex } from './targetAssignment.js';
+import { transition } from './transitions.js';
 
 export type TimerHandle = unknown;
 
@@ -75,11 +56,10 @@ export interface CoordinatorStats {
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly queues = new Map<string, Promise<void>>();
-  /** `${groupId}\0${kind}\0${memberId}` -> timer. */
   /**
-   * Armed timers. A heartbeat only moves `deadline` later; the timer stays armed for `due` and, if
-   * the deadline moved meanwhile, re-arms itself for the rest: one timer per session period instead
-   * of a clearTimeout + setTimeout per heartbeat.
+   * Armed timers, keyed `${groupId}\0${kind}\0${memberId}`. A heartbeat only moves `deadline`
+   * later; the timer stays armed for `due` and, if the deadline moved meanwhile, re-arms itself for
+   * the rest: one timer per session period instead of a clearTimeout + setTimeout per heartbeat.
    */
   private readonly timers = new Map<string, { handle: TimerHandle; due: number; deadline: number }>();
   private readonly cfg: GroupConfig;
@@ -266,7 +246,7 @@ export class GroupCoordinator {
     }
   }
 
-  /** 0 if the commit may proceed, else the error code (see state.ts validateOffsetCommit). */
+  /** 0 if the commit may proceed, else the error code (see queries.ts validateOffsetCommit). */
   validateOffsetCommit(groupId: string, memberId: string | null, memberEpoch: number, topic: string, partition: number): number {
     return validateOffsetCommit(this.groups.get(groupId), memberId, memberEpoch, topic, partition);
   }
@@ -281,6 +261,11 @@ export class GroupCoordinator {
 
   list(): Array<{ groupId: string; state: GroupState; members: number }> {
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, state: groupState(g), members: g.members.size }));
+  }
+
+  /** Whether the coordinator knows the group (with or without members); offsets-only groups are the OffsetStore's. */
+  has(groupId: string): boolean {
+    return this.groups.has(groupId);
   }
 
   hasMembers(groupId: string): boolean {
@@ -313,11 +298,6 @@ export class GroupCoordinator {
   doubleOwners(groupId: string): string[] {
     const g = this.groups.get(groupId);
     return g ? doubleHolders(g) : [];
-  }
-
-  /** An "offsets-only" group: created Empty when someone commits without membership. Not persisted (its offsets are). */
-  ensureGroup(groupId: string): void {
-    if (!this.groups.has(groupId)) this.groups.set(groupId, newGroup(groupId));
   }
 
   /** Removes an empty group; returns 0, NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND. The caller deletes its offsets. */

@@ -3,7 +3,7 @@
 // partition has two holders.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@brook/protocol';
-import { GroupCoordinator, type PersistedGroup } from '../../src/groups/coordinator.js';
+import { GroupCoordinator, type PersistedGroup } from '../../src/groups/index.js';
 import { pino } from 'pino';
 import { assertSingleHolders, count, harness, labels, settle, Sim } from './harness.js';
 
@@ -386,11 +386,13 @@ describe('group coordinator: offset commit validation', () => {
 });
 
 describe('group coordinator: groups, persistence', () => {
-  it('deleteGroup refuses non-empty and unknown groups; ensureGroup creates an offsets-only group', async () => {
+  it('deleteGroup refuses non-empty and unknown groups; has() tells whether the group exists', async () => {
     const h = harness();
     expect(h.gc.deleteGroup('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    expect(h.gc.has('g')).toBe(false);
     const a = new Sim(h, 'a');
     await a.beat();
+    expect(h.gc.has('g')).toBe(true);
     expect(h.gc.deleteGroup('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
     await a.leave();
     expect(h.gc.hasMembers('g')).toBe(false);
@@ -399,8 +401,8 @@ describe('group coordinator: groups, persistence', () => {
     await h.gc.idle();
     expect(h.persisted.get('g')).toBeNull();
     expect(h.gc.describe('g').errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
-    h.gc.ensureGroup('offsets-only');
-    expect(h.gc.list()).toEqual([{ groupId: 'offsets-only', state: 'empty', members: 0 }]);
+    expect(h.gc.has('g')).toBe(false);
+    expect(h.gc.list()).toEqual([]);
   });
 
   it('persists before answering, and load() restores members, epochs, targets and assignments', async () => {

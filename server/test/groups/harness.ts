@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { pino } from 'pino';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, TopicPartitions } from '@brook/protocol';
-import { GroupCoordinator, type GroupCoordinatorDeps, type PersistedGroup } from '../../src/groups/coordinator.js';
+import { GroupCoordinator, type GroupCoordinatorDeps, type PersistedGroup } from '../../src/groups/index.js';
 
 export class FakeClock {
   now = 1_000_000;

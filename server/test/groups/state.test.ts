@@ -1,4 +1,4 @@
-// The pure transitions of state.ts: no mutation of the input, effects as data, clock injection.
+// The pure transitions of the group state machine: no mutation of the input, effects as data, clock injection.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type ConsumerGroupHeartbeatRequest } from '@brook/protocol';
 import {
@@ -12,7 +12,7 @@ import {
   type Effect,
   type Env,
   type Group,
-} from '../../src/groups/state.js';
+} from '../../src/groups/index.js';
 
 const env = (now: number, topics: Record<string, number> = { t: 4 }): Env => ({ now, topics: new Map(Object.entries(topics)), config: { ...DEFAULT_GROUP_CONFIG, minSessionTimeoutMs: 1000 } });
 

@@ -1,0 +1,387 @@
+// The transitions of one group: heartbeats (join, leave, static takeover), timeouts, closed connections, topics.
+import { ErrorCode, JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH } from '@brook/protocol';
+import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '@brook/protocol';
+import * as A from './assignment.js';
+import { getAssignor } from './assignors/index.js';
+import { holderIndex, notifyMembers, reconcile, settleAbsent } from './currentAssignment.js';
+import { copy, log, type Env, type GroupConfig, type Group, type GroupEvent, type HeartbeatContext, type Member, type TransitionResult, type Tx } from './model.js';
+import { bump, chooseAssignor, compileRegex, sameCounts, subscribedTopics } from './targetAssignment.js';
+
+/**
+ * One step of the state machine: `(group, event, env) -> { group, response?, effects }`. Pure and
+ * clock-injected: no timers, no I/O, no Date.now(); the input group is never mutated (a transition
+ * works on a copy), and everything the outside world must do comes back as data (schedule/cancel a
+ * deadline, notify a member, persist, log).
+ */
+export function transition(group: Group, event: GroupEvent, env: Env): TransitionResult {
+  if (event.type === 'heartbeat') {
+    const steady = steadyHeartbeat(group, event.request, event.context, env);
+    if (steady) return steady;
+  }
+  const tx: Tx = { g: copy(group), env, effects: [], persist: false };
+  let response: ConsumerGroupHeartbeatResponse | undefined;
+  switch (event.type) {
+    case 'heartbeat': {
+      const r = heartbeat(tx, event.request, event.context);
+      // Errors leave the group exactly as it was.
+      if (r.errorCode !== 0) return { group, response: r, effects: [] };
+      response = r;
+      break;
+    }
+    case 'sessionTimeout': {
+      const m = tx.g.members.get(event.memberId);
+      // Stale if the member heartbeated since (a new deadline). The expected deadline is matched
+      // exactly too, because timers may fire a millisecond before the clock reaches it.
+      if (!m || (m.sessionDeadline !== event.deadline && m.sessionDeadline > env.now)) return { group, effects: [] };
+      expel(tx, m, m.leftStatic ? 'static member did not come back within its session timeout' : 'session timeout');
+      break;
+    }
+    case 'rebalanceTimeout': {
+      const m = tx.g.members.get(event.memberId);
+      if (!m || m.rebalanceDeadline === null || A.isEmpty(m.pendingRevocation)) return { group, effects: [] };
+      if (m.rebalanceDeadline !== event.deadline && m.rebalanceDeadline > env.now) return { group, effects: [] };
+      expel(tx, m, 'rebalance timeout: partitions not revoked in time');
+      break;
+    }
+    case 'connectionClosed': {
+      let any = false;
+      for (const m of tx.g.members.values()) {
+        if (m.connectionId !== event.connectionId) continue;
+        m.connectionId = null;
+        any = true;
+        log(tx, 'debug', 'member connection closed', { memberId: m.memberId, instanceId: m.instanceId });
+      }
+      if (!any) return { group, effects: [] };
+      break;
+    }
+    case 'topicsChanged':
+      topicsChanged(tx);
+      break;
+  }
+  if (tx.persist) tx.effects.push({ type: 'persist' });
+  return response ? { group: tx.g, response, effects: tx.effects } : { group: tx.g, effects: tx.effects };
+}
+
+function removeMember(tx: Tx, m: Member): void {
+  const { g } = tx;
+  g.members.delete(m.memberId);
+  g.target.delete(m.memberId);
+  if (m.instanceId !== null && g.staticMembers.get(m.instanceId) === m.memberId) g.staticMembers.delete(m.instanceId);
+  tx.effects.push({ type: 'cancel', kind: 'session', memberId: m.memberId }, { type: 'cancel', kind: 'rebalance', memberId: m.memberId });
+  tx.persist = true;
+}
+
+function expel(tx: Tx, m: Member, reason: string): void {
+  removeMember(tx, m);
+  log(tx, 'warn', 'member expelled', {
+    memberId: m.memberId,
+    instanceId: m.instanceId,
+    clientId: m.clientId,
+    reason,
+    partitions: A.toWire(A.union(m.assigned, m.pendingRevocation)),
+  });
+  bump(tx, `member ${m.memberId} expelled (${reason})`);
+  notifyMembers(tx, null);
+}
+
+// ---------------------------------------------------------------------------------------------
+// heartbeat
+
+function errorResponse(req: ConsumerGroupHeartbeatRequest, cfg: GroupConfig, code: number, message: string): ConsumerGroupHeartbeatResponse {
+  return { errorCode: code, errorMessage: message, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: cfg.heartbeatIntervalMs, assignment: null };
+}
+
+function leaveResponse(req: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
+  return { errorCode: 0, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
+}
+
+const sortedKey = (xs: readonly string[]) => [...new Set(xs)].sort().join('\0');
+
+/** Persisted fields of a member, to tell whether a heartbeat changed anything worth saving. */
+const persistedKey = (m: Member) =>
+  JSON.stringify([
+    m.instanceId,
+    m.rackId,
+    m.clientId,
+    m.clientHost,
+    m.rebalanceTimeoutMs,
+    m.sessionTimeoutMs,
+    m.heartbeatIntervalMs,
+    m.subscribedTopicNames,
+    m.subscribedTopicRegex,
+    m.serverAssignor,
+    m.memberEpoch,
+    m.previousMemberEpoch,
+    m.state,
+    A.key(m.assigned),
+    A.key(m.pendingRevocation),
+    m.leftStatic,
+  ]);
+
+function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): ConsumerGroupHeartbeatResponse {
+  const { g, env } = tx;
+  const cfg = env.config;
+  const now = env.now;
+  if (!req.memberId) return errorResponse(req, cfg, ErrorCode.INVALID_REQUEST, 'memberId is required (the client generates a UUID before its first heartbeat)');
+  if (req.memberEpoch === LEAVE_EPOCH) return leave(tx, req);
+  if (req.memberEpoch === STATIC_LEAVE_EPOCH) return staticLeave(tx, req);
+  if (req.memberEpoch < 0) return errorResponse(req, cfg, ErrorCode.INVALID_REQUEST, `invalid member epoch ${req.memberEpoch}`);
+  if (req.sessionTimeoutMs !== -1 && (req.sessionTimeoutMs < cfg.minSessionTimeoutMs || req.sessionTimeoutMs > cfg.maxSessionTimeoutMs)) {
+    return errorResponse(req, cfg, ErrorCode.INVALID_SESSION_TIMEOUT, `sessionTimeout ${req.sessionTimeoutMs} ms is not within [${cfg.minSessionTimeoutMs}, ${cfg.maxSessionTimeoutMs}] ms`);
+  }
+  if (req.serverAssignor !== null && getAssignor(req.serverAssignor) === undefined) {
+    return errorResponse(req, cfg, ErrorCode.UNSUPPORTED_ASSIGNOR, `unknown assignor ${req.serverAssignor} (uniform, range, roundrobin)`);
+  }
+  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && compileRegex(req.subscribedTopicRegex) === null) {
+    return errorResponse(req, cfg, ErrorCode.INVALID_REQUEST, `invalid subscribedTopicRegex ${req.subscribedTopicRegex}`);
+  }
+
+  let m = g.members.get(req.memberId);
+  let joined = false;
+  let released = false;
+  const before = m ? persistedKey(m) : '';
+
+  if (req.memberEpoch === JOIN_EPOCH) {
+    if (m) {
+      // A retried join (or a rejoin after FENCED_MEMBER_EPOCH): answer with its current state, in full.
+      m.lastSent = null;
+    } else {
+      if (req.instanceId !== null) {
+        const holder = g.members.get(g.staticMembers.get(req.instanceId) ?? '');
+        if (holder) {
+          if (holder.connectionId !== null && !holder.leftStatic) {
+            return errorResponse(req, cfg, ErrorCode.UNRELEASED_INSTANCE_ID, `instance id ${req.instanceId} is still used by connected member ${holder.memberId}`);
+          }
+          m = takeOver(tx, holder, req.memberId);
+          released = true;
+        }
+      }
+      if (!m) {
+        if (g.members.size >= cfg.maxGroupSize) {
+          return errorResponse(req, cfg, ErrorCode.GROUP_MAX_SIZE_REACHED, `group ${g.groupId} has reached its maximum size ${cfg.maxGroupSize}`);
+        }
+        m = {
+          memberId: req.memberId,
+          instanceId: req.instanceId,
+          rackId: req.rackId,
+          clientId: ctx.clientId,
+          clientHost: ctx.clientHost,
+          connectionId: ctx.connectionId,
+          rebalanceTimeoutMs: req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : cfg.defaultRebalanceTimeoutMs,
+          sessionTimeoutMs: req.sessionTimeoutMs > 0 ? req.sessionTimeoutMs : cfg.defaultSessionTimeoutMs,
+          heartbeatIntervalMs: null,
+          subscribedTopicNames: [...new Set(req.subscribedTopicNames ?? [])],
+          subscribedTopicRegex: req.subscribedTopicRegex || null,
+          serverAssignor: req.serverAssignor,
+          memberEpoch: JOIN_EPOCH,
+          previousMemberEpoch: -1,
+          state: 'stable',
+          assigned: A.EMPTY,
+          pendingRevocation: A.EMPTY,
+          sessionDeadline: now,
+          rebalanceDeadline: null,
+          leftStatic: false,
+          lastSent: null,
+          notified: null,
+        };
+        g.members.set(m.memberId, m);
+        if (m.instanceId !== null) g.staticMembers.set(m.instanceId, m.memberId);
+        joined = true;
+        tx.persist = true;
+        log(tx, 'info', 'member joined', { memberId: m.memberId, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost });
+      }
+    }
+  } else {
+    if (!m) return errorResponse(req, cfg, ErrorCode.UNKNOWN_MEMBER_ID, `member ${req.memberId} is not in group ${g.groupId} (expelled, or never joined); rejoin with epoch 0`);
+    if (req.memberEpoch !== m.memberEpoch) {
+      // Lost response: the member did not hear of its last epoch bump. Accept the previous epoch
+      // if it claims nothing it may not hold, and answer in full.
+      const claims = req.topicPartitions === null ? A.EMPTY : A.fromWire(req.topicPartitions);
+      const lost = req.memberEpoch === m.previousMemberEpoch && A.isEmpty(A.minus(claims, A.union(m.assigned, m.pendingRevocation)));
+      if (!lost) return errorResponse(req, cfg, ErrorCode.FENCED_MEMBER_EPOCH, `member epoch ${req.memberEpoch} is fenced (current ${m.memberEpoch}); rejoin with epoch 0`);
+      m.lastSent = null;
+    }
+  }
+
+  // Field updates (null / -1 mean unchanged).
+  m.connectionId = ctx.connectionId;
+  if (ctx.clientId) m.clientId = ctx.clientId;
+  m.clientHost = ctx.clientHost;
+  if (m.leftStatic) {
+    m.leftStatic = false;
+    tx.persist = true;
+  }
+  if (req.rackId !== null) m.rackId = req.rackId;
+  if (req.rebalanceTimeoutMs > 0) m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+  if (req.sessionTimeoutMs > 0) m.sessionTimeoutMs = req.sessionTimeoutMs;
+  if (ctx.heartbeatIntervalMs !== undefined && ctx.heartbeatIntervalMs > 0) m.heartbeatIntervalMs = ctx.heartbeatIntervalMs;
+  m.sessionDeadline = now + m.sessionTimeoutMs;
+  tx.effects.push({ type: 'schedule', kind: 'session', memberId: m.memberId, deadline: m.sessionDeadline });
+
+  let reason: string | null = joined ? `member ${m.memberId} joined` : null;
+  if (!joined) {
+    if (req.subscribedTopicNames !== null && sortedKey(req.subscribedTopicNames) !== sortedKey(m.subscribedTopicNames)) {
+      m.subscribedTopicNames = [...new Set(req.subscribedTopicNames)];
+      reason = `member ${m.memberId} changed its subscription`;
+    }
+    if (req.subscribedTopicRegex !== null && (req.subscribedTopicRegex || null) !== m.subscribedTopicRegex) {
+      m.subscribedTopicRegex = req.subscribedTopicRegex || null;
+      reason = `member ${m.memberId} changed its subscription`;
+    }
+    if (req.serverAssignor !== null && req.serverAssignor !== m.serverAssignor) {
+      m.serverAssignor = req.serverAssignor;
+      if (chooseAssignor(g) !== g.assignor) reason ??= `assignor changed to ${chooseAssignor(g)}`;
+    }
+  }
+
+  // Revocation is done once the member's heartbeat no longer reports the partitions.
+  if (req.topicPartitions !== null && !joined) {
+    const owned = A.fromWire(req.topicPartitions);
+    if (!A.isEmpty(m.pendingRevocation)) {
+      const still = A.intersect(m.pendingRevocation, owned);
+      if (!A.equal(still, m.pendingRevocation)) {
+        log(tx, 'debug', 'partitions revoked', { memberId: m.memberId, partitions: A.toWire(A.minus(m.pendingRevocation, still)) });
+        m.pendingRevocation = still;
+        released = true;
+      }
+      if (A.isEmpty(still)) {
+        m.rebalanceDeadline = null;
+        tx.effects.push({ type: 'cancel', kind: 'rebalance', memberId: m.memberId });
+      }
+    }
+    // The member's view differs from ours (e.g. a response was lost): send the full list again.
+    if (!A.equal(owned, m.assigned)) m.lastSent = null;
+  }
+
+  if (reason !== null) bump(tx, reason);
+  reconcile(g, m, now, tx.effects, holderIndex(g));
+  if (persistedKey(m) !== before) tx.persist = true;
+  if (reason !== null || released) notifyMembers(tx, m.memberId);
+
+  const sent = A.key(m.assigned);
+  const assignment = sent === m.lastSent ? null : A.toWire(m.assigned);
+  m.lastSent = sent;
+  m.notified = null;
+  return {
+    errorCode: 0,
+    errorMessage: null,
+    memberId: m.memberId,
+    memberEpoch: m.memberEpoch,
+    heartbeatIntervalMs: intervalFor(m, cfg),
+    assignment,
+  };
+}
+
+/** Never longer than a third of the session: a member heartbeating at the broker's pace must not expire. */
+function intervalFor(m: Member, cfg: GroupConfig): number {
+  return Math.min(m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs, Math.max(1, Math.floor(m.sessionTimeoutMs / 3)));
+}
+
+/**
+ * The common case, kept cheap (thousands of members heartbeat every few seconds): a member at the
+ * group's assignment epoch that holds exactly its target and reports no change. Only its session
+ * deadline moves; no group copy, no reconciliation, and the answer carries no assignment. Null
+ * when anything else could be going on: the full transition handles it.
+ */
+function steadyHeartbeat(g: Group, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext, env: Env): TransitionResult | null {
+  const m = g.members.get(req.memberId);
+  if (!m || req.memberEpoch <= 0 || req.memberEpoch !== m.memberEpoch || m.memberEpoch !== g.assignmentEpoch) return null;
+  if (m.state !== 'stable' || !A.isEmpty(m.pendingRevocation) || m.leftStatic || m.notified !== null || m.lastSent === null) return null;
+  if (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null || req.serverAssignor !== null || req.rackId !== null) return null;
+  if ((req.sessionTimeoutMs > 0 && req.sessionTimeoutMs !== m.sessionTimeoutMs) || (req.rebalanceTimeoutMs > 0 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs)) return null;
+  if (ctx.connectionId !== m.connectionId || ctx.clientHost !== m.clientHost || (ctx.clientId && ctx.clientId !== m.clientId)) return null;
+  if (ctx.heartbeatIntervalMs !== undefined && ctx.heartbeatIntervalMs > 0 && ctx.heartbeatIntervalMs !== m.heartbeatIntervalMs) return null;
+  if (req.topicPartitions !== null && !A.equal(A.fromWire(req.topicPartitions), m.assigned)) return null;
+  if (m.lastSent !== A.key(m.assigned)) return null;
+  const member: Member = { ...m, sessionDeadline: env.now + m.sessionTimeoutMs };
+  return {
+    group: { ...g, members: new Map(g.members).set(m.memberId, member) },
+    response: { errorCode: 0, errorMessage: null, memberId: m.memberId, memberEpoch: m.memberEpoch, heartbeatIntervalMs: intervalFor(m, env.config), assignment: null },
+    effects: [{ type: 'schedule', kind: 'session', memberId: m.memberId, deadline: member.sessionDeadline }],
+  };
+}
+
+/**
+ * Brook's static takeover: the holder of the instance id is gone (its connection closed, or it
+ * left with -2), so the newcomer takes its slot at once: same target, and the partitions the
+ * holder kept reserved are free for it (the old instance runs nothing), so nobody else moves.
+ */
+function takeOver(tx: Tx, holder: Member, memberId: string): Member {
+  const { g } = tx;
+  const target = g.target.get(holder.memberId) ?? A.EMPTY;
+  const m: Member = {
+    ...holder,
+    memberId,
+    assigned: A.EMPTY,
+    pendingRevocation: A.EMPTY,
+    rebalanceDeadline: null,
+    leftStatic: false,
+    state: 'unreleased_partitions',
+    lastSent: null,
+    notified: null,
+  };
+  g.members.delete(holder.memberId);
+  g.target.delete(holder.memberId);
+  g.members.set(memberId, m);
+  g.target.set(memberId, target);
+  g.staticMembers.set(holder.instanceId!, memberId);
+  tx.effects.push({ type: 'cancel', kind: 'session', memberId: holder.memberId }, { type: 'cancel', kind: 'rebalance', memberId: holder.memberId });
+  tx.persist = true;
+  log(tx, 'info', 'static member replaced', { instanceId: holder.instanceId, from: holder.memberId, to: memberId, partitions: A.toWire(target) });
+  return m;
+}
+
+function leave(tx: Tx, req: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
+  const m = tx.g.members.get(req.memberId);
+  if (!m) return leaveResponse(req); // already gone: leaving is idempotent
+  removeMember(tx, m);
+  log(tx, 'info', 'member left', { memberId: m.memberId, instanceId: m.instanceId, clientId: m.clientId });
+  bump(tx, `member ${m.memberId} left`);
+  notifyMembers(tx, null);
+  return leaveResponse(req);
+}
+
+function staticLeave(tx: Tx, req: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
+  const m = tx.g.members.get(req.memberId);
+  if (!m) return leaveResponse(req);
+  if (m.instanceId === null) return leave(tx, req); // -2 only means something for static members
+  const hadPending = !A.isEmpty(m.pendingRevocation);
+  m.leftStatic = true;
+  m.connectionId = null;
+  settleAbsent(tx, m);
+  // The reservation lasts one full session from now.
+  m.sessionDeadline = tx.env.now + m.sessionTimeoutMs;
+  tx.effects.push({ type: 'schedule', kind: 'session', memberId: m.memberId, deadline: m.sessionDeadline });
+  tx.persist = true;
+  log(tx, 'info', 'static member left temporarily', { memberId: m.memberId, instanceId: m.instanceId, reservedUntil: m.sessionDeadline, partitions: A.toWire(m.assigned) });
+  if (hadPending) notifyMembers(tx, null);
+  return leaveResponse(req);
+}
+
+// ---------------------------------------------------------------------------------------------
+// topics
+
+function topicsChanged(tx: Tx): void {
+  const { g, env } = tx;
+  // Partitions of deleted topics are held by nobody from now on.
+  const exists = (t: string, p: number) => p < (env.topics.get(t) ?? 0);
+  for (const m of g.members.values()) {
+    const assigned = A.filter(m.assigned, exists);
+    const pending = A.filter(m.pendingRevocation, exists);
+    if (A.equal(assigned, m.assigned) && A.equal(pending, m.pendingRevocation)) continue;
+    m.assigned = assigned;
+    m.pendingRevocation = pending;
+    m.lastSent = null;
+    if (A.isEmpty(pending) && m.rebalanceDeadline !== null) {
+      m.rebalanceDeadline = null;
+      tx.effects.push({ type: 'cancel', kind: 'rebalance', memberId: m.memberId });
+    }
+    tx.persist = true;
+  }
+  if (g.members.size === 0) return;
+  const seen = subscribedTopics(g, env.topics);
+  if (sameCounts(seen, g.subscribedTopics)) return;
+  bump(tx, 'subscribed topics changed');
+  notifyMembers(tx, null);
+}
+
