@@ -90,8 +90,6 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     maxTimeoutMs: options.transactionMaxTimeoutMs,
   });
   topics.onChange((e) => {
-    const t = topics.get(e.topic);
-    logger.info({ topic: e.topic, partitions: t?.numPartitions }, `topic ${e.type}`);
     groups.topicsChanged();
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });
