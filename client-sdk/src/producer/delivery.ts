@@ -7,7 +7,7 @@ import type { ProducerCore } from './core.js';
 import type { QueuedRecord, RecordMetadata, Unit } from './types.js';
 
 export class Delivery {
-  /** Bytes of records queued or in flight. */
+  /** Bytes of records queued or in flight: the accumulator adds them, settling releases them. */
   buffered = 0;
   private readonly spaceWaiters: Array<() => void> = [];
 
