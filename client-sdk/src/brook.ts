@@ -8,7 +8,7 @@ import { Admin, type AdminConfig } from './admin.js';
 import { Consumer, type ConsumerConfig } from './consumer/consumer.js';
 import type { ClientContext } from './context.js';
 import { createLogger, logLevel as LOG_LEVEL, type LogCreator, type LogLevel, type Logger } from './logger.js';
-import { Producer, type ProducerConfig } from './producer.js';
+import { Producer, type ProducerConfig } from './producer/index.js';
 import type { SaslOptions } from './connection.js';
 
 export interface BrookRetryOptions {

@@ -274,8 +274,11 @@ function readNullableVarBytes(r: Reader): Uint8Array | null {
   return r.bytes(n);
 }
 
-/** Shared by every decoded record without headers (most of them): frozen, so no one can add to it. */
-const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+/**
+ * Shared by every record without headers (most of them), decoded here or queued by the SDK's
+ * producer: frozen, so no one can add to it.
+ */
+export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
 /** Decodes one batch's records (views into `buf`, no copies). */
 export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {
