@@ -50,7 +50,7 @@ export class Consumer {
   private readonly conn: Connection;
   private readonly groupId: string;
 
-  private run_: RunState | null = null;
+  private runState: RunState | null = null;
   /** True from run() until stop/disconnect/crash. */
   private running = false;
   private stopping: Promise<void> | null = null;
@@ -60,7 +60,7 @@ export class Consumer {
   private joinWaiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private fetchLoopDone: Promise<void> | null = null;
 
-  private readonly events_: ConsumerEventEmitter;
+  private readonly emitter: ConsumerEventEmitter;
   private readonly subscription = new Subscription();
   private readonly owned = new OwnedPartitions();
   private readonly pauseState: PauseState;
@@ -79,8 +79,8 @@ export class Consumer {
     this.config = config;
     this.groupId = config.groupId;
     this.logger = ctx.logger.namespace('Consumer');
-    this.events_ = new ConsumerEventEmitter(this.logger);
-    const { emit } = this.events_;
+    this.emitter = new ConsumerEventEmitter(this.logger);
+    const { emit } = this.emitter;
     const { logger, owned, groupId } = this;
     const isRunning = () => this.running;
     const crash = (e: Error) => this.crash(e);
@@ -111,7 +111,7 @@ export class Consumer {
       nextHeartbeat: (ms) => this.membership.nextHeartbeat(ms),
       connected: () => this.connected,
       owned,
-      run: () => this.run_,
+      run: () => this.runState,
       emit,
       logger,
       retries: ctx.retries,
@@ -139,7 +139,7 @@ export class Consumer {
       heartbeatNow: () => this.membership.heartbeatNow(),
       positions: this.positions,
       commitRevoked: async (states) => {
-        if (!autoCommits(this.run_)) return;
+        if (!autoCommits(this.runState)) return;
         await this.committer.commitResolved(states).catch((e: unknown) => logger.warn('commit on revoke failed', { error: (e as Error).message }));
       },
       listeners: (name) => this.rebalanceListeners(name),
@@ -158,7 +158,7 @@ export class Consumer {
       owned,
       paused: this.pauseState,
       committer: this.committer,
-      run: () => this.run_,
+      run: () => this.runState,
       isRunning,
       pause: (s) => this.pause(s),
       resume: (s) => this.resume(s),
@@ -199,7 +199,7 @@ export class Consumer {
     let members = this.ctx.groupMembers.get(this.groupId);
     if (!members) this.ctx.groupMembers.set(this.groupId, (members = new Set()));
     members.add(this);
-    this.events_.emit(ConsumerEvents.CONNECT, {});
+    this.emitter.emit(ConsumerEvents.CONNECT, {});
   }
 
   /** Stops consuming, lets in-flight handlers finish, commits, leaves the group at once, closes. */
@@ -211,7 +211,7 @@ export class Consumer {
     if (this.connected) {
       this.connected = false;
       await this.conn.close();
-      this.events_.emit(ConsumerEvents.DISCONNECT, {});
+      this.emitter.emit(ConsumerEvents.DISCONNECT, {});
     }
   }
 
@@ -241,7 +241,7 @@ export class Consumer {
       throw new BrookError(ErrorCode.INVALID_REQUEST, `deliveryGuarantee must be 'at-least-once' or 'at-most-once'`);
     }
     if (!this.connected) await this.connect();
-    this.run_ = runStateOf(config, guarantee);
+    this.runState = runStateOf(config, guarantee);
     this.running = true;
     const session = ++this.session;
     this.membership.join();
@@ -313,7 +313,7 @@ export class Consumer {
 
   /** Subscribes to an event (also KafkaJS's 'consumer.*' names); returns a function that unsubscribes. */
   on(event: ConsumerEventName | string, listener: Listener): () => void {
-    return this.events_.on(event, listener);
+    return this.emitter.on(event, listener);
   }
 
   // =====================================================================================
@@ -323,7 +323,7 @@ export class Consumer {
   private rebalanceListeners(name: RebalanceListenerName): PartitionsListener[] {
     const fns: PartitionsListener[] = [];
     const a = this.config[name];
-    const b = this.run_?.config[name];
+    const b = this.runState?.config[name];
     if (a) fns.push(a);
     if (b && b !== a) fns.push(b);
     return fns;
@@ -341,7 +341,7 @@ export class Consumer {
     for (const ps of this.owned.values()) this.owned.dropQueue(ps);
     await Promise.allSettled([...this.owned.values()].map((ps) => ps.worker ?? Promise.resolve()));
     await this.reconciler.idle();
-    if (this.membership.memberEpoch > 0 && autoCommits(this.run_)) {
+    if (this.membership.memberEpoch > 0 && autoCommits(this.runState)) {
       await this.committer.autoCommit(true).catch((e: unknown) => this.logger.warn('final commit failed', { error: (e as Error).message }));
     }
     await this.committer.settled();
@@ -362,14 +362,14 @@ export class Consumer {
       await Promise.race([loop, sleep(50)]);
     }
     this.membership.releaseWaiters();
-    this.run_ = null;
-    this.events_.emit(ConsumerEvents.STOP, {});
+    this.runState = null;
+    this.emitter.emit(ConsumerEvents.STOP, {});
   }
 
   private crash(error: Error): void {
     if (!this.running) return;
     this.logger.error('consumer crashed', { groupId: this.groupId, error: error.message });
-    this.events_.emit(ConsumerEvents.CRASH, { error, groupId: this.groupId, restart: false });
+    this.emitter.emit(ConsumerEvents.CRASH, { error, groupId: this.groupId, restart: false });
     const w = this.joinWaiter;
     this.joinWaiter = null;
     w?.reject(error);
