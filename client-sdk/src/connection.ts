@@ -20,6 +20,7 @@ import {
 } from '@brook/protocol';
 import { openSocket, type MinimalSocket, type TlsOptions } from './socket.js';
 import type { Logger } from './logger.js';
+import { sleep } from './util/time.js';
 
 export const CLIENT_SOFTWARE = '@brook/client 0.1.0';
 
@@ -250,6 +251,4 @@ export class Connection {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+export { sleep } from './util/time.js';
