@@ -1,3 +1,4 @@
+/** Topic configs: the settings a topic can override, their broker defaults and parsing. */
 import { BrookError, ErrorCode } from '@brook/protocol';
 
 export interface TopicConfig {

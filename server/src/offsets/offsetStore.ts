@@ -8,7 +8,8 @@
 import type { Logger } from 'pino';
 import { CONSUMER_OFFSETS_TOPIC, decodeBatch, encodeBatch, type RecordInput } from '@brook/protocol';
 import type { TopicManager } from '../log/topicManager.js';
-import type { AtomicPart, PartitionLog } from '../log/partitionLog.js';
+import type { AtomicPart } from '../log/appendOp.js';
+import type { PartitionLog } from '../log/partitionLog.js';
 import {
   decodeOffsetsRecord,
   encodeGroupKey,

@@ -22,7 +22,8 @@
  */
 import type { Logger } from 'pino';
 import { BrookError, ErrorCode, encodeControlBatch, readInt64, utf8Decode, utf8Encode, writeInt64 } from '@brook/protocol';
-import { PartitionLog, type AtomicPart } from '../log/partitionLog.js';
+import type { AtomicPart } from '../log/appendOp.js';
+import { PartitionLog } from '../log/partitionLog.js';
 import type { Storage } from '../log/storage.js';
 import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetEntry, OffsetStore } from '../offsets/offsetStore.js';
