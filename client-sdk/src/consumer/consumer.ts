@@ -878,13 +878,20 @@ export class Consumer {
       if (!a) byTopic.set(ps.topic, (a = []));
       a.push(ps.partition);
     }
-    const res = await this.withRetry('OffsetFetch', () =>
-      this.conn.request('OffsetFetch', {
-        groupId: this.groupId,
-        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-        requireStable: true,
-      }),
-    );
+    // UNSTABLE_OFFSET_COMMIT: a transaction holds a newer offset of the partition. Like Kafka's
+    // consumer, ask again (while running) until that transaction commits, aborts or times out.
+    const res = await this.withRetry('OffsetFetch', async () => {
+      for (let attempt = 0; ; attempt++) {
+        const r = await this.conn.request('OffsetFetch', {
+          groupId: this.groupId,
+          topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+          requireStable: true,
+        });
+        const unstable = r.topics.some((t) => t.partitions.some((p) => p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT));
+        if (!unstable || !this.running) return r;
+        await sleep(this.backoff(attempt, 1000));
+      }
+    });
     if (res.errorCode !== 0) throw new BrookError(res.errorCode, res.errorMessage);
     const out = new Map<PartitionKey, number>();
     for (const t of res.topics) {

@@ -11,7 +11,9 @@
  *   AddPartitionsToTxn round trip). The batches are written to the log at once; the log tracks the
  *   transaction's first offset there, which holds back the last stable offset.
  * - TxnOffsetCommit stores consumer offsets in the transaction (checked against the group's member
- *   epoch and ownership, KIP-447's fencing). They stay in memory until the end.
+ *   epoch and ownership, KIP-447's fencing). They stay in memory until the end; meanwhile an
+ *   OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT for them and expiry keeps the
+ *   partition's committed offset (Kafka's pending transactional offset commits).
  * - EndTxn writes a COMMIT or ABORT control batch to every partition of the transaction, and on
  *   commit the offsets to `__consumer_offsets`, in ONE LevelDB batch: outputs and offsets become
  *   visible together or not at all. Nothing else needs to survive a crash: a transaction open at a
@@ -95,6 +97,8 @@ export interface TxnStats {
 export class TransactionCoordinator {
   private readonly byId = new Map<string, TxnEntry>();
   private readonly byProducerId = new Map<number, TxnEntry>();
+  /** Group id -> the transactions holding offsets of it not yet committed or aborted. */
+  private readonly pendingOffsets = new Map<string, Set<TxnEntry>>();
   private nextProducerId = 0;
   private blockEnd = 0;
   private allocating: Promise<unknown> = Promise.resolve();
@@ -205,9 +209,19 @@ export class TransactionCoordinator {
     this.start(e);
     let g = e.offsets.get(groupId);
     if (!g) e.offsets.set(groupId, (g = { memberId, memberEpoch, entries: new Map() }));
+    let pending = this.pendingOffsets.get(groupId);
+    if (!pending) this.pendingOffsets.set(groupId, (pending = new Set()));
+    pending.add(e);
     g.memberId = memberId;
     g.memberEpoch = memberEpoch;
     for (const o of entries) g.entries.set(`${o.topic}\0${o.partition}`, o);
+  }
+
+  /** A transaction holds an offset of this partition for the group that it has not committed or aborted yet. */
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean {
+    const key = `${topic}\0${partition}`;
+    for (const e of this.pendingOffsets.get(groupId) ?? []) if (e.offsets.get(groupId)?.entries.has(key)) return true;
+    return false;
   }
 
   /** Checks the producer (PRODUCER_FENCED etc.) without changing anything. */
@@ -372,6 +386,11 @@ export class TransactionCoordinator {
     else this.aborted++;
     e.status = 'Empty';
     e.fenced = false;
+    for (const groupId of e.offsets.keys()) {
+      const pending = this.pendingOffsets.get(groupId);
+      pending?.delete(e);
+      if (pending?.size === 0) this.pendingOffsets.delete(groupId);
+    }
     e.partitions = new Set();
     e.offsets = new Map();
   }
