@@ -112,7 +112,12 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
 
   const expiry = setInterval(() => {
     void offsets
-      .expire(Date.now(), options.offsetsRetentionMs, (g) => !groups.hasMembers(g))
+      .expire(
+        Date.now(),
+        options.offsetsRetentionMs,
+        (g) => !groups.hasMembers(g),
+        (g, t, p) => txns.hasPendingOffset(g, t, p),
+      )
       .catch((err) => logger.error({ err }, 'offset expiry failed'));
   }, options.offsetsRetentionCheckIntervalMs);
   expiry.unref();

@@ -159,13 +159,20 @@ export class Positions {
   }
 
   private async fetchCommitted(states: PartitionState[]): Promise<Map<PartitionKey, number>> {
-    const res = await this.withRetry('OffsetFetch', () =>
-      this.deps.lookups.offsetFetch({
-        groupId: this.deps.groupId,
-        topics: groupByTopic(states, (ps) => ps.partition),
-        requireStable: true,
-      }),
-    );
+    // UNSTABLE_OFFSET_COMMIT: a transaction holds a newer offset of the partition. Like Kafka's
+    // consumer, ask again (while running) until that transaction commits, aborts or times out.
+    const res = await this.withRetry('OffsetFetch', async () => {
+      for (let attempt = 0; ; attempt++) {
+        const r = await this.deps.lookups.offsetFetch({
+          groupId: this.deps.groupId,
+          topics: groupByTopic(states, (ps) => ps.partition),
+          requireStable: true,
+        });
+        const unstable = r.topics.some((t) => t.partitions.some((p) => p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT));
+        if (!unstable || !this.deps.isRunning()) return r;
+        await this.sleep(jitteredBackoff(attempt, 1000));
+      }
+    });
     if (res.errorCode !== 0) throw new BrookError(res.errorCode, res.errorMessage);
     const out = new Map<PartitionKey, number>();
     for (const t of res.topics) {

@@ -164,14 +164,20 @@ export class OffsetStore {
 
   /**
    * Offset expiry (Kafka's offsets.retention.minutes, KIP-848 rule): while a group has no members,
-   * each offset expires `retentionMs` after its commit. Returns how many were deleted.
+   * each offset expires `retentionMs` after its commit, except where `isPending` says a
+   * transaction holds a newer one for the partition (Kafka keeps those). Returns how many were deleted.
    */
-  async expire(now: number, retentionMs: number, isEmpty: (group: string) => boolean): Promise<number> {
+  async expire(
+    now: number,
+    retentionMs: number,
+    isEmpty: (group: string) => boolean,
+    isPending: (group: string, topic: string, partition: number) => boolean = () => false,
+  ): Promise<number> {
     const expired: RecordInput[] = [];
     for (const [group] of this.offsets) {
       if (!isEmpty(group)) continue;
       for (const o of this.list(group)) {
-        if (o.commitTimestamp + retentionMs < now) expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
+        if (o.commitTimestamp + retentionMs < now && !isPending(group, o.topic, o.partition)) expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
       }
     }
     await this.write(expired, true);
