@@ -33,8 +33,11 @@ public final class GoldenMessages {
 
     public static void main(String[] args) throws Exception {
         Path cases = Path.of(args[0]);
+        // A directory gets one file per message; a .json path gets them all in one array.
         Path out = Path.of(args[1]);
-        Files.createDirectories(out);
+        boolean oneFile = out.toString().endsWith(".json");
+        if (!oneFile) Files.createDirectories(out);
+        var collected = JSON.createArrayNode();
         String batch = Base64.getEncoder().encodeToString(recordBatch());
         JsonNode all = JSON.readTree(Files.readString(cases).replace("\"@batch\"", '"' + batch + '"'));
         int n = 0;
@@ -44,11 +47,18 @@ public final class GoldenMessages {
             for (String side : new String[] {"request", "response"}) {
                 if (!c.has(side)) continue;
                 String name = api + "-v" + version + "-" + side;
-                ObjectNode result = serialize(api, side, version, c.get(side));
-                Files.writeString(out.resolve(name + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
+                ObjectNode result;
+                try {
+                    result = serialize(api, side, version, c.get(side));
+                } catch (Exception e) {
+                    throw new RuntimeException(name + ": " + (e.getCause() != null ? e.getCause() : e), e);
+                }
+                if (oneFile) collected.add(result);
+                else Files.writeString(out.resolve(name + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
                 n++;
             }
         }
+        if (oneFile) Files.writeString(out, JSON.writer().writeValueAsString(collected) + "\n");
         System.out.println("wrote " + n + " golden messages to " + out);
     }
 
@@ -59,8 +69,10 @@ public final class GoldenMessages {
         // Writing records consumes their buffer: the values are read twice, once for the bytes
         // and once for the JSON written back.
         var read = converter.getMethod("read", JsonNode.class, short.class);
-        ApiMessage msg = (ApiMessage) read.invoke(null, values, version);
-        ApiMessage forJson = (ApiMessage) read.invoke(null, values, version);
+        // "@defaults": a freshly constructed message, every field at Kafka's default.
+        boolean defaults = values.isTextual() && values.asText().equals("@defaults");
+        ApiMessage msg = (ApiMessage) (defaults ? data.getConstructor().newInstance() : read.invoke(null, values, version));
+        ApiMessage forJson = (ApiMessage) (defaults ? data.getConstructor().newInstance() : read.invoke(null, values, version));
         ApiKeys key = ApiKeys.forId(msg.apiKey());
         ObjectNode result = JSON.createObjectNode();
         result.put("api", api);
@@ -68,6 +80,7 @@ public final class GoldenMessages {
         result.put("side", side);
         result.put("version", version);
         result.put("correlationId", CORRELATION_ID);
+        if (defaults) result.put("defaults", true);
         Message header;
         short headerVersion;
         if (side.equals("request")) {
@@ -83,7 +96,7 @@ public final class GoldenMessages {
         result.put("header", HexFormat.of().formatHex(bytes(header, headerVersion)));
         result.put("body", HexFormat.of().formatHex(bytes(msg, version)));
         JsonNode written = (JsonNode) converter.getMethod("write", data, short.class, boolean.class).invoke(null, forJson, version, true);
-        copyRecords(values, written);
+        if (!defaults) copyRecords(values, written);
         result.set("value", written);
         return result;
     }
