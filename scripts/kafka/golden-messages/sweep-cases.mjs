@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes sweep-cases.json: for every API in Brook's Kafka table and every version it serves, one
+// Writes the sweep cases (to the path given, default target/sweep-cases.json): for every API in Brook's Kafka table and every version it serves, one
 // request and one response with values drawn (seeded, so reproducible) from Brook's declarations.
 // GoldenMessages.java then has Kafka's own serializer write them: Kafka reads only the fields its
 // spec has for that version, so a field Brook declares wrongly shows up as different bytes (or as
@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Reader, kafka } from '../../../protocol/dist/index.js';
 
-const out = new URL('./sweep-cases.json', import.meta.url);
+const out = process.argv[2] ?? new URL('./target/sweep-cases.json', import.meta.url);
 const word = fc.stringMatching(/^[a-z0-9._-]{0,8}$/);
 const base64 = (b) => btoa(String.fromCharCode(...b));
 const uuidOf = (b) => kafka.uuid.codec(0, false, false).read(new Reader(b));
