@@ -7,6 +7,7 @@
  */
 import { ProtocolError, Reader, Writer } from '../io.js';
 import { KafkaApis, isSupportedVersion, kafkaApiNameOf, type KafkaApiName, type KafkaRequestOf, type KafkaResponseOf } from './apis.js';
+import { encodeWith } from './message.js';
 import { RequestHeader, ResponseHeader } from './messages/headers.js';
 
 /** Kafka's default socket.request.max.bytes (100 MiB). */
@@ -110,11 +111,12 @@ export function decodeKafkaRequest(frame: Uint8Array): DecodedKafkaRequest {
 }
 
 function sized(write: (w: Writer) => void): Uint8Array {
-  const w = new Writer(256);
-  w.int32(0);
-  write(w);
-  w.view.setInt32(0, w.pos - 4);
-  return w.finish();
+  const out = encodeWith((w) => {
+    w.int32(0);
+    write(w);
+  });
+  new DataView(out.buffer, out.byteOffset, 4).setInt32(0, out.length - 4);
+  return out;
 }
 
 /** A whole request frame, size prefix included. */

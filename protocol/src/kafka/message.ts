@@ -30,6 +30,22 @@ export interface KMessage<T> extends KStruct<T> {
   decode(version: number, bytes: Uint8Array): T;
 }
 
+const SCRATCH_SIZE = 64 * 1024;
+let scratch = new Writer(SCRATCH_SIZE);
+
+/**
+ * Runs `write` on a reused writer and returns a copy of exactly what it wrote: one allocation per
+ * message instead of a writer that grows by doubling. A writer grown past 1 MiB is let go.
+ */
+export function encodeWith(write: (w: Writer) => void): Uint8Array {
+  const w = scratch;
+  w.pos = 0;
+  write(w);
+  const out = w.buf.slice(0, w.pos);
+  if (w.buf.length > 1024 * 1024) scratch = new Writer(SCRATCH_SIZE);
+  return out;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function message<F extends Record<string, KField<any>>>(name: string, spec: MessageSpec, fields: F): KMessage<ValueOf<F>> {
   type T = ValueOf<F>;
@@ -51,9 +67,8 @@ export function message<F extends Record<string, KField<any>>>(name: string, spe
     write: (w, v, value) => version(v).write(w, value),
     read: (r, v) => version(v).read(r),
     encode(v, value) {
-      const w = new Writer(256);
-      version(v).write(w, value);
-      return w.finish();
+      const c = version(v);
+      return encodeWith((w) => c.write(w, value));
     },
     decode(v, bytes) {
       const r = new Reader(bytes);

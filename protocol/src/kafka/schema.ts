@@ -97,19 +97,24 @@ export function defaultOf(f: KField<unknown>): unknown {
   return f.type.kind === 'array' || f.type.kind === 'struct' ? f.type.zero() : f.default;
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => sameValue((a as never)[k], (b as never)[k]));
-  }
-  return false;
-}
-
 export function isDefault(f: KField<unknown>, v: unknown): boolean {
-  return v === undefined || sameValue(v, defaultOf(f));
+  if (v === undefined) return true;
+  // Checked on every encode for each field the version lacks: no default is built for the
+  // common kinds.
+  if (f.hasDefault && f.default === null) return v === null;
+  switch (f.type.kind) {
+    case 'array':
+      return Array.isArray(v) && v.length === 0;
+    case 'bytes':
+      return v instanceof Uint8Array && v.length === 0;
+    case 'struct': {
+      if (v === null || typeof v !== 'object') return false;
+      const o = v as Record<string, unknown>;
+      return (f.type as KStruct<unknown>).fields.every((d) => isDefault(d, o[d.name]));
+    }
+    default:
+      return v === (f.hasDefault ? f.default : f.type.zero());
+  }
 }
 
 interface Present {
@@ -160,6 +165,7 @@ function compile(structName: string, decls: ReadonlyArray<FieldDecl>, version: n
         writeField(w, p, v === undefined ? defaultOf(p.decl) : v);
       }
       if (!flexible) return;
+      if (tagged.length === 0) return w.uint8(0);
       // Tagged fields are written only when they differ from their default, in tag order.
       const send = tagged.filter((t) => !isDefault(t.decl, o[t.name]));
       writeUvarint(w, send.length);
