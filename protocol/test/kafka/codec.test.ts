@@ -53,6 +53,24 @@ describe('Kafka messages round-trip in every version', () => {
 
 describe('Kafka decoders on hostile bytes', () => {
   for (const name of names) {
+    it(`${name}: valid messages with bytes changed raise only ProtocolError`, () => {
+      const a = kafka.KafkaApis[name];
+      for (const side of ['request', 'response'] as const) {
+        const msg = a[side] as kafka.KMessage<unknown>;
+        const arb = fc.integer({ min: a.minVersion, max: a.maxVersion }).chain((v) =>
+          fc.tuple(fc.constant(v), structAt(msg, v), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })),
+        );
+        fc.assert(
+          fc.property(arb, ([v, value, edits]) => {
+            const bytes = msg.encode(v, value).slice();
+            for (const [at, b] of edits) if (bytes.length > 0) bytes[at % bytes.length] = b;
+            onlyProtocolErrors(() => msg.decode(v, bytes));
+          }),
+          { numRuns: 60, seed: 13 },
+        );
+      }
+    });
+
     it(`${name}: random bytes raise only ProtocolError`, () => {
       const a = kafka.KafkaApis[name];
       fc.assert(
@@ -64,4 +82,19 @@ describe('Kafka decoders on hostile bytes', () => {
       );
     });
   }
+
+  it('request frames of random bytes after a valid api key and version raise only ProtocolError', () => {
+    const keys = Object.values(kafka.KafkaApis).map((a) => [a.key, a.minVersion, a.maxVersion] as const);
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.nat(), fc.uint8Array({ maxLength: 80 }), ([key, lo, hi], v, rest) => {
+        const frame = new Uint8Array(4 + rest.length);
+        const dv = new DataView(frame.buffer);
+        dv.setInt16(0, key);
+        dv.setInt16(2, lo + (v % (hi - lo + 1)));
+        frame.set(rest, 4);
+        onlyProtocolErrors(() => kafka.decodeKafkaRequest(frame));
+      }),
+      { numRuns: 2000, seed: 17 },
+    );
+  });
 });
