@@ -11,8 +11,8 @@ const [specDir, kafkaVersion] = process.argv.slice(2);
 if (!specDir || !kafkaVersion) throw new Error('usage: gen.mjs <spec dir> <kafka version>');
 const outDir = fileURLToPath(new URL('../../../protocol/src/kafka/messages/', import.meta.url));
 
-// The APIs Brook speaks, in the order of Brook's priorities: file name -> Kafka spec name.
-export const APIS = [
+// The APIs Brook speaks (Kafka spec names without Request/Response), in priority order.
+const APIS = [
   'ApiVersions', 'Metadata', 'Produce', 'Fetch', 'ListOffsets', 'FindCoordinator', 'CreateTopics', 'DeleteTopics',
   'InitProducerId', 'OffsetCommit', 'OffsetFetch', 'JoinGroup', 'SyncGroup', 'Heartbeat', 'LeaveGroup',
   'ConsumerGroupHeartbeat', 'ListGroups', 'DescribeGroups', 'SaslHandshake', 'SaslAuthenticate', 'AddPartitionsToTxn',
@@ -29,7 +29,6 @@ function loadSpec(name) {
 }
 
 const camel = (s) => s[0].toLowerCase() + s.slice(1);
-const lowerFirst = camel;
 
 function literal(type, def) {
   if (def === null || def === 'null') return 'null';
@@ -111,7 +110,9 @@ function emitFile(file, specs, header) {
     );
   }
   const code = [...out, ...exports].join('\n');
-  const used = ['array', 'field', 'struct', ...PRIMITIVES].filter((n) => new RegExp(`\\b${n}\\b[,(]`).test(code) || (n === 'array' && code.includes('array(')));
+  // Imports: the names the declarations use, doc comments aside.
+  const bare = code.split('\n').filter((l) => !/^\s*\/\*\*/.test(l)).join('\n');
+  const used = ['array', 'field', 'struct', ...PRIMITIVES].filter((n) => new RegExp(`\\b${n}\\b`).test(bare));
   const fromTypes = used.filter((n) => PRIMITIVES.has(n) || n === 'array').sort();
   const fromSchema = used.filter((n) => n === 'field' || n === 'struct').sort();
   const text =
@@ -128,7 +129,7 @@ function emitFile(file, specs, header) {
 for (const api of APIS) {
   const req = loadSpec(`${api}Request`);
   const res = loadSpec(`${api}Response`);
-  const lines = emitFile(`${lowerFirst(api)}.ts`, [req, res], `// ${api} (API key ${req.apiKey}).`);
+  const lines = emitFile(`${camel(api)}.ts`, [req, res], `// ${api} (API key ${req.apiKey}).`);
   console.log(`${api}: ${lines} lines`);
 }
 console.log(`headers: ${emitFile('headers.ts', [loadSpec('RequestHeader'), loadSpec('ResponseHeader')], '// Request and response headers.')} lines`);
