@@ -88,4 +88,19 @@ describe('versioned schema language', () => {
     expect(Demo.decode(3, bytes).topicId).toBe(id);
     expect(() => Demo.encode(3, { ...base, topicId: '3R0OJ7QNRde2Pb5V3R-kfx' })).toThrow(RangeError);
   });
+
+  it('returns encodings that later encodes do not overwrite', () => {
+    const a = Demo.encode(0, { ...base, name: 'first' });
+    const copy = a.slice();
+    Demo.encode(0, { ...base, name: 'second!' });
+    expect(a).toEqual(copy);
+  });
+
+  it('keeps records as a view of the frame, not a copy', () => {
+    const v = { ...kafka.ProduceRequest.defaults(), topicData: [{ name: 't', topicId: kafka.ZERO_UUID, partitionData: [{ index: 0, records: Uint8Array.of(1, 2, 3) }] }] };
+    const bytes = kafka.ProduceRequest.encode(9, v);
+    const records = kafka.ProduceRequest.decode(9, bytes).topicData[0]!.partitionData[0]!.records!;
+    expect(Array.from(records)).toEqual([1, 2, 3]);
+    expect(records.buffer).toBe(bytes.buffer);
+  });
 });
