@@ -42,7 +42,15 @@ function globals(): Globals {
 }
 
 function httpBase(): string {
-  const u = new URL(globals().url.replace(/^ws(s?):/, 'http$1:'));
+  const given = globals().url;
+  // A bare host:port (Kafka's bootstrap-server habit) means http://host:port.
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme.replace(/^ws(s?):/i, 'http$1:'));
+  } catch {
+    throw new CliError(`--url ${given} is not a URL: give http://host:port (or https://host:port for a TLS broker)`);
+  }
   return `${u.protocol}//${u.host}`;
 }
 

@@ -100,4 +100,14 @@ describe('brook CLI', () => {
     expect(r.stderr).toContain('cannot reach the broker');
     expect((await brook(['groups', 'reset-offsets', 'g', '--topic', 't'])).stderr).toContain('choose one of');
   });
+
+  it('takes --url as host:port too, and names a --url that is not a URL', async () => {
+    // The last --url wins over the helper's http:// one.
+    const hostPort = await brook(['--url', new URL(httpUrl).host, '--json', 'topics', 'list']);
+    expect(hostPort.code).toBe(0);
+    expect(JSON.parse(hostPort.stdout)).toContainEqual({ name: '__consumer_offsets', partitions: 1, internal: true });
+    const bad = await brook(['--url', 'http://[oops', 'topics', 'list']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--url http://[oops is not a URL');
+  });
 });

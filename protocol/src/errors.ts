@@ -95,9 +95,10 @@ export class BrookError extends Error {
   readonly code: number;
   readonly type: string;
   readonly retriable: boolean;
-  constructor(code: number, message?: string | null) {
+  /** `options.cause`: the underlying error (a socket error, a refused upgrade), kept for the caller. */
+  constructor(code: number, message?: string | null, options?: { cause?: unknown }) {
     const info = errorInfo(code);
-    super(message || info.message || info.name);
+    super(message || info.message || info.name, options);
     this.code = code;
     this.type = info.name;
     this.retriable = info.retriable;

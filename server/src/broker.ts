@@ -3,14 +3,14 @@
  * port: the WebSocket protocol at /ws, the admin API, /health, /metrics, /docs.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import websocket from '@fastify/websocket';
 import { pino, type Logger } from 'pino';
 import { encodeHeartbeatNow } from '@brook/protocol';
 import { defaultOptions, type BrokerOptions } from './config.js';
-import { Storage } from './log/storage.js';
+import type { Storage } from './log/storage.js';
+import { openDataDir, StartupError } from './dataDir.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
 import { GroupCoordinator, type PersistedGroup } from './groups/index.js';
@@ -54,9 +54,18 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
       'AUTHENTICATION IS OFF on a non-loopback address: anyone who can reach this port can read, write and delete everything. Set BROOK_AUTH_FILE (see server/README.md).',
     );
   }
-  await mkdir(options.dataDir, { recursive: true });
   const started = Date.now();
-  const storage = await Storage.open(options.dataDir);
+  const dataDir = await openDataDir(options.dataDir);
+  try {
+    return await serve(options, logger, auth, dataDir.storage, started);
+  } catch (err) {
+    await dataDir.abandon();
+    throw err;
+  }
+}
+
+/** Everything after the data directory is open; a failure here makes startBroker abandon it. */
+async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | null, storage: Storage, started: number): Promise<Broker> {
   const topics = await TopicManager.open(storage, {
     logger,
     defaults: { 'max.message.bytes': options.maxMessageBytes },
@@ -154,12 +163,6 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   });
   await registerAdmin(app, ctx, () => !shutdown.signal.aborted);
 
-  await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  logger.info({ host: options.host, port, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
-
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -177,6 +180,18 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
       await storage.close();
       logger.info('stopped');
     })());
+
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (err) {
+    await close();
+    const inUse = (err as { code?: unknown }).code === 'EADDRINUSE';
+    throw inUse ? new StartupError(`port ${options.port} on ${options.host} is in use (another broker? pick another with --port)`, err) : err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  logger.info({ host: options.host, port, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
 
   const scheme = options.tls ? 's' : '';
   return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, logger, context: ctx, close };

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { startBroker } from './broker.js';
 import { defaultOptions } from './config.js';
+import { StartupError } from './dataDir.js';
 
 const program = new Command()
   .name('brook-server')
@@ -77,6 +78,8 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
-  console.error(`brook-server: failed to start: ${(err as Error).message}`);
+  // StartupError's message already names its cause; anything else may hide the reason in `cause`.
+  const cause = err instanceof Error && !(err instanceof StartupError) && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  console.error(`brook-server: failed to start: ${(err as Error).message}${cause}`);
   process.exit(1);
 }
