@@ -1,0 +1,31 @@
+// results/summary.json (every line as data) and results/summary.md (one row per client and
+// scenario, one column per target) of a run-clients.mjs run.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const cell = (r) => (r ? `${r.status}${r.status === 'PASS' ? '' : `: ${r.detail.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' / ')}`}` : '-');
+
+export function writeSummary(dir, results, meta) {
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...meta, results }, null, 2) + '\n');
+  const targets = [...new Set(results.map((r) => r.target))];
+  const rows = [];
+  const seen = new Set();
+  for (const r of results) {
+    const id = `${r.client}\u0000${r.scenario.replace(/ at .*/, '')}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const same = (t) => results.find((x) => x.target === t && `${x.client}\u0000${x.scenario.replace(/ at .*/, '')}` === id);
+    rows.push(`| ${r.client} | ${r.scenario.replace(/ at .*/, '')} | ${targets.map((t) => cell(same(t))).join(' | ')} |`);
+  }
+  const md = [
+    `# Kafka clients against ${targets.join(' and ')}`,
+    '',
+    `${new Date().toISOString()}, ${meta.seconds.toFixed(0)} s. Written by scripts/kafka/run-clients.mjs.`,
+    '',
+    `| client | scenario | ${targets.join(' | ')} |`,
+    `| --- | --- | ${targets.map(() => '---').join(' | ')} |`,
+    ...rows,
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'summary.md'), md);
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// npm run test:kafka-clients: real Kafka clients (Apache Kafka's Java tools, kafka-python,
+// confluent-kafka, KafkaJS, kcat) against a fresh Brook's Kafka port and against a real Apache
+// Kafka 4.4 single node, the same scenarios on both. Installs what it needs into
+// scripts/kafka/.cache (jars, venv) or from Debian (kcat). One PASS/FAIL/SKIP line per
+// (target, client, scenario); summary in scripts/kafka/results/; exit 1 on any failure.
+//
+//   node scripts/kafka/run-clients.mjs [--target brook|kafka|both] [--client java,kcat,...] [--keep]
+import { mkdtempSync, mkdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createBrookTarget } from './lib/brook-target.mjs';
+import { bindClient, clientDefs } from './lib/clients.mjs';
+import { createKafkaTarget } from './lib/kafka-target.mjs';
+import { kafkaDir } from './lib/paths.mjs';
+import { afterRestart, beforeRestart } from './lib/scenarios.mjs';
+import { writeSummary } from './lib/summary.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    target: { type: 'string', default: 'both' },
+    client: { type: 'string', default: Object.keys(clientDefs).join(',') },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const targets = opts.target === 'both' ? ['kafka', 'brook'] : [opts.target];
+const clients = opts.client.split(',').filter(Boolean);
+for (const t of targets) if (!['kafka', 'brook'].includes(t)) throw new Error(`--target must be brook, kafka or both, got ${t}`);
+for (const c of clients) if (!clientDefs[c]) throw new Error(`unknown --client ${c}; known: ${Object.keys(clientDefs).join(', ')}`);
+
+const resultsDir = join(kafkaDir, 'results');
+mkdirSync(resultsDir, { recursive: true });
+const stepLog = join(resultsDir, 'steps.log');
+writeFileSync(stepLog, '');
+const results = [];
+const t0 = Date.now();
+
+function report(target, client, scenario, status, detail, ms) {
+  results.push({ target, client, scenario, status, detail, ms });
+  const time = ms === undefined ? '' : ` (${(ms / 1000).toFixed(1)} s)`;
+  console.log(`${status.padEnd(4)} ${target.padEnd(5)} ${client.padEnd(15)} ${scenario}${time}: ${detail.replace(/\s*\n\s*/g, ' | ')}`);
+}
+
+// Install first (once for both targets), so a client that cannot be had is skipped everywhere.
+const available = [];
+for (const name of clients) {
+  const skip = await clientDefs[name].install();
+  if (skip) for (const t of targets) report(t, name, '*', 'SKIP', skip);
+  else available.push(name);
+}
+
+async function runScenario(target, client, s) {
+  const start = Date.now();
+  try {
+    const detail = await s.run();
+    report(target, client.name, s.name, 'PASS', detail, Date.now() - start);
+  } catch (e) {
+    report(target, client.name, s.name, 'FAIL', e.message, Date.now() - start);
+  }
+}
+
+for (const targetName of targets) {
+  const work = mkdtempSync(join(tmpdir(), `kafka-clients-${targetName}-`));
+  const began = Date.now();
+  let target;
+  try {
+    target = targetName === 'kafka' ? await createKafkaTarget(work) : await createBrookTarget(work);
+    report(targetName, '-', `start broker at ${target.bootstrap}`, 'PASS', work, Date.now() - began);
+  } catch (e) {
+    report(targetName, '-', 'start broker', 'FAIL', e.message, Date.now() - began);
+    continue;
+  }
+  const log = (text) => appendFileSync(stepLog, `[${targetName}] ${text}\n`);
+  const bound = available.map((name) => bindClient(name, target.bootstrap, log));
+  try {
+    for (const c of bound) for (const s of beforeRestart(c)) await runScenario(targetName, c, s);
+    const r0 = Date.now();
+    try {
+      await target.restart();
+      report(targetName, '-', 'restart broker (same data dir and port)', 'PASS', target.bootstrap, Date.now() - r0);
+      for (const c of bound) for (const s of afterRestart(c)) await runScenario(targetName, c, s);
+    } catch (e) {
+      report(targetName, '-', 'restart broker (same data dir and port)', 'FAIL', e.message, Date.now() - r0);
+    }
+  } finally {
+    await target.stop();
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    else console.log(`kept ${work}`);
+  }
+}
+
+const count = (s) => results.filter((r) => r.status === s).length;
+writeSummary(resultsDir, results, { seconds: (Date.now() - t0) / 1000 });
+console.log(`\nsummary: ${join(resultsDir, 'summary.md')}, client output: ${stepLog}`);
+console.log(`kafka-clients: ${count('PASS')} passed, ${count('FAIL')} failed, ${count('SKIP')} skipped`);
+process.exit(count('FAIL') ? 1 : 0);
