@@ -135,4 +135,9 @@ if __name__ == "__main__":
         "group": lambda p: group_run(Adapter(), p, produce_first=False),
         "resume": lambda p: group_run(Adapter(), p, produce_first=True),
         "txn": txn,
+        # for kcat, which cannot read a group's committed offsets itself
+        "offsets": lambda p: {
+            "committed": {str(k): v for k, v in Adapter().committed(p["group"], p["topic"]).items()},
+            "end": {str(k): v for k, v in Adapter().end_offsets(p["topic"]).items()},
+        },
     })

@@ -20,8 +20,9 @@ function topics(client) {
   return { keyed: t('keyed'), group: t('group'), group2: t('group2'), perf: t('perf'), txn: t('txn') };
 }
 
-async function createTopic(c, topic) {
-  const r = await c.step('create-topic', { topic, partitions: PARTITIONS });
+/** `list`: also check the topic shows in the client's topic listing (where that is a separate call). */
+async function createTopic(c, topic, { list = false } = {}) {
+  const r = await c.step('create-topic', { topic, partitions: PARTITIONS, list });
   if (r.partitions !== PARTITIONS) throw new Error(`topic ${topic} has ${r.partitions} partitions after create, want ${PARTITIONS}`);
   return r;
 }
@@ -32,7 +33,8 @@ function checkGroupRun(r, expected, { twoMembers }) {
   checkExactlyOnce(records, expected, 'consumed');
   checkKeyedPartitions(records, PARTITIONS);
   checkCommittedAtEnd(r.committed, r.end);
-  return `members [${r.members.map((m) => m.assigned.length).join('+')}] partitions, ${records.length} records once, committed = end`;
+  const split = twoMembers ? `members held [${r.members.map((m) => m.assigned.length).join('+')}] partitions` : `members read [${r.members.map((m) => m.records.length).join('+')}]`;
+  return `${split}, ${records.length} records once, committed = end`;
 }
 
 /** The groups a client runs: one per group protocol it speaks (Java: classic and consumer). */
@@ -52,7 +54,7 @@ export function beforeRestart(c) {
     {
       name: 'create-topic',
       run: async () => {
-        const r = await createTopic(c, t.keyed);
+        const r = await createTopic(c, t.keyed, { list: true });
         return `${r.partitions} partitions${r.note ? `; ${r.note}` : ''}`;
       },
     },
@@ -73,7 +75,7 @@ export function beforeRestart(c) {
       run: async () => {
         await createTopic(c, g.topic);
         const want = keys('g', GROUP);
-        const r = await c.step('group', { topic: g.topic, group: g.group, protocol: g.protocol, keys: want });
+        const r = await c.step('group', { topic: g.topic, group: g.group, protocol: g.protocol, partitions: PARTITIONS, keys: want });
         return checkGroupRun(r, want, { twoMembers: true });
       },
     });
