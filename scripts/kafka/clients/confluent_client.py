@@ -60,6 +60,7 @@ class Adapter:
         c = Consumer({
             **BASE,
             "group.id": p["group"],
+            "group.protocol": p.get("protocol", "classic"),
             "client.id": f"kc-confluent-{index}",
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",

@@ -92,7 +92,8 @@ export const clientDefs = {
   'confluent-kafka': {
     install: installVenv,
     command: [venvPython, script('confluent_client.py')],
-    features: { txn: true },
+    // librdkafka 2.16 speaks the KIP-848 consumer protocol too
+    features: { groupProtocols: ['classic', 'consumer'], txn: true },
   },
   kafkajs: {
     install: checkKafkajs,
