@@ -1,7 +1,7 @@
 // Apache Kafka's own Java tools (kafka-tools 4.4 from Maven Central) as a client: TopicCommand,
 // ConsoleProducer (parse.key=true), ConsoleConsumer (group.protocol classic or consumer),
 // ConsumerGroupCommand (--describe, --reset-offsets), ProducerPerformance/ConsumerPerformance, and
-// JavaTransactions.java (kafka-clients' transactional producer and read_committed consumer).
+// JavaClient.java (kafka-clients' transactional producer, read_committed consumer, a plain reader).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { javaArgs, runJava } from '../lib/paths.mjs';
@@ -18,6 +18,14 @@ async function tool(main, args, opts = {}) {
   const r = await runJava(`${TOOLS}.${main}`, args, { timeoutMs: 90_000, ...opts });
   if (r.code !== 0) throw new Error(`${main} ${args.filter((a) => !a.includes(':')).slice(0, 4).join(' ')}...: exit ${r.code}: ${tail(r.stderr + r.stdout, 3)}`);
   return r.stdout;
+}
+
+/** JavaClient.java (kafka-clients' KafkaProducer/KafkaConsumer) in `mode` txn or read. */
+async function javaClient(mode, p) {
+  const out = await runJava(join(here, 'JavaClient.java'), [mode, BOOTSTRAP, JSON.stringify(p)], { timeoutMs: 120_000 });
+  const line = out.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (out.code !== 0 || !line) throw new Error(`JavaClient ${mode}: exit ${out.code}: ${tail(out.stderr, 4)}`);
+  return JSON.parse(line.slice(7));
 }
 
 function parseRecords(text) {
@@ -76,6 +84,7 @@ async function groupRun(p, produceFirst) {
   let assigned = null;
   try {
     const died = () => members.find((m) => m.proc.child.exitCode !== null);
+    const explain = () => members.map((m, i) => `member ${i}: ${tail(m.proc.output.stderr, 2) || '(nothing on stderr)'}`).join(' / ');
     const alive = () => {
       const d = died();
       if (d) throw new Error(`ConsoleConsumer exited early: ${tail(d.proc.output.stderr, 3)}`);
@@ -86,10 +95,10 @@ async function groupRun(p, produceFirst) {
         const ms = await describeMembers(p.group, p.topic);
         if (ms.length === 2 && ms.every((m) => m.assigned.length) && ms[0].assigned.length + ms[1].assigned.length === p.partitions) return (assigned = ms);
         return null;
-      }, 'both members to hold partitions (ConsumerGroupCommand --describe --members)');
+      }, 'both members to hold partitions (ConsumerGroupCommand --describe --members)', { explain });
       await produce(p.topic, p.keys);
     }
-    await waitUntil(() => (alive(), sawAll(members.flatMap((m) => m.records()), want)), `all ${want.length} records to be consumed`);
+    await waitUntil(() => (alive(), sawAll(members.flatMap((m) => m.records()), want)), `all ${want.length} records to be consumed`, { explain });
   } finally {
     // SIGTERM: ConsoleConsumer's shutdown hook closes the consumer, which commits its offsets
     for (const m of members) m.proc.stop('SIGTERM');
@@ -112,9 +121,9 @@ await stepMain({
   },
   produce: async (p) => {
     await produce(p.topic, p.keys);
-    // ConsoleProducer reports no offsets: read the fresh topic back
-    const out = await tool('consumer.ConsoleConsumer', [...BS, '--topic', p.topic, '--from-beginning', '--max-messages', String(p.keys.length), '--timeout-ms', '30000', ...PRINT]);
-    return { records: parseRecords(out) };
+    // ConsoleProducer reports no offsets: read the fresh topic back (assigned partitions, no
+    // group, so this step does not depend on the group protocols)
+    return javaClient('read', p);
   },
   group: (p) => groupRun(p, false),
   resume: (p) => groupRun(p, true),
@@ -139,9 +148,6 @@ await stepMain({
     };
   },
   txn: async (p) => {
-    const out = await runJava(join(here, 'JavaTransactions.java'), [BOOTSTRAP, JSON.stringify(p)], { timeoutMs: 120_000 });
-    const line = out.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    if (out.code !== 0 || !line) throw new Error(`JavaTransactions: exit ${out.code}: ${tail(out.stderr, 4)}`);
-    return JSON.parse(line.slice(7));
+    return javaClient('txn', p);
   },
 });

@@ -42,15 +42,25 @@ function toRecord(partition, message) {
 
 async function startMember(topic, groupId, extra = {}) {
   const consumer = kafka.consumer({ groupId, ...extra });
-  const member = { consumer, records: [], assigned: [] };
+  const member = { consumer, records: [], assigned: [], crash: null };
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     member.assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+  });
+  // a crash KafkaJS will not restart from ends the step at once (it would wait out the timeout)
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (e.payload.restart === false) member.crash ??= `${e.payload.error.name}: ${e.payload.error.message}`;
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   // autoCommit with neither interval nor threshold: offsets are committed after every batch
   await consumer.run({ eachMessage: async ({ partition, message }) => void member.records.push(toRecord(partition, message)) });
   return member;
+}
+
+/** Throws the first member crash (KafkaJS would otherwise retry or sit idle until the wait times out). */
+function noCrash(members) {
+  const crashed = members.find((m) => m.crash);
+  if (crashed) throw new Error(`consumer crashed: ${crashed.crash}`);
 }
 
 async function groupRun(p, produceFirst) {
@@ -63,13 +73,13 @@ async function groupRun(p, produceFirst) {
     if (!produceFirst) {
       await waitUntil(
         // disjoint and covering: a member's last GROUP_JOIN may be from before the other joined
-        () => members.every((m) => m.assigned.length) && new Set(members.flatMap((m) => m.assigned)).size === n && members[0].assigned.length + members[1].assigned.length === n,
+        () => noCrash(members) ?? (members.every((m) => m.assigned.length) && new Set(members.flatMap((m) => m.assigned)).size === n && members[0].assigned.length + members[1].assigned.length === n),
         'both members to hold partitions',
       );
       assigned = members.map((m) => m.assigned);
       await produce(p.topic, p.keys);
     }
-    await waitUntil(() => sawAll(members.flatMap((m) => m.records), want), `all ${want.length} records to be consumed`);
+    await waitUntil(() => noCrash(members) ?? sawAll(members.flatMap((m) => m.records), want), `all ${want.length} records to be consumed`);
   } finally {
     for (const m of members) await m.consumer.disconnect();
   }
@@ -97,7 +107,7 @@ async function txn(p) {
   async function read(readUncommitted) {
     const m = await startMember(p.topic, `kc-kafkajs-txn-${randomUUID().slice(0, 8)}`, { readUncommitted });
     try {
-      await waitUntil(() => sawAll(m.records, until), `the last transaction's ${until.length} records`);
+      await waitUntil(() => noCrash([m]) ?? sawAll(m.records, until), `the last transaction's ${until.length} records`);
       return m.records;
     } finally {
       await m.consumer.disconnect();

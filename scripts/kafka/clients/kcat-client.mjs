@@ -63,16 +63,23 @@ async function groupRun(p, produceFirst) {
   const n = await partitionsOf(p.topic);
   const members = [startMember(p.topic, p.group), startMember(p.topic, p.group)];
   let assigned = null;
+  // the members' last words: librdkafka keeps retrying what the broker refuses, printing why
+  const explain = () => members.map((m, i) => `member ${i}: ${tail(m.p.output.stderr, 2) || '(nothing on stderr)'}`).join(' / ');
+  const alive = () => {
+    const dead = members.findIndex((m) => m.p.child.exitCode !== null);
+    if (dead >= 0) throw new Error(`kcat member ${dead} exited: ${tail(members[dead].p.output.stderr, 3)}`);
+  };
   try {
     if (!produceFirst) {
       await waitUntil(() => {
+        alive();
         const a = members.map((m) => m.assigned());
         return a.every((x) => x.length) && a[0].length + a[1].length === n && new Set(a.flat()).size === n;
-      }, 'both members to hold partitions');
+      }, 'both members to hold partitions', { explain });
       assigned = members.map((m) => m.assigned());
       await produce(p.topic, p.keys);
     }
-    await waitUntil(() => sawAll(members.flatMap((m) => m.records()), want), `all ${want.length} records to be consumed`);
+    await waitUntil(() => (alive(), sawAll(members.flatMap((m) => m.records()), want)), `all ${want.length} records to be consumed`, { explain });
   } finally {
     // SIGTERM: kcat closes its consumer, which commits the offsets it stored
     for (const m of members) m.p.stop('SIGTERM');

@@ -15,17 +15,22 @@ export async function stepMain(steps) {
     console.log(`RESULT ${JSON.stringify(result)}`);
     process.exit(0);
   } catch (e) {
+    // the message last: the driver quotes the last lines as the failure reason
     console.error(e?.stack ?? String(e));
+    console.error(`error: ${e?.message ?? e}`);
     process.exit(1);
   }
 }
 
-/** Polls `check` until truthy; throws "timed out ... waiting for WHAT" after `timeoutMs`. */
-export async function waitUntil(check, what, timeoutMs = WAIT_MS) {
+/**
+ * Polls `check` until truthy; throws "timed out ... waiting for WHAT" after `timeoutMs`, followed
+ * by what `explain()` says (e.g. the last lines the client processes printed).
+ */
+export async function waitUntil(check, what, { timeoutMs = WAIT_MS, explain } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${explain ? `; ${explain()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

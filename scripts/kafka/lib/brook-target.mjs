@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 import { repoRoot } from './paths.mjs';
 import { start, tail } from './proc.mjs';
 
-const cli = join(repoRoot, 'server', 'dist', 'cli.js');
+// BROOK_SERVER_CLI: another build of the broker (e.g. a branch checked out elsewhere)
+const cli = process.env.BROOK_SERVER_CLI ?? join(repoRoot, 'server', 'dist', 'cli.js');
 
 /** The Kafka port a Brook log line names, whatever shape the listener logs it in. */
 export function kafkaPortOf(line) {

@@ -1,9 +1,11 @@
-// The transaction scenario with Apache Kafka's Java client (kafka-clients 4.4), run by
-// java-tools.mjs as a single-file program: java -cp 'jars/*' JavaTransactions.java BOOTSTRAP JSON
-// JSON: {"topic": T, "txns": [{"keys": [...], "commit": true|false}, ...]}. Runs each transaction
-// (commit or abort), then reads the topic from the beginning with isolation.level read_committed
-// and read_uncommitted until every key of the last transaction was read, and prints
-// RESULT {"readCommitted": [{key, partition, offset}], "readUncommitted": [...]}.
+// Apache Kafka's Java client (kafka-clients 4.4) where the console tools have no equivalent, run by
+// java-tools.mjs as a single-file program: java -cp 'jars/*' JavaClient.java MODE BOOTSTRAP JSON
+//  - txn {"topic": T, "txns": [{"keys": [...], "commit": true|false}, ...]}: runs each transaction
+//    (commit or abort), then reads the topic from the beginning with isolation.level
+//    read_committed and read_uncommitted until every key of the last transaction was read;
+//    prints RESULT {"readCommitted": [{key, partition, offset}], "readUncommitted": [...]}.
+//  - read {"topic": T, "keys": [...]}: reads every partition from the beginning (assigned, no
+//    group) until all keys were read; prints RESULT {"records": [...]}.
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
@@ -22,13 +24,35 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-public class JavaTransactions {
+public class JavaClient {
   public static void main(String[] args) throws Exception {
-    String bootstrap = args[0];
+    String mode = args[0], bootstrap = args[1];
     ObjectMapper json = new ObjectMapper();
-    JsonNode p = json.readTree(args[1]);
+    JsonNode p = json.readTree(args[2]);
     String topic = p.get("topic").asText();
+    Object result;
+    if (mode.equals("read")) {
+      result = Map.of("records", read(bootstrap, topic, "read_uncommitted", keySet(p.get("keys"))));
+    } else if (mode.equals("txn")) {
+      runTransactions(bootstrap, topic, p.get("txns"));
+      JsonNode txns = p.get("txns");
+      Set<String> until = keySet(txns.get(txns.size() - 1).get("keys"));
+      result = Map.of(
+          "readCommitted", read(bootstrap, topic, "read_committed", until),
+          "readUncommitted", read(bootstrap, topic, "read_uncommitted", until));
+    } else {
+      throw new IllegalArgumentException("unknown mode " + mode);
+    }
+    System.out.println("RESULT " + json.writeValueAsString(result));
+  }
 
+  static Set<String> keySet(JsonNode keys) {
+    Set<String> set = new HashSet<>();
+    for (JsonNode k : keys) set.add(k.asText());
+    return set;
+  }
+
+  static void runTransactions(String bootstrap, String topic, JsonNode txns) {
     Properties pp = new Properties();
     pp.put("bootstrap.servers", bootstrap);
     pp.put("transactional.id", "kc-java-" + UUID.randomUUID().toString().substring(0, 8));
@@ -36,7 +60,7 @@ public class JavaTransactions {
     pp.put("value.serializer", StringSerializer.class.getName());
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
       producer.initTransactions();
-      for (JsonNode t : p.get("txns")) {
+      for (JsonNode t : txns) {
         producer.beginTransaction();
         for (JsonNode k : t.get("keys")) producer.send(new ProducerRecord<>(topic, k.asText(), "value-" + k.asText()));
         if (t.get("commit").asBoolean()) producer.commitTransaction();
@@ -46,14 +70,6 @@ public class JavaTransactions {
         }
       }
     }
-
-    JsonNode txns = p.get("txns");
-    Set<String> until = new HashSet<>();
-    for (JsonNode k : txns.get(txns.size() - 1).get("keys")) until.add(k.asText());
-    Map<String, Object> result = Map.of(
-        "readCommitted", read(bootstrap, topic, "read_committed", until),
-        "readUncommitted", read(bootstrap, topic, "read_uncommitted", until));
-    System.out.println("RESULT " + json.writeValueAsString(result));
   }
 
   static List<Map<String, Object>> read(String bootstrap, String topic, String isolation, Set<String> until) {
