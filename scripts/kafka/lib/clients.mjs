@@ -108,6 +108,16 @@ export const clientDefs = {
   },
 };
 
+/**
+ * What a failed step said, without stack frames: from the Node scripts' closing `error:` line on,
+ * else the last lines (a Python traceback ends with the exception and its message).
+ */
+function reason(output) {
+  const lines = output.split('\n').filter((l) => l.trim() && !l.startsWith('RESULT '));
+  const at = lines.findLastIndex((l) => l.startsWith('error: '));
+  return at >= 0 ? lines.slice(at).join('\n').slice(7) : tail(lines.join('\n'), 2);
+}
+
 /** A client bound to one target: `step(name, params)` resolves to the step's RESULT or throws. */
 export function bindClient(name, bootstrap, log) {
   const def = clientDefs[name];
@@ -124,7 +134,7 @@ export function bindClient(name, bootstrap, log) {
       const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (r.code === 0 && line) return JSON.parse(line.slice(7));
       const why = r.timedOut ? `timed out after ${STEP_TIMEOUT_MS / 1000} s` : `exit ${r.code}`;
-      throw new Error(`${step} ${why}: ${tail(r.stderr + '\n' + r.stdout.split('\n').filter((l) => !l.startsWith('RESULT ')).join('\n'), 4)}`);
+      throw new Error(`${step} ${why}: ${reason(r.stderr + '\n' + r.stdout)}`);
     },
   };
 }
