@@ -14,6 +14,7 @@ const program = new Command()
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent (env BROOK_LOG_LEVEL)', process.env.BROOK_LOG_LEVEL ?? defaultOptions.logLevel)
   .option('--auth-file <file>', 'JSON file of principals and ACLs; turns authentication on (env BROOK_AUTH_FILE)', process.env.BROOK_AUTH_FILE)
   .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
+  .option('--group-max-size <n>', 'most members one consumer group may have (env BROOK_GROUP_MAX_SIZE)', process.env.BROOK_GROUP_MAX_SIZE)
   .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
   .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert (env BROOK_TLS_KEY)', process.env.BROOK_TLS_KEY)
@@ -27,12 +28,17 @@ const o = program.opts<{
   authFile?: string;
   groupMinSessionTimeout?: string;
   groupHeartbeatInterval?: string;
+  groupMaxSize?: string;
   tlsCert?: string;
   tlsKey?: string;
 }>();
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
+  process.exit(2);
+}
+if (o.groupMaxSize !== undefined && !(Number.isInteger(Number(o.groupMaxSize)) && Number(o.groupMaxSize) > 0)) {
+  console.error(`brook-server: --group-max-size must be a positive integer, got "${o.groupMaxSize}"`);
   process.exit(2);
 }
 if (!o.tlsCert !== !o.tlsKey) {
@@ -59,6 +65,7 @@ try {
     authFile: o.authFile ?? null,
     groupMinSessionTimeoutMs: o.groupMinSessionTimeout ? Number(o.groupMinSessionTimeout) : undefined,
     groupHeartbeatIntervalMs: o.groupHeartbeatInterval ? Number(o.groupHeartbeatInterval) : undefined,
+    groupMaxSize: o.groupMaxSize ? Number(o.groupMaxSize) : undefined,
     tls,
   });
   let stopping = false;
