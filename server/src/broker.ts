@@ -13,7 +13,7 @@ import { defaultOptions, type BrokerOptions } from './config.js';
 import { Storage } from './log/storage.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
-import { GroupCoordinator, type PersistedGroup } from './groups/index.js';
+import { GroupCoordinator } from './groups/index.js';
 import { TransactionCoordinator } from './txn/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
@@ -73,14 +73,14 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   const groups = new GroupCoordinator({
     topics: () => new Map(topics.list().filter((t) => !t.internal).map((t) => [t.name, t.numPartitions])),
     notify: (connectionId, push) => connections.get(connectionId)?.push(encodeHeartbeatNow(push)),
-    persist: (groupId, snapshot) => offsets.saveGroup(groupId, snapshot),
+    persist: (groupId, records) => offsets.saveGroup(groupId, records),
     logger,
     minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
     heartbeatIntervalMs: options.groupHeartbeatIntervalMs,
     maxGroupSize: options.groupMaxSize,
   });
-  groups.load(offsets.groupSnapshots().map(([, s]) => s as PersistedGroup));
+  groups.load(offsets.storedGroups());
   const txns = await TransactionCoordinator.open({
     storage,
     topics,

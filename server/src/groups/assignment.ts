@@ -55,8 +55,18 @@ export function filter(a: Assignment, keep: (topic: string, partition: number) =
   return build([...a].map(([t, ps]) => [t, ps.filter((p) => keep(t, p))]));
 }
 
-export const minus = (a: Assignment, b: Assignment): Assignment => filter(a, (t, p) => !has(b, t, p));
-export const intersect = (a: Assignment, b: Assignment): Assignment => filter(a, (t, p) => has(b, t, p));
+/** Membership test against `b` in O(1) per partition (a member may hold thousands). */
+function inside(b: Assignment): (topic: string, partition: number) => boolean {
+  const sets = new Map<string, Set<number>>();
+  for (const [t, ps] of b) sets.set(t, new Set(ps));
+  return (t, p) => sets.get(t)?.has(p) ?? false;
+}
+
+export const minus = (a: Assignment, b: Assignment): Assignment => {
+  const inB = inside(b);
+  return filter(a, (t, p) => !inB(t, p));
+};
+export const intersect = (a: Assignment, b: Assignment): Assignment => filter(a, inside(b));
 export const union = (a: Assignment, b: Assignment): Assignment => build([...a, ...b]);
 
 /** A canonical string, for equality checks and change detection. */
@@ -64,7 +74,18 @@ export function key(a: Assignment): string {
   return [...a].map(([t, ps]) => `${t}:${ps.join(',')}`).join(';');
 }
 
-export const equal = (a: Assignment, b: Assignment): boolean => key(a) === key(b);
+export const equal = (a: Assignment, b: Assignment): boolean => a === b || key(a) === key(b);
+
+/** Whether `a` is exactly `wire` (topics and partitions sorted, as assignors return them), without building a value. */
+export function equalsWire(a: Assignment, wire: readonly TopicPartitions[]): boolean {
+  if (a.size !== wire.filter((tp) => tp.partitions.length > 0).length) return false;
+  for (const tp of wire) {
+    if (tp.partitions.length === 0) continue;
+    const ps = a.get(tp.topic);
+    if (!ps || ps.length !== tp.partitions.length || ps.some((p, i) => p !== tp.partitions[i])) return false;
+  }
+  return true;
+}
 
 export function* pairs(a: Assignment): Generator<[string, number]> {
   for (const [t, ps] of a) for (const p of ps) yield [t, p];

@@ -5,14 +5,14 @@
  *   answer) runs in order, so no request slips in while another awaits LevelDB.
  * - Real timers for session and rebalance deadlines, driven by the schedule/cancel effects; a timer
  *   only enqueues an event, it never touches state. Clock and timer functions are injectable.
- * - Effects: notify -> deps.notify (push "heartbeat now"), persist -> deps.persist (awaited before
- *   the heartbeat is answered), log -> the pino logger.
+ * - Effects: notify -> deps.notify (push "heartbeat now"), persist -> deps.persist of the records
+ *   that changed (awaited before the heartbeat is answered), log -> the pino logger.
  */
 import type { Logger } from 'pino';
 import { ErrorCode, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse, type DescribedGroup } from '@brook/protocol';
 import * as A from './assignment.js';
 import { DEFAULT_GROUP_CONFIG, newGroup, type Effect, type Group, type GroupConfig, type GroupEvent, type GroupState, type HeartbeatContext, type TimerKind, type TransitionResult } from './model.js';
-import { restore, snapshot, upgradeSnapshot, type PersistedGroup } from './persistence.js';
+import { changedRecords, groupRecords, restore, type GroupRecord, type StoredGroupRecord } from './persistence.js';
 import { describeGroup, doubleHolders, groupState, validateOffsetCommit } from './queries.js';
 import { compileRegex } from './targetAssignment.js';
 import { transition } from './transitions.js';
@@ -24,8 +24,8 @@ export interface GroupCoordinatorDeps {
   topics(): Map<string, number>;
   /** Push "heartbeat now" to a member's connection. */
   notify(connectionId: string, push: { groupId: string; memberId: string; groupEpoch: number }): void;
-  /** Saves a group's snapshot; null = the group was deleted (tombstone). */
-  persist(groupId: string, snapshot: PersistedGroup | null): Promise<void>;
+  /** Writes records of a group (one batch); null = the group was deleted (tombstones for all its records). */
+  persist(groupId: string, records: readonly GroupRecord[] | null): Promise<void>;
   logger: Logger;
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
@@ -68,6 +68,8 @@ export class GroupCoordinator {
   private readonly clearTimer: (h: TimerHandle) => void;
   private rebalances = 0;
   private closed = false;
+  /** Groups to write whole at their next persist: restored from a snapshot, or a write failed. */
+  private readonly rewrite = new Set<string>();
 
   constructor(private readonly deps: GroupCoordinatorDeps) {
     this.cfg = {
@@ -133,7 +135,7 @@ export class GroupCoordinator {
   }
 
   private async apply(g: Group, effects: Effect[]): Promise<void> {
-    let persist = false;
+    let persist: Extract<Effect, { type: 'persist' }> | null = null;
     const notify: Array<{ memberId: string; connectionId: string }> = [];
     for (const e of effects) {
       switch (e.type) {
@@ -147,27 +149,32 @@ export class GroupCoordinator {
           notify.push(e);
           break;
         case 'persist':
-          persist = true;
+          persist = e;
           break;
         case 'log':
           this.deps.logger[e.level](e.fields, e.msg);
           break;
       }
     }
-    if (persist) {
-      try {
-        await this.deps.persist(g.groupId, snapshot(g));
-      } catch (err) {
-        // In-memory state stays the truth; the next transition that persists writes it all again.
-        this.deps.logger.error({ err, groupId: g.groupId }, 'persisting group metadata failed');
-      }
-    }
+    if (persist !== null || this.rewrite.has(g.groupId)) await this.persist(g, persist);
     for (const n of notify) {
       try {
         this.deps.notify(n.connectionId, { groupId: g.groupId, memberId: n.memberId, groupEpoch: g.groupEpoch });
       } catch (err) {
         this.deps.logger.warn({ err, groupId: g.groupId, memberId: n.memberId }, 'push to member failed');
       }
+    }
+  }
+
+  private async persist(g: Group, changes: Extract<Effect, { type: 'persist' }> | null): Promise<void> {
+    const whole = this.rewrite.has(g.groupId);
+    try {
+      await this.deps.persist(g.groupId, whole || changes === null ? groupRecords(g) : changedRecords(g, changes));
+      if (whole) this.rewrite.delete(g.groupId);
+    } catch (err) {
+      // In-memory state stays the truth; the group's next write writes it whole again.
+      this.rewrite.add(g.groupId);
+      this.deps.logger.error({ err, groupId: g.groupId }, 'persisting group metadata failed');
     }
   }
 
@@ -306,8 +313,9 @@ export class GroupCoordinator {
     if (!g) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.groups.delete(groupId);
+    this.rewrite.delete(groupId);
     this.cancelGroupTimers(groupId);
-    // Behind any snapshot still being written for this group, so the tombstone lands last.
+    // Behind any record still being written for this group, so the tombstones land last.
     void this.enqueue(groupId, () => this.deps.persist(groupId, null)).catch((err: unknown) =>
       this.deps.logger.error({ err, groupId }, 'deleting group metadata failed'),
     );
@@ -316,24 +324,28 @@ export class GroupCoordinator {
   }
 
   /**
-   * Restores groups at startup. Restored members have no live connection and a fresh session
-   * deadline, so members that do not come back are expelled normally; a static member's new
-   * instance takes its slot at once. Snapshots of unknown versions are skipped with a warning.
+   * Restores groups at startup from their records. Restored members have no live connection and
+   * a fresh session deadline, so members that do not come back are expelled normally; a static
+   * member's new instance takes its slot at once. A group found as a whole-group snapshot (a data
+   * dir written before per-member records) is rewritten as records at once.
    */
-  load(snapshots: readonly unknown[]): void {
-    for (const raw of snapshots) {
-      const p = upgradeSnapshot(raw);
-      if (!p) {
-        this.deps.logger.warn({ snapshot: raw }, 'skipping a group snapshot of an unknown format');
-        continue;
-      }
+  load(stored: ReadonlyArray<{ groupId: string; records: readonly StoredGroupRecord[] }>): void {
+    for (const { groupId, records } of stored) {
       try {
-        const { group, effects } = restore(p, this.now());
-        this.groups.set(group.groupId, group);
-        void this.apply(group, effects);
-        this.deps.logger.info({ groupId: group.groupId, groupEpoch: group.groupEpoch, members: group.members.size }, 'group restored');
+        const r = restore(groupId, records, this.now());
+        if (!r) {
+          this.deps.logger.warn({ groupId, records: records.length }, 'skipping group records without group metadata, or a snapshot of an unknown format');
+          continue;
+        }
+        this.groups.set(groupId, r.group);
+        void this.apply(r.group, r.effects);
+        if (r.upgraded) {
+          this.rewrite.add(groupId);
+          void this.enqueue(groupId, () => this.persist(this.groups.get(groupId) ?? r.group, null));
+        }
+        this.deps.logger.info({ groupId, groupEpoch: r.group.groupEpoch, members: r.group.members.size, upgraded: r.upgraded }, 'group restored');
       } catch (err) {
-        this.deps.logger.error({ err, groupId: p.groupId }, 'restoring a group failed');
+        this.deps.logger.error({ err, groupId }, 'restoring a group failed');
       }
     }
     // Topics may have changed while the broker was down.

@@ -54,11 +54,12 @@ export function chooseAssignor(g: Group): string {
  * New group epoch and, at once, its target assignment. The group epoch rises when membership, a
  * subscription, the assignor, or a subscribed topic's partitions change; the target is recomputed
  * for that epoch within the same transition, so the assignment epoch catches up at once. Each
- * member epoch then says which target the member has reached (see currentAssignment.ts).
+ * member epoch then says which target the member has reached (see currentAssignment.ts). The
+ * assignor sees the whole group, but only the members whose target changed are updated (and,
+ * later, notified and persisted), as Kafka's TargetAssignmentBuilder writes only changed members.
  */
 export function bump(tx: Tx, reason: string): void {
   const { g, env } = tx;
-  const before = owners(g.target);
   g.groupEpoch++;
   g.assignor = chooseAssignor(g);
   const assignor = getAssignor(g.assignor) ?? uniform;
@@ -69,31 +70,59 @@ export function bump(tx: Tx, reason: string): void {
     current: A.toWire(g.target.get(m.memberId) ?? m.assigned),
   }));
   const out = assignor({ members: input, topics: env.topics });
-  g.target = new Map(input.map((m) => [m.memberId, A.fromWire(out.get(m.memberId) ?? [])]));
+  const changed: Array<[string, Assignment]> = [];
+  for (const m of input) {
+    const wire = out.get(m.memberId) ?? [];
+    if (!A.equalsWire(g.target.get(m.memberId) ?? A.EMPTY, wire)) changed.push([m.memberId, A.fromWire(wire)]);
+  }
+  // Partitions that had a target owner and now have another one.
+  const moved: string[] = [];
+  for (const [memberId, next] of changed) {
+    for (const [t, p] of A.pairs(next)) {
+      const was = g.targetOwners.get(A.tpKey(t, p));
+      if (was !== undefined && was !== memberId) moved.push(A.tpLabel(t, p));
+    }
+  }
+  setTargets(tx, changed);
   g.assignmentEpoch = g.groupEpoch;
   g.subscribedTopics = subscribedTopics(g, env.topics);
-  tx.persist = true;
 
-  const moved: string[] = [];
-  for (const [k, owner] of owners(g.target)) {
-    const was = before.get(k);
-    if (was !== undefined && was !== owner) moved.push(k.replace('\0', '-'));
-  }
   log(tx, 'info', 'rebalance', {
     groupEpoch: g.groupEpoch,
     reason,
     assignor: g.assignor,
     members: g.members.size,
+    retargeted: changed.length,
     movedCount: moved.length,
     moved: moved.slice(0, 100),
   });
   // Members away with epoch -2 own nothing right now: what leaves their target is free at once.
-  for (const m of g.members.values()) if (m.leftStatic) settleAbsent(tx, m);
+  for (const [memberId] of changed) {
+    const m = g.members.get(memberId);
+    if (m?.leftStatic) settleAbsent(tx, m);
+  }
 }
 
-function owners(target: ReadonlyMap<string, Assignment>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [memberId, a] of target) for (const [t, p] of A.pairs(a)) out.set(A.tpKey(t, p), memberId);
-  return out;
+/**
+ * Replaces the targets of some members (null: the member is gone), keeping the target-owner index
+ * in step: all old entries are dropped before new ones are added, so a partition moving between
+ * two listed members ends up owned by its new member whatever the order.
+ */
+export function setTargets(tx: Tx, targets: ReadonlyArray<readonly [string, Assignment | null]>): void {
+  const { g } = tx;
+  for (const [memberId] of targets) {
+    for (const [t, p] of A.pairs(g.target.get(memberId) ?? A.EMPTY)) {
+      const k = A.tpKey(t, p);
+      if (g.targetOwners.get(k) === memberId) g.targetOwners.delete(k);
+    }
+  }
+  for (const [memberId, next] of targets) {
+    tx.retargeted.add(memberId);
+    if (next === null) {
+      g.target.delete(memberId);
+      continue;
+    }
+    g.target.set(memberId, next);
+    for (const [t, p] of A.pairs(next)) g.targetOwners.set(A.tpKey(t, p), memberId);
+  }
 }
-

@@ -3,9 +3,9 @@
 // partition has two holders.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@brook/protocol';
-import { GroupCoordinator, type PersistedGroup } from '../../src/groups/index.js';
+import { GroupCoordinator, type PersistedMember, type PersistedTarget } from '../../src/groups/index.js';
 import { pino } from 'pino';
-import { assertSingleHolders, count, harness, labels, settle, Sim } from './harness.js';
+import { assertSingleHolders, count, harness, labels, settle, Sim, storedGroups } from './harness.js';
 
 const member = (h: ReturnType<typeof harness>, id: string) => h.gc.describe('g').members.find((m) => m.memberId === id);
 
@@ -399,7 +399,8 @@ describe('group coordinator: groups, persistence', () => {
     expect(h.gc.describe('g').state).toBe('empty');
     expect(h.gc.deleteGroup('g')).toBe(0);
     await h.gc.idle();
-    expect(h.persisted.get('g')).toBeNull();
+    expect(h.stored.has('g')).toBe(false);
+    expect(h.batches.at(-1)).toEqual({ groupId: 'g', records: null });
     expect(h.gc.describe('g').errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     expect(h.gc.has('g')).toBe(false);
     expect(h.gc.list()).toEqual([]);
@@ -413,13 +414,11 @@ describe('group coordinator: groups, persistence', () => {
     await a.beat();
     await b.beat();
     await a.beat(); // a revoking
-    const snap = h.persisted.get('g')!;
-    expect(snap.version).toBe(2);
     const before = h.gc.describe('g');
 
-    // A new broker with the same snapshot.
+    // A new broker with the same records.
     const h2 = harness({ t: 6 });
-    h2.gc.load([snap]);
+    h2.gc.load(storedGroups(h));
     await h2.gc.idle();
     const after = h2.gc.describe('g');
     expect(after).toEqual(before);
@@ -440,7 +439,8 @@ describe('group coordinator: groups, persistence', () => {
     const h = harness({ t: 4 });
     await settle([new Sim(h, 'a'), new Sim(h, 'b')]);
     const h2 = harness({ t: 4 });
-    h2.gc.load([h.persisted.get('g')!, { version: 99 }]);
+    h2.gc.load([...storedGroups(h), { groupId: 'x', records: [{ kind: 'snapshot', memberId: null, value: { version: 99 } }] }]);
+    expect(h2.gc.has('x')).toBe(false);
     const b = new Sim(h2, 'b');
     b.epoch = 2;
     b.owned = [{ topic: 't', partitions: [2, 3] }];
@@ -452,7 +452,7 @@ describe('group coordinator: groups, persistence', () => {
     expect(b.count()).toBe(4);
   });
 
-  it('loads a version-1 snapshot (the first format)', () => {
+  it('loads a version-1 snapshot (the first format) and rewrites it as records', async () => {
     const h = harness({ t: 2 });
     const v1 = {
       version: 1,
@@ -470,11 +470,17 @@ describe('group coordinator: groups, persistence', () => {
       ],
       target: { a: { t: [0, 1] } },
     };
-    h.gc.load([v1]);
+    h.gc.load([{ groupId: 'g', records: [{ kind: 'snapshot', memberId: null, value: v1 }] }]);
     const d = h.gc.describe('g');
     expect(d.groupEpoch).toBe(3);
     expect(d.members[0]!.assignment).toEqual([{ topic: 't', partitions: [0, 1] }]);
     expect(d.state).toBe('stable');
+    await h.gc.idle();
+    expect([...h.stored.get('g')!.keys()].sort()).toEqual(['member\0a', 'metadata\0', 'target\0a']);
+    // The rewritten records restore the same group.
+    const h2 = harness({ t: 2 });
+    h2.gc.load(storedGroups(h));
+    expect(h2.gc.describe('g')).toEqual(d);
   });
 
   it('runs one group step at a time: a heartbeat waits for the previous persist', async () => {
@@ -524,11 +530,50 @@ describe('group coordinator: groups, persistence', () => {
     gc.close();
   });
 
-  it('keeps the persisted snapshot JSON-serialisable', async () => {
+  it('persists one JSON record per member and per target, and the group metadata', async () => {
     const h = harness();
     await settle([new Sim(h, 'a', { instanceId: 'i' }), new Sim(h, 'b')]);
-    const s = h.persisted.get('g') as PersistedGroup;
-    expect(s.members.map((m) => m.memberId).sort()).toEqual(['a', 'b']);
-    expect(labels(s.members.flatMap((m) => m.target))).toHaveLength(6);
+    const records = [...h.stored.get('g')!.values()];
+    expect(records.filter((r) => r.kind === 'member').map((r) => (r.value as PersistedMember).memberId).sort()).toEqual(['a', 'b']);
+    expect(labels(records.filter((r) => r.kind === 'target').flatMap((r) => (r.value as PersistedTarget).assignment))).toHaveLength(6);
+    expect(records.find((r) => r.kind === 'metadata')!.value).toMatchObject({ groupEpoch: 2, assignmentEpoch: 2, assignor: 'uniform' });
+  });
+
+  it('writes only what changed: a join writes the metadata, the newcomer and the targets that moved; a leave writes tombstones', async () => {
+    const h = harness({ t: 6 });
+    const sims = ['a', 'b', 'c'].map((id) => new Sim(h, id));
+    await settle(sims);
+    const written = (from: number) => h.batches.slice(from).flatMap((b) => b.records!.map((r) => `${r.kind}:${r.memberId ?? ''}${r.value === null ? ' (tombstone)' : ''}`));
+    // Steady heartbeats write nothing.
+    let n = h.batches.length;
+    await settle(sims, 2);
+    expect(h.batches.length).toBe(n);
+
+    // 6 partitions, 3 -> 4 members: two members give one partition each to d; c keeps its two.
+    const d = new Sim(h, 'd');
+    await d.beat();
+    const targets = (h.batches.at(-1)!.records ?? []).filter((r) => r.kind === 'target').map((r) => r.memberId).sort();
+    expect(targets).toContain('d');
+    expect(targets.length).toBeLessThan(4);
+    expect(written(n)).toEqual(expect.arrayContaining(['metadata:', 'member:d']));
+    expect(written(n).filter((w) => w.startsWith('member:') && w !== 'member:d')).toEqual([]);
+
+    n = h.batches.length;
+    await d.leave();
+    expect(written(n)).toEqual(expect.arrayContaining(['member:d (tombstone)', 'target:d (tombstone)', 'metadata:']));
+    expect([...h.stored.get('g')!.keys()].some((k) => k.endsWith('\0d'))).toBe(false);
+  });
+
+  it('a failed write is followed by a write of the whole group', async () => {
+    const h = harness({ t: 4 });
+    const [a, b] = [new Sim(h, 'a'), new Sim(h, 'b')];
+    await settle([a, b]);
+    h.failWrites = true;
+    await new Sim(h, 'c').beat(); // this write is lost
+    h.failWrites = false;
+    await a.beat(); // a steady heartbeat: nothing changed, but the group is written whole
+    const h2 = harness({ t: 4 });
+    h2.gc.load(storedGroups(h));
+    expect(h2.gc.describe('g')).toEqual(h.gc.describe('g'));
   });
 });

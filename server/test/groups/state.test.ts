@@ -6,8 +6,8 @@ import {
   doubleHolders,
   groupState,
   newGroup,
+  groupRecords,
   restore,
-  snapshot,
   transition,
   type Effect,
   type Env,
@@ -43,10 +43,12 @@ describe('pure transitions', () => {
     const r1 = hb(g0, req('a', 0));
     expect(g0.members.size).toBe(0);
     expect(g0.groupEpoch).toBe(0);
-    const frozen = JSON.stringify(snapshot(r1.group));
+    const frozen = JSON.stringify(groupRecords(r1.group));
+    const holders = [...r1.group.holders];
     const r2 = hb(r1.group, req('b', 0));
     hb(r2.group, req('a', 1, { topicPartitions: r1.response!.assignment }));
-    expect(JSON.stringify(snapshot(r1.group))).toBe(frozen);
+    expect(JSON.stringify(groupRecords(r1.group))).toBe(frozen);
+    expect([...r1.group.holders]).toEqual(holders);
   });
 
   it('a join schedules the session deadline, persists, logs, and bumps the epoch', () => {
@@ -143,9 +145,11 @@ describe('pure transitions', () => {
 
   it('restore gives a fresh session deadline and no connection', () => {
     const g = hb(newGroup('g'), req('a', 0)).group;
-    const { group, effects } = restore(JSON.parse(JSON.stringify(snapshot(g))), 50_000);
+    const { group, effects, upgraded } = restore('g', JSON.parse(JSON.stringify(groupRecords(g))), 50_000)!;
+    expect(upgraded).toBe(false);
     expect(group.members.get('a')).toMatchObject({ connectionId: null, sessionDeadline: 60_000, memberEpoch: 1 });
     expect(effects).toEqual([{ type: 'schedule', kind: 'session', memberId: 'a', deadline: 60_000 }]);
-    expect(snapshot(group)).toEqual(snapshot(g));
+    expect(groupRecords(group)).toEqual(groupRecords(g));
+    expect([...group.holders]).toEqual([...g.holders]);
   });
 });
