@@ -8,30 +8,26 @@ import { edit, type Group, type Member, type MemberRecord, type MemberState, typ
  * change hands are touched, and those let go are recorded so that whoever waits for them is told.
  */
 export function setHolding(tx: Tx, m: MemberRecord, assigned: Assignment, pending: Assignment): void {
-  const before = heldKeys(m.assigned, m.pendingRevocation);
-  const after = heldKeys(assigned, pending);
-  for (const k of before) if (!after.has(k)) letGo(tx, k, m.memberId);
-  for (const k of after) if (!before.has(k)) tx.g.holders.set(k, m.memberId);
+  const after = A.inside(assigned, pending);
+  for (const [t, p] of A.pairsNotIn(m.assigned, after)) letGo(tx, A.tpKey(t, p), m.memberId);
+  for (const [t, p] of A.pairsNotIn(m.pendingRevocation, after)) letGo(tx, A.tpKey(t, p), m.memberId);
+  const before = A.inside(m.assigned, m.pendingRevocation);
+  for (const [t, p] of A.pairsNotIn(assigned, before)) tx.g.holders.set(A.tpKey(t, p), m.memberId);
+  for (const [t, p] of A.pairsNotIn(pending, before)) tx.g.holders.set(A.tpKey(t, p), m.memberId);
   m.assigned = assigned;
   m.pendingRevocation = pending;
 }
 
 /** A member leaves the group: everything it held is free. */
 export function releaseAll(tx: Tx, m: Member): void {
-  for (const k of heldKeys(m.assigned, m.pendingRevocation)) letGo(tx, k, m.memberId);
+  for (const [t, p] of A.pairs(m.assigned)) letGo(tx, A.tpKey(t, p), m.memberId);
+  for (const [t, p] of A.pairs(m.pendingRevocation)) letGo(tx, A.tpKey(t, p), m.memberId);
 }
 
 function letGo(tx: Tx, k: string, memberId: string): void {
   if (tx.g.holders.get(k) !== memberId) return;
   tx.g.holders.delete(k);
   tx.released.add(k);
-}
-
-function heldKeys(assigned: Assignment, pending: Assignment): Set<string> {
-  const out = new Set<string>();
-  for (const [t, p] of A.pairs(assigned)) out.add(A.tpKey(t, p));
-  for (const [t, p] of A.pairs(pending)) out.add(A.tpKey(t, p));
-  return out;
 }
 
 /** A member not running (left with -2, or replaced): it holds only what its target still gives it. */
@@ -73,6 +69,8 @@ function nextStep(g: Group, m: Member): Step {
     return { assigned: m.assigned, pending: m.pendingRevocation, state: 'unrevoked_partitions', revoking: false, advances: false };
   }
   const target = g.target.get(m.memberId) ?? A.EMPTY;
+  // The common case: it holds exactly its target (reconcile keeps the target's own value then).
+  if (m.assigned === target) return { assigned: target, pending: m.pendingRevocation, state: 'stable', revoking: false, advances: true };
   const revoke = A.minus(m.assigned, target);
   if (!A.isEmpty(revoke)) {
     return { assigned: A.intersect(m.assigned, target), pending: revoke, state: 'unrevoked_partitions', revoking: true, advances: false };
@@ -80,7 +78,8 @@ function nextStep(g: Group, m: Member): Step {
   // Nothing pending and nothing outside the target: what the index says this member holds is in its assigned set.
   const free = A.filter(target, (t, p) => !g.holders.has(A.tpKey(t, p)));
   const assigned = A.isEmpty(free) ? m.assigned : A.union(m.assigned, free);
-  return { assigned, pending: m.pendingRevocation, state: A.equal(assigned, target) ? 'stable' : 'unreleased_partitions', revoking: false, advances: true };
+  if (A.equal(assigned, target)) return { assigned: target, pending: m.pendingRevocation, state: 'stable', revoking: false, advances: true };
+  return { assigned, pending: m.pendingRevocation, state: 'unreleased_partitions', revoking: false, advances: true };
 }
 
 /** Moves a member one step toward its target (see nextStep). */

@@ -32,8 +32,13 @@ function resolveSubscription(m: Member, topics: ReadonlyMap<string, number>): st
 }
 
 export function subscribedTopics(g: Group, topics: ReadonlyMap<string, number>): Map<string, number> {
+  return topicCounts([...g.members.values()].map((m) => resolveSubscription(m, topics)), topics);
+}
+
+/** Topic -> partition count of every topic in the lists, sorted by name. */
+function topicCounts(lists: Iterable<readonly string[]>, topics: ReadonlyMap<string, number>): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of g.members.values()) for (const t of resolveSubscription(m, topics)) out.set(t, topics.get(t)!);
+  for (const list of lists) for (const t of list) out.set(t, topics.get(t)!);
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
@@ -63,29 +68,26 @@ export function bump(tx: Tx, reason: string): void {
   g.groupEpoch++;
   g.assignor = chooseAssignor(g);
   const assignor = getAssignor(g.assignor) ?? uniform;
-  const input = [...g.members.values()].map((m) => ({
-    memberId: m.memberId,
-    instanceId: m.instanceId,
-    topics: resolveSubscription(m, env.topics),
-    current: A.toWire(g.target.get(m.memberId) ?? m.assigned),
-  }));
+  // Members mostly share a subscription: resolve each distinct one once.
+  const resolved = new Map<string, string[]>();
+  const current: Assignment[] = [];
+  const input = [...g.members.values()].map((m) => {
+    const sub = `${m.subscribedTopicRegex ?? ''}\u0001${m.subscribedTopicNames.join('\u0000')}`;
+    let topics = resolved.get(sub);
+    if (topics === undefined) resolved.set(sub, (topics = resolveSubscription(m, env.topics)));
+    const target = g.target.get(m.memberId);
+    current.push(target ?? A.EMPTY);
+    return { memberId: m.memberId, instanceId: m.instanceId, topics, current: A.wireView(target ?? m.assigned) };
+  });
   const out = assignor({ members: input, topics: env.topics });
   const changed: Array<[string, Assignment]> = [];
-  for (const m of input) {
+  input.forEach((m, i) => {
     const wire = out.get(m.memberId) ?? [];
-    if (!A.equalsWire(g.target.get(m.memberId) ?? A.EMPTY, wire)) changed.push([m.memberId, A.fromWire(wire)]);
-  }
-  // Partitions that had a target owner and now have another one.
-  const moved: string[] = [];
-  for (const [memberId, next] of changed) {
-    for (const [t, p] of A.pairs(next)) {
-      const was = g.targetOwners.get(A.tpKey(t, p));
-      if (was !== undefined && was !== memberId) moved.push(A.tpLabel(t, p));
-    }
-  }
-  setTargets(tx, changed);
+    if (!A.equalsWire(current[i]!, wire)) changed.push([m.memberId, A.fromWire(wire)]);
+  });
+  const moved = setTargets(tx, changed);
   g.assignmentEpoch = g.groupEpoch;
-  g.subscribedTopics = subscribedTopics(g, env.topics);
+  g.subscribedTopics = topicCounts(resolved.values(), env.topics);
 
   log(tx, 'info', 'rebalance', {
     groupEpoch: g.groupEpoch,
@@ -105,24 +107,30 @@ export function bump(tx: Tx, reason: string): void {
 
 /**
  * Replaces the targets of some members (null: the member is gone), keeping the target-owner index
- * in step: all old entries are dropped before new ones are added, so a partition moving between
- * two listed members ends up owned by its new member whatever the order.
+ * in step: only partitions that change owner are touched, and all old entries are dropped before
+ * new ones are added, so a partition moving between two listed members ends up with its new
+ * member whatever the order. Returns the partitions that moved from one member's target to another's.
  */
-export function setTargets(tx: Tx, targets: ReadonlyArray<readonly [string, Assignment | null]>): void {
+export function setTargets(tx: Tx, targets: ReadonlyArray<readonly [string, Assignment | null]>): string[] {
   const { g } = tx;
-  for (const [memberId] of targets) {
-    for (const [t, p] of A.pairs(g.target.get(memberId) ?? A.EMPTY)) {
-      const k = A.tpKey(t, p);
-      if (g.targetOwners.get(k) === memberId) g.targetOwners.delete(k);
-    }
-  }
+  const removed: Array<[string, string]> = [];
+  const added: Array<[string, string]> = [];
+  const moved: string[] = [];
   for (const [memberId, next] of targets) {
-    tx.retargeted.add(memberId);
-    if (next === null) {
-      g.target.delete(memberId);
-      continue;
+    const before = g.target.get(memberId) ?? A.EMPTY;
+    const after = next ?? A.EMPTY;
+    for (const [t, p] of A.pairsNotIn(before, A.inside(after))) removed.push([A.tpKey(t, p), memberId]);
+    for (const [t, p] of A.pairsNotIn(after, A.inside(before))) {
+      const k = A.tpKey(t, p);
+      const was = g.targetOwners.get(k);
+      if (was !== undefined && was !== memberId) moved.push(A.tpLabel(t, p));
+      added.push([k, memberId]);
     }
-    g.target.set(memberId, next);
-    for (const [t, p] of A.pairs(next)) g.targetOwners.set(A.tpKey(t, p), memberId);
+    tx.retargeted.add(memberId);
+    if (next === null) g.target.delete(memberId);
+    else g.target.set(memberId, next);
   }
+  for (const [k, memberId] of removed) if (g.targetOwners.get(k) === memberId) g.targetOwners.delete(k);
+  for (const [k, memberId] of added) g.targetOwners.set(k, memberId);
+  return moved;
 }
