@@ -7,7 +7,9 @@
 // Broker CPU is utime + stime from /proc. Event-loop stalls are measured inside the broker by
 // perf_hooks.monitorEventLoopDelay, which prom-client exposes as
 // brook_process_nodejs_eventloop_lag_max_seconds on /metrics (the longest delay since the
-// previous scrape): this script scrapes once before a phase and once after it.
+// previous scrape): this script scrapes once before a phase and once after it. The same figure
+// over 5 s with only the producer running, before the storm, is the baseline: on a busy machine
+// the kernel's scheduling alone delays the loop by tens of milliseconds.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startChildBroker, client, createTopic, rawConnection, sleep, fmt, mmm, quantile } from './lib.mjs';
@@ -18,9 +20,9 @@ export const description =
   '1,000 lightweight protocol-level members (one child process, each member on its own WebSocket, joins as fast as the driver can open sockets) ' +
   'join one group subscribed to a 1,000-partition topic; then one more member joins. An SDK producer keeps sending to another topic throughout. ' +
   'Storm: from the first join until every member holds its one partition and ConsumerGroupDescribe says stable (polled every 500 ms); broker CPU over that time. ' +
-  'One more: from its join until every member holds exactly its target (polled every 20 ms), its join round trip, and until the group reports stable ' +
+  'One more: from its join request until every member holds exactly its target (ConsumerGroupDescribe polled every 10 ms), its join round trip, and until the group reports stable ' +
   '(members not moved only pick up the new epoch at their next regular heartbeat, as in Kafka). Longest event-loop stall in the broker per phase ' +
-  '(monitorEventLoopDelay), and the producer\'s send latency.';
+  '(monitorEventLoopDelay), against a baseline of 5 s with only the producer running, and the producer\'s send latency.';
 
 const DRIVER = fileURLToPath(new URL('./heartbeat-driver.mjs', import.meta.url));
 const GROUP = 'big';
@@ -97,6 +99,10 @@ async function bigGroupRun(ctx, { members, partitions, stormTimeoutMs }) {
       await producer.disconnect();
     })();
     await sleep(1000);
+    await loopStallMs(broker);
+    await sleep(5000);
+    const baselineStallMs = await loopStallMs(broker);
+    sendMs.length = 0;
 
     // The storm.
     driver = fork(DRIVER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -122,6 +128,7 @@ async function bigGroupRun(ctx, { members, partitions, stormTimeoutMs }) {
     const stormStallMs = await loopStallMs(broker);
     const stormSends = sendMs.splice(0).sort((a, b) => a - b);
     const storm = {
+      baselineStallMs,
       stormSeconds,
       stormCpuSeconds,
       stormStallMs,
@@ -137,23 +144,26 @@ async function bigGroupRun(ctx, { members, partitions, stormTimeoutMs }) {
     const cpu1 = broker.cpuSeconds();
     const t1 = performance.now();
     const joined = request(driver, { cmd: 'start', url: broker.url, topic: 'wide', groups: [GROUP], membersPerGroup: 1, joinsPerSecond: 1000, reportJoined: true }, 'joined');
-    let settledMs = null;
+    let settledAt = null;
     let oneMoreCpuSeconds = null;
-    let stableMs = null;
+    let stableAt = null;
     while (performance.now() - t1 < 30_000) {
       const g = await describe();
-      const now = performance.now() - t1;
-      if (settledMs === null && g.members.length === members + 1 && g.members.every((m) => same(m.assignment, m.targetAssignment))) {
-        settledMs = now;
+      const now = performance.timeOrigin + performance.now();
+      if (settledAt === null && g.members.length === members + 1 && g.members.every((m) => same(m.assignment, m.targetAssignment))) {
+        settledAt = now;
         oneMoreCpuSeconds = broker.cpuSeconds() - cpu1;
       }
       if (g.state === 'stable' && g.members.length === members + 1) {
-        stableMs = now;
+        stableAt = now;
         break;
       }
-      await sleep(settledMs === null ? 20 : 50);
+      await sleep(settledAt === null ? 10 : 50);
     }
-    const { joinRttMs } = await joined;
+    // From the join request (sent by the driver once its socket is open), not from the fork's command.
+    const { joinRttMs, sentAt } = await joined;
+    const settledMs = settledAt === null ? null : settledAt - sentAt;
+    const stableMs = stableAt === null ? null : stableAt - sentAt;
     const oneMoreStallMs = await loopStallMs(broker);
     const oneMoreSends = sendMs.splice(0).sort((a, b) => a - b);
     return {
@@ -185,13 +195,13 @@ export function summary(f) {
 
 export function report(rows) {
   const L = [
-    '| scenario | storm: settled after, s | storm: broker CPU, s | storm: longest stall, ms | storm: send p99 / max, ms | one more: join round trip, ms | one more: all at target, ms | one more: reported stable, ms | one more: broker CPU, s | one more: longest stall, ms | one more: send max, ms |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | baseline stall (producer only), ms | storm: settled after, s | storm: broker CPU, s | storm: longest stall, ms | storm: send p99 / max, ms | one more: join round trip, ms | one more: all at target, ms | one more: reported stable, ms | one more: broker CPU, s | one more: longest stall, ms | one more: send max, ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const f = r.figures;
     L.push(
-      `| ${r.label}${r.notes?.stormSettled && r.notes.stormSettled !== 'yes' ? ` (${r.notes.stormSettled})` : ''} | ${mmm(f.stormSeconds, (x) => fmt(x, 1))} | ${mmm(f.stormCpuSeconds, (x) => fmt(x, 1))} | ${mmm(f.stormStallMs, (x) => fmt(x, 0))} | ${fmt(f.stormSendP99Ms?.median, 1)} / ${fmt(f.stormSendMaxMs?.median, 0)} | ${mmm(f.oneMoreJoinRttMs, (x) => fmt(x, 1))} | ${mmm(f.oneMoreSettledMs, (x) => fmt(x, 0))} | ${mmm(f.oneMoreStableMs, (x) => fmt(x, 0))} | ${mmm(f.oneMoreCpuSeconds, (x) => fmt(x, 2))} | ${mmm(f.oneMoreStallMs, (x) => fmt(x, 0))} | ${fmt(f.oneMoreSendMaxMs?.median, 0)} |`,
+      `| ${r.label}${r.notes?.stormSettled && r.notes.stormSettled !== 'yes' ? ` (${r.notes.stormSettled})` : ''} | ${mmm(f.baselineStallMs, (x) => fmt(x, 0))} | ${mmm(f.stormSeconds, (x) => fmt(x, 1))} | ${mmm(f.stormCpuSeconds, (x) => fmt(x, 1))} | ${mmm(f.stormStallMs, (x) => fmt(x, 0))} | ${fmt(f.stormSendP99Ms?.median, 1)} / ${fmt(f.stormSendMaxMs?.median, 0)} | ${mmm(f.oneMoreJoinRttMs, (x) => fmt(x, 1))} | ${mmm(f.oneMoreSettledMs, (x) => fmt(x, 0))} | ${mmm(f.oneMoreStableMs, (x) => fmt(x, 0))} | ${mmm(f.oneMoreCpuSeconds, (x) => fmt(x, 2))} | ${mmm(f.oneMoreStallMs, (x) => fmt(x, 0))} | ${fmt(f.oneMoreSendMaxMs?.median, 0)} |`,
     );
   }
   return L.join('\n');

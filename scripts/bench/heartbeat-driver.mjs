@@ -6,7 +6,9 @@
 // (3 s by default), as the SDK's consumer does. Talks to its parent over IPC:
 //   in:  { cmd: 'start', url, topic, groups: [ids], membersPerGroup, joinsPerSecond, reportJoined? }, { cmd: 'stats' }, { cmd: 'stop' }
 //   out: { type: 'stats', members, assigned, lastChangeAgoMs, heartbeats, errors, rttP50, rttP99, open },
-//        { type: 'joined', joinRttMs } (with reportJoined: once every member of that start has its first answer)
+//        { type: 'joined', joinRttMs, sentAt } (with reportJoined: once every member of that start has
+//        its first answer; sentAt is when the last join was sent, in ms since the epoch, comparable
+//        across processes of one machine)
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import {
@@ -41,7 +43,7 @@ class Member {
     this.inFlight = false;
     this.again = false;
     this.ws = null;
-    /** Round trip of the first (join) heartbeat, once answered. */
+    /** { rttMs, sentAt } of the first (join) heartbeat, once answered. */
     this.joined = new Promise((resolve) => (this.onJoined = resolve));
   }
 
@@ -132,7 +134,7 @@ class Member {
       });
       heartbeats++;
       if (rtts.length < 200_000) rtts.push(performance.now() - t0);
-      if (joining) this.onJoined(performance.now() - t0);
+      if (joining) this.onJoined({ rttMs: performance.now() - t0, sentAt: performance.timeOrigin + t0 });
       if (r.errorCode === ErrorCode.FENCED_MEMBER_EPOCH || r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
         errors++;
         this.epoch = 0;
@@ -196,8 +198,8 @@ async function start({ url, groups, membersPerGroup, joinsPerSecond, reportJoine
     }
   }
   if (reportJoined) {
-    const rtts = await Promise.all(mine.map((m) => m.joined));
-    process.send({ type: 'joined', joinRttMs: Math.max(...rtts) });
+    const joins = await Promise.all(mine.map((m) => m.joined));
+    process.send({ type: 'joined', joinRttMs: Math.max(...joins.map((j) => j.rttMs)), sentAt: Math.max(...joins.map((j) => j.sentAt)) });
   }
 }
 

@@ -16,6 +16,7 @@ export function setHolding(tx: Tx, m: MemberRecord, assigned: Assignment, pendin
   for (const [t, p] of A.pairsNotIn(pending, before)) tx.g.holders.set(A.tpKey(t, p), m.memberId);
   m.assigned = assigned;
   m.pendingRevocation = pending;
+  tx.reheld.add(m.memberId);
 }
 
 /** A member leaves the group: everything it held is free. */
@@ -102,13 +103,13 @@ const holdingKey = (assigned: Assignment, pending: Assignment) => `${A.key(assig
 /**
  * Push "heartbeat now" to the connected members (other than `except`, the one heartbeating)
  * whose next heartbeat would change what they hold: a revocation, or a partition they wait for
- * that is free now. Only members whose target changed, or who wait for a partition let go in this
- * transition, can be such members, so only those are looked at. A member whose target did not
+ * that is free now. Only members whose target or holding changed, or who wait for a partition let
+ * go in this transition, can be such members, so only those are looked at. A member whose target did not
  * change picks up a new epoch at its next regular heartbeat (as in Kafka). Each change is pushed once.
  */
 export function notifyMembers(tx: Tx, except: string | null): void {
   const { g } = tx;
-  const candidates = new Set(tx.retargeted);
+  const candidates = new Set([...tx.retargeted, ...tx.reheld]);
   for (const k of tx.released) {
     const owner = g.targetOwners.get(k);
     if (owner !== undefined) candidates.add(owner);

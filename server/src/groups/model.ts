@@ -166,6 +166,8 @@ export interface Tx {
   readonly retargeted: Set<string>;
   /** Partitions a holder let go of (`topic\0partition`). */
   readonly released: Set<string>;
+  /** Members whose holding changed (e.g. a revocation cut short by a deleted topic). */
+  readonly reheld: Set<string>;
   /** Members removed from the group. */
   readonly removed: Set<string>;
 }
@@ -179,7 +181,7 @@ export function begin(base: Group, env: Env): Tx {
     holders: base.holders.asMutable(),
     targetOwners: base.targetOwners.asMutable(),
   };
-  return { base, g, env, effects: [], owned: new Set(), retargeted: new Set(), released: new Set(), removed: new Set() };
+  return { base, g, env, effects: [], owned: new Set(), retargeted: new Set(), released: new Set(), reheld: new Set(), removed: new Set() };
 }
 
 /** Seals the working maps (no further in-place writes) and returns the new group. */
