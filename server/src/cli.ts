@@ -14,7 +14,7 @@ const program = new Command()
   .option('--data-dir <dir>', 'where the LevelDB data lives (env BROOK_DATA_DIR)', process.env.BROOK_DATA_DIR ?? defaultOptions.dataDir)
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent (env BROOK_LOG_LEVEL)', process.env.BROOK_LOG_LEVEL ?? defaultOptions.logLevel)
   .option('--auth-file <file>', 'JSON file of principals and ACLs; turns authentication on (env BROOK_AUTH_FILE)', process.env.BROOK_AUTH_FILE)
-  .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
+  .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for (env BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
   .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
   .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert (env BROOK_TLS_KEY)', process.env.BROOK_TLS_KEY)
@@ -31,6 +31,17 @@ const o = program.opts<{
   tlsCert?: string;
   tlsKey?: string;
 }>();
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+if (!LOG_LEVELS.includes(o.logLevel)) {
+  console.error(`brook-server: --log-level must be one of ${LOG_LEVELS.join(', ')}, got "${o.logLevel}"`);
+  process.exit(2);
+}
+for (const [flag, v] of [['--group-min-session-timeout', o.groupMinSessionTimeout], ['--group-heartbeat-interval', o.groupHeartbeatInterval]] as const) {
+  if (v !== undefined && !/^\d+$/.test(v)) {
+    console.error(`brook-server: ${flag} must be a whole number of milliseconds, got "${v}"`);
+    process.exit(2);
+  }
+}
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
