@@ -5,14 +5,15 @@
 // failure of any kind fails the run. Settings a schema cannot carry: scripts/schemathesis.toml. schemathesis is installed once into a venv under the cache
 // dir ($XDG_CACHE_HOME or ~/.cache)/brook/schemathesis-venv; BROOK_SCHEMATHESIS overrides the binary.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChildBroker } from './lib/broker.mjs';
 
 const SCHEMATHESIS_VERSION = '4.32.*';
-const venv = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'brook', 'schemathesis-venv');
+const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'brook');
+const venv = join(cacheDir, 'schemathesis-venv');
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
@@ -30,6 +31,7 @@ function schemathesisBinary() {
   return bin;
 }
 
+mkdirSync(cacheDir, { recursive: true });
 const bin = schemathesisBinary();
 const broker = await startChildBroker('brook-api-test-');
 let code = 1;
@@ -50,7 +52,8 @@ try {
     '--generation-database',
     'none',
   ];
-  const child = spawn(bin, args, { stdio: 'inherit' });
+  // Run from the cache dir: schemathesis keeps its state (.schemathesis/) in the working directory, not in the repo.
+  const child = spawn(bin, args, { stdio: 'inherit', cwd: cacheDir });
   code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 } finally {
   await broker.stop();
