@@ -19,6 +19,7 @@ import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
+import { frameworkErrors, installErrorHandler } from './admin/errors.js';
 import { BrokerMetrics } from './metrics.js';
 import { Authorizer, type AuthConfig } from './auth/authorizer.js';
 import { groupLagRows, listAllGroups } from './services/groups.js';
@@ -138,8 +139,12 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allowUnionTypes: true } },
+    // Errors raised before routing (a bad percent-encoding) answer in Brook's shape too.
+    frameworkErrors,
+    // A topic name may be 249 characters (find-my-way's default limit for a path segment is 100).
+    routerOptions: { maxParamLength: 2048 },
   });
+  installErrorHandler(app); // before any route: it records them to answer 405 for a wrong method
   await app.register(websocket, {
     options: { maxPayload: options.maxFrameBytes },
     // Socket errors come from clients (oversized frames, unclean disconnects): not broker errors.

@@ -91,6 +91,22 @@ describe('authentication and ACLs', () => {
     expect((await fetch(`${broker.httpUrl}/health`)).status).toBe(200);
   });
 
+  it('declares 401 and 403 and the credentials in the OpenAPI document, where they apply', async () => {
+    type Op = { responses: Record<string, unknown>; security?: unknown };
+    const spec = (await (await fetch(`${broker.httpUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Op>>;
+      components: { securitySchemes: Record<string, { scheme: string }> };
+    };
+    expect(Object.values(spec.components.securitySchemes).map((s) => s.scheme).sort()).toEqual(['basic', 'bearer']);
+    for (const [path, methods] of Object.entries(spec.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const guarded = path !== '/health';
+        expect(Object.keys(op.responses).filter((s) => s === '401' || s === '403'), `${method} ${path}`).toEqual(guarded ? ['401', '403'] : []);
+        expect(op.security !== undefined, `${method} ${path}`).toBe(guarded);
+      }
+    }
+  });
+
   it('an authenticated SDK client produces and consumes; a wrong one fails fast', async () => {
     const brook = new Brook({ url: broker.url, clientId: 'sdk', logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'billing', password: 'billing-secret' } });
     const producer = brook.producer();
