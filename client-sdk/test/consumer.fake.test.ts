@@ -1,6 +1,7 @@
 // Consumer behaviour against an in-memory KIP-848 broker (fixtures/consumer-fakeGroupBroker.ts):
 // positions, commits, rebalances, fencing, delivery guarantees, pause/seek, handler failures.
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@brook/protocol';
 import { Brook, logLevel, type Consumer, type ConsumerConfig, type EachMessagePayload } from '../src/index.js';
 import { fakeGroupBroker, type FakeGroupBroker } from './fixtures/consumer-fakeGroupBroker.js';
 
@@ -100,6 +101,33 @@ describe('consumer (fake broker)', () => {
     await d.subscribe({ topics: ['t'] });
     await expect(d.run({ eachMessage: async () => {} })).rejects.toThrow(/no valid committed offset.*'none'/);
     expect(crashes).toHaveLength(1);
+  });
+
+  it('ListOffsets failures are retried, then crash the consumer: a latest consumer is never positioned at 0', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, vals(5));
+    b.listOffsetsErrors.set('t|0', [ErrorCode.REQUEST_TIMED_OUT, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    const c = consumer(b, { groupId: 'g' });
+    const got: string[] = [];
+    await c.subscribe({ topics: ['t'] });
+    await c.run({ autoCommitThreshold: 1, eachMessage: async ({ message }) => void got.push(txt(message.value)!) });
+    expect(b.listOffsetsErrors.get('t|0')).toEqual([]); // both failures were retried
+    b.append('t', 0, ['new']);
+    await until(() => got.length === 1);
+    expect(got).toEqual(['new']);
+    await until(() => b.offsets.get('g|t|0') === 6);
+    expect(b.commits.map((x) => x.offset)).not.toContain(0);
+
+    // A non-retriable error: the consumer crashes at once, naming the partition, and commits nothing.
+    b.listOffsetsErrors.set('t|0', [ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+    const d = consumer(b, { groupId: 'other' });
+    const crashes: unknown[] = [];
+    d.on(d.events.CRASH, (e) => crashes.push(e.payload));
+    await d.subscribe({ topics: ['t'] });
+    await expect(d.run({ eachMessage: async () => {} })).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED', message: expect.stringContaining('t-0') });
+    expect(crashes).toEqual([expect.objectContaining({ groupId: 'other', restart: false })]);
+    await until(() => b.members('other').length === 0, 5000, 'the crashed member to leave');
+    expect(b.commits.filter((x) => x.group === 'other')).toEqual([]);
   });
 
   it('two members split the partitions; a third joins; revoked partitions are committed before they move', async () => {

@@ -129,6 +129,7 @@ export class Consumer {
       wakeFetch,
       isRunning,
       retries: ctx.retries,
+      crash,
       logger,
     });
     this.reconciler = new Reconciler({
