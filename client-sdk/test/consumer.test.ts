@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '@brook/server';
-import { Brook, logLevel, type Admin, type Consumer, type ConsumerConfig, type EachMessagePayload, type Producer } from '../src/index.js';
+import { Brook, logLevel, type Admin, type Consumer, type ConsumerConfig, type EachMessagePayload, type GroupJoinPayload, type Producer } from '../src/index.js';
 
 let broker: Broker;
 let dataDir: string;
@@ -178,6 +178,35 @@ describe('consumer (real broker)', () => {
     expect(col.dups()).toEqual([]);
     const all = [c1, c2, c3].flatMap((c) => c.assignment().map((tp) => tp.partition));
     expect(new Set(all).size).toBe(6);
+  });
+
+  it('GROUP_JOIN reports the epoch the member then commits with, and how long this rebalance took', async () => {
+    const t = await topic(2);
+    const group = `g-${t}`;
+    const joins: Array<{ at: number; payload: GroupJoinPayload }> = [];
+    let heartbeats = 0;
+    const c1 = consumer({ groupId: group });
+    c1.on(c1.events.GROUP_JOIN, (e) => joins.push({ at: e.timestamp, payload: e.payload as unknown as GroupJoinPayload }));
+    c1.on(c1.events.HEARTBEAT, () => heartbeats++);
+    await c1.subscribe({ topics: [t] });
+    await c1.run({ eachMessage: async () => {} });
+    expect(joins.map((j) => j.payload.memberAssignment)).toEqual([{ [t]: [0, 1] }]); // run() resolves with it
+    expect(joins[0]!.payload.memberEpoch).toBe(c1.groupMetadata().memberEpoch);
+    // c1 has been in the group a while (two more heartbeats) when the rebalance begins.
+    const hb = heartbeats;
+    await until(() => heartbeats >= hb + 2, 10_000, 'two heartbeats');
+    const c2 = consumer({ groupId: group });
+    await c2.subscribe({ topics: [t] });
+    const rebalanceBegan = Date.now();
+    await c2.run({ eachMessage: async () => {} });
+    await until(() => joins.length === 2, 10_000, "c1's GROUP_JOIN after giving up a partition");
+    const { at, payload } = joins[1]!;
+    expect(Object.values(payload.memberAssignment).flat()).toHaveLength(1);
+    // The broker's epoch for c1, which its commits must carry, is the one the event reported.
+    const described = await c1.describeGroup();
+    expect(described.members.find((m) => m.memberId === payload.memberId)?.memberEpoch).toBe(payload.memberEpoch);
+    expect(c1.groupMetadata().memberEpoch).toBe(payload.memberEpoch);
+    expect(payload.duration).toBeLessThanOrEqual(at - rebalanceBegan);
   });
 
   it('two groups read the same topic independently', async () => {

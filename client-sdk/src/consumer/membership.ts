@@ -50,6 +50,9 @@ export class Membership {
   memberEpoch = JOIN_EPOCH;
   /** Set while the member is in the group (joined or joining). */
   inGroup = false;
+  /** Heartbeats sent and the number of the last the broker accepted: what the broker has heard of. */
+  private heartbeatsSent = 0;
+  heartbeatsAccepted = 0;
   readonly instanceId: string | null;
 
   private heartbeatIntervalMs: number;
@@ -110,15 +113,20 @@ export class Membership {
     for (const w of this.hbWaiters.splice(0)) w();
   }
 
-  /** Heartbeats at once (or right after the one in flight). */
-  heartbeatNow(): void {
-    if (!this.inGroup) return;
+  /**
+   * Heartbeats at once (or right after the one in flight). Returns the number of the first
+   * heartbeat that carries the member's state as it is now (compare with `heartbeatsAccepted`).
+   */
+  heartbeatNow(): number {
+    const next = this.heartbeatsSent + 1;
+    if (!this.inGroup) return next;
     if (this.hbInFlight) {
       this.hbAgain = true;
-      return;
+      return next;
     }
     this.clearTimer();
     this.startHeartbeat();
+    return next;
   }
 
   /** Resolves after the next successful heartbeat (or after `ms`). */
@@ -196,6 +204,7 @@ export class Membership {
     const { deps } = this;
     const epoch = this.memberEpoch;
     const body = this.heartbeatBody(epoch);
+    const number = ++this.heartbeatsSent;
     const membership = this.memberId;
     const generation = this.generation;
     let errorCode = 0;
@@ -220,6 +229,7 @@ export class Membership {
     if (errorCode === 0 && res) {
       const r = res;
       this.lastHeartbeatOkAt = Date.now();
+      this.heartbeatsAccepted = number;
       this.hbFailures = 0;
       this.unreleasedSince = 0;
       if (body.subscribedTopicNames !== null) deps.subscription.dirty = false;
