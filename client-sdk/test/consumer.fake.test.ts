@@ -2,7 +2,7 @@
 // positions, commits, rebalances, fencing, delivery guarantees, pause/seek, handler failures.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@brook/protocol';
-import { Brook, logLevel, type Consumer, type ConsumerConfig, type EachMessagePayload } from '../src/index.js';
+import { Brook, logLevel, type Consumer, type ConsumerConfig, type EachMessagePayload, type LogEntry } from '../src/index.js';
 import { fakeGroupBroker, type FakeGroupBroker } from './fixtures/consumer-fakeGroupBroker.js';
 
 const brokers: FakeGroupBroker[] = [];
@@ -19,8 +19,9 @@ async function broker(topics: Record<string, number>): Promise<FakeGroupBroker> 
   return b;
 }
 
-function consumer(b: FakeGroupBroker, config: ConsumerConfig): Consumer {
-  const c = new Brook({ url: b.url, clientId: 'fake-test', logLevel: logLevel.NOTHING }).consumer({ sessionTimeout: 6000, ...config });
+function consumer(b: FakeGroupBroker, config: ConsumerConfig, logs?: LogEntry[]): Consumer {
+  const logging = logs ? { logLevel: logLevel.WARN, logCreator: () => (e: LogEntry) => void logs.push(e) } : { logLevel: logLevel.NOTHING };
+  const c = new Brook({ url: b.url, clientId: 'fake-test', ...logging }).consumer({ sessionTimeout: 6000, ...config });
   consumers.push(c);
   return c;
 }
@@ -128,6 +129,28 @@ describe('consumer (fake broker)', () => {
     expect(crashes).toEqual([expect.objectContaining({ groupId: 'other', restart: false })]);
     await until(() => b.members('other').length === 0, 5000, 'the crashed member to leave');
     expect(b.commits.filter((x) => x.group === 'other')).toEqual([]);
+  });
+
+  it('subscribed topics that do not exist are reported once each (warn log and MISSING_TOPICS); the rest is consumed', async () => {
+    const b = await broker({ t: 1 });
+    b.append('t', 0, ['a']);
+    const logs: LogEntry[] = [];
+    const c = consumer(b, { groupId: 'g' }, logs);
+    const missing: unknown[] = [];
+    c.on('consumer.missing_topics', (e) => missing.push(e.payload));
+    const got: string[] = [];
+    await c.subscribe({ topics: ['t', 'nope'], fromBeginning: true });
+    await c.run({ eachMessage: async ({ message }) => void got.push(txt(message.value)!) });
+    await until(() => missing.length === 1, 5000, 'MISSING_TOPICS');
+    expect(missing).toEqual([{ groupId: 'g', topics: ['nope'] }]);
+    expect(logs.filter((l) => l.label === 'WARN').map((l) => l.log)).toEqual([
+      expect.objectContaining({ message: 'Subscribed topic(s) not found: nope; waiting for them to be created', topics: ['nope'] }),
+    ]);
+    await until(() => got.length === 1);
+    // Subscribing again (the subscription is sent again): only the new missing name is reported.
+    await c.subscribe({ topics: ['nope', 'nope2'] });
+    await until(() => missing.length === 2, 5000, 'second MISSING_TOPICS');
+    expect(missing[1]).toEqual({ groupId: 'g', topics: ['nope2'] });
   });
 
   it('two members split the partitions; a third joins; revoked partitions are committed before they move', async () => {

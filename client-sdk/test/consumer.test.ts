@@ -209,6 +209,17 @@ describe('consumer (real broker)', () => {
     expect(payload.duration).toBeLessThanOrEqual(at - rebalanceBegan);
   });
 
+  it('a handler that stops the consumer at its first message, before run() resolved: run() resolves (the member had joined)', async () => {
+    const t = await topic(1);
+    await fill(t, 1, 3);
+    const c = consumer({ groupId: `g-${t}` });
+    await c.subscribe({ topics: [t], fromBeginning: true });
+    let stopped: Promise<void> | null = null;
+    await c.run({ eachMessage: async () => void (stopped ??= c.stop()) });
+    await stopped;
+    expect(stopped).not.toBeNull();
+  });
+
   it('two groups read the same topic independently', async () => {
     const t = await topic(2);
     await fill(t, 2, 10);
@@ -362,6 +373,24 @@ describe('consumer (real broker)', () => {
     await c.run({ eachMessage: async ({ topic: tp, message }) => void got.push(`${tp}:${message.offset}`) });
     await until(() => got.length === 3, 10_000, 'regex subscription');
     expect(got[0]).toBe(`${t}:0`);
+  });
+
+  it('a subscribed topic that does not exist is reported, and consumed once it is created', async () => {
+    const t = `ct-later-${++topicSeq}-${Date.now().toString(36)}`;
+    const c = consumer({ groupId: `g-${t}` });
+    const missing: unknown[] = [];
+    c.on(c.events.MISSING_TOPICS, (e) => missing.push(e.payload));
+    const got: string[] = [];
+    await c.subscribe({ topics: [t], fromBeginning: true });
+    await c.run({ eachMessage: async ({ message }) => void got.push(txt(message.value)!) });
+    await until(() => missing.length === 1, 10_000, 'MISSING_TOPICS');
+    expect(missing).toEqual([{ groupId: `g-${t}`, topics: [t] }]);
+    await admin.createTopics({ topics: [{ topic: t, numPartitions: 2 }] });
+    await producer.send({ topic: t, messages: [{ partition: 1, value: 'hello' }] });
+    await until(() => got.length === 1, 10_000, 'the message of the topic created later');
+    expect(got).toEqual(['hello']);
+    expect(c.assignment()).toHaveLength(2);
+    expect(missing).toHaveLength(1);
   });
 
   it('subscribing to another topic while running adds its partitions; stop() then run() again', async () => {

@@ -38,6 +38,8 @@ export interface MembershipDeps {
   logger: Logger;
   /** The broker accepted a heartbeat; `joined` if it was a join, `assignment` if it sent one. */
   onAccepted(joined: boolean, assignment: Set<PartitionKey> | null): void;
+  /** The broker accepted a heartbeat that carried the subscription (its topic names). */
+  onSubscriptionAccepted(names: string[]): void;
   /** After an accepted heartbeat: reconcile the owned partitions with the assignment. */
   requestReconcile(): void;
   /** The member was fenced or expelled: its partitions are lost. */
@@ -243,6 +245,7 @@ export class Membership {
         for (const tp of r.assignment) for (const p of tp.partitions) target.add(keyOf(tp.topic, p));
       }
       deps.onAccepted(epoch === JOIN_EPOCH, target);
+      if (body.subscribedTopicNames !== null) deps.onSubscriptionAccepted(body.subscribedTopicNames);
       for (const w of this.hbWaiters.splice(0)) w();
       deps.requestReconcile();
       return this.heartbeatIntervalMs;
