@@ -65,7 +65,8 @@ export function transition(group: Group, event: GroupEvent, env: Env): Transitio
 function removeMember(tx: Tx, m: Member): void {
   const { g } = tx;
   g.members.delete(m.memberId);
-  g.target.delete(m.memberId);
+  // Its target stays until the bump that follows replaces the whole target, so the rebalance
+  // log counts the partitions it held as moved.
   if (m.instanceId !== null && g.staticMembers.get(m.instanceId) === m.memberId) g.staticMembers.delete(m.instanceId);
   tx.effects.push({ type: 'cancel', kind: 'session', memberId: m.memberId }, { type: 'cancel', kind: 'rebalance', memberId: m.memberId });
   tx.persist = true;
