@@ -153,6 +153,23 @@ describe('committed offsets', () => {
     await broker.stop();
   });
 
+  it('expiry never erases a commit that was in flight when it looked (it lands and is acknowledged after)', async () => {
+    const broker = await testBroker();
+    const c = await RawClient.connect(broker.url);
+    await c.request('CreateTopics', { topics: [{ name: 't', numPartitions: 1, configs: [] }], validateOnly: false });
+    const { offsets, groups } = broker.context;
+    const old = Date.now() - 120_000;
+    await offsets.commit('final', [{ topic: 't', partition: 0, offset: 3, metadata: null }], old);
+    // The group's last commit is being written when the sweep runs: the table still shows the old one.
+    const final = offsets.commit('final', [{ topic: 't', partition: 0, offset: 9, metadata: null }]);
+    const swept = offsets.expire(Date.now(), 60_000, (g) => !groups.hasMembers(g));
+    await Promise.all([final, swept]);
+    expect(offsets.get('final', 't', 0)?.offset).toBe(9);
+    expect(await fetchOffsets(c, 'final')).toEqual({ 't-0': 9 });
+    c.close();
+    await broker.stop();
+  });
+
   it("refuses to delete offsets of a topic the group subscribes to, by name or by regex", async () => {
     const broker = await testBroker();
     const c = await RawClient.connect(broker.url);

@@ -32,6 +32,11 @@ type GroupOffsets = Map<string, Map<number, CommittedOffset>>;
 export class OffsetStore {
   private readonly offsets = new Map<string, GroupOffsets>();
   private readonly snapshots = new Map<string, unknown>();
+  /**
+   * Commits being written, by offset key -> count. The table shows a commit only once it is written,
+   * so expiry must not judge these partitions by the older value it still sees.
+   */
+  private readonly inFlight = new Map<string, number>();
   private constructor(
     private readonly log: PartitionLog,
     private readonly logger: Logger,
@@ -91,7 +96,17 @@ export class OffsetStore {
 
   /** Writes the commits (one batch, fsynced) and then makes them visible to fetches. */
   async commit(group: string, entries: OffsetEntry[], now = Date.now()): Promise<void> {
-    await this.write(commitRecords(group, entries, now), true);
+    const keys = entries.map((e) => inFlightKey(group, e.topic, e.partition));
+    for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
+    try {
+      await this.write(commitRecords(group, entries, now), true);
+    } finally {
+      for (const k of keys) {
+        const n = this.inFlight.get(k)! - 1;
+        if (n === 0) this.inFlight.delete(k);
+        else this.inFlight.set(k, n);
+      }
+    }
   }
 
   /**
@@ -163,14 +178,15 @@ export class OffsetStore {
 
   /**
    * Offset expiry (Kafka's offsets.retention.minutes, KIP-848 rule): while a group has no members,
-   * each offset expires `retentionMs` after its commit. Returns how many were deleted.
+   * each offset expires `retentionMs` after its commit; a partition with a commit being written
+   * does not (that commit is newer than what the table shows). Returns how many were deleted.
    */
   async expire(now: number, retentionMs: number, isEmpty: (group: string) => boolean): Promise<number> {
     const expired: RecordInput[] = [];
     for (const [group] of this.offsets) {
       if (!isEmpty(group)) continue;
       for (const o of this.list(group)) {
-        if (o.commitTimestamp + retentionMs < now) expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
+        if (o.commitTimestamp + retentionMs < now && !this.inFlight.has(inFlightKey(group, o.topic, o.partition))) expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
       }
     }
     await this.write(expired, true);
@@ -178,6 +194,8 @@ export class OffsetStore {
     return expired.length;
   }
 }
+
+const inFlightKey = (group: string, topic: string, partition: number) => `${group}\0${topic}\0${partition}`;
 
 function commitRecords(group: string, entries: OffsetEntry[], now: number): RecordInput[] {
   return entries.map((e) => ({
