@@ -300,18 +300,31 @@ export class GroupCoordinator {
     return g ? doubleHolders(g) : [];
   }
 
-  /** Removes an empty group; returns 0, NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND. The caller deletes its offsets. */
-  deleteGroup(groupId: string): number {
+  /**
+   * Runs `fn` in the group's queue: after every step queued before it, before any queued after, as
+   * kfake runs commits and deletes in the group's goroutine. The services run OffsetCommit,
+   * OffsetDelete and DeleteGroups through it, so what they check cannot change under them.
+   */
+  inGroupQueue<T>(groupId: string, fn: () => T | Promise<T>): Promise<T> {
+    return this.enqueue(groupId, async () => fn());
+  }
+
+  /**
+   * Removes an empty group and writes its tombstone; returns 0, NON_EMPTY_GROUP or
+   * GROUP_ID_NOT_FOUND. Call it inside the group's queue (inGroupQueue), so no join slips in
+   * between; the caller deletes the group's offsets.
+   */
+  async deleteGroup(groupId: string): Promise<number> {
     const g = this.groups.get(groupId);
     if (!g) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.groups.delete(groupId);
     this.cancelGroupTimers(groupId);
-    // Behind any snapshot still being written for this group, so the tombstone lands last.
-    void this.enqueue(groupId, () => this.deps.persist(groupId, null)).catch((err: unknown) =>
-      this.deps.logger.error({ err, groupId }, 'deleting group metadata failed'),
-    );
-    this.deps.logger.info({ groupId }, 'group deleted');
+    try {
+      await this.deps.persist(groupId, null);
+    } catch (err) {
+      this.deps.logger.error({ err, groupId }, 'deleting group metadata failed');
+    }
     return 0;
   }
 

@@ -144,15 +144,25 @@ export class OffsetStore {
     return this.offsets.has(group) || this.snapshots.has(group);
   }
 
-  /** Tombstones for the given partitions' offsets. */
+  /** Whether the group has committed offsets (a snapshot alone does not count). */
+  hasOffsets(group: string): boolean {
+    return this.offsets.has(group);
+  }
+
+  /** Tombstones for the given partitions' offsets (also those with a commit being written: it lands first). */
   async deleteOffsets(group: string, entries: Array<{ topic: string; partition: number }>): Promise<void> {
-    const present = entries.filter((e) => this.get(group, e.topic, e.partition) !== undefined);
+    const present = entries.filter((e) => this.get(group, e.topic, e.partition) !== undefined || this.inFlight.has(inFlightKey(group, e.topic, e.partition)));
     await this.write(present.map((e) => ({ key: encodeOffsetKey(group, e.topic, e.partition), value: null })), true);
   }
 
-  /** Tombstones for every offset of the group and its snapshot. */
+  /** Tombstones for every offset of the group (written or being written) and its snapshot. */
   async deleteGroup(group: string): Promise<void> {
-    const records: RecordInput[] = this.list(group).map((o) => ({ key: encodeOffsetKey(group, o.topic, o.partition), value: null }));
+    const keys = new Set(this.list(group).map((o) => inFlightKey(group, o.topic, o.partition)));
+    for (const k of this.inFlight.keys()) if (k.startsWith(`${group}\0`)) keys.add(k);
+    const records: RecordInput[] = [...keys].map((k) => {
+      const [, topic, partition] = k.split('\0');
+      return { key: encodeOffsetKey(group, topic!, Number(partition)), value: null };
+    });
     if (this.snapshots.has(group)) records.push({ key: encodeGroupKey(group), value: null });
     await this.write(records, true);
   }

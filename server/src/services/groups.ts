@@ -32,16 +32,48 @@ export function listAllGroups(ctx: GroupsContext): GroupSummary[] {
   return [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
 }
 
-/** Only groups without members; writes tombstones for offsets and group metadata. */
-export async function deleteGroup(ctx: GroupsContext, groupId: string): Promise<{ errorCode: number; errorMessage: string | null }> {
-  if (ctx.groups.hasMembers(groupId)) {
-    return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `group ${groupId} still has members` };
-  }
-  if (!groupExists(ctx, groupId)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist` };
-  ctx.groups.deleteGroup(groupId);
-  await ctx.offsets.deleteGroup(groupId);
-  ctx.logger.info({ groupId }, 'group deleted');
-  return { errorCode: 0, errorMessage: null };
+/**
+ * Only groups without members; writes tombstones for offsets and group metadata. Runs in the
+ * group's queue: a join queued before it lands first (and the delete is refused), one queued
+ * after it creates the group anew.
+ */
+export function deleteGroup(ctx: GroupsContext, groupId: string): Promise<{ errorCode: number; errorMessage: string | null }> {
+  return ctx.groups.inGroupQueue(groupId, async () => {
+    if (ctx.groups.hasMembers(groupId)) {
+      return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `group ${groupId} still has members` };
+    }
+    if (!groupExists(ctx, groupId)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist` };
+    await ctx.groups.deleteGroup(groupId);
+    await ctx.offsets.deleteGroup(groupId);
+    ctx.logger.info({ groupId }, 'group deleted');
+    return { errorCode: 0, errorMessage: null };
+  });
+}
+
+export interface OffsetDeleteResult {
+  errorCode: number;
+  errorMessage: string | null;
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; errorCode: number }> }>;
+}
+
+/**
+ * OffsetDelete (wire and admin API): drops the group's offsets of topics no member subscribes to
+ * (GROUP_SUBSCRIBED_TO_TOPIC for the others); `partitions` null = every committed partition of the
+ * topic. In the group's queue, so no member subscribes between the check and the tombstones.
+ */
+export function deleteOffsets(ctx: GroupsContext, groupId: string, topics: ReadonlyArray<{ topic: string; partitions: readonly number[] | null }>): Promise<OffsetDeleteResult> {
+  return ctx.groups.inGroupQueue(groupId, async () => {
+    if (!groupExists(ctx, groupId)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist`, topics: [] };
+    const doomed: Array<{ topic: string; partition: number }> = [];
+    const results = topics.map((t) => {
+      const parts = t.partitions ?? ctx.offsets.list(groupId).filter((o) => o.topic === t.topic).map((o) => o.partition);
+      const code = ctx.groups.subscribesTo(groupId, t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
+      if (code === 0) for (const partition of parts) doomed.push({ topic: t.topic, partition });
+      return { topic: t.topic, partitions: parts.map((partition) => ({ partition, errorCode: code })) };
+    });
+    await ctx.offsets.deleteOffsets(groupId, doomed);
+    return { errorCode: 0, errorMessage: null, topics: results };
+  });
 }
 
 export interface PartitionLagRow {

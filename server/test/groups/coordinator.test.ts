@@ -388,17 +388,17 @@ describe('group coordinator: offset commit validation', () => {
 describe('group coordinator: groups, persistence', () => {
   it('deleteGroup refuses non-empty and unknown groups; has() tells whether the group exists', async () => {
     const h = harness();
-    expect(h.gc.deleteGroup('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    const del = (groupId: string) => h.gc.inGroupQueue(groupId, () => h.gc.deleteGroup(groupId));
+    expect(await del('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     expect(h.gc.has('g')).toBe(false);
     const a = new Sim(h, 'a');
     await a.beat();
     expect(h.gc.has('g')).toBe(true);
-    expect(h.gc.deleteGroup('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
+    expect(await del('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
     await a.leave();
     expect(h.gc.hasMembers('g')).toBe(false);
     expect(h.gc.describe('g').state).toBe('empty');
-    expect(h.gc.deleteGroup('g')).toBe(0);
-    await h.gc.idle();
+    expect(await del('g')).toBe(0);
     expect(h.persisted.get('g')).toBeNull();
     expect(h.gc.describe('g').errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     expect(h.gc.has('g')).toBe(false);
