@@ -21,7 +21,7 @@ import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
 import { BrokerMetrics } from './metrics.js';
 import { Authorizer, type AuthConfig } from './auth/authorizer.js';
-import { groupLagRows, listAllGroups } from './services/groups.js';
+import { cleanupGroups, groupLagRows, listAllGroups } from './services/groups.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -111,9 +111,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   const handlers = createHandlers(ctx);
 
   const expiry = setInterval(() => {
-    void offsets
-      .expire(Date.now(), options.offsetsRetentionMs, (g) => !groups.hasMembers(g))
-      .catch((err) => logger.error({ err }, 'offset expiry failed'));
+    void cleanupGroups(ctx, Date.now(), options.offsetsRetentionMs).catch((err) => logger.error({ err }, 'offset expiry and group cleanup failed'));
   }, options.offsetsRetentionCheckIntervalMs);
   expiry.unref();
 

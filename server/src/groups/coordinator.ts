@@ -56,6 +56,8 @@ export interface CoordinatorStats {
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly queues = new Map<string, Promise<void>>();
+  /** groupId -> when the group last became empty (its members all gone); for the cleanup of idle groups. */
+  private readonly emptyAt = new Map<string, number>();
   /**
    * Armed timers, keyed `${groupId}\0${kind}\0${memberId}`. A heartbeat only moves `deadline`
    * later; the timer stays armed for `due` and, if the deadline moved meanwhile, re-arms itself for
@@ -126,10 +128,18 @@ export class GroupCoordinator {
     };
     const result = transition(before, event, env);
     // A heartbeat that failed on an unknown group leaves no trace.
-    if (existing || result.group.members.size > 0) this.groups.set(groupId, result.group);
+    if (existing || result.group.members.size > 0) {
+      this.groups.set(groupId, result.group);
+      this.trackEmpty(result.group, env.now);
+    }
     this.rebalances += Math.max(0, result.group.groupEpoch - before.groupEpoch);
     await this.apply(result.group, result.effects);
     return result;
+  }
+
+  private trackEmpty(g: Group, now: number): void {
+    if (g.members.size > 0) this.emptyAt.delete(g.groupId);
+    else if (!this.emptyAt.has(g.groupId)) this.emptyAt.set(g.groupId, now);
   }
 
   private async apply(g: Group, effects: Effect[]): Promise<void> {
@@ -263,6 +273,16 @@ export class GroupCoordinator {
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, state: groupState(g), members: g.members.size }));
   }
 
+  /** Groups without members, and since when (restored empty groups count from the restart). */
+  emptyGroups(): Array<{ groupId: string; emptySince: number }> {
+    return [...this.emptyAt].map(([groupId, emptySince]) => ({ groupId, emptySince }));
+  }
+
+  /** When the group last became empty; undefined while it has members or is unknown. */
+  emptySince(groupId: string): number | undefined {
+    return this.emptyAt.get(groupId);
+  }
+
   /** Whether the coordinator knows the group (with or without members); offsets-only groups are the OffsetStore's. */
   has(groupId: string): boolean {
     return this.groups.has(groupId);
@@ -319,6 +339,7 @@ export class GroupCoordinator {
     if (!g) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.groups.delete(groupId);
+    this.emptyAt.delete(groupId);
     this.cancelGroupTimers(groupId);
     try {
       await this.deps.persist(groupId, null);
@@ -343,6 +364,7 @@ export class GroupCoordinator {
       try {
         const { group, effects } = restore(p, this.now());
         this.groups.set(group.groupId, group);
+        this.trackEmpty(group, this.now());
         void this.apply(group, effects);
         this.deps.logger.info({ groupId: group.groupId, groupEpoch: group.groupEpoch, members: group.members.size }, 'group restored');
       } catch (err) {

@@ -144,9 +144,11 @@ export class OffsetStore {
     return this.offsets.has(group) || this.snapshots.has(group);
   }
 
-  /** Whether the group has committed offsets (a snapshot alone does not count). */
+  /** Whether the group has committed offsets, or commits being written (a snapshot alone does not count). */
   hasOffsets(group: string): boolean {
-    return this.offsets.has(group);
+    if (this.offsets.has(group)) return true;
+    for (const k of this.inFlight.keys()) if (k.startsWith(`${group}\0`)) return true;
+    return false;
   }
 
   /** Tombstones for the given partitions' offsets (also those with a commit being written: it lands first). */

@@ -50,6 +50,31 @@ export function deleteGroup(ctx: GroupsContext, groupId: string): Promise<{ erro
   });
 }
 
+/**
+ * The periodic cleanup (Kafka's cleanupGroupMetadata): offsets of empty groups expire (see
+ * OffsetStore.expire), then an empty group is deleted once it has no offsets left: at once if its
+ * last offsets just expired, else after `retentionMs` without members (it never committed, or its
+ * offsets were deleted). Each deletion runs in the group's queue and checks again there.
+ */
+export async function cleanupGroups(ctx: GroupsContext, now: number, retentionMs: number): Promise<{ expiredOffsets: number; deletedGroups: number }> {
+  const hadOffsets = new Map(ctx.groups.emptyGroups().filter((g) => ctx.offsets.hasOffsets(g.groupId)).map((g) => [g.groupId, g.emptySince]));
+  const expiredOffsets = await ctx.offsets.expire(now, retentionMs, (g) => !ctx.groups.hasMembers(g));
+  const deleted = await Promise.all(
+    ctx.groups.emptyGroups().map(({ groupId }) =>
+      ctx.groups.inGroupQueue(groupId, async () => {
+        const since = ctx.groups.emptySince(groupId);
+        if (since === undefined || ctx.offsets.hasOffsets(groupId)) return false;
+        // Still the same empty spell in which its offsets expired, or empty for the whole retention.
+        if (hadOffsets.get(groupId) !== since && since + retentionMs > now) return false;
+        if ((await ctx.groups.deleteGroup(groupId)) !== 0) return false;
+        ctx.logger.info({ groupId, emptySince: new Date(since).toISOString() }, 'empty group deleted: no members and no offsets left');
+        return true;
+      }),
+    ),
+  );
+  return { expiredOffsets, deletedGroups: deleted.filter(Boolean).length };
+}
+
 export interface OffsetDeleteResult {
   errorCode: number;
   errorMessage: string | null;
@@ -122,3 +147,4 @@ export function groupLagRows(ctx: GroupsContext & Pick<BrokerContext, 'topics'>,
   }
   return rows;
 }
+
