@@ -20,7 +20,7 @@ import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
 import { BrokerMetrics } from './metrics.js';
-import { Authorizer, type AuthConfig } from './auth/authorizer.js';
+import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
 import { cleanupGroups, groupLagRows, listAllGroups } from './services/groups.js';
 
 export interface Broker {
@@ -74,6 +74,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     topics: () => new Map(topics.list().filter((t) => !t.internal).map((t) => [t.name, t.numPartitions])),
     notify: (connectionId, push) => connections.get(connectionId)?.push(encodeHeartbeatNow(push)),
     persist: (groupId, snapshot) => offsets.saveGroup(groupId, snapshot),
+    topicDescribable: (principal, topic) => can(auth !== null, principal === null ? null : (auth?.principal(principal) ?? null), 'topic', topic, 'describe'),
     logger,
     minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,

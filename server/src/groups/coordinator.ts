@@ -14,7 +14,7 @@ import * as A from './assignment.js';
 import { DEFAULT_GROUP_CONFIG, newGroup, type Effect, type Group, type GroupConfig, type GroupEvent, type GroupState, type HeartbeatContext, type TimerKind, type TransitionResult } from './model.js';
 import { restore, snapshot, upgradeSnapshot, type PersistedGroup } from './persistence.js';
 import { describeGroup, doubleHolders, groupState, validateOffsetCommit } from './queries.js';
-import { compileRegex } from './targetAssignment.js';
+import { compileRegex, matchTopics } from './targetAssignment.js';
 import { transition } from './transitions.js';
 
 export type TimerHandle = unknown;
@@ -24,6 +24,8 @@ export interface GroupCoordinatorDeps {
   topics(): Map<string, number>;
   /** Push "heartbeat now" to a member's connection. */
   notify(connectionId: string, push: { groupId: string; memberId: string; groupEpoch: number }): void;
+  /** Whether a principal (null: auth off) may describe a topic; a regex subscription resolves only to those. Default: yes. */
+  topicDescribable?(principal: string | null, topic: string): boolean;
   /** Saves a group's snapshot; null = the group was deleted (tombstone). */
   persist(groupId: string, snapshot: PersistedGroup | null): Promise<void>;
   logger: Logger;
@@ -56,6 +58,12 @@ export interface CoordinatorStats {
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly queues = new Map<string, Promise<void>>();
+  /**
+   * Resolved regex subscriptions, per group: `${principal}\0${regex}` -> topics. Filled on first use
+   * (a join, a subscription change), dropped when topics change, so a rebalance does not match
+   * every regex against every topic again (Kafka's resolvedRegularExpressions).
+   */
+  private readonly regexTopics = new Map<string, Map<string, readonly string[]>>();
   /** groupId -> when the group last became empty (its members all gone); for the cleanup of idle groups. */
   private readonly emptyAt = new Map<string, number>();
   /**
@@ -125,6 +133,7 @@ export class GroupCoordinator {
       get topics(): Map<string, number> {
         return (topics ??= deps.topics());
       },
+      regexTopics: (regex: string, principal: string | null) => this.resolveRegex(groupId, regex, principal, env.topics),
     };
     const result = transition(before, event, env);
     // A heartbeat that failed on an unknown group leaves no trace.
@@ -135,6 +144,21 @@ export class GroupCoordinator {
     this.rebalances += Math.max(0, result.group.groupEpoch - before.groupEpoch);
     await this.apply(result.group, result.effects);
     return result;
+  }
+
+  private resolveRegex(groupId: string, regex: string, principal: string | null, topics: ReadonlyMap<string, number>): readonly string[] {
+    let cache = this.regexTopics.get(groupId);
+    if (!cache) this.regexTopics.set(groupId, (cache = new Map()));
+    const key = `${principal ?? ''}\0${regex}`;
+    let resolved = cache.get(key);
+    if (resolved === undefined) {
+      const describable = this.deps.topicDescribable;
+      resolved = describable ? matchTopics(regex, topics).filter((t) => describable(principal, t)) : matchTopics(regex, topics);
+      // Entries of members that changed their regex are left behind; bound them.
+      if (cache.size >= 64 + (this.groups.get(groupId)?.members.size ?? 0)) cache.clear();
+      cache.set(key, resolved);
+    }
+    return resolved;
   }
 
   private trackEmpty(g: Group, now: number): void {
@@ -249,6 +273,7 @@ export class GroupCoordinator {
 
   /** Topics were created, deleted or grew: groups whose subscriptions are affected get a new target. */
   topicsChanged(): void {
+    this.regexTopics.clear();
     for (const groupId of this.groups.keys()) {
       void this.enqueue(groupId, () => this.step(groupId, { type: 'topicsChanged' }, false)).catch((err: unknown) =>
         this.deps.logger.error({ err, groupId }, 'group topicsChanged failed'),
@@ -296,7 +321,7 @@ export class GroupCoordinator {
   subscribesTo(groupId: string, topic: string): boolean {
     for (const m of this.groups.get(groupId)?.members.values() ?? []) {
       if (m.subscribedTopicNames.includes(topic)) return true;
-      if (m.subscribedTopicRegex !== null && compileRegex(m.subscribedTopicRegex)?.test(topic)) return true;
+      if (m.subscribedTopicRegex !== null && compileRegex(m.subscribedTopicRegex)?.testExact(topic)) return true;
     }
     return false;
   }
@@ -340,6 +365,7 @@ export class GroupCoordinator {
     if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.groups.delete(groupId);
     this.emptyAt.delete(groupId);
+    this.regexTopics.delete(groupId);
     this.cancelGroupTimers(groupId);
     try {
       await this.deps.persist(groupId, null);
