@@ -251,7 +251,8 @@ export class Consumer {
         if (t.length === 0) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'empty topic name');
         this.subscription.names.add(t);
       } else if (t instanceof RegExp) {
-        if (!this.subscription.regexes.some((r) => r.source === t.source)) this.subscription.regexes.push(t);
+        re2Flags(t); // refuses flags the broker's RE2 cannot honour, here rather than at the first heartbeat
+        if (!this.subscription.regexes.some((r) => r.source === t.source && r.flags === t.flags)) this.subscription.regexes.push(t);
       } else {
         throw new BrookError(ErrorCode.INVALID_REQUEST, `invalid topic ${String(t)}: a string or a RegExp`);
       }
@@ -530,12 +531,12 @@ export class Consumer {
   /**
    * The broker matches `subscribedTopicRegex` against whole topic names; wrapping each RegExp in
    * `.*(?:…).*` keeps JavaScript's `RegExp.test` (substring) semantics, as KafkaJS users expect.
-   * Flags are not sent.
+   * Flags travel as RE2 inline flags: `/x/i` becomes `.*(?i:x).*`.
    */
   private regexSource(): string | null {
     const rs = this.subscription.regexes;
     if (rs.length === 0) return null;
-    return rs.map((r) => `.*(?:${r.source}).*`).join('|');
+    return rs.map((r) => `.*(?${re2Flags(r)}:${r.source}).*`).join('|');
   }
 
   private ownedTopicPartitions(): Array<{ topic: string; partitions: number[] }> {
@@ -899,7 +900,7 @@ export class Consumer {
   private resetPolicy(topic: string): AutoOffsetReset {
     for (const e of this.subscription.entries) {
       if (e.fromBeginning === undefined) continue;
-      const matches = typeof e.match === 'string' ? e.match === topic : new RegExp(e.match.source).test(topic);
+      const matches = typeof e.match === 'string' ? e.match === topic : new RegExp(e.match.source, re2Flags(e.match)).test(topic);
       if (matches) return e.fromBeginning ? 'earliest' : (this.config.autoOffsetReset ?? 'latest');
     }
     return this.config.autoOffsetReset ?? 'latest';
@@ -1521,4 +1522,16 @@ function newMemberId(): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A RegExp's flags as RE2 inline flags (the broker matches with RE2, as Kafka): i, m and s carry
+ * over; d, g and u change nothing for a subscription; y and v have no RE2 form and are refused.
+ */
+function re2Flags(r: RegExp): string {
+  const unsupported = [...r.flags].filter((f) => !'imsdgu'.includes(f));
+  if (unsupported.length > 0) {
+    throw new BrookError(ErrorCode.INVALID_REGULAR_EXPRESSION, `RegExp ${String(r)}: flag ${unsupported.join(', ')} cannot be sent to the broker (its RE2 engine supports i, m and s)`);
+  }
+  return [...r.flags].filter((f) => 'ims'.includes(f)).join('');
 }
