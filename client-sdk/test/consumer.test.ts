@@ -415,6 +415,18 @@ describe('consumer (real broker)', () => {
     expect(missing).toHaveLength(1);
   });
 
+  it('keeps RegExp flags RE2 knows (i, m, s) and refuses the others at subscribe', async () => {
+    const t = await topic(1);
+    await fill(t, 1, 2);
+    const got: string[] = [];
+    const c = consumer({ groupId: `g-${t}` });
+    await c.subscribe({ topic: new RegExp(`^${t.toUpperCase()}$`, 'i'), fromBeginning: true });
+    await c.run({ eachMessage: async ({ topic: tp, message }) => void got.push(`${tp}:${message.offset}`) });
+    await until(() => got.length === 2, 10_000, 'case-insensitive regex subscription');
+    expect(got).toEqual([`${t}:0`, `${t}:1`]);
+    await expect(consumer({ groupId: `g2-${t}` }).subscribe({ topic: /ct-/y })).rejects.toThrow(/flag.*y/);
+  });
+
   it('subscribing to another topic while running adds its partitions; stop() then run() again', async () => {
     const t1 = await topic(1);
     const t2 = await topic(2);

@@ -62,6 +62,7 @@ const table = [
   [111, 'UNRELEASED_INSTANCE_ID', false, 'The instance id is still used by another member of the group.'],
   [112, 'UNSUPPORTED_ASSIGNOR', false, 'The assignor is not supported by the group.'],
   [113, 'STALE_MEMBER_EPOCH', true, 'The member epoch is stale; retry after the next heartbeat.'],
+  [128, 'INVALID_REGULAR_EXPRESSION', false, 'The regular expression is not valid (RE2 syntax).'],
   [1000, 'NOT_PARTITION_OWNER', false, 'The member does not own this partition in its group now.'],
   [1001, 'HANDSHAKE_REQUIRED', false, 'The first request on a connection must be the handshake.'],
   [1002, 'TOO_MANY_REQUESTS', true, 'Too many requests in flight on this connection.'],

@@ -21,8 +21,8 @@ import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
 import { frameworkErrors, installErrorHandler } from './admin/errors.js';
 import { BrokerMetrics } from './metrics.js';
-import { Authorizer, type AuthConfig } from './auth/authorizer.js';
-import { groupLagRows, listAllGroups } from './services/groups.js';
+import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
+import { cleanupGroups, groupLagRows, listAllGroups } from './services/groups.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -84,6 +84,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     topics: () => new Map(topics.list().filter((t) => !t.internal).map((t) => [t.name, t.numPartitions])),
     notify: (connectionId, push) => connections.get(connectionId)?.push(encodeHeartbeatNow(push)),
     persist: (groupId, snapshot) => offsets.saveGroup(groupId, snapshot),
+    topicDescribable: (principal, topic) => can(auth !== null, principal === null ? null : (auth?.principal(principal) ?? null), 'topic', topic, 'describe'),
     logger,
     minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
@@ -121,14 +122,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const handlers = createHandlers(ctx);
 
   const expiry = setInterval(() => {
-    void offsets
-      .expire(
-        Date.now(),
-        options.offsetsRetentionMs,
-        (g) => !groups.hasMembers(g),
-        (g, t, p) => txns.hasPendingOffset(g, t, p),
-      )
-      .catch((err) => logger.error({ err }, 'offset expiry failed'));
+    void cleanupGroups(ctx, Date.now(), options.offsetsRetentionMs).catch((err) => logger.error({ err }, 'offset expiry and group cleanup failed'));
   }, options.offsetsRetentionCheckIntervalMs);
   expiry.unref();
 

@@ -78,6 +78,19 @@ describe('authentication and ACLs', () => {
     c.close();
   });
 
+  it('a regex subscription is resolved to the topics its member may describe', async () => {
+    const { c } = await login(broker.url, 'billing', 'billing-secret');
+    const hb = await c.request('ConsumerGroupHeartbeat', {
+      groupId: 'billing-rx', memberId: 'm-rx', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000,
+      subscribedTopicNames: null, subscribedTopicRegex: '.*', serverAssignor: null, topicPartitions: [],
+    });
+    expect(hb.errorCode).toBe(0);
+    // payroll matches too, but billing may not describe it: never assigned (its Fetch would be refused).
+    expect(hb.assignment).toEqual([{ topic: 'orders', partitions: [0, 1] }]);
+    await c.request('ConsumerGroupHeartbeat', { groupId: 'billing-rx', memberId: 'm-rx', memberEpoch: -1, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, sessionTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null });
+    c.close();
+  });
+
   it('protects the admin API: 401 without or with wrong credentials, 403 without admin rights', async () => {
     const get = (authorization?: string) => fetch(`${broker.httpUrl}/api/topics`, { headers: authorization ? { authorization } : {} });
     expect((await get()).status).toBe(401);

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { BrookError, ErrorCode } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import { deleteGroup, describeGroup, groupLagRows, listAllGroups } from '../services/groups.js';
+import { deleteGroup, deleteOffsets, describeGroup, groupLagRows, listAllGroups } from '../services/groups.js';
+import { commitWhileEmpty } from '../services/offsetCommits.js';
 import { HttpError } from './errors.js';
 import { errorSchema, groupDescription, groupParams, offsetResetBody, offsetResetResult, topicName } from './schemas.js';
 import { mustTopic } from './topics.js';
@@ -108,10 +109,12 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         entries.push({ partition, previousOffset: prev, newOffset: Math.min(Math.max(target, start), end) });
       }
       if (!body.dryRun) {
-        await ctx.offsets.commit(
+        const committed = await commitWhileEmpty(
+          ctx,
           group,
           entries.map((e) => ({ topic: body.topic, partition: e.partition, offset: e.newOffset, metadata: null })),
         );
+        if (!committed) throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has active members; stop them before resetting offsets`);
         ctx.logger.info({ groupId: group, topic: body.topic, partitions: entries.length }, 'group offsets reset');
       }
       return {
@@ -154,10 +157,11 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     handler: async (req, reply) => {
       const { group } = req.params as { group: string };
       const { topic } = req.query as { topic: string };
-      if (ctx.groups.subscribesTo(group, topic)) throw new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
-      const rows = ctx.offsets.list(group).filter((o) => o.topic === topic);
-      if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);
-      await ctx.offsets.deleteOffsets(group, rows);
+      const subscribed = () => new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
+      if (ctx.groups.subscribesTo(group, topic)) throw subscribed();
+      const parts = (await deleteOffsets(ctx, group, [{ topic, partitions: null }])).topics[0]?.partitions ?? [];
+      if (parts[0]?.errorCode === ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC) throw subscribed();
+      if (parts.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);
       return reply.code(204).send();
     },
   });

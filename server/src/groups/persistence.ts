@@ -15,6 +15,8 @@ export interface PersistedMember {
   heartbeatIntervalMs: number | null;
   subscribedTopicNames: string[];
   subscribedTopicRegex: string | null;
+  /** Absent in snapshots written before principals were kept (read as null). */
+  principal?: string | null;
   serverAssignor: string | null;
   memberEpoch: number;
   previousMemberEpoch: number;
@@ -55,6 +57,7 @@ export function snapshot(g: Group): PersistedGroup {
       heartbeatIntervalMs: m.heartbeatIntervalMs,
       subscribedTopicNames: [...m.subscribedTopicNames],
       subscribedTopicRegex: m.subscribedTopicRegex,
+      principal: m.principal,
       serverAssignor: m.serverAssignor,
       memberEpoch: m.memberEpoch,
       previousMemberEpoch: m.previousMemberEpoch,
@@ -92,6 +95,7 @@ export function restore(p: PersistedGroup, now: number): TransitionResult {
       heartbeatIntervalMs: pm.heartbeatIntervalMs,
       subscribedTopicNames: [...pm.subscribedTopicNames],
       subscribedTopicRegex: pm.subscribedTopicRegex,
+      principal: pm.principal ?? null,
       serverAssignor: pm.serverAssignor,
       memberEpoch: pm.memberEpoch,
       previousMemberEpoch: pm.previousMemberEpoch,

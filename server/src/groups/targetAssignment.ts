@@ -3,37 +3,51 @@ import * as A from './assignment.js';
 import type { Assignment } from './assignment.js';
 import { DEFAULT_ASSIGNOR, getAssignor, uniform } from './assignors/index.js';
 import { settleAbsent } from './currentAssignment.js';
-import { log, type Group, type Member, type Tx } from './model.js';
+import { RE2JS } from 're2js';
+import { log, type Env, type Group, type Member, type Tx } from './model.js';
 
-const regexCache = new Map<string, RegExp | null>();
+const compiled = new Map<string, RE2JS | null>();
 
-/** Full-match semantics, like Kafka's RE2J regex subscriptions. */
-export function compileRegex(source: string): RegExp | null {
-  let re = regexCache.get(source);
+/**
+ * A subscription regex, compiled by RE2 (Kafka uses RE2J, kfake Go's regexp): linear-time
+ * matching, so no pattern can stall the event loop. Null if RE2 rejects it (lookaround,
+ * backreferences, bad syntax): the heartbeat answers INVALID_REGULAR_EXPRESSION.
+ */
+export function compileRegex(source: string): RE2JS | null {
+  let re = compiled.get(source);
   if (re === undefined) {
     try {
-      re = new RegExp(`^(?:${source})$`);
+      re = RE2JS.compile(source);
     } catch {
       re = null;
     }
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(source, re);
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(source, re);
   }
   return re;
 }
 
-function resolveSubscription(m: Member, topics: ReadonlyMap<string, number>): string[] {
-  const out = new Set(m.subscribedTopicNames.filter((t) => topics.has(t)));
+/** Topics whose whole name matches (Kafka's full-match semantics), sorted. */
+export function matchTopics(source: string, topics: ReadonlyMap<string, number>): string[] {
+  const re = compileRegex(source);
+  const out: string[] = [];
+  if (re) for (const t of topics.keys()) if (re.testExact(t)) out.push(t);
+  return out.sort();
+}
+
+function resolveSubscription(m: Member, env: Env): string[] {
+  const out = new Set(m.subscribedTopicNames.filter((t) => env.topics.has(t)));
   if (m.subscribedTopicRegex !== null) {
-    const re = compileRegex(m.subscribedTopicRegex);
-    if (re) for (const t of topics.keys()) if (re.test(t)) out.add(t);
+    // The coordinator's resolver caches per group and keeps only topics the principal may describe.
+    const matched = env.regexTopics ? env.regexTopics(m.subscribedTopicRegex, m.principal) : matchTopics(m.subscribedTopicRegex, env.topics);
+    for (const t of matched) if (env.topics.has(t)) out.add(t);
   }
   return [...out].sort();
 }
 
-export function subscribedTopics(g: Group, topics: ReadonlyMap<string, number>): Map<string, number> {
+export function subscribedTopics(g: Group, env: Env): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of g.members.values()) for (const t of resolveSubscription(m, topics)) out.set(t, topics.get(t)!);
+  for (const m of g.members.values()) for (const t of resolveSubscription(m, env)) out.set(t, env.topics.get(t)!);
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
@@ -65,13 +79,13 @@ export function bump(tx: Tx, reason: string): void {
   const input = [...g.members.values()].map((m) => ({
     memberId: m.memberId,
     instanceId: m.instanceId,
-    topics: resolveSubscription(m, env.topics),
+    topics: resolveSubscription(m, env),
     current: A.toWire(g.target.get(m.memberId) ?? m.assigned),
   }));
   const out = assignor({ members: input, topics: env.topics });
   g.target = new Map(input.map((m) => [m.memberId, A.fromWire(out.get(m.memberId) ?? [])]));
   g.assignmentEpoch = g.groupEpoch;
-  g.subscribedTopics = subscribedTopics(g, env.topics);
+  g.subscribedTopics = subscribedTopics(g, env);
   tx.persist = true;
 
   const moved: string[] = [];

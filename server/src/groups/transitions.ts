@@ -65,7 +65,8 @@ export function transition(group: Group, event: GroupEvent, env: Env): Transitio
 function removeMember(tx: Tx, m: Member): void {
   const { g } = tx;
   g.members.delete(m.memberId);
-  g.target.delete(m.memberId);
+  // Its target stays until the bump that follows replaces the whole target, so the rebalance
+  // log counts the partitions it held as moved.
   if (m.instanceId !== null && g.staticMembers.get(m.instanceId) === m.memberId) g.staticMembers.delete(m.instanceId);
   tx.effects.push({ type: 'cancel', kind: 'session', memberId: m.memberId }, { type: 'cancel', kind: 'rebalance', memberId: m.memberId });
   tx.persist = true;
@@ -109,6 +110,7 @@ const persistedKey = (m: Member) =>
     m.heartbeatIntervalMs,
     m.subscribedTopicNames,
     m.subscribedTopicRegex,
+    m.principal,
     m.serverAssignor,
     m.memberEpoch,
     m.previousMemberEpoch,
@@ -133,7 +135,7 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     return errorResponse(req, cfg, ErrorCode.UNSUPPORTED_ASSIGNOR, `unknown assignor ${req.serverAssignor} (uniform, range, roundrobin)`);
   }
   if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && compileRegex(req.subscribedTopicRegex) === null) {
-    return errorResponse(req, cfg, ErrorCode.INVALID_REQUEST, `invalid subscribedTopicRegex ${req.subscribedTopicRegex}`);
+    return errorResponse(req, cfg, ErrorCode.INVALID_REGULAR_EXPRESSION, `subscribedTopicRegex ${req.subscribedTopicRegex} is not a valid RE2 regular expression`);
   }
 
   let m = g.members.get(req.memberId);
@@ -172,6 +174,7 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
           heartbeatIntervalMs: null,
           subscribedTopicNames: [...new Set(req.subscribedTopicNames ?? [])],
           subscribedTopicRegex: req.subscribedTopicRegex || null,
+          principal: ctx.principal ?? null,
           serverAssignor: req.serverAssignor,
           memberEpoch: JOIN_EPOCH,
           previousMemberEpoch: -1,
@@ -227,6 +230,11 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     if (req.subscribedTopicRegex !== null && (req.subscribedTopicRegex || null) !== m.subscribedTopicRegex) {
       m.subscribedTopicRegex = req.subscribedTopicRegex || null;
       reason = `member ${m.memberId} changed its subscription`;
+    }
+    // Another principal (a static takeover, a restored member) may describe other topics.
+    if ((ctx.principal ?? null) !== m.principal) {
+      m.principal = ctx.principal ?? null;
+      if (m.subscribedTopicRegex !== null) reason ??= `member ${m.memberId} changed its principal`;
     }
     if (req.serverAssignor !== null && req.serverAssignor !== m.serverAssignor) {
       m.serverAssignor = req.serverAssignor;
@@ -290,6 +298,7 @@ function steadyHeartbeat(g: Group, req: ConsumerGroupHeartbeatRequest, ctx: Hear
   if (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null || req.serverAssignor !== null || req.rackId !== null) return null;
   if ((req.sessionTimeoutMs > 0 && req.sessionTimeoutMs !== m.sessionTimeoutMs) || (req.rebalanceTimeoutMs > 0 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs)) return null;
   if (ctx.connectionId !== m.connectionId || ctx.clientHost !== m.clientHost || (ctx.clientId && ctx.clientId !== m.clientId)) return null;
+  if ((ctx.principal ?? null) !== m.principal) return null;
   if (ctx.heartbeatIntervalMs !== undefined && ctx.heartbeatIntervalMs > 0 && ctx.heartbeatIntervalMs !== m.heartbeatIntervalMs) return null;
   if (req.topicPartitions !== null && !A.equal(A.fromWire(req.topicPartitions), m.assigned)) return null;
   if (m.lastSent !== A.key(m.assigned)) return null;
@@ -379,7 +388,7 @@ function topicsChanged(tx: Tx): void {
     tx.persist = true;
   }
   if (g.members.size === 0) return;
-  const seen = subscribedTopics(g, env.topics);
+  const seen = subscribedTopics(g, env);
   if (sameCounts(seen, g.subscribedTopics)) return;
   bump(tx, 'subscribed topics changed');
   notifyMembers(tx, null);

@@ -33,6 +33,11 @@ type GroupOffsets = Map<string, Map<number, CommittedOffset>>;
 export class OffsetStore {
   private readonly offsets = new Map<string, GroupOffsets>();
   private readonly snapshots = new Map<string, unknown>();
+  /**
+   * Commits being written, by offset key -> count. The table shows a commit only once it is written,
+   * so expiry must not judge these partitions by the older value it still sees.
+   */
+  private readonly inFlight = new Map<string, number>();
   private constructor(
     private readonly log: PartitionLog,
     private readonly logger: Logger,
@@ -92,7 +97,17 @@ export class OffsetStore {
 
   /** Writes the commits (one batch, fsynced) and then makes them visible to fetches. */
   async commit(group: string, entries: OffsetEntry[], now = Date.now()): Promise<void> {
-    await this.write(commitRecords(group, entries, now), true);
+    const keys = entries.map((e) => inFlightKey(group, e.topic, e.partition));
+    for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
+    try {
+      await this.write(commitRecords(group, entries, now), true);
+    } finally {
+      for (const k of keys) {
+        const n = this.inFlight.get(k)! - 1;
+        if (n === 0) this.inFlight.delete(k);
+        else this.inFlight.set(k, n);
+      }
+    }
   }
 
   /**
@@ -130,15 +145,27 @@ export class OffsetStore {
     return this.offsets.has(group) || this.snapshots.has(group);
   }
 
-  /** Tombstones for the given partitions' offsets. */
+  /** Whether the group has committed offsets, or commits being written (a snapshot alone does not count). */
+  hasOffsets(group: string): boolean {
+    if (this.offsets.has(group)) return true;
+    for (const k of this.inFlight.keys()) if (k.startsWith(`${group}\0`)) return true;
+    return false;
+  }
+
+  /** Tombstones for the given partitions' offsets (also those with a commit being written: it lands first). */
   async deleteOffsets(group: string, entries: Array<{ topic: string; partition: number }>): Promise<void> {
-    const present = entries.filter((e) => this.get(group, e.topic, e.partition) !== undefined);
+    const present = entries.filter((e) => this.get(group, e.topic, e.partition) !== undefined || this.inFlight.has(inFlightKey(group, e.topic, e.partition)));
     await this.write(present.map((e) => ({ key: encodeOffsetKey(group, e.topic, e.partition), value: null })), true);
   }
 
-  /** Tombstones for every offset of the group and its snapshot. */
+  /** Tombstones for every offset of the group (written or being written) and its snapshot. */
   async deleteGroup(group: string): Promise<void> {
-    const records: RecordInput[] = this.list(group).map((o) => ({ key: encodeOffsetKey(group, o.topic, o.partition), value: null }));
+    const keys = new Set(this.list(group).map((o) => inFlightKey(group, o.topic, o.partition)));
+    for (const k of this.inFlight.keys()) if (k.startsWith(`${group}\0`)) keys.add(k);
+    const records: RecordInput[] = [...keys].map((k) => {
+      const [, topic, partition] = k.split('\0');
+      return { key: encodeOffsetKey(group, topic!, Number(partition)), value: null };
+    });
     if (this.snapshots.has(group)) records.push({ key: encodeGroupKey(group), value: null });
     await this.write(records, true);
   }
@@ -164,8 +191,9 @@ export class OffsetStore {
 
   /**
    * Offset expiry (Kafka's offsets.retention.minutes, KIP-848 rule): while a group has no members,
-   * each offset expires `retentionMs` after its commit, except where `isPending` says a
-   * transaction holds a newer one for the partition (Kafka keeps those). Returns how many were deleted.
+   * each offset expires `retentionMs` after its commit, except where a commit for the partition is
+   * being written (newer than what the table shows) or `isPending` says a transaction holds a newer
+   * one (Kafka keeps those). Returns how many were deleted.
    */
   async expire(
     now: number,
@@ -177,7 +205,9 @@ export class OffsetStore {
     for (const [group] of this.offsets) {
       if (!isEmpty(group)) continue;
       for (const o of this.list(group)) {
-        if (o.commitTimestamp + retentionMs < now && !isPending(group, o.topic, o.partition)) expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
+        if (o.commitTimestamp + retentionMs < now && !this.inFlight.has(inFlightKey(group, o.topic, o.partition)) && !isPending(group, o.topic, o.partition)) {
+          expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
+        }
       }
     }
     await this.write(expired, true);
@@ -185,6 +215,8 @@ export class OffsetStore {
     return expired.length;
   }
 }
+
+const inFlightKey = (group: string, topic: string, partition: number) => `${group}\0${topic}\0${partition}`;
 
 function commitRecords(group: string, entries: OffsetEntry[], now: number): RecordInput[] {
   return entries.map((e) => ({

@@ -45,6 +45,32 @@ export function checkCommits(
   return { topics, accepted };
 }
 
+/**
+ * OffsetCommit: the checks and the write, in the group's queue (a heartbeat queued before the
+ * commit is applied before it is checked, as in kfake). The write is issued there, in queue order,
+ * but awaited outside it, so the group's heartbeats do not wait for the fsync.
+ */
+export async function commitOffsets(
+  ctx: BrokerContext,
+  conn: ConnectionInfo,
+  req: Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'>,
+): Promise<{ topics: OffsetCommitResponse['topics'] }> {
+  const { topics, written } = await ctx.groups.inGroupQueue(req.groupId, () => {
+    const { topics, accepted } = checkCommits(ctx, conn, req);
+    return { topics, written: ctx.offsets.commit(req.groupId, accepted) };
+  });
+  await written;
+  return { topics };
+}
+
+/** Admin offset resets: commits without a member id, only while the group has no members (false otherwise); in the group's queue. */
+export async function commitWhileEmpty(ctx: Pick<BrokerContext, 'groups' | 'offsets'>, groupId: string, entries: OffsetEntry[]): Promise<boolean> {
+  const written = await ctx.groups.inGroupQueue(groupId, () => (ctx.groups.hasMembers(groupId) ? null : ctx.offsets.commit(groupId, entries)));
+  if (written === null) return false;
+  await written;
+  return true;
+}
+
 function fencingMessage(code: number, memberId: string | null, topic: string, partition: number): string {
   switch (code) {
     case ErrorCode.UNKNOWN_MEMBER_ID:

@@ -148,4 +148,14 @@ describe('pure transitions', () => {
     expect(effects).toEqual([{ type: 'schedule', kind: 'session', memberId: 'a', deadline: 60_000 }]);
     expect(snapshot(group)).toEqual(snapshot(g));
   });
+
+  it("keeps a member's principal, and resolves its regex through env.regexTopics with it", () => {
+    const asked: Array<[string, string | null]> = [];
+    const e: Env = { ...env(0, { t: 2, secret: 1 }), regexTopics: (re, principal) => (asked.push([re, principal]), ['t']) };
+    const r = transition(newGroup('g'), { type: 'heartbeat', request: req('a', 0, { subscribedTopicNames: null, subscribedTopicRegex: '.*' }), context: { ...ctx('a'), principal: 'billing' } }, e);
+    expect(r.response!.assignment).toEqual([{ topic: 't', partitions: [0, 1] }]);
+    expect(asked[0]).toEqual(['.*', 'billing']);
+    const restored = restore(JSON.parse(JSON.stringify(snapshot(r.group))), 0).group;
+    expect(restored.members.get('a')!.principal).toBe('billing');
+  });
 });

@@ -1,0 +1,101 @@
+// The group services (DeleteGroups, OffsetCommit) against a coordinator whose persistence the
+// test holds: each runs in the group's queue, after the steps queued before it.
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { ErrorCode } from '@brook/protocol';
+import type { BrokerContext, ConnectionInfo } from '../../src/api/types.js';
+import type { PersistedGroup } from '../../src/groups/index.js';
+import type { OffsetEntry } from '../../src/offsets/offsetStore.js';
+import { deleteGroup } from '../../src/services/groups.js';
+import { commitOffsets } from '../../src/services/offsetCommits.js';
+import { harness, Sim } from './harness.js';
+
+/** A coordinator whose persistence waits while `hold` is set, and a context around it with offsets in memory. */
+function heldHarness() {
+  let release: (() => void) | null = null;
+  let held: Promise<void> | null = null;
+  let started: (() => void) | null = null;
+  const persisted = new Map<string, PersistedGroup | null>();
+  const h = harness({ t: 2 }, {
+    persist: async (groupId, s) => {
+      started?.();
+      await held;
+      persisted.set(groupId, s);
+    },
+  });
+  const committed: Array<{ groupId: string; entries: OffsetEntry[] }> = [];
+  const offsets = {
+    hasGroup: (groupId: string) => committed.some((c) => c.groupId === groupId),
+    hasOffsets: (groupId: string) => committed.some((c) => c.groupId === groupId),
+    commit: async (groupId: string, entries: OffsetEntry[]) => void (entries.length && committed.push({ groupId, entries })),
+    deleteGroup: async () => {},
+  };
+  const topics = { get: (name: string) => (name === 't' ? { numPartitions: 2 } : undefined) };
+  const ctx = { groups: h.gc, offsets, topics, auth: null, logger: pino({ level: 'silent' }) } as unknown as BrokerContext;
+  return {
+    h,
+    ctx,
+    persisted,
+    committed,
+    /** From now on persists wait for release(); resolves when the next one has started. */
+    hold(): Promise<void> {
+      held = new Promise<void>((r) => (release = r));
+      return new Promise<void>((r) => (started = r));
+    },
+    release() {
+      held = null;
+      release?.();
+    },
+  };
+}
+
+describe('group services run in the group queue', () => {
+  it('DeleteGroups after a queued join: refused as non-empty, never a live group without its snapshot', async () => {
+    const { h, ctx, persisted, hold, release } = heldHarness();
+    const a = new Sim(h, 'a');
+    await a.beat();
+    const writing = hold();
+    const left = a.leave();
+    await writing; // the leave is applied (the group is empty now), its snapshot is being written
+    const joined = new Sim(h, 'b').beat(); // queued behind that write
+    const deleted = deleteGroup(ctx, 'g'); // arrives after the join
+    release();
+    const [, join, del] = await Promise.all([left, joined, deleted]);
+    await h.gc.idle();
+    if (h.gc.has('g')) expect(persisted.get('g'), 'a live group has its snapshot').toBeTruthy();
+    expect(join.errorCode).toBe(0);
+    expect(del.errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+    expect(h.gc.hasMembers('g')).toBe(true);
+    expect(persisted.get('g')?.members.map((m) => m.memberId)).toEqual(['b']);
+  });
+
+  it('DeleteGroups before a join: the group is deleted and the join creates it again, with a snapshot', async () => {
+    const { h, ctx, persisted } = heldHarness();
+    const a = new Sim(h, 'a');
+    await a.beat();
+    await a.leave();
+    const deleted = deleteGroup(ctx, 'g');
+    const joined = new Sim(h, 'b').beat();
+    const [del, join] = await Promise.all([deleted, joined]);
+    await h.gc.idle();
+    expect([del.errorCode, join.errorCode]).toEqual([0, 0]);
+    expect(persisted.get('g')?.members.map((m) => m.memberId)).toEqual(['b']);
+  });
+
+  it('an OffsetCommit that arrives after the member left is refused (its leave was still being written)', async () => {
+    const { h, ctx, committed, hold, release } = heldHarness();
+    const a = new Sim(h, 'a');
+    await a.beat();
+    const writing = hold();
+    const b = new Sim(h, 'b');
+    const joined = b.beat();
+    await writing; // b's join is being written: a's leave is queued behind it
+    const left = a.leave();
+    const conn = { principal: null } as unknown as ConnectionInfo;
+    const commit = commitOffsets(ctx, conn, { groupId: 'g', memberId: 'a', memberEpoch: a.epoch, topics: [{ topic: 't', partitions: [{ partition: 0, offset: 5, metadata: null }] }] });
+    release();
+    const [, , r] = await Promise.all([joined, left, commit]);
+    expect(r.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(committed).toEqual([]);
+  });
+});
