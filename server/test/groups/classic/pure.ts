@@ -34,6 +34,8 @@ export class Machine {
   readonly timers = new Map<string, number>();
   /** Every answer ever given, to check that no request is answered twice. */
   readonly answered: number[] = [];
+  /** The group's generation when each request was answered. */
+  readonly generationAtAnswer = new Map<number, number>();
 
   constructor(readonly config: ClassicGroupConfig = TEST_CONFIG) {}
 
@@ -48,9 +50,11 @@ export class Machine {
       else if (e.type === 'cancel') this.timers.delete(key);
       else if (e.type === 'joinResponse') {
         this.joins.set(e.requestId, e.response);
+        this.generationAtAnswer.set(e.requestId, r.group?.generationId ?? -1);
         this.answered.push(e.requestId);
       } else if (e.type === 'syncResponse') {
         this.syncs.set(e.requestId, e.response);
+        this.generationAtAnswer.set(e.requestId, r.group?.generationId ?? -1);
         this.answered.push(e.requestId);
       } else if (e.type === 'persist') this.persists++;
     }
