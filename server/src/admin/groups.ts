@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BrookError, ErrorCode, validateName } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import { deleteGroup, describeGroup, groupLagRows, listAllGroups } from '../services/groups.js';
+import { deleteGroup, describeGroup, groupHasMembers, groupLagRows, groupSubscribesTo, listAllGroups } from '../services/groups.js';
 import { errorSchema, HttpError } from './errors.js';
 import { mustTopic } from './topics.js';
 
@@ -54,6 +54,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         epoch: g.groupEpoch,
         assignmentEpoch: g.assignmentEpoch,
         assignor: g.assignor,
+        ...('protocolType' in g ? { protocolType: g.protocolType } : {}),
         memberCount: g.members.length,
         totalLag: String(offsets.reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0)),
         members: g.members.map((m) => ({
@@ -106,7 +107,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         partitions?: number[];
         dryRun: boolean;
       };
-      if (ctx.groups.hasMembers(group)) {
+      if (groupHasMembers(ctx, group)) {
         throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has active members; stop them before resetting offsets`);
       }
       const t = mustTopic(ctx, body.topic);
@@ -176,7 +177,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       const { group } = req.params as { group: string };
       const { topic } = req.query as { topic: string };
       mustGroupName(group);
-      if (ctx.groups.subscribesTo(group, topic)) throw new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
+      if (groupSubscribesTo(ctx, group, topic)) throw new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
       const rows = ctx.offsets.list(group).filter((o) => o.topic === topic);
       if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);
       await ctx.offsets.deleteOffsets(group, rows);

@@ -2,7 +2,7 @@
 import { BrookError, ErrorCode, validateName } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { allowed } from './acl.js';
-import { groupExists } from '../services/groups.js';
+import { groupExists, groupSubscribesTo } from '../services/groups.js';
 
 export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
   return async (req, conn) => {
@@ -17,7 +17,7 @@ export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
     const doomed: Array<{ topic: string; partition: number }> = [];
     const topics = req.topics.map((t) => {
       const parts = t.partitions ?? ctx.offsets.list(req.groupId).filter((o) => o.topic === t.topic).map((o) => o.partition);
-      const code = ctx.groups.subscribesTo(req.groupId, t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
+      const code = groupSubscribesTo(ctx, req.groupId, t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
       if (code === 0) for (const partition of parts) doomed.push({ topic: t.topic, partition });
       return { topic: t.topic, partitions: parts.map((partition) => ({ partition, errorCode: code })) };
     });
