@@ -157,5 +157,5 @@ export interface ClassicTx {
 }
 
 export function log(tx: ClassicTx, level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
-  tx.effects.push({ type: 'log', level, msg, fields: { groupId: tx.g.groupId, protocol: 'classic', ...fields } });
+  tx.effects.push({ type: 'log', level, msg, fields: { groupId: tx.g.groupId, groupType: 'classic', ...fields } });
 }
