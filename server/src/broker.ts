@@ -14,6 +14,7 @@ import { openDataDir, StartupError } from './dataDir.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
 import { GroupCoordinator, type PersistedGroup } from './groups/index.js';
+import { ClassicGroupCoordinator } from './groups/classic/index.js';
 import { TransactionCoordinator } from './txn/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
@@ -22,7 +23,8 @@ import { registerAdmin } from './admin/plugin.js';
 import { frameworkErrors, installErrorHandler } from './admin/errors.js';
 import { BrokerMetrics } from './metrics.js';
 import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
-import { cleanupGroups, groupLagRows, listAllGroups } from './services/groups.js';
+import { cleanupGroups, groupHasMembers, groupLagRows, listAllGroups } from './services/groups.js';
+import { validateGroupCommit } from './services/offsetCommits.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -80,23 +82,35 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   setMaxListeners(0, shutdown.signal);
   const metrics = new BrokerMetrics();
 
-  const groups = new GroupCoordinator({
+  // One namespace of group ids: each coordinator asks the other before it creates a group.
+  const groups: GroupCoordinator = new GroupCoordinator({
     topics: () => new Map(topics.list().filter((t) => !t.internal).map((t) => [t.name, t.numPartitions])),
     notify: (connectionId, push) => connections.get(connectionId)?.push(encodeHeartbeatNow(push)),
     persist: (groupId, snapshot) => offsets.saveGroup(groupId, snapshot),
     topicDescribable: (principal, topic) => can(auth !== null, principal === null ? null : (auth?.principal(principal) ?? null), 'topic', topic, 'describe'),
+    claimGroupId: (groupId, joining) => classicGroups.claimForConsumerGroup(groupId, joining),
     logger,
     minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
     heartbeatIntervalMs: options.groupHeartbeatIntervalMs,
     maxGroupSize: options.groupMaxSize,
   });
+  const classicGroups = new ClassicGroupCoordinator({
+    persist: (groupId, snapshot) => offsets.saveClassicGroup(groupId, snapshot),
+    consumerGroups: groups,
+    logger,
+    minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
+    initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs,
+    maxGroupSize: options.groupMaxSize,
+  });
   groups.load(offsets.groupSnapshots().map(([, s]) => s as PersistedGroup));
+  classicGroups.load(offsets.classicGroupSnapshots().map(([, s]) => s));
   const txns = await TransactionCoordinator.open({
     storage,
     topics,
     offsets,
-    validateOffsetCommit: (g, m, e, t, p) => groups.validateOffsetCommit(g, m, e, t, p),
+    validateOffsetCommit: (g, m, e, t, p) => validateGroupCommit({ groups, classicGroups }, g, m, e, t, p, true),
     logger,
     maxTimeoutMs: options.transactionMaxTimeoutMs,
   });
@@ -105,7 +119,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });
 
-  const ctx: BrokerContext = { options, topics, offsets, groups, txns, logger, metrics, shutdown: shutdown.signal, auth };
+  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => groups.stats(),
@@ -174,6 +188,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       for (const c of connections.values()) c.close(1001, 'broker shutting down');
       await app.close();
       groups.close();
+      classicGroups.close();
       txns.close();
       await topics.close();
       await storage.close();

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BrookError, ErrorCode } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import { deleteGroup, deleteOffsets, describeGroup, groupLagRows, listAllGroups } from '../services/groups.js';
+import { deleteGroup, deleteOffsets, describeGroup, groupHasMembers, groupLagRows, groupSubscribesTo, listAllGroups } from '../services/groups.js';
 import { commitWhileEmpty } from '../services/offsetCommits.js';
 import { HttpError } from './errors.js';
 import { errorSchema, groupDescription, groupParams, offsetResetBody, offsetResetResult, topicName } from './schemas.js';
@@ -49,6 +49,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         epoch: g.groupEpoch,
         assignmentEpoch: g.assignmentEpoch,
         assignor: g.assignor,
+        ...('protocolType' in g ? { protocolType: g.protocolType } : {}),
         memberCount: g.members.length,
         totalLag: String(offsets.reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0)),
         members: g.members.map((m) => ({
@@ -83,7 +84,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         partitions?: number[];
         dryRun: boolean;
       };
-      if (ctx.groups.hasMembers(group)) {
+      if (groupHasMembers(ctx, group)) {
         throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has active members; stop them before resetting offsets`);
       }
       const t = mustTopic(ctx, body.topic);
@@ -158,7 +159,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       const { group } = req.params as { group: string };
       const { topic } = req.query as { topic: string };
       const subscribed = () => new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
-      if (ctx.groups.subscribesTo(group, topic)) throw subscribed();
+      if (groupSubscribesTo(ctx, group, topic)) throw subscribed();
       const parts = (await deleteOffsets(ctx, group, [{ topic, partitions: null }])).topics[0]?.partitions ?? [];
       if (parts[0]?.errorCode === ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC) throw subscribed();
       if (parts.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);

@@ -109,7 +109,9 @@ export const groupDescription = {
   type: 'object',
   properties: {
     groupId: { type: 'string' },
-    state: { type: 'string', enum: ['empty', 'assigning', 'reconciling', 'stable', 'dead'] },
+    // KIP-848 groups use the consumer protocol's state names, classic groups Kafka's classic ones.
+    state: { type: 'string', enum: ['empty', 'assigning', 'reconciling', 'stable', 'dead', 'Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'] },
+    protocolType: { type: 'string', description: "Classic groups only: the protocol type their members joined with ('consumer', 'connect', ...)" },
     epoch: { type: 'integer' },
     assignmentEpoch: { type: 'integer' },
     assignor: { type: 'string' },
@@ -125,7 +127,7 @@ export const groupDescription = {
           clientId: { type: 'string' },
           host: { type: 'string' },
           memberEpoch: { type: 'integer' },
-          state: { type: 'string', enum: ['stable', 'unrevoked_partitions', 'unreleased_partitions'] },
+          state: { type: 'string', enum: ['stable', 'unrevoked_partitions', 'unreleased_partitions', 'awaiting_join', 'awaiting_sync'] },
           subscribedTopics: { type: 'array', items: { type: 'string' } },
           assignment: { type: 'array', items: topicPartitions },
           targetAssignment: { type: 'array', items: topicPartitions },

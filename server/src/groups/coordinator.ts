@@ -9,7 +9,7 @@
  *   the heartbeat is answered), log -> the pino logger.
  */
 import type { Logger } from 'pino';
-import { ErrorCode, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse, type DescribedGroup } from '@brook/protocol';
+import { ErrorCode, JOIN_EPOCH, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse, type DescribedGroup } from '@brook/protocol';
 import * as A from './assignment.js';
 import { DEFAULT_GROUP_CONFIG, newGroup, type Effect, type Group, type GroupConfig, type GroupEvent, type GroupState, type HeartbeatContext, type TimerKind, type TransitionResult } from './model.js';
 import { restore, snapshot, upgradeSnapshot, type PersistedGroup } from './persistence.js';
@@ -35,6 +35,11 @@ export interface GroupCoordinatorDeps {
   defaultRebalanceTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxGroupSize?: number;
+  /**
+   * The classic side of the shared group-id namespace, asked before a heartbeat creates a group:
+   * an error to answer with, or null to go ahead (see ClassicGroupCoordinator.claimForConsumerGroup).
+   */
+  claimGroupId?(groupId: string, joining: boolean): { errorCode: number; errorMessage: string } | null;
   now?(): number;
   setTimeout?(fn: () => void, ms: number): TimerHandle;
   clearTimeout?(handle: TimerHandle): void;
@@ -256,6 +261,9 @@ export class GroupCoordinator {
 
   async heartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponse> {
     return this.enqueue(req.groupId, async () => {
+      // Same tick as the step that may create the group, so no classic group can slip in between.
+      const refused = this.groups.has(req.groupId) ? null : (this.deps.claimGroupId?.(req.groupId, req.memberEpoch === JOIN_EPOCH) ?? null);
+      if (refused) return { ...refused, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: this.cfg.heartbeatIntervalMs, assignment: null };
       const r = await this.step(req.groupId, { type: 'heartbeat', request: req, context: ctx }, true);
       return r!.response!;
     });

@@ -11,6 +11,7 @@ import type { TopicManager } from '../log/topicManager.js';
 import type { AtomicPart } from '../log/appendOp.js';
 import type { PartitionLog } from '../log/partitionLog.js';
 import {
+  CLASSIC_GROUP_KEY,
   decodeOffsetsRecord,
   encodeGroupKey,
   encodeGroupValue,
@@ -38,6 +39,8 @@ export class OffsetStore {
    * so expiry must not judge these partitions by the older value it still sees.
    */
   private readonly inFlight = new Map<string, number>();
+  /** Classic groups' snapshots: their own record type, so a group id may switch kinds. */
+  private readonly classicSnapshots = new Map<string, unknown>();
   private constructor(
     private readonly log: PartitionLog,
     private readonly logger: Logger,
@@ -70,8 +73,11 @@ export class OffsetStore {
       let t = g.get(rec.topic);
       if (!t) g.set(rec.topic, (t = new Map()));
       t.set(rec.partition, rec.value);
-    } else if (rec.snapshot === null) this.snapshots.delete(rec.group);
-    else this.snapshots.set(rec.group, rec.snapshot);
+    } else {
+      const into = rec.type === 'group' ? this.snapshots : this.classicSnapshots;
+      if (rec.snapshot === null) into.delete(rec.group);
+      else into.set(rec.group, rec.snapshot);
+    }
   }
 
   private table(group: string, create: boolean): GroupOffsets | undefined {
@@ -187,6 +193,15 @@ export class OffsetStore {
 
   groupSnapshots(): Array<[string, unknown]> {
     return [...this.snapshots];
+  }
+
+  async saveClassicGroup(group: string, snapshot: unknown | null): Promise<void> {
+    if (snapshot === null && !this.classicSnapshots.has(group)) return;
+    await this.write([{ key: encodeGroupKey(group, CLASSIC_GROUP_KEY), value: snapshot === null ? null : encodeGroupValue(snapshot) }], false);
+  }
+
+  classicGroupSnapshots(): Array<[string, unknown]> {
+    return [...this.classicSnapshots];
   }
 
   /**

@@ -5,6 +5,9 @@
  *   type 1  OffsetCommitKey   group string | topic string | partition int32
  *           OffsetCommitValue version int16 (=3) | offset int64 | leaderEpoch int32 (-1) |
  *                             metadata string? | commitTimestamp int64
+ *   type 2  ClassicGroupKey   group string (Kafka's GroupMetadataKey type)
+ *           ClassicGroupValue version int16 (=0) | snapshot bytes (UTF-8 JSON of a classic group:
+ *                             generation, protocol, leader, members with metadata and assignment)
  *   type 3  GroupSnapshotKey  group string
  *           GroupSnapshotValue version int16 (=0) | snapshot bytes (UTF-8 JSON of the group's
  *                             members, epochs, target and current assignments, static members)
@@ -12,6 +15,7 @@
 import { Reader, Writer, bytes, int16, int32, int64, nullableString, string, struct, utf8Decode, utf8Encode } from '@brook/protocol';
 
 export const OFFSET_COMMIT_KEY = 1;
+export const CLASSIC_GROUP_KEY = 2;
 export const GROUP_SNAPSHOT_KEY = 3;
 
 const OffsetCommitKey = struct('OffsetCommitKey', { type: int16, group: string, topic: string, partition: int32 });
@@ -33,7 +37,7 @@ export interface CommittedOffset {
 
 export type OffsetsRecord =
   | { type: 'offset'; group: string; topic: string; partition: number; value: CommittedOffset | null }
-  | { type: 'group'; group: string; snapshot: unknown | null };
+  | { type: 'group' | 'classicGroup'; group: string; snapshot: unknown | null };
 
 function enc<T>(codec: { write(w: Writer, v: T): void }, v: T): Uint8Array {
   const w = new Writer(64);
@@ -49,8 +53,8 @@ export function encodeOffsetValue(v: CommittedOffset): Uint8Array {
   return enc(OffsetCommitValue, { version: 3, offset: v.offset, leaderEpoch: -1, metadata: v.metadata, commitTimestamp: v.commitTimestamp });
 }
 
-export function encodeGroupKey(group: string): Uint8Array {
-  return enc(GroupSnapshotKey, { type: GROUP_SNAPSHOT_KEY, group });
+export function encodeGroupKey(group: string, type: typeof GROUP_SNAPSHOT_KEY | typeof CLASSIC_GROUP_KEY = GROUP_SNAPSHOT_KEY): Uint8Array {
+  return enc(GroupSnapshotKey, { type, group });
 }
 
 export function encodeGroupValue(snapshot: unknown): Uint8Array {
@@ -72,11 +76,12 @@ export function decodeOffsetsRecord(key: Uint8Array, value: Uint8Array | null): 
       value: { offset: v.offset, metadata: v.metadata, commitTimestamp: v.commitTimestamp },
     };
   }
-  if (type === GROUP_SNAPSHOT_KEY) {
+  if (type === GROUP_SNAPSHOT_KEY || type === CLASSIC_GROUP_KEY) {
+    const kind = type === GROUP_SNAPSHOT_KEY ? 'group' : 'classicGroup';
     const k = GroupSnapshotKey.read(new Reader(key));
-    if (value === null) return { type: 'group', group: k.group, snapshot: null };
+    if (value === null) return { type: kind, group: k.group, snapshot: null };
     const v = GroupSnapshotValue.read(new Reader(value));
-    return { type: 'group', group: k.group, snapshot: JSON.parse(utf8Decode(v.snapshot)) as unknown };
+    return { type: kind, group: k.group, snapshot: JSON.parse(utf8Decode(v.snapshot)) as unknown };
   }
   return null;
 }

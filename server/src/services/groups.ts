@@ -3,22 +3,41 @@ import { ErrorCode, type DescribedGroup } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
 
 /** What these operations read: the live groups, and the offsets that keep a member-less group alive. */
-type GroupsContext = Pick<BrokerContext, 'groups' | 'offsets' | 'logger'>;
+type GroupsContext = Pick<BrokerContext, 'groups' | 'classicGroups' | 'offsets' | 'logger'>;
 type CleanupContext = GroupsContext & Pick<BrokerContext, 'txns'>;
 
 export interface GroupSummary {
   groupId: string;
   state: string;
   members: number;
+  /** Classic groups only: their protocol type ("consumer", "connect", ...) and Kafka's group type. */
+  protocolType?: string;
+  groupType?: 'classic';
 }
 
-/** A group exists while the coordinator knows it or it has committed offsets (an "offsets-only" group). O(1). */
+/** A group exists while a coordinator knows it or it has committed offsets (an "offsets-only" group). O(1). */
 export function groupExists(ctx: GroupsContext, groupId: string): boolean {
-  return ctx.groups.has(groupId) || ctx.offsets.hasGroup(groupId);
+  return ctx.groups.has(groupId) || ctx.classicGroups.has(groupId) || ctx.offsets.hasGroup(groupId);
 }
 
-/** Groups known to the coordinator, and offsets-only groups (shown empty). */
+/** Whether the group has live members, whichever protocol it speaks. */
+export function groupHasMembers(ctx: Pick<BrokerContext, 'groups' | 'classicGroups'>, groupId: string): boolean {
+  return ctx.groups.hasMembers(groupId) || ctx.classicGroups.hasMembers(groupId);
+}
+
+/** Whether a member subscribes to the topic (OffsetDelete's GROUP_SUBSCRIBED_TO_TOPIC). */
+export function groupSubscribesTo(ctx: Pick<BrokerContext, 'groups' | 'classicGroups'>, groupId: string, topic: string): boolean {
+  return ctx.groups.subscribesTo(groupId, topic) || ctx.classicGroups.subscribesTo(groupId, topic);
+}
+
+/**
+ * Groups known to a coordinator, and offsets-only groups (shown empty). Classic groups carry
+ * Kafka's state names (Stable, PreparingRebalance, ...), the generation as epoch, the selected
+ * protocol as assignor, and their protocol type.
+ */
 export function describeGroup(ctx: GroupsContext, groupId: string): DescribedGroup {
+  const classic = ctx.classicGroups.describe(groupId);
+  if (classic) return classic;
   const g = ctx.groups.describe(groupId);
   if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND && ctx.offsets.hasGroup(groupId)) {
     return { errorCode: 0, errorMessage: null, groupId, state: 'empty', groupEpoch: 0, assignmentEpoch: 0, assignor: 'uniform', members: [] };
@@ -29,6 +48,7 @@ export function describeGroup(ctx: GroupsContext, groupId: string): DescribedGro
 /** Live groups plus groups that only have committed offsets (state "empty"), sorted by id. */
 export function listAllGroups(ctx: GroupsContext): GroupSummary[] {
   const groups = new Map<string, GroupSummary>(ctx.groups.list().map((g) => [g.groupId, g]));
+  for (const g of ctx.classicGroups.list()) groups.set(g.groupId, { ...g, groupType: 'classic' });
   for (const id of ctx.offsets.groupIds()) if (!groups.has(id)) groups.set(id, { groupId: id, state: 'empty', members: 0 });
   return [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
 }
@@ -40,11 +60,12 @@ export function listAllGroups(ctx: GroupsContext): GroupSummary[] {
  */
 export function deleteGroup(ctx: GroupsContext, groupId: string): Promise<{ errorCode: number; errorMessage: string | null }> {
   return ctx.groups.inGroupQueue(groupId, async () => {
-    if (ctx.groups.hasMembers(groupId)) {
+    if (groupHasMembers(ctx, groupId) || (ctx.classicGroups.has(groupId) && ctx.classicGroups.state(groupId) !== 'Empty')) {
       return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `group ${groupId} still has members` };
     }
     if (!groupExists(ctx, groupId)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist` };
     await ctx.groups.deleteGroup(groupId);
+    ctx.classicGroups.deleteGroup(groupId);
     await ctx.offsets.deleteGroup(groupId);
     ctx.logger.info({ groupId }, 'group deleted');
     return { errorCode: 0, errorMessage: null };
@@ -63,7 +84,7 @@ export async function cleanupGroups(ctx: CleanupContext, now: number, retentionM
   const expiredOffsets = await ctx.offsets.expire(
     now,
     retentionMs,
-    (g) => !ctx.groups.hasMembers(g),
+    (g) => !groupHasMembers(ctx, g),
     (g, t, p) => ctx.txns.hasPendingOffset(g, t, p),
   );
   const deleted = await Promise.all(
@@ -99,7 +120,7 @@ export function deleteOffsets(ctx: GroupsContext, groupId: string, topics: Reado
     const doomed: Array<{ topic: string; partition: number }> = [];
     const results = topics.map((t) => {
       const parts = t.partitions ?? ctx.offsets.list(groupId).filter((o) => o.topic === t.topic).map((o) => o.partition);
-      const code = ctx.groups.subscribesTo(groupId, t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
+      const code = groupSubscribesTo(ctx, groupId, t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
       if (code === 0) for (const partition of parts) doomed.push({ topic: t.topic, partition });
       return { topic: t.topic, partitions: parts.map((partition) => ({ partition, errorCode: code })) };
     });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { ErrorCode } from '@brook/protocol';
 import type { BrokerContext, ConnectionInfo } from '../../src/api/types.js';
+import { ClassicGroupCoordinator } from '../../src/groups/classic/index.js';
 import type { PersistedGroup } from '../../src/groups/index.js';
 import type { OffsetEntry } from '../../src/offsets/offsetStore.js';
 import { deleteGroup } from '../../src/services/groups.js';
@@ -31,7 +32,9 @@ function heldHarness() {
     deleteGroup: async () => {},
   };
   const topics = { get: (name: string) => (name === 't' ? { numPartitions: 2 } : undefined) };
-  const ctx = { groups: h.gc, offsets, topics, auth: null, logger: pino({ level: 'silent' }) } as unknown as BrokerContext;
+  const logger = pino({ level: 'silent' });
+  const classicGroups = new ClassicGroupCoordinator({ persist: async () => {}, logger, consumerGroups: h.gc });
+  const ctx = { groups: h.gc, classicGroups, offsets, topics, auth: null, logger } as unknown as BrokerContext;
   return {
     h,
     ctx,
