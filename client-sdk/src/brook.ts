@@ -8,8 +8,9 @@ import { Admin, type AdminConfig } from './admin.js';
 import { Consumer, type ConsumerConfig } from './consumer/consumer.js';
 import type { ClientContext } from './context.js';
 import { createLogger, logLevel as LOG_LEVEL, type LogCreator, type LogLevel, type Logger } from './logger.js';
-import { Producer, type ProducerConfig } from './producer.js';
+import { Producer, type ProducerConfig } from './producer/index.js';
 import type { SaslOptions } from './connection.js';
+import { brokerUrlProblem } from './socket.js';
 
 export interface BrookRetryOptions {
   /** Retries for retriable errors and reconnects (default 5), with exponential backoff. */
@@ -43,6 +44,8 @@ export class Brook {
     if (!config || typeof config.url !== 'string' || config.url.length === 0) {
       throw new BrookError(ErrorCode.INVALID_REQUEST, 'Brook needs { url: "ws://host:port/ws" }');
     }
+    const problem = brokerUrlProblem(config.url);
+    if (problem) throw new BrookError(ErrorCode.INVALID_CONFIG, problem);
     this.retryDefaults = config.retry ?? {};
     this.ctx = {
       url: config.url,

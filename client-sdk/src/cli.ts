@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { BrookError } from '@brook/protocol';
 import { Brook } from './brook.js';
+import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
 
 interface Globals {
@@ -42,7 +43,15 @@ function globals(): Globals {
 }
 
 function httpBase(): string {
-  const u = new URL(globals().url.replace(/^ws(s?):/, 'http$1:'));
+  const given = globals().url;
+  // A bare host:port (Kafka's bootstrap-server habit) means http://host:port.
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme.replace(/^ws(s?):/i, 'http$1:'));
+  } catch {
+    throw new CliError(`--url ${given} is not a URL: give http://host:port (or https://host:port for a TLS broker)`);
+  }
   return `${u.protocol}//${u.host}`;
 }
 
@@ -358,6 +367,11 @@ program
   .action(async (topic: string, o: { group?: string; fromBeginning?: boolean; format: string; maxMessages?: number }) => {
     const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
     const consumer = brook.consumer({ groupId: o.group ?? `brook-cli-${Math.random().toString(36).slice(2, 10)}` });
+    // Without this a misspelt topic would just wait in silence.
+    consumer.on(consumer.events.MISSING_TOPICS, (e) => {
+      const { topics } = e.payload as unknown as MissingTopicsPayload;
+      console.error(`brook: topic ${topics.join(', ')} not found; waiting for it to be created (Ctrl-C to stop)`);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: o.fromBeginning === true });
     let count = 0;

@@ -18,8 +18,9 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '@brook/protocol';
-import { openSocket, type MinimalSocket, type TlsOptions } from './socket.js';
+import { openSocket, socketErrorOf, UpgradeRefused, type MinimalSocket, type TlsOptions } from './socket.js';
 import type { Logger } from './logger.js';
+import { sleep } from './util/time.js';
 
 export const CLIENT_SOFTWARE = '@brook/client 0.1.0';
 
@@ -55,6 +56,23 @@ interface Pending {
 }
 
 const OPEN = 1;
+
+/** Why a connection attempt failed, with the socket's own error as `cause`. */
+function connectError(url: string, cause: Error | undefined): BrookError {
+  if (cause instanceof UpgradeRefused) {
+    // Not a broker that is down: something else answers at this URL, and retrying will not change that.
+    const u = new URL(url);
+    const hint = u.pathname === '/ws' ? '' : ` (Brook serves its WebSocket at /ws: ${u.protocol}//${u.host}/ws)`;
+    return new BrookError(ErrorCode.INVALID_CONFIG, `no Brook broker at this path: ${cause.message}${hint}`, { cause });
+  }
+  return new BrookError(ErrorCode.NETWORK_EXCEPTION, `cannot connect to ${url}${cause ? `: ${cause.message}` : ''}`, { cause });
+}
+
+/** The last attempt's error, saying how many attempts were made; `cause` stays the underlying error. */
+function gaveUp(e: unknown, attempts: number): unknown {
+  if (!(e instanceof BrookError)) return e;
+  return new BrookError(e.code, `${e.message} (gave up after ${attempts} attempts)`, { cause: e.cause ?? e });
+}
 
 export class Connection {
   private readonly opts: ConnectionOptions;
@@ -99,7 +117,8 @@ export class Connection {
         return;
       } catch (e) {
         // Wrong credentials or versions will not get better by trying again.
-        if (this.closedByUser || attempt >= retries || (e instanceof BrookError && !e.retriable && e.code !== ErrorCode.NETWORK_EXCEPTION)) throw e;
+        if (this.closedByUser || (e instanceof BrookError && !e.retriable && e.code !== ErrorCode.NETWORK_EXCEPTION)) throw e;
+        if (attempt >= retries) throw gaveUp(e, attempt + 1);
         this.opts.logger.debug('connect failed, retrying', { url: this.opts.url, attempt, error: (e as Error).message });
         await sleep(delay * (0.8 + Math.random() * 0.4));
         delay = Math.min(delay * 2, 5000);
@@ -123,9 +142,9 @@ export class Connection {
         clearTimeout(timer);
         resolve();
       };
-      socket.onerror = () => {
+      socket.onerror = (ev) => {
         clearTimeout(timer);
-        reject(new BrookError(ErrorCode.NETWORK_EXCEPTION, `cannot connect to ${this.opts.url}`));
+        reject(connectError(this.opts.url, socketErrorOf(ev)));
       };
       socket.onclose = () => {
         clearTimeout(timer);
@@ -250,6 +269,4 @@ export class Connection {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+export { sleep } from './util/time.js';

@@ -5,12 +5,12 @@
  *   const brook = new Brook({ url: 'ws://127.0.0.1:7092/ws', clientId: 'orders-svc' });
  */
 import { BrookError } from '@brook/protocol';
-import { BUILTIN_PARTITIONER, type ICustomPartitioner, type PartitionerFn } from './producer.js';
+import { BUILTIN_PARTITIONER, type ICustomPartitioner, type PartitionerFn } from './producer/index.js';
 import { keyedPartition, StickyPartitioner } from './partitioner.js';
 import { toBytes } from './encoding.js';
 
 export * from './consumer/consumer.js';
-export { Transaction, type TransactionOffsets } from './transaction.js';
+export { Transaction, type TransactionOffsets } from './producer/index.js';
 export { idempotentSink, type SinkStore, type SinkBatch, type IdempotentSinkOptions } from './sink.js';
 export type { GroupMemberHandle } from './context.js';
 export { Brook, Kafka, brokerToUrl, type BrookConfig, type KafkaConfig, type BrookRetryOptions } from './brook.js';
@@ -31,7 +31,7 @@ export {
   type ICustomPartitioner,
   type ProducerEvent,
   type ProducerEventName,
-} from './producer.js';
+} from './producer/index.js';
 export {
   Admin,
   type AdminConfig,

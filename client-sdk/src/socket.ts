@@ -52,6 +52,44 @@ export function socketUrl(url: string, ssl?: SslOption): string {
   return ssl ? url.replace(/^ws:\/\//i, 'wss://') : url;
 }
 
+/**
+ * Why a broker URL cannot work, or null: checked when the client is made, so a typo fails at once
+ * with the fix instead of after a round of reconnect attempts.
+ */
+export function brokerUrlProblem(url: string): string | null {
+  const u = url.trim();
+  // KafkaJS habit: `url: 'host:port'`. (`brokers: ['host:port']` is the place for that form.)
+  if (/^(\[[^\]]+\]|[^/:@\s]+):\d+$/.test(u)) return `url '${url}' has no scheme: use url: 'ws://${u}/ws' (or brokers: ['${u}'])`;
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    return `url '${url}' is not a valid URL: use url: 'ws://host:port/ws'`;
+  }
+  // `ws` (and current browsers) also take http(s):// for the same endpoint.
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol)) {
+    return `url '${url}' must be a ws:// or wss:// URL: use url: 'ws://${parsed.host || 'host:port'}/ws'`;
+  }
+  return null;
+}
+
+/** The broker's HTTP server answered the WebSocket upgrade with something other than 101. */
+export class UpgradeRefused extends Error {
+  override readonly name = 'UpgradeRefused';
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
+    super(`${url} answered the WebSocket upgrade with HTTP ${status}`);
+  }
+}
+
+/** The error behind a socket's error event: `ws` hands it over as `event.error`; browsers give none. */
+export function socketErrorOf(event: unknown): Error | undefined {
+  const error = (event as { error?: unknown } | null)?.error;
+  return error instanceof Error ? error : undefined;
+}
+
 /** Certificate problems, worth a clear log line: a retry will not fix them. */
 const CERT_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
 
@@ -77,10 +115,21 @@ async function makeFactory(): Promise<OpenSocket> {
   // A variable specifier keeps browser bundlers from trying to bundle `ws`.
   const mod = 'ws';
   const m = (await import(/* @vite-ignore */ mod)) as { default: unknown };
-  type WsSocket = MinimalSocket & { on(ev: 'error', f: (err: Error & { code?: string }) => void): void };
+  type UpgradeRequest = { destroy(err: Error): void };
+  type UpgradeResponse = { statusCode?: number; resume(): void };
+  type WsSocket = MinimalSocket & {
+    on(ev: 'error', f: (err: Error & { code?: string }) => void): void;
+    on(ev: 'unexpected-response', f: (req: UpgradeRequest, res: UpgradeResponse) => void): void;
+  };
   const Ws = m.default as new (url: string, protocols?: string[], options?: object) => WsSocket;
   return (url, opts) => {
     const socket = new Ws(url, undefined, opts.tls ? { ...opts.tls } : undefined);
+    // A non-101 answer (404 for a wrong path): fail with its status rather than a bare error.
+    // Destroying the request with an error makes `ws` emit it as the socket's error event.
+    socket.on('unexpected-response', (req, res) => {
+      res.resume();
+      req.destroy(new UpgradeRefused(url, res.statusCode ?? 0));
+    });
     const logger = opts.logger;
     if (logger && /^wss:/i.test(url)) {
       socket.on('error', (err) => {

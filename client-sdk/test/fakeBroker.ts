@@ -1,18 +1,7 @@
 // A tiny in-memory broker speaking the real protocol over `ws`, for producer tests that need to
 // inject failures (retriable errors, dropped connections) deterministically.
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { AddressInfo } from 'node:net';
-import {
-  ErrorCode,
-  PROTOCOL_VERSION,
-  batchSpans,
-  decodeRequest,
-  encodeErrorResponse,
-  encodeResponse,
-  readBatchHeader,
-  type DecodedRequest,
-  type ResponseOf,
-} from '@brook/protocol';
+import { ErrorCode, batchSpans, encodeResponse, readBatchHeader, type ResponseOf } from '@brook/protocol';
+import { emptyLogs, startFakeServer } from './fakeServer.js';
 
 export interface FakeBroker {
   url: string;
@@ -33,40 +22,15 @@ export interface FakeBroker {
 }
 
 export async function fakeBroker(topics: Record<string, number>): Promise<FakeBroker> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  const port = (wss.address() as AddressInfo).port;
   const attempts = new Map<string, number>();
   let outstanding = 0;
-  const fb: FakeBroker = {
-    url: `ws://127.0.0.1:${port}/ws`,
-    topics: new Map(Object.entries(topics).map(([t, n]) => [t, Array.from({ length: n }, () => [])])),
-    requests: [],
-    produceHook: null,
-    dropNextProduce: 0,
-    maxMessageBytes: 1024 * 1024,
-    produceDelayMs: 0,
-    maxOutstanding: 0,
-    produceRecordBytes: [],
-    close: () =>
-      new Promise<void>((r) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => r());
-      }),
-  };
-  const handle = (ws: WebSocket, req: DecodedRequest): void => {
-    const id = req.header.correlationId;
-    switch (req.name) {
-      case 'Handshake': {
-        const body: ResponseOf<'Handshake'> = { protocol: PROTOCOL_VERSION, brokerVersion: 'fake', apis: [], maxMessageBytes: fb.maxMessageBytes, maxFrameBytes: 16 * 1024 * 1024, principal: null };
-        ws.send(encodeResponse('Handshake', id, body));
-        return;
-      }
-      case 'InitProducerId': {
-        ws.send(encodeResponse('InitProducerId', id, { producerId: 1, producerEpoch: 0 }));
-        return;
-      }
-      case 'Metadata': {
+  const server = await startFakeServer({
+    maxMessageBytes: () => fb.maxMessageBytes,
+    handlers: {
+      InitProducerId: (ws, req) => {
+        ws.send(encodeResponse('InitProducerId', req.header.correlationId, { producerId: 1, producerEpoch: 0 }));
+      },
+      Metadata: (ws, req) => {
         const names = req.body.topics ?? [...fb.topics.keys()];
         const body: ResponseOf<'Metadata'> = {
           topics: names.map((name) => {
@@ -76,10 +40,10 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
               : { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic ${name}`, name, internal: false, numPartitions: 0 };
           }),
         };
-        ws.send(encodeResponse('Metadata', id, body));
-        return;
-      }
-      case 'Produce': {
+        ws.send(encodeResponse('Metadata', req.header.correlationId, body));
+      },
+      Produce: (ws, req) => {
+        const id = req.header.correlationId;
         fb.requests.push({ name: 'Produce', acks: req.body.acks });
         fb.produceRecordBytes.push(req.body.topics.reduce((n, t) => t.partitions.reduce((m, p) => m + p.records.length, n), 0));
         if (fb.dropNextProduce > 0) {
@@ -97,9 +61,8 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
               attempts.set(k, attempt);
               const code = log ? (fb.produceHook?.(t.topic, p.partition, attempt) ?? 0) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
               if (code !== 0 || !log) return { partition: p.partition, errorCode: code, errorMessage: null, baseOffset: -1, logStartOffset: -1 };
-              for (const { at, size } of batchSpans(p.records)) {
+              for (const { size } of batchSpans(p.records)) {
                 if (size > fb.maxMessageBytes) return { partition: p.partition, errorCode: ErrorCode.MESSAGE_TOO_LARGE, errorMessage: null, baseOffset: -1, logStartOffset: -1 };
-                void at;
               }
               const baseOffset = log.length;
               const recs: Uint8Array[] = [];
@@ -124,22 +87,21 @@ export async function fakeBroker(topics: Record<string, number>): Promise<FakeBr
           outstanding--;
           ws.send(encodeResponse('Produce', id, res));
         }, fb.produceDelayMs);
-        return;
-      }
-      default:
-        ws.send(encodeErrorResponse(id, ErrorCode.UNSUPPORTED_VERSION, `${req.name} not in the fake broker`));
-    }
-  };
-  wss.on('connection', (ws) => {
-    ws.on('message', (data: Buffer) => {
-      const r = decodeRequest(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      if (!r.ok) {
-        if (r.error.header) ws.send(encodeErrorResponse(r.error.header.correlationId, r.error.code, r.error.message));
-        return;
-      }
-      handle(ws, r.value);
-    });
+      },
+    },
   });
+  const fb: FakeBroker = {
+    url: server.url,
+    topics: emptyLogs<Uint8Array>(topics),
+    requests: [],
+    produceHook: null,
+    dropNextProduce: 0,
+    maxMessageBytes: 1024 * 1024,
+    produceDelayMs: 0,
+    maxOutstanding: 0,
+    produceRecordBytes: [],
+    close: () => server.close(),
+  };
   return fb;
 }
 

@@ -248,7 +248,8 @@ describe('transactions', () => {
     const fresh = brook.producer({ transactionalId: 'tx-fence' });
     await fresh.connect();
     const tx = await fresh.transaction();
-    expect(fresh.producerIdentity().producerEpoch).toBe(zombie.producerIdentity().producerEpoch + 1);
+    // As in Kafka: one bump fences the zombie (its transaction's ABORT markers carry it), one is the new instance's.
+    expect(fresh.producerIdentity().producerEpoch).toBe(zombie.producerIdentity().producerEpoch + 2);
     await expect(ztx.send({ topic: 'tx-fence', messages: [{ value: 'late', partition: 0 }] })).rejects.toMatchObject({ type: 'PRODUCER_FENCED' });
     await expect(ztx.commit()).rejects.toMatchObject({ type: 'PRODUCER_FENCED' });
     await tx.send({ topic: 'tx-fence', messages: [{ value: 'fresh', partition: 0 }] });
@@ -361,6 +362,51 @@ describe('transactions', () => {
     const offs = await admin.fetchOffsets({ groupId: 'zombie-g', topics: ['tx-zombie'] });
     expect(offs[0]!.partitions.every((p) => p.offset === '-1')).toBe(true);
     await admin.disconnect();
+    await producer.disconnect();
+  });
+
+  it('a consumer whose partition has offsets held by an open transaction waits for it (requireStable), then starts from the stable offset', async () => {
+    const admin = brook.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'tx-stable', numPartitions: 1 }] });
+    const setup = brook.producer();
+    await setup.connect();
+    await setup.send({ topic: 'tx-stable', messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i), partition: 0 })) });
+    await setup.disconnect();
+    await admin.setOffsets({ groupId: 'stable-g', topic: 'tx-stable', partitions: [{ partition: 0, offset: '2' }] });
+    await admin.disconnect();
+    const producer = brook.producer({ transactionalId: 'tx-stable' });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await tx.sendOffsets({ consumerGroupId: 'stable-g', topics: [{ topic: 'tx-stable', partitions: [{ partition: 0, offset: '4' }] }] });
+
+    // Tells when the broker answers UNSTABLE_OFFSET_COMMIT for the pending offset.
+    const txns = tb.broker.context.txns;
+    const hasPendingOffset = txns.hasPendingOffset.bind(txns);
+    let answeredUnstable!: () => void;
+    const unstable = new Promise<void>((r) => (answeredUnstable = r));
+    txns.hasPendingOffset = (g, t, p) => {
+      const pending = hasPendingOffset(g, t, p);
+      if (pending) answeredUnstable();
+      return pending;
+    };
+    const consumer = brook.consumer({ groupId: 'stable-g' });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['tx-stable'], fromBeginning: true });
+    const seen: string[] = [];
+    // run() resolves once the partitions are assigned and positioned: here, only after the transaction ends.
+    const running = consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message.offset);
+      },
+    });
+    await unstable;
+    txns.hasPendingOffset = hasPendingOffset;
+    await tx.abort(); // (a commit would be refused: its offsets were sent without a member, and the group has one now)
+    await running;
+    await until('the records from the stable offset', () => seen.length >= 4);
+    expect(seen).toEqual(['2', '3', '4', '5']);
+    await consumer.disconnect();
     await producer.disconnect();
   });
 });

@@ -25,6 +25,7 @@ const table = [
   [17, 'INVALID_TOPIC_EXCEPTION', false, 'The topic name is invalid or the topic is internal.'],
   [18, 'RECORD_LIST_TOO_LARGE', false, 'The request includes a batch larger than the configured limit.'],
   [22, 'ILLEGAL_GENERATION', false, 'The generation id is not the current one.'],
+  [23, 'INCONSISTENT_GROUP_PROTOCOL', false, "The member's protocol type or protocols are not compatible with the group's."],
   [24, 'INVALID_GROUP_ID', false, 'The group id is invalid.'],
   [25, 'UNKNOWN_MEMBER_ID', false, 'The coordinator is not aware of this member.'],
   [26, 'INVALID_SESSION_TIMEOUT', false, 'The session timeout is not within the range the broker allows.'],
@@ -51,6 +52,7 @@ const table = [
   [68, 'NON_EMPTY_GROUP', false, 'The group is not empty.'],
   [69, 'GROUP_ID_NOT_FOUND', false, 'The group id does not exist.'],
   [74, 'FENCED_LEADER_EPOCH', true, 'The leader epoch in the request is older than the broker has.'],
+  [79, 'MEMBER_ID_REQUIRED', false, 'The group member needs a member id: rejoin with the one given (KIP-394).'],
   [81, 'GROUP_MAX_SIZE_REACHED', false, 'The group has reached its maximum size.'],
   [82, 'FENCED_INSTANCE_ID', false, 'The group instance id is used by another member.'],
   [86, 'GROUP_SUBSCRIBED_TO_TOPIC', false, 'The group is subscribed to the topic, so its offsets cannot be deleted.'],
@@ -62,6 +64,7 @@ const table = [
   [111, 'UNRELEASED_INSTANCE_ID', false, 'The instance id is still used by another member of the group.'],
   [112, 'UNSUPPORTED_ASSIGNOR', false, 'The assignor is not supported by the group.'],
   [113, 'STALE_MEMBER_EPOCH', true, 'The member epoch is stale; retry after the next heartbeat.'],
+  [128, 'INVALID_REGULAR_EXPRESSION', false, 'The regular expression is not valid (RE2 syntax).'],
   [1000, 'NOT_PARTITION_OWNER', false, 'The member does not own this partition in its group now.'],
   [1001, 'HANDSHAKE_REQUIRED', false, 'The first request on a connection must be the handshake.'],
   [1002, 'TOO_MANY_REQUESTS', true, 'Too many requests in flight on this connection.'],
@@ -95,9 +98,10 @@ export class BrookError extends Error {
   readonly code: number;
   readonly type: string;
   readonly retriable: boolean;
-  constructor(code: number, message?: string | null) {
+  /** `options.cause`: the underlying error (a socket error, a refused upgrade), kept for the caller. */
+  constructor(code: number, message?: string | null, options?: { cause?: unknown }) {
     const info = errorInfo(code);
-    super(message || info.message || info.name);
+    super(message || info.message || info.name, options);
     this.code = code;
     this.type = info.name;
     this.retriable = info.retriable;

@@ -25,3 +25,4 @@ export * from './messages/endTxn.js';
 export * from './messages/txnOffsetCommit.js';
 export * from './messages/push.js';
 export * from './names.js';
+export * as kafka from './kafka/index.js';

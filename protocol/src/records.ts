@@ -209,8 +209,6 @@ export interface ValidatedBatch {
   header: BatchHeader;
   /** Size of the whole batch in bytes. */
   size: number;
-  /** Largest single record (key + value + headers), to enforce max.message.bytes. */
-  maxRecordSize: number;
 }
 
 /**
@@ -231,7 +229,6 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length): Valida
   // One reader for the whole batch (no object per record): a record's fields may not read past
   // the batch, and must end exactly where its length says.
   const r = new Reader(buf, at + BATCH_HEADER_SIZE, at + size);
-  let maxRecordSize = 0;
   let prevDelta = -1;
   for (let i = 0; i < h.recordCount; i++) {
     const len = r.varint();
@@ -254,10 +251,9 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length): Valida
       skipNullableVarBytes(r);
     }
     if (r.pos !== recEnd) throw new ProtocolError('record length does not match its fields');
-    if (len > maxRecordSize) maxRecordSize = len;
   }
   if (r.remaining !== 0) throw new ProtocolError('bytes left after the last record of a batch');
-  return { header: h, size, maxRecordSize };
+  return { header: h, size };
 }
 
 function skipNullableVarBytes(r: Reader): void {
@@ -274,8 +270,11 @@ function readNullableVarBytes(r: Reader): Uint8Array | null {
   return r.bytes(n);
 }
 
-/** Shared by every decoded record without headers (most of them): frozen, so no one can add to it. */
-const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+/**
+ * Shared by every record without headers (most of them), decoded here or queued by the SDK's
+ * producer: frozen, so no one can add to it.
+ */
+export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
 /** Decodes one batch's records (views into `buf`, no copies). */
 export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {

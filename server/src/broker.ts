@@ -3,25 +3,28 @@
  * port: the WebSocket protocol at /ws, the admin API, /health, /metrics, /docs.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import websocket from '@fastify/websocket';
 import { pino, type Logger } from 'pino';
 import { encodeHeartbeatNow } from '@brook/protocol';
 import { defaultOptions, type BrokerOptions } from './config.js';
-import { Storage } from './log/storage.js';
+import type { Storage } from './log/storage.js';
+import { openDataDir, StartupError } from './dataDir.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
 import { GroupCoordinator } from './groups/index.js';
+import { ClassicGroupCoordinator } from './groups/classic/index.js';
 import { TransactionCoordinator } from './txn/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
+import { frameworkErrors, installErrorHandler } from './admin/errors.js';
 import { BrokerMetrics } from './metrics.js';
-import { Authorizer, type AuthConfig } from './auth/authorizer.js';
-import { groupLagRows, listAllGroups } from './services/groups.js';
+import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
+import { cleanupGroups, groupHasMembers, groupLagRows, listAllGroups } from './services/groups.js';
+import { validateGroupCommit } from './services/offsetCommits.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -54,9 +57,18 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
       'AUTHENTICATION IS OFF on a non-loopback address: anyone who can reach this port can read, write and delete everything. Set BROOK_AUTH_FILE (see server/README.md).',
     );
   }
-  await mkdir(options.dataDir, { recursive: true });
   const started = Date.now();
-  const storage = await Storage.open(options.dataDir);
+  const dataDir = await openDataDir(options.dataDir);
+  try {
+    return await serve(options, logger, auth, dataDir.storage, started);
+  } catch (err) {
+    await dataDir.abandon();
+    throw err;
+  }
+}
+
+/** Everything after the data directory is open; a failure here makes startBroker abandon it. */
+async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | null, storage: Storage, started: number): Promise<Broker> {
   const topics = await TopicManager.open(storage, {
     logger,
     defaults: { 'max.message.bytes': options.maxMessageBytes },
@@ -70,22 +82,35 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   setMaxListeners(0, shutdown.signal);
   const metrics = new BrokerMetrics();
 
-  const groups = new GroupCoordinator({
+  // One namespace of group ids: each coordinator asks the other before it creates a group.
+  const groups: GroupCoordinator = new GroupCoordinator({
     topics: () => new Map(topics.list().filter((t) => !t.internal).map((t) => [t.name, t.numPartitions])),
     notify: (connectionId, push) => connections.get(connectionId)?.push(encodeHeartbeatNow(push)),
     persist: (groupId, records) => offsets.saveGroup(groupId, records),
+    topicDescribable: (principal, topic) => can(auth !== null, principal === null ? null : (auth?.principal(principal) ?? null), 'topic', topic, 'describe'),
+    claimGroupId: (groupId, joining) => classicGroups.claimForConsumerGroup(groupId, joining),
     logger,
     minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
     heartbeatIntervalMs: options.groupHeartbeatIntervalMs,
     maxGroupSize: options.groupMaxSize,
   });
+  const classicGroups = new ClassicGroupCoordinator({
+    persist: (groupId, snapshot) => offsets.saveClassicGroup(groupId, snapshot),
+    consumerGroups: groups,
+    logger,
+    minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
+    initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs,
+    maxGroupSize: options.groupMaxSize,
+  });
   groups.load(offsets.storedGroups());
+  classicGroups.load(offsets.classicGroupSnapshots().map(([, s]) => s));
   const txns = await TransactionCoordinator.open({
     storage,
     topics,
     offsets,
-    validateOffsetCommit: (g, m, e, t, p) => groups.validateOffsetCommit(g, m, e, t, p),
+    validateOffsetCommit: (g, m, e, t, p) => validateGroupCommit({ groups, classicGroups }, g, m, e, t, p, true),
     logger,
     maxTimeoutMs: options.transactionMaxTimeoutMs,
   });
@@ -94,7 +119,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });
 
-  const ctx: BrokerContext = { options, topics, offsets, groups, txns, logger, metrics, shutdown: shutdown.signal, auth };
+  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => groups.stats(),
@@ -111,9 +136,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   const handlers = createHandlers(ctx);
 
   const expiry = setInterval(() => {
-    void offsets
-      .expire(Date.now(), options.offsetsRetentionMs, (g) => !groups.hasMembers(g))
-      .catch((err) => logger.error({ err }, 'offset expiry failed'));
+    void cleanupGroups(ctx, Date.now(), options.offsetsRetentionMs).catch((err) => logger.error({ err }, 'offset expiry and group cleanup failed'));
   }, options.offsetsRetentionCheckIntervalMs);
   expiry.unref();
 
@@ -124,8 +147,12 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allowUnionTypes: true } },
+    // Errors raised before routing (a bad percent-encoding) answer in Brook's shape too.
+    frameworkErrors,
+    // A topic name may be 249 characters (find-my-way's default limit for a path segment is 100).
+    routerOptions: { maxParamLength: 2048 },
   });
+  installErrorHandler(app); // before any route: it records them to answer 405 for a wrong method
   await app.register(websocket, {
     options: { maxPayload: options.maxFrameBytes },
     // Socket errors come from clients (oversized frames, unclean disconnects): not broker errors.
@@ -149,12 +176,6 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   });
   await registerAdmin(app, ctx, () => !shutdown.signal.aborted);
 
-  await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  logger.info({ host: options.host, port, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
-
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -167,11 +188,24 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
       for (const c of connections.values()) c.close(1001, 'broker shutting down');
       await app.close();
       groups.close();
+      classicGroups.close();
       txns.close();
       await topics.close();
       await storage.close();
       logger.info('stopped');
     })());
+
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (err) {
+    await close();
+    const inUse = (err as { code?: unknown }).code === 'EADDRINUSE';
+    throw inUse ? new StartupError(`port ${options.port} on ${options.host} is in use (another broker? pick another with --port)`, err) : err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  logger.info({ host: options.host, port, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
 
   const scheme = options.tls ? 's' : '';
   return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, logger, context: ctx, close };

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { startBroker } from './broker.js';
 import { defaultOptions } from './config.js';
+import { StartupError } from './dataDir.js';
 
 const program = new Command()
   .name('brook-server')
@@ -13,7 +14,7 @@ const program = new Command()
   .option('--data-dir <dir>', 'where the LevelDB data lives (env BROOK_DATA_DIR)', process.env.BROOK_DATA_DIR ?? defaultOptions.dataDir)
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent (env BROOK_LOG_LEVEL)', process.env.BROOK_LOG_LEVEL ?? defaultOptions.logLevel)
   .option('--auth-file <file>', 'JSON file of principals and ACLs; turns authentication on (env BROOK_AUTH_FILE)', process.env.BROOK_AUTH_FILE)
-  .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
+  .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for (env BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
   .option('--group-max-size <n>', 'most members one consumer group may have (env BROOK_GROUP_MAX_SIZE)', process.env.BROOK_GROUP_MAX_SIZE)
   .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
   .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
@@ -32,13 +33,25 @@ const o = program.opts<{
   tlsCert?: string;
   tlsKey?: string;
 }>();
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+if (!LOG_LEVELS.includes(o.logLevel)) {
+  console.error(`brook-server: --log-level must be one of ${LOG_LEVELS.join(', ')}, got "${o.logLevel}"`);
+  process.exit(2);
+}
+// Numeric flags are whole numbers; a group of at most 0 members could never form.
+for (const [flag, v, unit, min] of [
+  ['--group-min-session-timeout', o.groupMinSessionTimeout, 'milliseconds', 0],
+  ['--group-heartbeat-interval', o.groupHeartbeatInterval, 'milliseconds', 0],
+  ['--group-max-size', o.groupMaxSize, 'members', 1],
+] as const) {
+  if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) {
+    console.error(`brook-server: ${flag} must be a whole number of ${unit}${min > 0 ? ` (at least ${min})` : ''}, got "${v}"`);
+    process.exit(2);
+  }
+}
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
-  process.exit(2);
-}
-if (o.groupMaxSize !== undefined && !(Number.isInteger(Number(o.groupMaxSize)) && Number(o.groupMaxSize) > 0)) {
-  console.error(`brook-server: --group-max-size must be a positive integer, got "${o.groupMaxSize}"`);
   process.exit(2);
 }
 if (!o.tlsCert !== !o.tlsKey) {
@@ -84,6 +97,8 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
-  console.error(`brook-server: failed to start: ${(err as Error).message}`);
+  // StartupError's message already names its cause; anything else may hide the reason in `cause`.
+  const cause = err instanceof Error && !(err instanceof StartupError) && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  console.error(`brook-server: failed to start: ${(err as Error).message}${cause}`);
   process.exit(1);
 }

@@ -19,6 +19,8 @@ export interface BrokerOptions {
   groupMaxSessionTimeoutMs: number;
   groupHeartbeatIntervalMs: number;
   groupMaxSize: number;
+  /** Classic groups: how long a new group waits for more members before its first rebalance (Kafka: group.initial.rebalance.delay.ms). */
+  groupInitialRebalanceDelayMs: number;
   /** Offsets of an empty group expire this long after their commit (Kafka: offsets.retention.minutes = 7 days). */
   offsetsRetentionMs: number;
   offsetsRetentionCheckIntervalMs: number;
@@ -51,6 +53,7 @@ export const defaultOptions: BrokerOptions = {
   groupMaxSessionTimeoutMs: 1_800_000,
   groupHeartbeatIntervalMs: 3_000,
   groupMaxSize: 1_000,
+  groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 3600 * 1000,
   offsetsRetentionCheckIntervalMs: 600_000,
   transactionMaxTimeoutMs: 900_000,

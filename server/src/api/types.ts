@@ -4,6 +4,7 @@ import type { BrokerOptions } from '../config.js';
 import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetStore } from '../offsets/offsetStore.js';
 import type { GroupCoordinator } from '../groups/index.js';
+import type { ClassicGroupCoordinator } from '../groups/classic/index.js';
 import type { TransactionCoordinator } from '../txn/coordinator.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Authorizer, Principal } from '../auth/authorizer.js';
@@ -14,6 +15,8 @@ export interface BrokerContext {
   topics: TopicManager;
   offsets: OffsetStore;
   groups: GroupCoordinator;
+  /** Classic groups (JoinGroup/SyncGroup/Heartbeat/LeaveGroup); one group-id namespace with `groups`. */
+  classicGroups: ClassicGroupCoordinator;
   txns: TransactionCoordinator;
   logger: Logger;
   metrics: BrokerMetrics;

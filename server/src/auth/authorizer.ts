@@ -102,6 +102,11 @@ export class Authorizer {
     return ok && entry ? entry.principal : null;
   }
 
+  /** The principal of that name (the group coordinator keeps members' principals by name). */
+  principal(name: string): Principal | null {
+    return this.principals.get(name)?.principal ?? null;
+  }
+
   static allows(p: Principal, resource: Resource, name: string, op: Operation): boolean {
     for (const a of p.acls) {
       if (a.resource !== resource) continue;

@@ -22,6 +22,8 @@ export interface MemberRecord {
   heartbeatIntervalMs: number | null;
   subscribedTopicNames: readonly string[];
   subscribedTopicRegex: string | null;
+  /** Who the member authenticated as (null: auth off); its regex resolves to the topics this principal may describe. */
+  principal: string | null;
   /** The assignor this member asked for; the group uses the most requested one. */
   serverAssignor: string | null;
   memberEpoch: number;
@@ -92,6 +94,8 @@ export interface HeartbeatContext {
   clientHost: string;
   /** Overrides the coordinator's heartbeat interval for this member. */
   heartbeatIntervalMs?: number;
+  /** The connection's authenticated principal; null or absent with auth off. */
+  principal?: string | null;
 }
 
 export type TimerKind = 'session' | 'rebalance';
@@ -121,6 +125,12 @@ export interface Env {
   /** Existing non-internal topics -> partition count. */
   topics: ReadonlyMap<string, number>;
   config: GroupConfig;
+  /**
+   * The topics a regex subscription resolves to for a principal (full match, RE2): the coordinator
+   * caches them per group until topics change and keeps only those the principal may describe.
+   * Absent: matched against `topics` on each use, unfiltered.
+   */
+  regexTopics?(regex: string, principal: string | null): readonly string[];
 }
 
 export interface TransitionResult {

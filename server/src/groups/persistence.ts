@@ -28,6 +28,8 @@ export interface PersistedMember {
   heartbeatIntervalMs: number | null;
   subscribedTopicNames: string[];
   subscribedTopicRegex: string | null;
+  /** Absent in records and snapshots written before principals were kept (read as null). */
+  principal?: string | null;
   serverAssignor: string | null;
   memberEpoch: number;
   previousMemberEpoch: number;
@@ -96,6 +98,7 @@ function samePersisted(a: Member, b: Member): boolean {
     a.heartbeatIntervalMs === b.heartbeatIntervalMs &&
     sameList(a.subscribedTopicNames, b.subscribedTopicNames) &&
     a.subscribedTopicRegex === b.subscribedTopicRegex &&
+    a.principal === b.principal &&
     a.serverAssignor === b.serverAssignor &&
     a.memberEpoch === b.memberEpoch &&
     a.previousMemberEpoch === b.previousMemberEpoch &&
@@ -127,6 +130,7 @@ function memberValue(m: Member): PersistedMember {
     heartbeatIntervalMs: m.heartbeatIntervalMs,
     subscribedTopicNames: [...m.subscribedTopicNames],
     subscribedTopicRegex: m.subscribedTopicRegex,
+    principal: m.principal,
     serverAssignor: m.serverAssignor,
     memberEpoch: m.memberEpoch,
     previousMemberEpoch: m.previousMemberEpoch,
@@ -201,6 +205,7 @@ function build(groupId: string, meta: PersistedGroupMetadata, members: readonly 
       heartbeatIntervalMs: pm.heartbeatIntervalMs,
       subscribedTopicNames: [...pm.subscribedTopicNames],
       subscribedTopicRegex: pm.subscribedTopicRegex,
+      principal: pm.principal ?? null,
       serverAssignor: pm.serverAssignor,
       memberEpoch: pm.memberEpoch,
       previousMemberEpoch: pm.previousMemberEpoch,

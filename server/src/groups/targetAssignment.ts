@@ -3,36 +3,70 @@ import * as A from './assignment.js';
 import type { Assignment } from './assignment.js';
 import { DEFAULT_ASSIGNOR, getAssignor, uniform } from './assignors/index.js';
 import { settleAbsent } from './currentAssignment.js';
-import { log, type Group, type Member, type Tx } from './model.js';
+import { RE2JS } from 're2js';
+import { log, type Env, type Group, type Member, type Tx } from './model.js';
 
-const regexCache = new Map<string, RegExp | null>();
+const compiled = new Map<string, RE2JS | null>();
 
-/** Full-match semantics, like Kafka's RE2J regex subscriptions. */
-export function compileRegex(source: string): RegExp | null {
-  let re = regexCache.get(source);
+/**
+ * A subscription regex, compiled by RE2 (Kafka uses RE2J, kfake Go's regexp): linear-time
+ * matching, so no pattern can stall the event loop. Null if RE2 rejects it (lookaround,
+ * backreferences, bad syntax): the heartbeat answers INVALID_REGULAR_EXPRESSION.
+ */
+export function compileRegex(source: string): RE2JS | null {
+  let re = compiled.get(source);
   if (re === undefined) {
     try {
-      re = new RegExp(`^(?:${source})$`);
+      re = RE2JS.compile(source);
     } catch {
       re = null;
     }
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(source, re);
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(source, re);
   }
   return re;
 }
 
-function resolveSubscription(m: Member, topics: ReadonlyMap<string, number>): string[] {
-  const out = new Set(m.subscribedTopicNames.filter((t) => topics.has(t)));
+/** Topics whose whole name matches (Kafka's full-match semantics), sorted. */
+export function matchTopics(source: string, topics: ReadonlyMap<string, number>): string[] {
+  const re = compileRegex(source);
+  const out: string[] = [];
+  if (re) for (const t of topics.keys()) if (re.testExact(t)) out.push(t);
+  return out.sort();
+}
+
+function resolveSubscription(m: Member, env: Env): string[] {
+  const out = new Set(m.subscribedTopicNames.filter((t) => env.topics.has(t)));
   if (m.subscribedTopicRegex !== null) {
-    const re = compileRegex(m.subscribedTopicRegex);
-    if (re) for (const t of topics.keys()) if (re.test(t)) out.add(t);
+    // The coordinator's resolver caches per group and keeps only topics the principal may describe.
+    const matched = env.regexTopics ? env.regexTopics(m.subscribedTopicRegex, m.principal) : matchTopics(m.subscribedTopicRegex, env.topics);
+    for (const t of matched) if (env.topics.has(t)) out.add(t);
   }
   return [...out].sort();
 }
 
-export function subscribedTopics(g: Group, topics: ReadonlyMap<string, number>): Map<string, number> {
-  return topicCounts([...g.members.values()].map((m) => resolveSubscription(m, topics)), topics);
+/**
+ * A resolver of member subscriptions that resolves each distinct one once: members mostly share
+ * a subscription (with a regex, also the principal it resolves for).
+ */
+function subscriptionResolver(env: Env): { resolve(m: Member): string[]; distinct(): Iterable<string[]> } {
+  const resolved = new Map<string, string[]>();
+  return {
+    resolve(m) {
+      const regex = m.subscribedTopicRegex === null ? '' : `${m.subscribedTopicRegex}\u0002${m.principal ?? '\u0003'}`;
+      const sub = `${regex}\u0001${m.subscribedTopicNames.join('\u0000')}`;
+      let topics = resolved.get(sub);
+      if (topics === undefined) resolved.set(sub, (topics = resolveSubscription(m, env)));
+      return topics;
+    },
+    distinct: () => resolved.values(),
+  };
+}
+
+export function subscribedTopics(g: Group, env: Env): Map<string, number> {
+  const subs = subscriptionResolver(env);
+  for (const m of g.members.values()) subs.resolve(m);
+  return topicCounts(subs.distinct(), env.topics);
 }
 
 /** Topic -> partition count of every topic in the lists, sorted by name. */
@@ -68,13 +102,10 @@ export function bump(tx: Tx, reason: string): void {
   g.groupEpoch++;
   g.assignor = chooseAssignor(g);
   const assignor = getAssignor(g.assignor) ?? uniform;
-  // Members mostly share a subscription: resolve each distinct one once.
-  const resolved = new Map<string, string[]>();
+  const subs = subscriptionResolver(env);
   const current: Assignment[] = [];
   const input = [...g.members.values()].map((m) => {
-    const sub = `${m.subscribedTopicRegex ?? ''}\u0001${m.subscribedTopicNames.join('\u0000')}`;
-    let topics = resolved.get(sub);
-    if (topics === undefined) resolved.set(sub, (topics = resolveSubscription(m, env.topics)));
+    const topics = subs.resolve(m);
     const target = g.target.get(m.memberId);
     current.push(target ?? A.EMPTY);
     return { memberId: m.memberId, instanceId: m.instanceId, topics, current: A.wireView(target ?? m.assigned) };
@@ -85,9 +116,11 @@ export function bump(tx: Tx, reason: string): void {
     const wire = out.get(m.memberId) ?? [];
     if (!A.equalsWire(current[i]!, wire)) changed.push([m.memberId, A.fromWire(wire)]);
   });
-  const moved = setTargets(tx, changed);
+  // Members that left kept their target until now, so the partitions their targets had count as moved.
+  const departed = [...tx.removed].filter((id) => !g.members.has(id) && g.target.has(id)).map((id) => [id, null] as const);
+  const moved = setTargets(tx, [...departed, ...changed]);
   g.assignmentEpoch = g.groupEpoch;
-  g.subscribedTopics = topicCounts(resolved.values(), env.topics);
+  g.subscribedTopics = topicCounts(subs.distinct(), env.topics);
 
   log(tx, 'info', 'rebalance', {
     groupEpoch: g.groupEpoch,

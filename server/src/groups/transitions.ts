@@ -85,7 +85,8 @@ function removeMember(tx: Tx, m: Member): void {
   const { g } = tx;
   releaseAll(tx, m);
   g.members.delete(m.memberId);
-  setTargets(tx, [[m.memberId, null]]);
+  // Its target stays until the bump that follows drops it, so the rebalance log counts the
+  // partitions it had as moved.
   tx.removed.add(m.memberId);
   if (m.instanceId !== null && g.staticMembers.get(m.instanceId) === m.memberId) g.staticMembers.delete(m.instanceId);
   tx.effects.push({ type: 'cancel', kind: 'session', memberId: m.memberId }, { type: 'cancel', kind: 'rebalance', memberId: m.memberId });
@@ -131,7 +132,7 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     return errorResponse(req, cfg, ErrorCode.UNSUPPORTED_ASSIGNOR, `unknown assignor ${req.serverAssignor} (uniform, range, roundrobin)`);
   }
   if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && compileRegex(req.subscribedTopicRegex) === null) {
-    return errorResponse(req, cfg, ErrorCode.INVALID_REQUEST, `invalid subscribedTopicRegex ${req.subscribedTopicRegex}`);
+    return errorResponse(req, cfg, ErrorCode.INVALID_REGULAR_EXPRESSION, `subscribedTopicRegex ${req.subscribedTopicRegex} is not a valid RE2 regular expression`);
   }
 
   const existing = g.members.get(req.memberId);
@@ -169,6 +170,7 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
           heartbeatIntervalMs: null,
           subscribedTopicNames: [...new Set(req.subscribedTopicNames ?? [])],
           subscribedTopicRegex: req.subscribedTopicRegex || null,
+          principal: ctx.principal ?? null,
           serverAssignor: req.serverAssignor,
           memberEpoch: JOIN_EPOCH,
           previousMemberEpoch: -1,
@@ -223,6 +225,11 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     if (req.subscribedTopicRegex !== null && (req.subscribedTopicRegex || null) !== m.subscribedTopicRegex) {
       m.subscribedTopicRegex = req.subscribedTopicRegex || null;
       reason = `member ${m.memberId} changed its subscription`;
+    }
+    // Another principal (a static takeover, a restored member) may describe other topics.
+    if ((ctx.principal ?? null) !== m.principal) {
+      m.principal = ctx.principal ?? null;
+      if (m.subscribedTopicRegex !== null) reason ??= `member ${m.memberId} changed its principal`;
     }
     if (req.serverAssignor !== null && req.serverAssignor !== m.serverAssignor) {
       m.serverAssignor = req.serverAssignor;
@@ -283,6 +290,7 @@ function steadyHeartbeat(g: Group, req: ConsumerGroupHeartbeatRequest, ctx: Hear
   if (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null || req.serverAssignor !== null || req.rackId !== null) return null;
   if ((req.sessionTimeoutMs > 0 && req.sessionTimeoutMs !== m.sessionTimeoutMs) || (req.rebalanceTimeoutMs > 0 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs)) return null;
   if (ctx.connectionId !== m.connectionId || ctx.clientHost !== m.clientHost || (ctx.clientId && ctx.clientId !== m.clientId)) return null;
+  if ((ctx.principal ?? null) !== m.principal) return null;
   if (ctx.heartbeatIntervalMs !== undefined && ctx.heartbeatIntervalMs > 0 && ctx.heartbeatIntervalMs !== m.heartbeatIntervalMs) return null;
   if (req.topicPartitions !== null && !A.equal(A.fromWire(req.topicPartitions), m.assigned)) return null;
   if (m.lastSent !== A.key(m.assigned)) return null;
@@ -371,7 +379,7 @@ function topicsChanged(tx: Tx): void {
     }
   }
   if (g.members.size === 0) return;
-  const seen = subscribedTopics(g, env.topics);
+  const seen = subscribedTopics(g, env);
   if (sameCounts(seen, g.subscribedTopics)) return;
   bump(tx, 'subscribed topics changed');
 }

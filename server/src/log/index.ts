@@ -1,18 +1,10 @@
+/** The storage layer: partitioned append-only logs in one LevelDB per broker (see README.md); this file is the folder's public surface. */
 export { Storage, type Db, type DbBatch } from './storage.js';
 export { WriteQueue, type WriteEntry } from './writeQueue.js';
-export {
-  PartitionLog,
-  AppendOp,
-  type AppendOptions,
-  type AppendResult,
-  type AtomicPart,
-  type CompactionResult,
-  type CompactionSettings,
-  type ExtraOps,
-  type LogStats,
-  type ReadResult,
-  type TimestampOffset,
-} from './partitionLog.js';
+export { PartitionLog, type LogStats, type ReadResult, type TimestampOffset } from './partitionLog.js';
+export { AppendOp, type AppendOptions, type AppendResult, type AtomicPart, type ExtraOps } from './appendOp.js';
+export { type CompactionResult, type CompactionSettings } from './cleaner.js';
+export { type RetentionPlan } from './retention.js';
 export {
   TopicManager,
   type CreateTopicOptions,

@@ -1,56 +1,40 @@
 /**
- * One topic-partition. In memory: the batch index (rebuilt at start-up from the 0x03 keys), the
- * log start offset, and the high watermark (= log end offset, the next offset to assign). Offsets
- * are reserved at flush time in queue order (`nextOffset`) but the high watermark moves only after
- * the write completed, so readers never see data that is not in LevelDB; a failed write gives the
- * reserved offsets back, so offsets stay dense.
+ * The core of one topic-partition: in-memory state, offset reservation and publication, reads and
+ * append notifications (retention.ts and cleaner.ts maintain it; appendOp.ts lays out the writes).
+ *
+ * In memory: the batch index (rebuilt at start-up from the 0x03 keys), the log start offset, and
+ * the high watermark (= log end offset, the next offset to assign). Offsets are reserved at flush
+ * time in queue order (`nextOffset`) but the high watermark moves only after the write completed,
+ * so readers never see data that is not in LevelDB; a failed write gives the reserved offsets
+ * back, so offsets stay dense.
  */
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BrookError, ErrorCode, concatBytes, crc32c, decodeBatch, readInt64 } from '@brook/protocol';
 import {
-  ATTR_CONTROL,
-  ATTR_TRANSACTIONAL,
-  BATCH_HEADER_SIZE,
-  BrookError,
-  ErrorCode,
-  LOG_OVERHEAD,
-  MAGIC,
-  BASE_SEQUENCE_AT,
-  PRODUCER_EPOCH_AT,
-  PRODUCER_ID_AT,
-  controlTypeOfBatch,
-  decodeBatch,
-  encodeBatch,
-  crc32c,
-  readInt64,
-  setBaseOffset,
-  concatBytes,
-} from '@brook/protocol';
+  AppendOp,
+  FIELDS,
+  F_BASE,
+  F_COUNT,
+  F_MAXTS,
+  F_PID,
+  F_SIZE,
+  F_SPAN,
+  appendAtomic,
+  producerInfo,
+  putAppendOps,
+  readAppendInfo,
+  type AppendOptions,
+  type AppendResult,
+  type AtomicPart,
+  type ExtraOps,
+} from './appendOp.js';
 import { BatchIndex } from './batchIndex.js';
-import { ProducerStateTable, type AbortedTxn, type BatchProducerInfo } from './producerState.js';
+import { LogCleaner, type BatchChange, type CompactionResult, type CompactionSettings } from './cleaner.js';
 import { PartitionCache, type CacheBudget } from './hotCache.js';
-import {
-  KIND_BATCH,
-  KIND_INDEX,
-  KIND_PART_META,
-  encodeIndexValue,
-  type IndexEntry,
-  encodePartMeta,
-  idPrefix,
-  offsetKey,
-  prefixEnd,
-} from './keys.js';
-import type { Db, DbBatch } from './storage.js';
-import type { WriteEntry, WriteQueue } from './writeQueue.js';
-
-export interface AppendOptions {
-  /** fsync before acknowledging (acks=all). */
-  sync: boolean;
-}
-
-export interface AppendResult {
-  baseOffset: number;
-  lastOffset: number;
-  logStartOffset: number;
-}
+import { KIND_BATCH, KIND_PART_META, type IndexEntry, idPrefix, offsetKey, prefixEnd } from './keys.js';
+import { ProducerStateTable, type AbortedTxn } from './producerState.js';
+import { planRetention, type RetentionPlan } from './retention.js';
+import { ITERATOR_CHUNK, type Db, type DbBatch } from './storage.js';
+import type { WriteQueue } from './writeQueue.js';
 
 export interface ReadResult {
   /** Whole batches, concatenated. Do not mutate: it may be the cached copy. */
@@ -72,112 +56,33 @@ export interface TimestampOffset {
   timestamp: number;
 }
 
-export interface CompactionSettings {
-  deleteRetentionMs: number;
-  minCompactionLagMs: number;
-}
-
-export interface CompactionResult {
-  batchesRemoved: number;
-  batchesRewritten: number;
-  recordsRemoved: number;
-}
-
-/** Something to write with a log append in the same LevelDB batch (e.g. committed offsets). */
-export interface ExtraOps {
-  /** Must throw before adding any op if it refuses. */
-  prepare?(batch: DbBatch): void;
-  commit?(): void;
-  abort?(err: BrookError): void;
-}
-
-export interface AtomicPart {
-  log: PartitionLog;
-  batches: Uint8Array[];
-}
-
 const EMPTY = new Uint8Array(0);
-const SCAN_CHUNK = 64;
-/** Compaction writes its changes in LevelDB batches of about this size. */
-const COMPACTION_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/** Header fields read once per appended batch; FIELDS numbers per batch in one typed array. */
-const F_SPAN = 0;
-const F_MAXTS = 1;
-const F_SIZE = 2;
-const F_COUNT = 3;
-/** The assigned base offset; -1 for a retried batch already in the log (not written again). */
-const F_BASE = 4;
-const F_PID = 5;
-const F_EPOCH = 6;
-const F_SEQ = 7;
-const F_ATTRS = 8;
-const F_CTRL = 9;
-const FIELDS = 10;
-
-/**
- * An append prepared but not yet written: `prepare` reserves offsets and adds the ops, `commit`
- * publishes them, `abort` gives the offsets back. Compose several (and your own ops) into one
- * WriteEntry to write them atomically.
- */
-export class AppendOp {
-  baseOffset = -1;
-  lastOffset = -1;
-  /** The log end offset once this op is written (its last new offset + 1). */
-  endOffset = -1;
-
-  constructor(
-    readonly log: PartitionLog,
-    private readonly batches: Uint8Array[],
-    private readonly info: Float64Array,
-  ) {}
-
-  /** Throws if the log can no longer take writes (topic deleted). */
-  check(): void {
-    this.log.checkOpen();
-  }
-
-  prepare(b: DbBatch): void {
-    this.log.reserve(this, this.batches, this.info, b);
-  }
-
-  commit(): void {
-    this.log.publish(this, this.batches, this.info);
-  }
-
-  abort(): void {
-    this.log.unreserve();
-  }
-
-  result(): AppendResult {
-    return { baseOffset: this.baseOffset, lastOffset: this.lastOffset, logStartOffset: this.log.logStartOffset };
-  }
-}
 
 export class PartitionLog {
-  private readonly index = new BatchIndex();
+  /** @internal Read by retention and the cleaner; changed only here. */
+  readonly index = new BatchIndex();
   private readonly cache: PartitionCache;
   private _logStartOffset = 0;
   private _highWatermark = 0;
   /** Next offset to reserve; ahead of the high watermark only while a write is in flight. */
   private nextOffset = 0;
   /** Highest end offset ever removed by retention or compaction (persisted in the meta key). */
-  private endOffsetFloor = 0;
+  private _endOffsetFloor = 0;
   private closed = false;
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
   private readonly batchEnd: Uint8Array;
-  private readonly metaKey: Uint8Array;
-  /** Compaction bookkeeping: the end of the last compacted range and when a kept tombstone expires. */
-  private compactedUpTo = -1;
-  private nextTombstoneExpiry = Infinity;
+  /** @internal The partition meta key (0x04), written by retention and the cleaner. */
+  readonly metaKey: Uint8Array;
+  private readonly cleaner = new LogCleaner(this);
   /** Largest batch accepted (the topic's max.message.bytes). */
   maxBatchBytes = 1048576;
   /** Idempotent producers' sequences, open and aborted transactions. */
   private readonly producers = new ProducerStateTable();
 
   constructor(
-    private readonly db: Db,
+    /** @internal */
+    readonly db: Db,
     readonly queue: WriteQueue,
     budget: CacheBudget,
     readonly topic: string,
@@ -206,12 +111,17 @@ export class PartitionLog {
     return this.closed;
   }
 
+  /** @internal */
+  get endOffsetFloor(): number {
+    return this._endOffsetFloor;
+  }
+
   // ---- recovery (used by TopicManager.open) ----
 
   /** @internal */
   recoverMeta(logStartOffset: number, endOffsetFloor: number): void {
     this._logStartOffset = logStartOffset;
-    this.endOffsetFloor = endOffsetFloor;
+    this._endOffsetFloor = endOffsetFloor;
   }
 
   /** @internal Index entries arrive in key (offset) order. */
@@ -239,7 +149,7 @@ export class PartitionLog {
   finishRecovery(): void {
     const n = this.index.length;
     const end = n > 0 ? this.index.lastOf(n - 1) + 1 : 0;
-    this._highWatermark = Math.max(end, this.endOffsetFloor, this._logStartOffset);
+    this._highWatermark = Math.max(end, this._endOffsetFloor, this._logStartOffset);
     this.nextOffset = this._highWatermark;
   }
 
@@ -291,35 +201,7 @@ export class PartitionLog {
   /** Checks the batch headers and returns an op to compose into a WriteEntry (see appendAtomic). */
   prepareAppend(batches: Uint8Array[]): AppendOp {
     this.checkOpen();
-    const info = new Float64Array(batches.length * FIELDS);
-    for (let i = 0; i < batches.length; i++) {
-      const buf = batches[i]!;
-      const size = buf.byteLength;
-      if (size < BATCH_HEADER_SIZE) throw new BrookError(ErrorCode.CORRUPT_MESSAGE, 'record batch shorter than its header');
-      const v = new DataView(buf.buffer, buf.byteOffset, BATCH_HEADER_SIZE);
-      const lastOffsetDelta = v.getInt32(23);
-      const count = v.getInt32(57);
-      if (v.getInt32(8) + LOG_OVERHEAD !== size || v.getInt8(16) !== MAGIC || count <= 0 || lastOffsetDelta < count - 1) {
-        throw new BrookError(ErrorCode.CORRUPT_MESSAGE, 'record batch header is inconsistent');
-      }
-      if (size > this.maxBatchBytes) {
-        throw new BrookError(
-          ErrorCode.MESSAGE_TOO_LARGE,
-          `record batch of ${size} bytes exceeds max.message.bytes ${this.maxBatchBytes} of topic ${this.topic}`,
-        );
-      }
-      const o = i * FIELDS;
-      const attrs = v.getInt16(21);
-      info[o + F_SPAN] = lastOffsetDelta + 1;
-      info[o + F_MAXTS] = readInt64(v, 35);
-      info[o + F_SIZE] = size;
-      info[o + F_COUNT] = count;
-      info[o + F_PID] = readInt64(v, PRODUCER_ID_AT);
-      info[o + F_EPOCH] = v.getInt16(PRODUCER_EPOCH_AT);
-      info[o + F_SEQ] = v.getInt32(BASE_SEQUENCE_AT);
-      info[o + F_ATTRS] = attrs & 0xff;
-      info[o + F_CTRL] = (attrs & ATTR_CONTROL) !== 0 ? controlTypeOfBatch(buf) : -1;
-    }
+    const info = readAppendInfo(batches, this.maxBatchBytes, this.topic);
     const op = new AppendOp(this, batches, info);
     if (batches.length === 0) {
       // Nothing to write: report the end of the log, as an empty range.
@@ -334,31 +216,8 @@ export class PartitionLog {
    * Appends to several partitions (any topics) in one LevelDB batch: all or nothing. `extra` adds
    * the caller's own ops to the same batch (e.g. transactional offsets).
    */
-  static async appendAtomic(parts: AtomicPart[], opts: AppendOptions, extra?: ExtraOps): Promise<AppendResult[]> {
-    if (parts.length === 0 && !extra) return [];
-    const queue = parts.length > 0 ? parts[0]!.log.queue : undefined;
-    const ops = parts.map((p) => {
-      if (p.log.queue !== queue) throw new RangeError('appendAtomic: all logs must share one storage');
-      return p.log.prepareAppend(p.batches);
-    });
-    if (!queue) throw new RangeError('appendAtomic needs at least one partition');
-    await queue.enqueue({
-      sync: opts.sync,
-      prepare: (b) => {
-        for (const op of ops) op.check();
-        extra?.prepare?.(b);
-        for (const op of ops) op.prepare(b);
-      },
-      commit: () => {
-        for (const op of ops) op.commit();
-        extra?.commit?.();
-      },
-      abort: (err) => {
-        for (const op of ops) op.abort();
-        extra?.abort?.(err);
-      },
-    });
-    return ops.map((op) => op.result());
+  static appendAtomic(parts: AtomicPart[], opts: AppendOptions, extra?: ExtraOps): Promise<AppendResult[]> {
+    return appendAtomic(parts, opts, extra);
   }
 
   /**
@@ -395,28 +254,7 @@ export class PartitionLog {
       throw e;
     }
     // Pass 2: nothing can fail any more; add the writes.
-    for (let i = 0; i < n; i++) {
-      const o = i * FIELDS;
-      const base = info[o + F_BASE]!;
-      if (base < 0) continue;
-      const buf = batches[i]!;
-      setBaseOffset(buf, base);
-      b.put(offsetKey(KIND_BATCH, this.topicId, this.partition, base), buf);
-      b.put(
-        offsetKey(KIND_INDEX, this.topicId, this.partition, base),
-        encodeIndexValue({
-          lastOffset: base + info[o + F_SPAN]! - 1,
-          maxTimestamp: info[o + F_MAXTS]!,
-          size: info[o + F_SIZE]!,
-          records: info[o + F_COUNT]!,
-          producerId: info[o + F_PID]!,
-          producerEpoch: info[o + F_EPOCH]!,
-          baseSequence: info[o + F_SEQ]!,
-          attributes: info[o + F_ATTRS]!,
-          controlType: info[o + F_CTRL]!,
-        }),
-      );
-    }
+    putAppendOps(b, this.topicId, this.partition, batches, info);
     op.endOffset = off;
     this.nextOffset = off;
   }
@@ -595,7 +433,7 @@ export class PartitionLog {
     });
     try {
       for (;;) {
-        const chunk = await it.nextv(SCAN_CHUNK);
+        const chunk = await it.nextv(ITERATOR_CHUNK);
         if (chunk.length === 0) return;
         for (const v of chunk) yield v;
       }
@@ -604,252 +442,46 @@ export class PartitionLog {
     }
   }
 
-  // ---- retention ----
+  // ---- maintenance (retention.ts, cleaner.ts) ----
 
-  /**
-   * Plans deletion of whole batches from the front: while a batch's maxTimestamp < now - retentionMs,
-   * or while the bytes left after removing it are still >= retentionBytes (-1 disables either).
-   * Returns the write entry, or null if nothing is due.
-   */
-  planRetention(now: number, retentionMs: number, retentionBytes: number): { entry: WriteEntry; batches: number } | null {
-    if (this.closed) return null;
-    const n = this.index.length;
-    let bytes = this.index.totalBytes;
-    let k = 0;
-    while (k < n) {
-      const size = this.index.sizeOf(k);
-      const byTime = retentionMs >= 0 && this.index.maxTimestampOf(k) < now - retentionMs;
-      const bySize = retentionBytes >= 0 && bytes - size >= retentionBytes;
-      if (!byTime && !bySize) break;
-      bytes -= size;
-      k++;
+  /** Plans retention of this partition (see retention.ts); null if nothing is due. */
+  planRetention(now: number, retentionMs: number, retentionBytes: number): RetentionPlan | null {
+    return planRetention(this, now, retentionMs, retentionBytes);
+  }
+
+  /** Compacts this partition (see cleaner.ts). */
+  compact(now: number, cfg: CompactionSettings): Promise<CompactionResult> {
+    return this.cleaner.compact(now, cfg);
+  }
+
+  /** @internal Retention removed every batch below newStart (written): drop them from memory. */
+  advanceLogStart(newStart: number, floor: number): void {
+    if (this.closed) return;
+    let drop = 0;
+    while (drop < this.index.length && this.index.lastOf(drop) < newStart) drop++;
+    this.index.shift(drop);
+    this._logStartOffset = newStart;
+    this._endOffsetFloor = floor;
+    this.producers.trim(newStart);
+    this.cache.evictBefore(newStart);
+  }
+
+  /** @internal The cleaner rewrote or removed stored batches (written): make the index match. */
+  applyCompaction(changes: readonly BatchChange[], floor: number): void {
+    if (this.closed) return;
+    const removed: number[] = [];
+    for (const c of changes) {
+      const pos = this.index.positionOf(c.base);
+      if (pos < 0) continue;
+      if (c.data === null) removed.push(pos);
+      else this.index.update(pos, c.maxTs, c.data.byteLength, c.count);
     }
-    if (k === 0) return null;
-    const bases: number[] = new Array(k);
-    for (let j = 0; j < k; j++) bases[j] = this.index.baseOf(j);
-    const newStart = Math.max(this._logStartOffset, this.index.lastOf(k - 1) + 1);
-    const floor = Math.max(this.endOffsetFloor, newStart);
-    const entry: WriteEntry = {
-      sync: false,
-      prepare: (b) => {
-        this.checkOpen();
-        for (const base of bases) {
-          b.del(offsetKey(KIND_BATCH, this.topicId, this.partition, base));
-          b.del(offsetKey(KIND_INDEX, this.topicId, this.partition, base));
-        }
-        b.put(this.metaKey, encodePartMeta(newStart, floor));
-      },
-      commit: () => {
-        if (this.closed) return;
-        // Maintenance is serialized, so the front is still what was planned.
-        let drop = 0;
-        while (drop < this.index.length && this.index.lastOf(drop) < newStart) drop++;
-        this.index.shift(drop);
-        this._logStartOffset = newStart;
-        this.endOffsetFloor = floor;
-        this.producers.trim(newStart);
-        this.cache.evictBefore(newStart);
-      },
-    };
-    return { entry, batches: k };
+    removed.sort((a, b) => a - b);
+    this.index.removePositions(removed);
+    this._endOffsetFloor = Math.max(this._endOffsetFloor, floor);
+    // Compaction is rare; dropping the cache keeps it a faithful suffix of the log.
+    this.cache.clear();
   }
-
-  // ---- compaction ----
-
-  /**
-   * Keeps the latest record per key in the compactable range (all batches but the last, none
-   * newer than minCompactionLagMs, and none at or past the last stable offset), drops tombstones
-   * older than deleteRetentionMs, keeps records without a key and control batches. Kept records
-   * keep their offsets; a batch left empty is deleted. logStartOffset does not move (Kafka's
-   * rule); a fetch that lands in a gap gets the next batch.
-   *
-   * Transactions, as Kafka's log cleaner: batches of aborted transactions are removed and never
-   * count as a key's latest value (else an aborted write would evict the committed one and
-   * read_committed readers would see neither), and nothing of an open transaction is compacted
-   * (it may still abort).
-   */
-  async compact(now: number, cfg: CompactionSettings): Promise<CompactionResult> {
-    const result: CompactionResult = { batchesRemoved: 0, batchesRewritten: 0, recordsRemoved: 0 };
-    if (this.closed) return result;
-    const n = this.index.length - 1; // the last batch is the active head
-    const lagCutoff = now - cfg.minCompactionLagMs;
-    const lso = this.lastStableOffset;
-    let end = 0;
-    while (end < n && this.index.maxTimestampOf(end) <= lagCutoff && this.index.lastOf(end) < lso) end++;
-    if (end === 0) return result;
-    const endBase = this.index.baseOf(end);
-    if (endBase === this.compactedUpTo && now < this.nextTombstoneExpiry) return result;
-
-    const from = offsetKey(KIND_BATCH, this.topicId, this.partition, 0);
-    const to = offsetKey(KIND_BATCH, this.topicId, this.partition, endBase);
-
-    // Pass 1: the latest offset of every key in the range.
-    const latest = new Map<string, number>();
-    await this.forEachStored(from, to, (buf) => {
-      const d = decodeBatch(buf);
-      if (d.header.attributes & ATTR_CONTROL || this.isAborted(d.header)) return;
-      for (const r of d.records) if (r.key) latest.set(keyString(r.key), r.offset);
-    });
-
-    // Pass 2: rewrite what changed, in chunks written through the queue.
-    const tombstoneCutoff = now - cfg.deleteRetentionMs;
-    let tombstoneExpiry = Infinity;
-    let chunk: Change[] = [];
-    let chunkBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (chunk.length === 0) return;
-      const c = chunk;
-      chunk = [];
-      chunkBytes = 0;
-      await this.queue.enqueue(this.compactionEntry(c));
-    };
-    await this.forEachStored(from, to, async (buf) => {
-      const d = decodeBatch(buf);
-      const h = d.header;
-      if (h.attributes & ATTR_CONTROL) return;
-      const aborted = this.isAborted(h);
-      const kept = d.records.filter((r) => {
-        if (aborted) return false;
-        if (!r.key) return true;
-        if (latest.get(keyString(r.key)) !== r.offset) return false;
-        if (r.value === null) {
-          if (r.timestamp < tombstoneCutoff) return false;
-          tombstoneExpiry = Math.min(tombstoneExpiry, r.timestamp + cfg.deleteRetentionMs);
-        }
-        return true;
-      });
-      if (kept.length === d.records.length) return;
-      result.recordsRemoved += d.records.length - kept.length;
-      const last = h.baseOffset + h.lastOffsetDelta;
-      if (kept.length === 0) {
-        result.batchesRemoved++;
-        chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0, producer: NO_PRODUCER });
-      } else {
-        result.batchesRewritten++;
-        const data = encodeBatch({
-          baseOffset: h.baseOffset,
-          lastOffsetDelta: h.lastOffsetDelta,
-          producerId: h.producerId,
-          producerEpoch: h.producerEpoch,
-          baseSequence: h.baseSequence,
-          transactional: (h.attributes & ATTR_TRANSACTIONAL) !== 0,
-          records: kept.map((r) => ({
-            key: r.key,
-            value: r.value,
-            headers: r.headers,
-            timestamp: r.timestamp,
-            offsetDelta: r.offset - h.baseOffset,
-          })),
-        });
-        let maxTs = -1;
-        for (const r of kept) if (r.timestamp > maxTs) maxTs = r.timestamp;
-        const producer = {
-          producerId: h.producerId,
-          producerEpoch: h.producerEpoch,
-          baseSequence: h.baseSequence,
-          attributes: h.attributes & 0xff,
-          controlType: -1,
-        };
-        chunk.push({ base: h.baseOffset, last, data, maxTs, count: kept.length, producer });
-        chunkBytes += data.byteLength;
-      }
-      if (chunkBytes >= COMPACTION_CHUNK_BYTES || chunk.length >= 4096) await flush();
-    });
-    await flush();
-    this.compactedUpTo = endBase;
-    this.nextTombstoneExpiry = tombstoneExpiry;
-    return result;
-  }
-
-  /** A data batch of a transaction that was aborted (its ABORT marker is in the log). */
-  private isAborted(h: { attributes: number; producerId: number; baseOffset: number }): boolean {
-    if ((h.attributes & ATTR_TRANSACTIONAL) === 0) return false;
-    return this.producers.abortedIn(h.baseOffset, h.baseOffset + 1).some((a) => a.producerId === h.producerId && a.firstOffset <= h.baseOffset);
-  }
-
-  private compactionEntry(changes: Change[]): WriteEntry {
-    let floor = this.endOffsetFloor;
-    for (const c of changes) if (c.data === null) floor = Math.max(floor, c.last + 1);
-    return {
-      sync: false,
-      prepare: (b) => {
-        this.checkOpen();
-        for (const c of changes) {
-          const bk = offsetKey(KIND_BATCH, this.topicId, this.partition, c.base);
-          const ik = offsetKey(KIND_INDEX, this.topicId, this.partition, c.base);
-          if (c.data === null) {
-            b.del(bk);
-            b.del(ik);
-          } else {
-            b.put(bk, c.data);
-            b.put(ik, encodeIndexValue({ ...c.producer, lastOffset: c.last, maxTimestamp: c.maxTs, size: c.data.byteLength, records: c.count }));
-          }
-        }
-        if (floor > this.endOffsetFloor) b.put(this.metaKey, encodePartMeta(this._logStartOffset, floor));
-      },
-      commit: () => {
-        if (this.closed) return;
-        const removed: number[] = [];
-        for (const c of changes) {
-          const pos = this.index.positionOf(c.base);
-          if (pos < 0) continue;
-          if (c.data === null) removed.push(pos);
-          else this.index.update(pos, c.maxTs, c.data.byteLength, c.count);
-        }
-        removed.sort((a, b) => a - b);
-        this.index.removePositions(removed);
-        this.endOffsetFloor = Math.max(this.endOffsetFloor, floor);
-        // Compaction is rare; dropping the cache keeps it a faithful suffix of the log.
-        this.cache.clear();
-      },
-    };
-  }
-
-  private async forEachStored(
-    gte: Uint8Array,
-    lt: Uint8Array,
-    fn: (buf: Uint8Array) => void | Promise<void>,
-  ): Promise<void> {
-    const it = this.db.values({ gte, lt });
-    try {
-      for (;;) {
-        const chunk = await it.nextv(SCAN_CHUNK);
-        if (chunk.length === 0) return;
-        for (const v of chunk) await fn(v);
-      }
-    } finally {
-      await it.close();
-    }
-  }
-}
-
-interface Change {
-  base: number;
-  last: number;
-  /** null: the batch is removed. */
-  data: Uint8Array | null;
-  maxTs: number;
-  count: number;
-  producer: Pick<IndexEntry, 'producerId' | 'producerEpoch' | 'baseSequence' | 'attributes' | 'controlType'>;
-}
-
-const NO_PRODUCER = { producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1 };
-
-/** Keys compared as strings: latin1 maps each byte to one char, so it is exact and cheap. */
-function keyString(k: Uint8Array): string {
-  return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
-}
-
-
-function producerInfo(info: Float64Array, o: number): BatchProducerInfo {
-  return {
-    producerId: info[o + F_PID]!,
-    epoch: info[o + F_EPOCH]!,
-    firstSeq: info[o + F_SEQ]!,
-    count: info[o + F_SPAN]!,
-    transactional: (info[o + F_ATTRS]! & ATTR_TRANSACTIONAL) !== 0,
-    controlType: info[o + F_CTRL]!,
-  };
 }
 
 function lastOffsetOf(batches: Uint8Array[]): number {

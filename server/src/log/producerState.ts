@@ -2,7 +2,8 @@
  * Per-partition producer state (Kafka's ProducerStateManager, reduced to one node): for each
  * producer id, its epoch and its last 5 batches' sequence ranges (so a retried batch is answered
  * with its original offsets instead of being written twice), and the first offset of its open
- * transaction; plus the partition's aborted transactions (for read_committed fetches).
+ * transaction; plus the partition's aborted transactions (for read_committed fetches). A data
+ * batch of a newer epoch ends (as aborted) a transaction an older epoch left open.
  *
  * Pure bookkeeping, no I/O. The log calls `check` + `reserve` when a write is prepared, `publish`
  * once it is written and `discardPending` if it failed; recovery replays the batch index through
@@ -108,6 +109,14 @@ export class ProducerStateTable {
       ? { epoch: cur.epoch, batches: cur.batches.slice(), txnFirst: cur.txnFirst, lastWriteMs: now }
       : { epoch: b.epoch, batches: [], txnFirst: -1, lastWriteMs: now };
     if (b.epoch > e.epoch) {
+      // A newer epoch over a transaction still open here: the coordinator hands out a new epoch only
+      // after aborting the old one's transaction, so this one is a fenced producer's. It counts as
+      // aborted, so the new epoch's COMMIT cannot commit it and it no longer holds back the LSO.
+      // (The coordinator writes a real ABORT marker first; this is the backstop if one is missing.)
+      if (b.controlType < 0 && e.txnFirst >= 0) {
+        this.pendingAborted.push({ producerId: b.producerId, firstOffset: e.txnFirst, lastOffset: base - 1 });
+        e.txnFirst = -1;
+      }
       e.epoch = b.epoch;
       e.batches = [];
     }

@@ -1,3 +1,4 @@
+/** The broker's LevelDB and its single write queue. */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -6,6 +7,9 @@ import { WriteQueue } from './writeQueue.js';
 
 export type Db = Level<Uint8Array, Uint8Array>;
 export type DbBatch = ChainedBatch<Db, Uint8Array, Uint8Array>;
+
+/** Values taken per step (`nextv`) when iterating stored batches. */
+export const ITERATOR_CHUNK = 64;
 
 /**
  * One LevelDB per broker at `<dataDir>/log`, binary keys and values (layout in keys.ts), plus the

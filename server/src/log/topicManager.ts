@@ -4,10 +4,8 @@
  */
 import { BrookError, ErrorCode, utf8Decode, utf8Encode, validateName } from '@brook/protocol';
 import type { Logger } from 'pino';
+import type { CompactionResult } from './cleaner.js';
 import { CacheBudget } from './hotCache.js';
-
-/** Idle producers' sequence state is forgotten after this (Kafka: producer.id.expiration.ms, 1 day). */
-export const PRODUCER_ID_EXPIRATION_MS = 24 * 3600 * 1000;
 import {
   decodeIndexValue,
   KIND_BATCH,
@@ -24,16 +22,12 @@ import {
   prefixEnd,
   topicKey,
 } from './keys.js';
-import {
-  PartitionLog,
-  type AppendOptions,
-  type AppendResult,
-  type AtomicPart,
-  type CompactionResult,
-  type ExtraOps,
-} from './partitionLog.js';
+import { PartitionLog } from './partitionLog.js';
 import type { Storage } from './storage.js';
 import { DEFAULT_TOPIC_CONFIG, parseTopicConfig, type TopicConfig } from './topicConfig.js';
+
+/** Idle producers' sequence state is forgotten after this (Kafka: producer.id.expiration.ms, 1 day). */
+export const PRODUCER_ID_EXPIRATION_MS = 24 * 3600 * 1000;
 
 export interface TopicInfo {
   readonly name: string;
@@ -87,12 +81,9 @@ interface StoredTopic {
   createdAt: number;
 }
 
-interface TopicEntry extends TopicInfo {
-  readonly overrides: Partial<TopicConfig>;
-}
-
 export class TopicManager {
-  private readonly topics = new Map<string, TopicEntry>();
+  /** Frozen, so get() and list() hand them out without copying. */
+  private readonly topics = new Map<string, TopicInfo>();
   /** Names being created or deleted right now. */
   private readonly busy = new Set<string>();
   private readonly changeListeners = new Set<(e: TopicChange) => void>();
@@ -142,7 +133,7 @@ export class TopicManager {
     }
     for (const id of deleted) await this.clearTopicData(id);
 
-    const byId = new Map<number, TopicEntry>();
+    const byId = new Map<number, TopicInfo>();
     for await (const v of db.values(range(kindPrefix(KIND_TOPIC)))) {
       const meta = JSON.parse(utf8Decode(v)) as StoredTopic;
       const entry = this.makeEntry(meta);
@@ -209,25 +200,20 @@ export class TopicManager {
     );
   }
 
-  private makeEntry(meta: StoredTopic): TopicEntry {
-    const config: TopicConfig = { ...this.defaults, ...meta.configs };
+  private makeEntry(meta: StoredTopic): TopicInfo {
+    const config = this.effectiveConfig(meta);
     const partitions: PartitionLog[] = new Array(meta.numPartitions);
     for (let p = 0; p < meta.numPartitions; p++) {
       const log = new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
       log.maxBatchBytes = config['max.message.bytes'];
       partitions[p] = log;
     }
-    // Frozen so get() can hand out the entry itself without copying.
-    return Object.freeze({
-      name: meta.name,
-      id: meta.id,
-      numPartitions: meta.numPartitions,
-      config: Object.freeze(config),
-      overrides: meta.configs,
-      internal: meta.internal,
-      createdAt: meta.createdAt,
-      partitions: Object.freeze(partitions) as PartitionLog[],
-    });
+    return topicInfo(meta, config, partitions);
+  }
+
+  /** Broker defaults under the topic's overrides. */
+  private effectiveConfig(meta: StoredTopic): TopicConfig {
+    return { ...this.defaults, ...meta.configs };
   }
 
   // ---- topics ----
@@ -261,7 +247,7 @@ export class TopicManager {
       createdAt: Date.now(),
     };
     if (opts.validateOnly) {
-      return { ...meta, config: { ...this.defaults, ...overrides }, partitions: [] };
+      return topicInfo(meta, this.effectiveConfig(meta), []);
     }
     const entry = this.makeEntry(meta);
     this.busy.add(name);
@@ -280,7 +266,7 @@ export class TopicManager {
     this.topics.set(name, entry);
     this.logger.info({ topic: name, id: meta.id, partitions: numPartitions, internal: meta.internal }, 'topic created');
     this.emit({ type: 'created', topic: name });
-    return publicInfo(entry);
+    return entry;
   }
 
   /**
@@ -332,12 +318,11 @@ export class TopicManager {
   }
 
   get(name: string): TopicInfo | undefined {
-    const t = this.topics.get(name);
-    return t && publicInfo(t);
+    return this.topics.get(name);
   }
 
   list(): TopicInfo[] {
-    return [...this.topics.values()].map(publicInfo);
+    return [...this.topics.values()];
   }
 
   partition(name: string, p: number): PartitionLog | undefined {
@@ -359,11 +344,6 @@ export class TopicManager {
         this.logger.error({ err, event: e }, 'topic change listener failed');
       }
     }
-  }
-
-  /** Appends to several partitions (and optional extra ops) in one atomic LevelDB batch. */
-  appendAtomic(parts: AtomicPart[], opts: AppendOptions, extra?: ExtraOps): Promise<AppendResult[]> {
-    return PartitionLog.appendAtomic(parts, opts, extra);
   }
 
   /** LevelDB batch writes so far (group commit makes this much smaller than the number of appends). */
@@ -469,8 +449,17 @@ export class TopicManager {
   }
 }
 
-function publicInfo(t: TopicEntry): TopicInfo {
-  return t;
+/** Exactly the public fields, frozen (the overrides alone stay in the stored metadata). */
+function topicInfo(meta: StoredTopic, config: TopicConfig, partitions: PartitionLog[]): TopicInfo {
+  return Object.freeze({
+    name: meta.name,
+    id: meta.id,
+    numPartitions: meta.numPartitions,
+    config: Object.freeze(config),
+    internal: meta.internal,
+    createdAt: meta.createdAt,
+    partitions: Object.freeze(partitions),
+  });
 }
 
 function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {

@@ -8,9 +8,11 @@
 import type { Logger } from 'pino';
 import { CONSUMER_OFFSETS_TOPIC, decodeBatch, encodeBatch, type RecordInput } from '@brook/protocol';
 import type { TopicManager } from '../log/topicManager.js';
-import type { AtomicPart, PartitionLog } from '../log/partitionLog.js';
+import type { AtomicPart } from '../log/appendOp.js';
+import type { PartitionLog } from '../log/partitionLog.js';
 import {
   decodeOffsetsRecord,
+  encodeClassicGroupKey,
   encodeGroupKey,
   encodeGroupValue,
   encodeOffsetKey,
@@ -36,6 +38,13 @@ export class OffsetStore {
   private readonly offsets = new Map<string, GroupOffsets>();
   /** group -> its live records (tombstoned ones removed), keyed by kind and member. */
   private readonly groupRecords = new Map<string, Map<string, GroupRecordEntry>>();
+  /**
+   * Commits being written, by offset key -> count. The table shows a commit only once it is written,
+   * so expiry must not judge these partitions by the older value it still sees.
+   */
+  private readonly inFlight = new Map<string, number>();
+  /** Classic groups' snapshots: their own record type, so a group id may switch kinds. */
+  private readonly classicSnapshots = new Map<string, unknown>();
   private constructor(
     private readonly log: PartitionLog,
     private readonly logger: Logger,
@@ -68,6 +77,9 @@ export class OffsetStore {
       let t = g.get(rec.topic);
       if (!t) g.set(rec.topic, (t = new Map()));
       t.set(rec.partition, rec.value);
+    } else if (rec.type === 'classicGroup') {
+      if (rec.snapshot === null) this.classicSnapshots.delete(rec.group);
+      else this.classicSnapshots.set(rec.group, rec.snapshot);
     } else this.applyGroupRecord(rec.group, rec);
   }
 
@@ -107,7 +119,17 @@ export class OffsetStore {
 
   /** Writes the commits (one batch, fsynced) and then makes them visible to fetches. */
   async commit(group: string, entries: OffsetEntry[], now = Date.now()): Promise<void> {
-    await this.write(commitRecords(group, entries, now), true);
+    const keys = entries.map((e) => inFlightKey(group, e.topic, e.partition));
+    for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
+    try {
+      await this.write(commitRecords(group, entries, now), true);
+    } finally {
+      for (const k of keys) {
+        const n = this.inFlight.get(k)! - 1;
+        if (n === 0) this.inFlight.delete(k);
+        else this.inFlight.set(k, n);
+      }
+    }
   }
 
   /**
@@ -145,15 +167,27 @@ export class OffsetStore {
     return this.offsets.has(group) || this.groupRecords.has(group);
   }
 
-  /** Tombstones for the given partitions' offsets. */
+  /** Whether the group has committed offsets, or commits being written (group records alone do not count). */
+  hasOffsets(group: string): boolean {
+    if (this.offsets.has(group)) return true;
+    for (const k of this.inFlight.keys()) if (k.startsWith(`${group}\0`)) return true;
+    return false;
+  }
+
+  /** Tombstones for the given partitions' offsets (also those with a commit being written: it lands first). */
   async deleteOffsets(group: string, entries: Array<{ topic: string; partition: number }>): Promise<void> {
-    const present = entries.filter((e) => this.get(group, e.topic, e.partition) !== undefined);
+    const present = entries.filter((e) => this.get(group, e.topic, e.partition) !== undefined || this.inFlight.has(inFlightKey(group, e.topic, e.partition)));
     await this.write(present.map((e) => ({ key: encodeOffsetKey(group, e.topic, e.partition), value: null })), true);
   }
 
-  /** Tombstones for every offset of the group and every group record. */
+  /** Tombstones for every offset of the group (written or being written) and every group record. */
   async deleteGroup(group: string): Promise<void> {
-    const records: RecordInput[] = this.list(group).map((o) => ({ key: encodeOffsetKey(group, o.topic, o.partition), value: null }));
+    const keys = new Set(this.list(group).map((o) => inFlightKey(group, o.topic, o.partition)));
+    for (const k of this.inFlight.keys()) if (k.startsWith(`${group}\0`)) keys.add(k);
+    const records: RecordInput[] = [...keys].map((k) => {
+      const [, topic, partition] = k.split('\0');
+      return { key: encodeOffsetKey(group, topic!, Number(partition)), value: null };
+    });
     for (const e of this.groupRecords.get(group)?.values() ?? []) records.push({ key: encodeGroupKey(group, e.kind, e.memberId), value: null });
     await this.write(records, true);
   }
@@ -193,16 +227,34 @@ export class OffsetStore {
     return [...this.groupRecords].map(([groupId, g]) => ({ groupId, records: [...g.values()] }));
   }
 
+  async saveClassicGroup(group: string, snapshot: unknown | null): Promise<void> {
+    if (snapshot === null && !this.classicSnapshots.has(group)) return;
+    await this.write([{ key: encodeClassicGroupKey(group), value: snapshot === null ? null : encodeGroupValue(snapshot) }], false);
+  }
+
+  classicGroupSnapshots(): Array<[string, unknown]> {
+    return [...this.classicSnapshots];
+  }
+
   /**
    * Offset expiry (Kafka's offsets.retention.minutes, KIP-848 rule): while a group has no members,
-   * each offset expires `retentionMs` after its commit. Returns how many were deleted.
+   * each offset expires `retentionMs` after its commit, except where a commit for the partition is
+   * being written (newer than what the table shows) or `isPending` says a transaction holds a newer
+   * one (Kafka keeps those). Returns how many were deleted.
    */
-  async expire(now: number, retentionMs: number, isEmpty: (group: string) => boolean): Promise<number> {
+  async expire(
+    now: number,
+    retentionMs: number,
+    isEmpty: (group: string) => boolean,
+    isPending: (group: string, topic: string, partition: number) => boolean = () => false,
+  ): Promise<number> {
     const expired: RecordInput[] = [];
     for (const [group] of this.offsets) {
       if (!isEmpty(group)) continue;
       for (const o of this.list(group)) {
-        if (o.commitTimestamp + retentionMs < now) expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
+        if (o.commitTimestamp + retentionMs < now && !this.inFlight.has(inFlightKey(group, o.topic, o.partition)) && !isPending(group, o.topic, o.partition)) {
+          expired.push({ key: encodeOffsetKey(group, o.topic, o.partition), value: null });
+        }
       }
     }
     await this.write(expired, true);
@@ -210,6 +262,8 @@ export class OffsetStore {
     return expired.length;
   }
 }
+
+const inFlightKey = (group: string, topic: string, partition: number) => `${group}\0${topic}\0${partition}`;
 
 function commitRecords(group: string, entries: OffsetEntry[], now: number): RecordInput[] {
   return entries.map((e) => ({

@@ -5,6 +5,9 @@
  *   type 1  OffsetCommitKey   group string | topic string | partition int32
  *           OffsetCommitValue version int16 (=3) | offset int64 | leaderEpoch int32 (-1) |
  *                             metadata string? | commitTimestamp int64
+ *   type 2  ClassicGroupKey   group string (Kafka's GroupMetadataKey type)
+ *           ClassicGroupValue version int16 (=0) | snapshot bytes (UTF-8 JSON of a classic group:
+ *                             generation, protocol, leader, members with metadata and assignment)
  *   type 3  GroupSnapshotKey  group string (read only: the whole-group format before per-member
  *                             records; rewritten as records, and tombstoned, at start-up)
  *   type 4  GroupMetadataKey  group string
@@ -12,11 +15,13 @@
  *   type 6  GroupTargetKey    group string | memberId string
  *           values of types 3-6: JsonValue version int16 (=0) | json bytes (UTF-8 JSON; the shapes
  *           are the group coordinator's, see groups/persistence.ts): epochs and assignor; one
- *           member's subscription, epochs and current assignment; one member's target assignment
+ *           member's subscription, principal, epochs and current assignment; one member's target
+ *           assignment
  */
 import { Reader, Writer, bytes, int16, int32, int64, nullableString, string, struct, utf8Decode, utf8Encode } from '@brook/protocol';
 
 export const OFFSET_COMMIT_KEY = 1;
+export const CLASSIC_GROUP_KEY = 2;
 export const GROUP_SNAPSHOT_KEY = 3;
 export const GROUP_METADATA_KEY = 4;
 export const GROUP_MEMBER_KEY = 5;
@@ -58,7 +63,8 @@ export interface CommittedOffset {
 
 export type OffsetsRecord =
   | { type: 'offset'; group: string; topic: string; partition: number; value: CommittedOffset | null }
-  | ({ type: 'group'; group: string } & GroupRecordEntry);
+  | ({ type: 'group'; group: string } & GroupRecordEntry)
+  | { type: 'classicGroup'; group: string; snapshot: unknown | null };
 
 function enc<T>(codec: { write(w: Writer, v: T): void }, v: T): Uint8Array {
   const w = new Writer(64);
@@ -79,6 +85,10 @@ export function encodeGroupKey(group: string, kind: GroupRecordKind, memberId: s
   return memberId === null ? enc(GroupKey, { type, group }) : enc(GroupMemberKey, { type, group, memberId });
 }
 
+export function encodeClassicGroupKey(group: string): Uint8Array {
+  return enc(GroupKey, { type: CLASSIC_GROUP_KEY, group });
+}
+
 export function encodeGroupValue(value: unknown): Uint8Array {
   return enc(JsonValue, { version: 0, json: utf8Encode(JSON.stringify(value)) });
 }
@@ -97,6 +107,11 @@ export function decodeOffsetsRecord(key: Uint8Array, value: Uint8Array | null): 
       partition: k.partition,
       value: { offset: v.offset, metadata: v.metadata, commitTimestamp: v.commitTimestamp },
     };
+  }
+  if (type === CLASSIC_GROUP_KEY) {
+    const k = GroupKey.read(new Reader(key));
+    const snapshot = value === null ? null : (JSON.parse(utf8Decode(JsonValue.read(new Reader(value)).json)) as unknown);
+    return { type: 'classicGroup', group: k.group, snapshot };
   }
   const kind = KIND_OF_TYPE.get(type);
   if (kind !== undefined) {

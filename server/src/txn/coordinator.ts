@@ -3,18 +3,25 @@
  * transaction (Kafka's TransactionCoordinator on one node).
  *
  * - InitProducerId hands out producer ids from blocks persisted in LevelDB. With a transactional
- *   id it bumps that id's epoch (fencing older instances) and aborts the transaction it left open.
+ *   id it bumps that id's epoch (fencing older instances) and aborts the transaction it left open,
+ *   the way Kafka does: fence first (the epoch is bumped before anything is written, so no append,
+ *   offset commit or EndTxn of the old epoch is accepted any more), wait for the appends already
+ *   accepted, write the ABORT markers with the bumped epoch, then bump once more for the caller.
  * - A transactional Produce adds its partition to the transaction (KIP-890's server-side add; no
  *   AddPartitionsToTxn round trip). The batches are written to the log at once; the log tracks the
  *   transaction's first offset there, which holds back the last stable offset.
  * - TxnOffsetCommit stores consumer offsets in the transaction (checked against the group's member
- *   epoch and ownership, KIP-447's fencing). They stay in memory until the end.
+ *   epoch and ownership, KIP-447's fencing). They stay in memory until the end; meanwhile an
+ *   OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT for them and expiry keeps the
+ *   partition's committed offset (Kafka's pending transactional offset commits).
  * - EndTxn writes a COMMIT or ABORT control batch to every partition of the transaction, and on
  *   commit the offsets to `__consumer_offsets`, in ONE LevelDB batch: outputs and offsets become
  *   visible together or not at all. Nothing else needs to survive a crash: a transaction open at a
  *   crash is found at start-up (transactional batches without a marker, from the batch index) and
  *   aborted, and its producer's epoch is bumped so the pre-crash instance is fenced.
- * - A transaction open longer than its timeout is aborted the same way.
+ * - A transaction open longer than its timeout is aborted the same way (fenced, markers with the
+ *   bumped epoch). A failed completion leaves the transaction open with its timer running, and a
+ *   failed timeout abort is tried again, so no storage error leaves a transaction open for ever.
  *
  * Keys (first byte 0x20-0x21, see log/keys.ts for the scheme):
  *   0x20                      -> end of the producer id block handed out (u64 as int64)
@@ -22,7 +29,8 @@
  */
 import type { Logger } from 'pino';
 import { BrookError, ErrorCode, encodeControlBatch, readInt64, utf8Decode, utf8Encode, writeInt64 } from '@brook/protocol';
-import { PartitionLog, type AtomicPart } from '../log/partitionLog.js';
+import type { AtomicPart } from '../log/appendOp.js';
+import { PartitionLog } from '../log/partitionLog.js';
 import type { Storage } from '../log/storage.js';
 import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetEntry, OffsetStore } from '../offsets/offsetStore.js';
@@ -32,6 +40,8 @@ const KIND_TXN = 0x21;
 const PRODUCER_ID_BLOCK_KEY = Uint8Array.of(KIND_PRODUCER_ID_BLOCK);
 const PRODUCER_ID_BLOCK_SIZE = 1000;
 const MAX_EPOCH = 32767;
+/** A failed timeout abort is tried again after the transaction timeout, at most this long (Kafka's abort cleanup interval). */
+const ABORT_RETRY_MAX_MS = 10_000;
 
 export interface TxnOffsets {
   memberId: string | null;
@@ -51,6 +61,13 @@ interface TxnEntry {
   partitions: Set<PartitionLog>;
   offsets: Map<string, TxnOffsets>;
   timer: NodeJS.Timeout | null;
+  /** Transactions started on this id: a timer of an earlier one must not abort a later one. */
+  started: number;
+  /**
+   * The epoch was bumped past the open transaction's producer (a fencing abort started, Kafka's
+   * PrepareEpochFence); a retry after a failed abort must not bump it again.
+   */
+  fenced: boolean;
   /** The epoch whose transaction the broker aborted on timeout (its calls get TRANSACTION_TIMED_OUT). */
   timedOutEpoch: number;
   /** Transactional appends not yet written; EndTxn waits for them. */
@@ -81,6 +98,8 @@ export interface TxnStats {
 export class TransactionCoordinator {
   private readonly byId = new Map<string, TxnEntry>();
   private readonly byProducerId = new Map<number, TxnEntry>();
+  /** Group id -> the transactions holding offsets of it not yet committed or aborted. */
+  private readonly pendingOffsets = new Map<string, Set<TxnEntry>>();
   private nextProducerId = 0;
   private blockEnd = 0;
   private allocating: Promise<unknown> = Promise.resolve();
@@ -140,7 +159,7 @@ export class TransactionCoordinator {
     return this.locked(entry, async () => {
       if (entry.status !== 'Empty') {
         this.deps.logger.info({ transactionalId, producerId: entry.producerId, epoch: entry.epoch }, 'aborting the transaction of a fenced producer');
-        await this.complete(entry, false);
+        await this.fenceAndAbort(entry);
       }
       await this.bumpEpoch(entry, timeoutMs);
       return { producerId: entry.producerId, producerEpoch: entry.epoch };
@@ -175,6 +194,12 @@ export class TransactionCoordinator {
     };
   }
 
+  /** Resolves once no append of the transaction is in flight. */
+  private idle(e: TxnEntry): Promise<void> {
+    if (e.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => e.idleWaiters.push(resolve));
+  }
+
   // ---- TxnOffsetCommit ----
 
   /** Validates the producer; the caller checks each partition (validateOffsetCommit) and passes the accepted ones. */
@@ -185,9 +210,19 @@ export class TransactionCoordinator {
     this.start(e);
     let g = e.offsets.get(groupId);
     if (!g) e.offsets.set(groupId, (g = { memberId, memberEpoch, entries: new Map() }));
+    let pending = this.pendingOffsets.get(groupId);
+    if (!pending) this.pendingOffsets.set(groupId, (pending = new Set()));
+    pending.add(e);
     g.memberId = memberId;
     g.memberEpoch = memberEpoch;
     for (const o of entries) g.entries.set(`${o.topic}\0${o.partition}`, o);
+  }
+
+  /** A transaction holds an offset of this partition for the group that it has not committed or aborted yet. */
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean {
+    const key = `${topic}\0${partition}`;
+    for (const e of this.pendingOffsets.get(groupId) ?? []) if (e.offsets.get(groupId)?.entries.has(key)) return true;
+    return false;
   }
 
   /** Checks the producer (PRODUCER_FENCED etc.) without changing anything. */
@@ -203,7 +238,7 @@ export class TransactionCoordinator {
       this.checkEpoch(e, producerId, epoch);
       if (e.status === 'Empty') return; // nothing was sent: nothing to commit or abort
       e.status = 'Ending';
-      if (e.inFlight > 0) await new Promise<void>((resolve) => e.idleWaiters.push(resolve));
+      await this.idle(e);
       if (commit) {
         const refusal = this.revalidateOffsets(e);
         if (refusal) {
@@ -251,28 +286,59 @@ export class TransactionCoordinator {
   private start(e: TxnEntry): void {
     if (e.status !== 'Empty') return;
     e.status = 'Ongoing';
-    const epoch = e.epoch;
-    e.timer = setTimeout(() => void this.timeOut(e, epoch), e.timeoutMs);
+    e.started++;
+    this.armTimeout(e, e.timeoutMs);
+  }
+
+  /** The timer stays armed until the transaction is completed: a failed EndTxn leaves it running. */
+  private armTimeout(e: TxnEntry, ms: number): void {
+    if (e.timer) clearTimeout(e.timer);
+    const txn = e.started;
+    e.timer = setTimeout(() => void this.timeOut(e, txn), ms);
     e.timer.unref();
   }
 
-  private async timeOut(e: TxnEntry, epoch: number): Promise<void> {
+  private async timeOut(e: TxnEntry, txn: number): Promise<void> {
     try {
       await this.locked(e, async () => {
-        if (this.closed || e.epoch !== epoch || e.status === 'Empty') return;
+        if (this.closed || e.started !== txn || e.status === 'Empty') return;
         this.deps.logger.warn(
-          { transactionalId: e.transactionalId, producerId: e.producerId, epoch, timeoutMs: e.timeoutMs },
+          { transactionalId: e.transactionalId, producerId: e.producerId, epoch: e.epoch, timeoutMs: e.timeoutMs },
           'transaction timed out: aborting it and fencing its producer',
         );
-        e.status = 'Ending';
-        if (e.inFlight > 0) await new Promise<void>((resolve) => e.idleWaiters.push(resolve));
-        await this.complete(e, false);
-        await this.bumpEpoch(e, e.timeoutMs);
-        e.timedOutEpoch = epoch;
+        if (!e.fenced) e.timedOutEpoch = e.epoch;
+        await this.fenceAndAbort(e);
       });
     } catch (err) {
-      this.deps.logger.error({ err, transactionalId: e.transactionalId }, 'aborting a timed-out transaction failed');
+      if (this.closed || e.started !== txn || e.status === 'Empty') return;
+      const retryMs = Math.min(e.timeoutMs, ABORT_RETRY_MAX_MS);
+      this.deps.logger.error({ err, transactionalId: e.transactionalId, retryMs }, 'aborting a timed-out transaction failed; trying again');
+      this.armTimeout(e, retryMs);
     }
+  }
+
+  /**
+   * Kafka's fencing abort (prepareFenceProducerEpoch, then an abort with the bumped epoch). The
+   * epoch is bumped in memory before anything is written, so from here on every append, offset
+   * commit and EndTxn of the old epoch is refused (PRODUCER_FENCED); the appends accepted before
+   * are waited for, so none lands after the markers; the markers carry the bumped epoch, which
+   * fences the old one in each partition's producer state too. On failure the transaction stays
+   * open (fenced) for a retry or its timeout.
+   */
+  private async fenceAndAbort(e: TxnEntry): Promise<void> {
+    e.status = 'Ending';
+    if (!e.fenced) {
+      e.fenced = true;
+      if (e.epoch < MAX_EPOCH) e.epoch++; // bumpEpoch keeps epochs below MAX_EPOCH, so there is room
+    }
+    try {
+      await this.persist(e.transactionalId, e.producerId, e.epoch, e.timeoutMs);
+      await this.idle(e);
+    } catch (err) {
+      e.status = 'Ongoing';
+      throw err;
+    }
+    await this.complete(e, false);
   }
 
   /** The refusal of the first stored offset its member may no longer commit, if any. */
@@ -288,10 +354,11 @@ export class TransactionCoordinator {
     return null;
   }
 
-  /** Writes the markers (and on commit the offsets) in one atomic, fsynced write; then resets the entry. */
+  /**
+   * Writes the markers (and on commit the offsets) in one atomic, fsynced write; then resets the
+   * entry. On failure the transaction is open again, its timer still running.
+   */
   private async complete(e: TxnEntry, commit: boolean): Promise<void> {
-    if (e.timer) clearTimeout(e.timer);
-    e.timer = null;
     const now = Date.now();
     const parts: AtomicPart[] = [];
     for (const log of e.partitions) {
@@ -313,23 +380,30 @@ export class TransactionCoordinator {
       e.status = 'Ongoing';
       throw err;
     }
+    if (e.timer) clearTimeout(e.timer);
+    e.timer = null;
     for (const apply of applies) apply();
     if (commit) this.committed++;
     else this.aborted++;
     e.status = 'Empty';
+    e.fenced = false;
+    for (const groupId of e.offsets.keys()) {
+      const pending = this.pendingOffsets.get(groupId);
+      pending?.delete(e);
+      if (pending?.size === 0) this.pendingOffsets.delete(groupId);
+    }
     e.partitions = new Set();
     e.offsets = new Map();
   }
 
+  /** The epoch handed to a producer: a new producer id once it is exhausted (kept below MAX_EPOCH so a fencing bump always fits, as in Kafka). */
   private async bumpEpoch(e: TxnEntry, timeoutMs: number): Promise<void> {
     let { producerId, epoch } = e;
-    if (epoch >= MAX_EPOCH) {
+    if (epoch >= MAX_EPOCH - 1) {
       producerId = await this.allocateProducerId();
       epoch = 0;
     } else epoch++;
-    const value = utf8Encode(JSON.stringify({ producerId, producerEpoch: epoch, timeoutMs }));
-    const key = txnKey(e.transactionalId);
-    await this.deps.storage.queue.enqueue({ sync: true, prepare: (b) => b.put(key, value) });
+    await this.persist(e.transactionalId, producerId, epoch, timeoutMs);
     if (producerId !== e.producerId) {
       this.byProducerId.delete(e.producerId);
       this.byProducerId.set(producerId, e);
@@ -337,6 +411,12 @@ export class TransactionCoordinator {
     }
     e.epoch = epoch;
     e.timeoutMs = timeoutMs;
+  }
+
+  private async persist(transactionalId: string, producerId: number, epoch: number, timeoutMs: number): Promise<void> {
+    const value = utf8Encode(JSON.stringify({ producerId, producerEpoch: epoch, timeoutMs }));
+    const key = txnKey(transactionalId);
+    await this.deps.storage.queue.enqueue({ sync: true, prepare: (b) => b.put(key, value) });
   }
 
   private allocateProducerId(): Promise<number> {
@@ -400,6 +480,8 @@ function newEntry(transactionalId: string, producerId: number, epoch: number, ti
     partitions: new Set(),
     offsets: new Map(),
     timer: null,
+    started: 0,
+    fenced: false,
     timedOutEpoch: -1,
     inFlight: 0,
     idleWaiters: [],

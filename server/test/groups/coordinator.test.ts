@@ -229,7 +229,53 @@ describe('group coordinator: membership and rebalances', () => {
     await h.gc.idle();
     await a.beat();
     expect(a.labels()).toEqual(['orders-eu-0', 'orders-eu-1', 'orders-us-0']);
-    expect((await new Sim(h, 'b').beat({ subscribedTopicRegex: '(' })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect((await new Sim(h, 'b').beat({ subscribedTopicRegex: '(' })).errorCode).toBe(ErrorCode.INVALID_REGULAR_EXPRESSION);
+  });
+
+  it('regexes use RE2 syntax, as Kafka (RE2J): what only a backtracking engine has is refused', async () => {
+    const h = harness({ orders: 1, ORDERS: 1 });
+    for (const re of ['(?=o)orders', '(o)\\1rders', 'orders(?!x)']) {
+      const r = await new Sim(h, `bad-${re}`, { topics: [] }).beat({ subscribedTopicRegex: re });
+      expect(r.errorCode, re).toBe(ErrorCode.INVALID_REGULAR_EXPRESSION);
+    }
+    const a = new Sim(h, 'a', { topics: [] });
+    await a.beat({ subscribedTopicRegex: '(?i)orders' });
+    expect(a.labels()).toEqual(['ORDERS-0', 'orders-0']);
+  });
+
+  it('a catastrophic regex against many 249-character topic names resolves in linear time', async () => {
+    // (a|aa)+b against "aaa…a" takes a backtracking engine fib(length) steps: years at 249.
+    const names = Array.from({ length: 200 }, (_, i) => 'a'.repeat(245) + String(i).padStart(4, '0'));
+    const h = harness(Object.fromEntries([...names.map((n) => [n, 1] as const), ['aab', 2]]));
+    const a = new Sim(h, 'a', { topics: [] });
+    const started = performance.now();
+    await a.beat({ subscribedTopicRegex: '(a|aa)+b' });
+    h.topics.set('a'.repeat(248) + 'z', 1);
+    h.gc.topicsChanged();
+    await h.gc.idle();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(a.labels()).toEqual(['aab-0', 'aab-1']);
+  });
+
+  it('resolves a regex once per topic change, not on every rebalance', async () => {
+    let scans = 0;
+    const h = harness({ 'orders-eu': 2, other: 2 });
+    h.topics = new (class extends Map<string, number> {
+      override keys() {
+        scans++;
+        return super.keys();
+      }
+    })(h.topics);
+    const sims = ['a', 'b', 'c'].map((id) => new Sim(h, id, { topics: [] }));
+    for (const s of sims) await s.beat({ subscribedTopicRegex: 'orders-.*' });
+    await settle(sims);
+    expect(scans).toBe(1); // three joins, three rebalances, one resolution
+    h.topics.set('orders-us', 2);
+    h.gc.topicsChanged();
+    await h.gc.idle();
+    expect(scans).toBe(2);
+    await settle(sims);
+    expect(sims.flatMap((s) => s.labels()).sort()).toEqual(['orders-eu-0', 'orders-eu-1', 'orders-us-0', 'orders-us-1']);
   });
 
   it('a partition count increase gives a new target; a deleted topic is dropped', async () => {
@@ -388,17 +434,17 @@ describe('group coordinator: offset commit validation', () => {
 describe('group coordinator: groups, persistence', () => {
   it('deleteGroup refuses non-empty and unknown groups; has() tells whether the group exists', async () => {
     const h = harness();
-    expect(h.gc.deleteGroup('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    const del = (groupId: string) => h.gc.inGroupQueue(groupId, () => h.gc.deleteGroup(groupId));
+    expect(await del('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     expect(h.gc.has('g')).toBe(false);
     const a = new Sim(h, 'a');
     await a.beat();
     expect(h.gc.has('g')).toBe(true);
-    expect(h.gc.deleteGroup('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
+    expect(await del('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
     await a.leave();
     expect(h.gc.hasMembers('g')).toBe(false);
     expect(h.gc.describe('g').state).toBe('empty');
-    expect(h.gc.deleteGroup('g')).toBe(0);
-    await h.gc.idle();
+    expect(await del('g')).toBe(0);
     expect(h.stored.has('g')).toBe(false);
     expect(h.batches.at(-1)).toEqual({ groupId: 'g', records: null });
     expect(h.gc.describe('g').errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);

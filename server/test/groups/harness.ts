@@ -55,6 +55,18 @@ export function storedGroups(h: Harness): Array<{ groupId: string; records: Stor
   return [...h.stored].map(([groupId, t]) => ({ groupId, records: [...t.values()] }));
 }
 
+/** Applies a written batch to `stored` as the offsets store does: the latest record per key; null deletes the group. */
+export function storeBatch(stored: Harness['stored'], groupId: string, records: readonly GroupRecord[] | null): void {
+  if (records === null) return void stored.delete(groupId);
+  const table = stored.get(groupId) ?? new Map<string, StoredGroupRecord>();
+  stored.set(groupId, table);
+  for (const r of records) {
+    const k = `${r.kind}\0${r.memberId ?? ''}`;
+    if (r.value === null) table.delete(k);
+    else table.set(k, r);
+  }
+}
+
 export function harness(topics: Record<string, number> = { t: 6 }, opts: Partial<GroupCoordinatorDeps> = {}): Harness {
   const clock = new FakeClock();
   const h: Harness = { clock, topics: new Map(Object.entries(topics)), notified: [], stored: new Map(), batches: [], persistCount: 0, failWrites: false, gc: undefined as never };
@@ -67,14 +79,7 @@ export function harness(topics: Record<string, number> = { t: 6 }, opts: Partial
       // Round-trip through JSON, as the real store does.
       const written = records === null ? null : (JSON.parse(JSON.stringify(records)) as GroupRecord[]);
       h.batches.push({ groupId: g, records: written });
-      if (written === null) return void h.stored.delete(g);
-      const table = h.stored.get(g) ?? new Map<string, StoredGroupRecord>();
-      h.stored.set(g, table);
-      for (const r of written) {
-        const k = `${r.kind}\0${r.memberId ?? ''}`;
-        if (r.value === null) table.delete(k);
-        else table.set(k, r);
-      }
+      storeBatch(h.stored, g, written);
     },
     logger: pino({ level: 'silent' }),
     minSessionTimeoutMs: 1000,

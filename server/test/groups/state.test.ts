@@ -152,4 +152,16 @@ describe('pure transitions', () => {
     expect(groupRecords(group)).toEqual(groupRecords(g));
     expect([...group.holders]).toEqual([...g.holders]);
   });
+
+  it("keeps a member's principal, and resolves its regex through env.regexTopics with it", () => {
+    const asked: Array<[string, string | null]> = [];
+    const e: Env = { ...env(0, { t: 2, secret: 1 }), regexTopics: (re, principal) => (asked.push([re, principal]), ['t']) };
+    const r = transition(newGroup('g'), { type: 'heartbeat', request: req('a', 0, { subscribedTopicNames: null, subscribedTopicRegex: '.*' }), context: { ...ctx('a'), principal: 'billing' } }, e);
+    expect(r.response!.assignment).toEqual([{ topic: 't', partitions: [0, 1] }]);
+    expect(asked[0]).toEqual(['.*', 'billing']);
+    const records = JSON.parse(JSON.stringify(groupRecords(r.group))) as ReturnType<typeof groupRecords>;
+    expect(records.find((rec) => rec.kind === 'member')!.value).toMatchObject({ principal: 'billing' });
+    const restored = restore('g', records, 0)!.group;
+    expect(restored.members.get('a')!.principal).toBe('billing');
+  });
 });

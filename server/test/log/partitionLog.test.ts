@@ -217,7 +217,7 @@ describe('PartitionLog append/read', () => {
     const failing = await Promise.allSettled([
       log.append([batch(3)], { sync: true }),
       log.append([batch(1)], { sync: false }),
-      env.tm.appendAtomic([{ log, batches: [batch(1)] }, { log: env.tm.partition('f', 1)!, batches: [batch(1)] }], { sync: true }),
+      PartitionLog.appendAtomic([{ log, batches: [batch(1)] }, { log: env.tm.partition('f', 1)!, batches: [batch(1)] }], { sync: true }),
     ]);
     restore();
     for (const r of failing) {

@@ -86,6 +86,19 @@ describe('ProducerStateTable', () => {
     expect(t.abortedIn(0, 8)).toEqual([]);
   });
 
+  it("a newer epoch over a transaction still open counts as its abort: the new epoch's COMMIT does not commit the fenced records", () => {
+    const t = new ProducerStateTable();
+    const end = { next: 0 };
+    append(t, end, data(4, 0, 0, 2, true)); // 0-1: a transaction of epoch 0 that no marker ended
+    expect(t.lastStableOffset(end.next)).toBe(0);
+    append(t, end, data(4, 1, 0, 1, true)); // 2: epoch 1 (fenced the old one) starts its own
+    expect(t.lastStableOffset(end.next)).toBe(2);
+    append(t, end, marker(4, 1, true)); // 3: epoch 1 commits
+    expect(t.lastStableOffset(end.next)).toBe(4);
+    expect(t.abortedIn(0, 4)).toEqual([{ producerId: 4, firstOffset: 0, lastOffset: 1 }]);
+    expect([...t.openTransactions()]).toEqual([]);
+  });
+
   it('replaying the same batches (recovery) rebuilds the same answers', () => {
     fc.assert(
       fc.property(

@@ -75,6 +75,10 @@ describe('TopicManager', () => {
     expect(info.partitions.length).toBe(3);
     expect(tm.get('orders')).toBe(info);
     expect(tm.list().map((t) => t.name)).toEqual(['orders']);
+    // Exactly the public shape: the stored overrides (and the storage record's fields) stay inside.
+    const publicKeys = ['config', 'createdAt', 'id', 'internal', 'name', 'numPartitions', 'partitions'];
+    expect(Object.keys(info).sort()).toEqual(publicKeys);
+    expect(Object.isFrozen(info)).toBe(true);
     expect(tm.partition('orders', 2)).toBe(info.partitions[2]);
     expect(tm.partition('orders', 3)).toBeUndefined();
 
@@ -90,6 +94,8 @@ describe('TopicManager', () => {
 
     const dry = await tm.create('dry', 2, {}, { validateOnly: true });
     expect(dry.numPartitions).toBe(2);
+    expect(Object.keys(dry).sort()).toEqual(publicKeys);
+    expect(dry.config['retention.ms']).toBe(1000);
     expect(tm.get('dry')).toBeUndefined();
 
     const internal = await tm.create('__consumer_offsets', 2, { 'cleanup.policy': 'compact' }, { internal: true });

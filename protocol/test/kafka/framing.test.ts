@@ -1,0 +1,79 @@
+// The TCP frame splitter and the request/response framing around the declarations.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ProtocolError } from '../../src/io.js';
+import { kafka } from '../../src/index.js';
+
+describe('FrameSplitter', () => {
+  it('splits any chunking of a stream into the frames that were sent', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1 }), (frames, cuts) => {
+        const stream: number[] = [];
+        for (const f of frames) stream.push((f.length >>> 24) & 0xff, (f.length >>> 16) & 0xff, (f.length >>> 8) & 0xff, f.length & 0xff, ...f);
+        const s = new kafka.FrameSplitter(1024);
+        const out: number[][] = [];
+        let at = 0;
+        for (let i = 0; at < stream.length; i++) {
+          const n = cuts[i % cuts.length]!;
+          for (const fr of s.push(Uint8Array.from(stream.slice(at, at + n)))) out.push(Array.from(fr));
+          at += n;
+        }
+        expect(out).toEqual(frames.map((f) => Array.from(f)));
+        expect(s.pending).toBe(0);
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  });
+
+  it('refuses a 2 GB size prefix as soon as its 4 bytes arrive', () => {
+    const s = new kafka.FrameSplitter();
+    expect(s.push(Uint8Array.from([0x7f, 0xff]))).toEqual([]);
+    expect(() => s.push(Uint8Array.from([0xff, 0xff]))).toThrow(ProtocolError);
+  });
+
+  it('refuses negative sizes and sizes above the limit', () => {
+    expect(() => new kafka.FrameSplitter().push(Uint8Array.from([0xff, 0xff, 0xff, 0xff]))).toThrow(ProtocolError);
+    expect(() => new kafka.FrameSplitter(100).push(Uint8Array.from([0, 0, 0, 101]))).toThrow(/outside/);
+    expect(new kafka.FrameSplitter(100).push(Uint8Array.from([0, 0, 0, 100]))).toEqual([]);
+  });
+});
+
+describe('request and response framing', () => {
+  it('uses header v2 / v1 for flexible versions, v1 / v0 before, and v0 for every ApiVersions response', () => {
+    expect(kafka.requestHeaderVersion(3, 8)).toBe(1);
+    expect(kafka.requestHeaderVersion(3, 9)).toBe(2);
+    expect(kafka.responseHeaderVersion(3, 8)).toBe(0);
+    expect(kafka.responseHeaderVersion(3, 9)).toBe(1);
+    expect(kafka.requestHeaderVersion(18, 3)).toBe(2);
+    expect(kafka.responseHeaderVersion(18, 3)).toBe(0);
+    // An ApiVersions version newer than ours still has a readable (v2) header.
+    expect(kafka.requestHeaderVersion(18, 99)).toBe(2);
+  });
+
+  it('reports unknown APIs and unsupported versions with the header, without reading the body', () => {
+    const frame = kafka.encodeKafkaRequest('ApiVersions', 3, 77, 'c', { ...kafka.ApiVersionsRequest.defaults(), clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    const bytes = frame.slice(4);
+    new DataView(bytes.buffer).setInt16(2, 9); // ApiVersions v9 does not exist (yet)
+    const d = kafka.decodeKafkaRequest(bytes);
+    expect(d).toEqual({
+      kind: 'unsupported',
+      apiName: 'ApiVersions',
+      header: { requestApiKey: 18, requestApiVersion: 9, correlationId: 77, clientId: 'c' },
+    });
+    new DataView(bytes.buffer).setInt16(0, 1000);
+    expect(kafka.decodeKafkaRequest(bytes)).toMatchObject({ kind: 'unsupported', apiName: undefined });
+  });
+
+  it('refuses malformed headers and trailing bytes with ProtocolError', () => {
+    expect(() => kafka.decodeKafkaRequest(Uint8Array.from([0, 3]))).toThrow(ProtocolError);
+    const frame = kafka.encodeKafkaRequest('Heartbeat', 4, 1, null, { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null });
+    expect(() => kafka.decodeKafkaRequest(Uint8Array.from([...frame.subarray(4), 0]))).toThrow(/trailing/);
+  });
+
+  it('decodes a typed request body', () => {
+    const frame = kafka.encodeKafkaRequest('Heartbeat', 4, 5, 'cid', { groupId: 'g', generationId: 2, memberId: 'm', groupInstanceId: null });
+    const d = kafka.decodeKafkaRequest(frame.subarray(4));
+    if (d.kind !== 'request' || d.api !== 'Heartbeat') throw new Error('expected a Heartbeat request');
+    expect(d.body.generationId).toBe(2);
+  });
+});

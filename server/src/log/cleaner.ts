@@ -1,0 +1,203 @@
+/** The log cleaner (Kafka's LogCleaner): compaction of one partition, including removal of aborted transactions' batches. */
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, decodeBatch, encodeBatch } from '@brook/protocol';
+import { KIND_BATCH, KIND_INDEX, encodeIndexValue, encodePartMeta, offsetKey, type IndexEntry } from './keys.js';
+import type { PartitionLog } from './partitionLog.js';
+import { ITERATOR_CHUNK } from './storage.js';
+import type { WriteEntry } from './writeQueue.js';
+
+export interface CompactionSettings {
+  deleteRetentionMs: number;
+  minCompactionLagMs: number;
+}
+
+export interface CompactionResult {
+  batchesRemoved: number;
+  batchesRewritten: number;
+  recordsRemoved: number;
+}
+
+/** One stored batch compaction changed. */
+export interface BatchChange {
+  base: number;
+  last: number;
+  /** null: the batch is removed. */
+  data: Uint8Array | null;
+  maxTs: number;
+  count: number;
+  producer: Pick<IndexEntry, 'producerId' | 'producerEpoch' | 'baseSequence' | 'attributes' | 'controlType'>;
+}
+
+/** Compaction writes its changes in LevelDB batches of about this size. */
+const COMPACTION_CHUNK_BYTES = 4 * 1024 * 1024;
+const NO_PRODUCER = { producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1 };
+
+/** Compacts one partition; remembers (in memory only) how far it got, to skip runs with nothing new. */
+export class LogCleaner {
+  /** The end of the last compacted range and when a kept tombstone expires. */
+  private compactedUpTo = -1;
+  private nextTombstoneExpiry = Infinity;
+
+  constructor(private readonly log: PartitionLog) {}
+
+  /**
+   * Keeps the latest record per key in the compactable range (all batches but the last, none
+   * newer than minCompactionLagMs, and none at or past the last stable offset), drops tombstones
+   * older than deleteRetentionMs, keeps records without a key and control batches. Kept records
+   * keep their offsets; a batch left empty is deleted. logStartOffset does not move (Kafka's
+   * rule); a fetch that lands in a gap gets the next batch.
+   *
+   * Transactions, as Kafka's log cleaner: batches of aborted transactions are removed and never
+   * count as a key's latest value (else an aborted write would evict the committed one and
+   * read_committed readers would see neither), and nothing of an open transaction is compacted
+   * (it may still abort).
+   */
+  async compact(now: number, cfg: CompactionSettings): Promise<CompactionResult> {
+    const log = this.log;
+    const index = log.index;
+    const result: CompactionResult = { batchesRemoved: 0, batchesRewritten: 0, recordsRemoved: 0 };
+    if (log.isClosed) return result;
+    const n = index.length - 1; // the last batch is the active head
+    const lagCutoff = now - cfg.minCompactionLagMs;
+    const lso = log.lastStableOffset;
+    let end = 0;
+    while (end < n && index.maxTimestampOf(end) <= lagCutoff && index.lastOf(end) < lso) end++;
+    if (end === 0) return result;
+    const endBase = index.baseOf(end);
+    if (endBase === this.compactedUpTo && now < this.nextTombstoneExpiry) return result;
+
+    const from = offsetKey(KIND_BATCH, log.topicId, log.partition, 0);
+    const to = offsetKey(KIND_BATCH, log.topicId, log.partition, endBase);
+
+    // Pass 1: the latest offset of every key in the range.
+    const latest = new Map<string, number>();
+    await this.forEachStored(from, to, (buf) => {
+      const d = decodeBatch(buf);
+      if (d.header.attributes & ATTR_CONTROL || this.isAborted(d.header)) return;
+      for (const r of d.records) if (r.key) latest.set(keyString(r.key), r.offset);
+    });
+
+    // Pass 2: rewrite what changed, in chunks written through the queue.
+    const tombstoneCutoff = now - cfg.deleteRetentionMs;
+    let tombstoneExpiry = Infinity;
+    let chunk: BatchChange[] = [];
+    let chunkBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      const c = chunk;
+      chunk = [];
+      chunkBytes = 0;
+      await log.queue.enqueue(this.compactionEntry(c));
+    };
+    await this.forEachStored(from, to, async (buf) => {
+      const d = decodeBatch(buf);
+      const h = d.header;
+      if (h.attributes & ATTR_CONTROL) return;
+      const aborted = this.isAborted(h);
+      const kept = d.records.filter((r) => {
+        if (aborted) return false;
+        if (!r.key) return true;
+        if (latest.get(keyString(r.key)) !== r.offset) return false;
+        if (r.value === null) {
+          if (r.timestamp < tombstoneCutoff) return false;
+          tombstoneExpiry = Math.min(tombstoneExpiry, r.timestamp + cfg.deleteRetentionMs);
+        }
+        return true;
+      });
+      if (kept.length === d.records.length) return;
+      result.recordsRemoved += d.records.length - kept.length;
+      const last = h.baseOffset + h.lastOffsetDelta;
+      if (kept.length === 0) {
+        result.batchesRemoved++;
+        chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0, producer: NO_PRODUCER });
+      } else {
+        result.batchesRewritten++;
+        const data = encodeBatch({
+          baseOffset: h.baseOffset,
+          lastOffsetDelta: h.lastOffsetDelta,
+          producerId: h.producerId,
+          producerEpoch: h.producerEpoch,
+          baseSequence: h.baseSequence,
+          transactional: (h.attributes & ATTR_TRANSACTIONAL) !== 0,
+          records: kept.map((r) => ({
+            key: r.key,
+            value: r.value,
+            headers: r.headers,
+            timestamp: r.timestamp,
+            offsetDelta: r.offset - h.baseOffset,
+          })),
+        });
+        let maxTs = -1;
+        for (const r of kept) if (r.timestamp > maxTs) maxTs = r.timestamp;
+        const producer = {
+          producerId: h.producerId,
+          producerEpoch: h.producerEpoch,
+          baseSequence: h.baseSequence,
+          attributes: h.attributes & 0xff,
+          controlType: -1,
+        };
+        chunk.push({ base: h.baseOffset, last, data, maxTs, count: kept.length, producer });
+        chunkBytes += data.byteLength;
+      }
+      if (chunkBytes >= COMPACTION_CHUNK_BYTES || chunk.length >= 4096) await flush();
+    });
+    await flush();
+    this.compactedUpTo = endBase;
+    this.nextTombstoneExpiry = tombstoneExpiry;
+    return result;
+  }
+
+  /** A data batch of a transaction that was aborted (its ABORT marker is in the log). */
+  private isAborted(h: { attributes: number; producerId: number; baseOffset: number }): boolean {
+    if ((h.attributes & ATTR_TRANSACTIONAL) === 0) return false;
+    return this.log
+      .abortedTransactions(h.baseOffset, h.baseOffset + 1)
+      .some((a) => a.producerId === h.producerId && a.firstOffset <= h.baseOffset);
+  }
+
+  private compactionEntry(changes: BatchChange[]): WriteEntry {
+    const log = this.log;
+    let floor = log.endOffsetFloor;
+    for (const c of changes) if (c.data === null) floor = Math.max(floor, c.last + 1);
+    return {
+      sync: false,
+      prepare: (b) => {
+        log.checkOpen();
+        for (const c of changes) {
+          const bk = offsetKey(KIND_BATCH, log.topicId, log.partition, c.base);
+          const ik = offsetKey(KIND_INDEX, log.topicId, log.partition, c.base);
+          if (c.data === null) {
+            b.del(bk);
+            b.del(ik);
+          } else {
+            b.put(bk, c.data);
+            b.put(ik, encodeIndexValue({ ...c.producer, lastOffset: c.last, maxTimestamp: c.maxTs, size: c.data.byteLength, records: c.count }));
+          }
+        }
+        if (floor > log.endOffsetFloor) b.put(log.metaKey, encodePartMeta(log.logStartOffset, floor));
+      },
+      commit: () => log.applyCompaction(changes, floor),
+    };
+  }
+
+  private async forEachStored(
+    gte: Uint8Array,
+    lt: Uint8Array,
+    fn: (buf: Uint8Array) => void | Promise<void>,
+  ): Promise<void> {
+    const it = this.log.db.values({ gte, lt });
+    try {
+      for (;;) {
+        const chunk = await it.nextv(ITERATOR_CHUNK);
+        if (chunk.length === 0) return;
+        for (const v of chunk) await fn(v);
+      }
+    } finally {
+      await it.close();
+    }
+  }
+}
+
+/** Keys compared as strings: latin1 maps each byte to one char, so it is exact and cheap. */
+function keyString(k: Uint8Array): string {
+  return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+}

@@ -1,0 +1,50 @@
+/** Retention (cleanup.policy=delete): which whole batches to delete from the front of a partition, and the write that deletes them. */
+import { KIND_BATCH, KIND_INDEX, encodePartMeta, offsetKey } from './keys.js';
+import type { PartitionLog } from './partitionLog.js';
+import type { WriteEntry } from './writeQueue.js';
+
+export interface RetentionPlan {
+  entry: WriteEntry;
+  /** Batches the entry deletes. */
+  batches: number;
+}
+
+/**
+ * Plans deletion of whole batches from the front: while a batch's maxTimestamp < now - retentionMs,
+ * or while the bytes left after removing it are still >= retentionBytes (-1 disables either).
+ * Returns the write entry, or null if nothing is due.
+ */
+export function planRetention(log: PartitionLog, now: number, retentionMs: number, retentionBytes: number): RetentionPlan | null {
+  if (log.isClosed) return null;
+  const index = log.index;
+  const n = index.length;
+  let bytes = index.totalBytes;
+  let k = 0;
+  while (k < n) {
+    const size = index.sizeOf(k);
+    const byTime = retentionMs >= 0 && index.maxTimestampOf(k) < now - retentionMs;
+    const bySize = retentionBytes >= 0 && bytes - size >= retentionBytes;
+    if (!byTime && !bySize) break;
+    bytes -= size;
+    k++;
+  }
+  if (k === 0) return null;
+  const bases: number[] = new Array(k);
+  for (let j = 0; j < k; j++) bases[j] = index.baseOf(j);
+  const newStart = Math.max(log.logStartOffset, index.lastOf(k - 1) + 1);
+  const floor = Math.max(log.endOffsetFloor, newStart);
+  const entry: WriteEntry = {
+    sync: false,
+    prepare: (b) => {
+      log.checkOpen();
+      for (const base of bases) {
+        b.del(offsetKey(KIND_BATCH, log.topicId, log.partition, base));
+        b.del(offsetKey(KIND_INDEX, log.topicId, log.partition, base));
+      }
+      b.put(log.metaKey, encodePartMeta(newStart, floor));
+    },
+    // Maintenance is serialized, so the front is still what was planned.
+    commit: () => log.advanceLogStart(newStart, floor),
+  };
+  return { entry, batches: k };
+}
