@@ -118,6 +118,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   expiry.unref();
 
   storage.queue.onWriteError = (err, failedWrites) => logger.error({ err, failedWrites }, 'LevelDB write failed; its requests were refused with STORAGE_ERROR');
+  storage.queue.onReadError = (err, failedReads) => logger.error({ err, failedReads }, 'LevelDB read failed; its requests were answered KAFKA_STORAGE_ERROR');
   // Per-request logs only at warn and above: one line per request would drown the broker's own events.
   // With `tls` the one port serves https:// and wss:// (the WebSocket server rides on fastify's).
   const app = Fastify({

@@ -333,9 +333,14 @@ export class PartitionLog {
       total += this.index.sizeOf(i + n);
       n++;
     }
-    const values = await this.db
-      .values({ gte: offsetKey(KIND_BATCH, this.topicId, this.partition, this.index.baseOf(i)), lt: this.batchEnd, limit: n })
-      .all();
+    let values: Uint8Array[];
+    try {
+      values = await this.db
+        .values({ gte: offsetKey(KIND_BATCH, this.topicId, this.partition, this.index.baseOf(i)), lt: this.batchEnd, limit: n })
+        .all();
+    } catch (err) {
+      throw this.readFailed(err);
+    }
     // Retention or compaction may have run meanwhile: keep only what is still valid.
     const out: Uint8Array[] = [];
     let bytes = 0;
@@ -378,14 +383,24 @@ export class PartitionLog {
     let data: Uint8Array | undefined;
     try {
       data = await this.db.get(offsetKey(KIND_BATCH, this.topicId, this.partition, base));
-    } catch {
-      return fallback;
+    } catch (err) {
+      throw this.readFailed(err);
     }
     if (!data) return fallback;
     for (const r of decodeBatch(data).records) {
       if (r.timestamp >= ts && r.offset >= this._logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
     }
     return fallback;
+  }
+
+  /**
+   * A LevelDB read failed: report it (rate-limited, see WriteQueue.onReadError) and answer Kafka's
+   * KAFKA_STORAGE_ERROR for this partition, never a partial or made-up answer.
+   */
+  private readFailed(err: unknown): BrookError {
+    this.queue.readErrors.record(err);
+    const reason = err instanceof Error ? err.message : String(err);
+    return new BrookError(ErrorCode.KAFKA_STORAGE_ERROR, `LevelDB read of ${this.topic}-${this.partition} failed: ${reason}`);
   }
 
   private firstBatchAtOrAfter(ts: number): number {
@@ -433,7 +448,12 @@ export class PartitionLog {
     });
     try {
       for (;;) {
-        const chunk = await it.nextv(ITERATOR_CHUNK);
+        let chunk: Uint8Array[];
+        try {
+          chunk = await it.nextv(ITERATOR_CHUNK);
+        } catch (err) {
+          throw this.readFailed(err);
+        }
         if (chunk.length === 0) return;
         for (const v of chunk) yield v;
       }

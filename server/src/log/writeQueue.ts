@@ -6,6 +6,7 @@
  * all-or-nothing.
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
+import { ErrorReport, type StorageErrorListener } from './errorReport.js';
 import type { Db, DbBatch } from './storage.js';
 
 export interface WriteEntry {
@@ -38,12 +39,29 @@ export class WriteQueue {
   writes = 0;
   /** Entries written (for tests and metrics). */
   entries = 0;
-  /** Told about failed LevelDB writes (the broker logs them), at most once a second, with the count since the last call. */
-  onWriteError: ((err: unknown, failedWrites: number) => void) | null = null;
-  private failedWrites = 0;
-  private lastErrorReport = 0;
+  private readonly writeErrors = new ErrorReport();
+  /** Failed LevelDB reads of the log layer (PartitionLog reports them here: it holds the queue, not the Storage). */
+  readonly readErrors = new ErrorReport();
 
   constructor(private readonly db: Db) {}
+
+  /** Told about failed LevelDB writes (the broker logs them), at most once a second, with the count since the last call. */
+  get onWriteError(): StorageErrorListener | null {
+    return this.writeErrors.listener;
+  }
+
+  set onWriteError(listener: StorageErrorListener | null) {
+    this.writeErrors.listener = listener;
+  }
+
+  /** Told about failed LevelDB reads (the broker logs them), rate-limited like onWriteError. */
+  get onReadError(): StorageErrorListener | null {
+    return this.readErrors.listener;
+  }
+
+  set onReadError(listener: StorageErrorListener | null) {
+    this.readErrors.listener = listener;
+  }
 
   enqueue(entry: WriteEntry): Promise<void> {
     if (this.closed) return Promise.reject(new BrookError(ErrorCode.BROKER_SHUTTING_DOWN, 'storage is closing'));
@@ -112,7 +130,7 @@ export class WriteQueue {
     try {
       await batch.write({ sync });
     } catch (err) {
-      this.reportError(err);
+      this.writeErrors.record(err);
       const e = new BrookError(ErrorCode.STORAGE_ERROR, `LevelDB write failed: ${err instanceof Error ? err.message : String(err)}`);
       // Undo in reverse so each undo sees the state its prepare left.
       for (let i = ok.length - 1; i >= 0; i--) {
@@ -126,20 +144,6 @@ export class WriteQueue {
       return;
     }
     this.settle(ok);
-  }
-
-  private reportError(err: unknown): void {
-    this.failedWrites++;
-    const now = Date.now();
-    if (!this.onWriteError || now - this.lastErrorReport < 1000) return;
-    this.lastErrorReport = now;
-    const n = this.failedWrites;
-    this.failedWrites = 0;
-    try {
-      this.onWriteError(err, n);
-    } catch {
-      // a failing logger must not break the queue
-    }
   }
 
   private settle(ok: Pending[]): void {

@@ -194,6 +194,27 @@ describe('PartitionLog append/read', () => {
     expect(await log.findOffsetForTimestamp(9999)).toBeNull();
   });
 
+  it('answers KAFKA_STORAGE_ERROR when LevelDB cannot read, never a batch-level guess, and reports it', async () => {
+    env = await openEnv({ cacheBytesPerPartition: 1 }); // force LevelDB
+    await env.tm.create('eio', 1, {});
+    const log = env.tm.partition('eio', 0)!;
+    await log.append([batch(3, { timestamp: 1000 }), batch(3, { timestamp: 2000 })], { sync: true });
+    const reported: number[] = [];
+    env.storage.queue.onReadError = (_err, n) => reported.push(n);
+    const db = env.storage.db;
+    const eio = () => Promise.reject(new Error('EIO: i/o error'));
+    db.get = eio as unknown as typeof db.get;
+    const values = db.values.bind(db);
+    db.values = ((opts: Parameters<typeof db.values>[0]) => Object.assign(values(opts), { all: eio, nextv: eio })) as unknown as typeof db.values;
+    await expectCode(log.findOffsetForTimestamp(1500), ErrorCode.KAFKA_STORAGE_ERROR);
+    await expectCode(log.read(0, 1 << 20), ErrorCode.KAFKA_STORAGE_ERROR);
+    await expectCode((async () => {
+      for await (const b of log.scan()) void b;
+    })(), ErrorCode.KAFKA_STORAGE_ERROR);
+    // Rate-limited: the first failure is reported at once, the next ones wait for the next second.
+    expect(reported).toEqual([1]);
+  });
+
   it('scans stored batches in order', async () => {
     env = await openEnv();
     await env.tm.create('s', 1, {});
