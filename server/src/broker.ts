@@ -56,7 +56,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
   }
   await mkdir(options.dataDir, { recursive: true });
   const started = Date.now();
-  const storage = await Storage.open(options.dataDir);
+  const storage = await Storage.open(options.dataDir, { flushIntervalMs: options.logFlushIntervalMs });
   const topics = await TopicManager.open(storage, {
     logger,
     defaults: { 'max.message.bytes': options.maxMessageBytes },
