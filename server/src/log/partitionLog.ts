@@ -31,6 +31,7 @@ import {
   type ExtraOps,
 } from './appendOp.js';
 import { BatchIndex } from './batchIndex.js';
+import { decodeOptions } from './compression.js';
 import { LogCleaner, type BatchChange, type CompactionResult, type CompactionSettings } from './cleaner.js';
 import { PartitionCache, type CacheBudget } from './hotCache.js';
 import { KIND_BATCH, KIND_PART_META, type IndexEntry, idPrefix, offsetKey, prefixEnd } from './keys.js';
@@ -411,7 +412,7 @@ export class PartitionLog {
       throw this.readFailed(err);
     }
     if (!data) return fallback;
-    for (const r of decodeBatch(data).records) {
+    for (const r of decodeBatch(data, 0, decodeOptions(this.maxBatchBytes)).records) {
       if (r.timestamp >= ts && r.offset >= this._logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
     }
     return fallback;

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import type { ChainedBatch } from 'level';
+import { useKafkaCodecs } from './compression.js';
 import { WriteQueue } from './writeQueue.js';
 
 export type Db = Level<Uint8Array, Uint8Array>;
@@ -31,6 +32,7 @@ export class Storage {
    * do not see it (see WriteQueue).
    */
   static async open(dataDir: string, opts: { flushIntervalMs?: number } = {}): Promise<Storage> {
+    useKafkaCodecs(); // stored batches may be compressed
     await mkdir(dataDir, { recursive: true });
     const db = new Level<Uint8Array, Uint8Array>(join(dataDir, 'log'), { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();

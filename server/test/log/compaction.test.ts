@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ATTR_CONTROL, decodeBatches, encodeBatch, encodeControlBatch, type DecodedRecord, type RecordInput } from '@brook/protocol';
+import { readFileSync } from 'node:fs';
+import { ATTR_CONTROL, COMPRESSION_MASK, decodeBatches, encodeBatch, encodeControlBatch, readBatchHeader, type DecodedRecord, type RecordInput } from '@brook/protocol';
 import type { PartitionLog } from '../../src/log/partitionLog.js';
 import { bytes, openEnv, text, type Env } from './helpers.js';
 
@@ -32,6 +33,34 @@ function latestByKey(records: DecodedRecord[]): Map<string, { offset: number; va
 }
 
 describe('compaction', () => {
+  it('compacts compressed batches: same codec where Brook can compress (gzip, snappy, lz4), else uncompressed (zstd)', async () => {
+    env = await openEnv();
+    await env.tm.create('zc', 5, { 'cleanup.policy': 'compact' });
+    // Kafka-written 'big' batches (1,000 records, keys key-0..key-100), one codec per partition.
+    const golden = (JSON.parse(readFileSync(new URL('../../../protocol/test/fixtures/golden/compressed.json', import.meta.url), 'utf8')) as {
+      fixtures: Array<{ name: string; hex: string }>;
+    }).fixtures.filter((f) => f.name.endsWith('-big'));
+    const expected: Record<string, number> = { gzip: 1, snappy: 2, lz4: 3, zstd: 0 };
+    for (const [p, f] of golden.entries()) {
+      const log = env.tm.partition('zc', p)!;
+      const kafka = new Uint8Array(Buffer.from(f.hex, 'hex'));
+      await log.append([kafka], { sync: true });
+      await log.append([encodeBatch({ records: [{ key: bytes('head'), value: bytes('x') }] })], { sync: true }); // the active head
+    }
+    const r = await env.tm.runCompaction(Date.now());
+    expect(r.recordsRemoved).toBe(golden.length * (1000 - 101));
+    for (const [p, f] of golden.entries()) {
+      const log = env.tm.partition('zc', p)!;
+      const first = (await log.read(0, 1 << 20)).records;
+      const codec = f.name.split('-')[0]!;
+      expect(readBatchHeader(first).attributes & COMPRESSION_MASK, codec).toBe(expected[codec]);
+      const recs = decodeBatches(first)[0]!.records;
+      expect(recs.map((x) => x.offset)).toEqual(Array.from({ length: 101 }, (_, i) => 899 + i));
+      expect(text(recs[0]!.key)).toBe(`key-${899 % 101}`);
+      expect(text(recs[0]!.value)).toContain('"id": 899,');
+    }
+  });
+
   it('keeps the latest record per key over 100,000 records and 10 keys', async () => {
     env = await openEnv();
     await env.tm.create('compacted', 1, { 'cleanup.policy': 'compact' });

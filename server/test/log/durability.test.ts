@@ -27,8 +27,8 @@ function holdSyncs(storage: Storage): { held: Promise<void>; release(): void } {
   db.batch = (() => {
     const b = orig();
     const write = b.write.bind(b);
-    b.write = (async (opts?: { sync?: boolean }) => {
-      if (opts?.sync) {
+    b.write = (async (opts: { sync?: boolean } = {}) => {
+      if (opts.sync) {
         onHeld();
         await gate;
       }
