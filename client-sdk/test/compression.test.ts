@@ -1,19 +1,13 @@
 // The SDK's consumer reads batches that Kafka clients produced compressed (gzip, snappy, lz4, zstd:
 // fixtures written by kafka-clients). The broker runs in a child process, so the codecs this
 // process uses are the ones the SDK registers itself (in Node, before its first connection).
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompressionCodecId, compressionCodec } from '@brook/protocol';
 import { Brook, logLevel } from '../src/index.js';
 import { RawClient, removeDir, spawnBroker, tempDir, type ChildBroker } from '../../server/test/helpers.js';
+import { compressedFixtures, fixtureBytes } from '../../protocol/test/compressedFixtures.js';
 
-interface Fixture {
-  name: string;
-  input: { records: Array<{ value: string | null }> };
-  kafkaRead: { count: number };
-  hex: string;
-}
-const fixtures = (JSON.parse(readFileSync(new URL('../../protocol/test/fixtures/golden/compressed.json', import.meta.url), 'utf8')) as { fixtures: Fixture[] }).fixtures;
+const fixtures = compressedFixtures;
 
 describe('consuming compressed batches', () => {
   let broker: ChildBroker;
@@ -40,7 +34,7 @@ describe('consuming compressed batches', () => {
         transactionalId: null,
         acks: -1,
         timeoutMs: 5000,
-        topics: [{ topic: 'packed', partitions: [{ partition, records: new Uint8Array(Buffer.from(f.hex, 'hex')) }] }],
+        topics: [{ topic: 'packed', partitions: [{ partition, records: fixtureBytes(f) }] }],
       });
       expect(r.topics[0]!.partitions[0]!.errorCode, f.name).toBe(0);
     }

@@ -3,17 +3,14 @@
  * (fixtures written by kafka-clients, scripts/kafka/golden) decode and validate; Brook's
  * compressors round-trip; unknown codecs, corrupt payloads and zip bombs are refused.
  */
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BATCH_HEADER_SIZE,
   COMPRESSION_MASK,
   CompressionCodecId,
-  LOG_OVERHEAD,
   ProtocolError,
   UnsupportedCompressionError,
-  crc32c,
   decodeBatch,
   decodeBatches,
   encodeBatch,
@@ -22,23 +19,9 @@ import {
 } from '../src/index.js';
 import { gzipCodec, lz4Codec, registerKafkaCodecs, snappyCodec, zstdCodec } from '../src/codecs.js';
 import { compress as rawSnappy } from 'snappyjs';
+import { compressedFixtures, fixtureBytes, withPayload, type FixtureRecord } from './compressedFixtures.js';
 
-interface FixtureRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  headers: { key: string; value: string | null }[];
-}
-
-interface CompressedFixture {
-  name: string;
-  input: { baseOffset: number; producerId: number; records: FixtureRecord[] };
-  kafkaRead: { crc: number; count: number; compressionType: string; sizeInBytes: number; records: FixtureRecord[] };
-  hex: string;
-}
-
-const fixtures = (JSON.parse(readFileSync(new URL('./fixtures/golden/compressed.json', import.meta.url), 'utf8')) as { fixtures: CompressedFixture[] }).fixtures;
+const fixtures = compressedFixtures;
 const hex = (b: Uint8Array | null): string | null => (b === null ? null : Buffer.from(b).toString('hex'));
 const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
 const T0 = 1_700_000_000_000;
@@ -64,18 +47,6 @@ const asFixture = (r: DecodedRecord): FixtureRecord => ({
   headers: r.headers.map((h) => ({ key: h.key, value: hex(h.value) })),
 });
 
-/** A batch like `template` whose records section is `payload`, with the given codec bits and a valid CRC. */
-function withPayload(codec: number, payload: Uint8Array, template = encodeBatch({ records: [{ value: new Uint8Array(1) }] })): Uint8Array {
-  const out = new Uint8Array(BATCH_HEADER_SIZE + payload.length);
-  out.set(template.subarray(0, BATCH_HEADER_SIZE));
-  out.set(payload, BATCH_HEADER_SIZE);
-  const v = new DataView(out.buffer);
-  v.setInt32(8, out.length - LOG_OVERHEAD);
-  v.setInt16(21, (v.getInt16(21) & ~COMPRESSION_MASK) | codec);
-  v.setUint32(17, crc32c(out, 21));
-  return out;
-}
-
 const recordsSection = (b: Uint8Array) => b.subarray(BATCH_HEADER_SIZE);
 
 beforeAll(() => registerKafkaCodecs());
@@ -86,7 +57,7 @@ describe('compressed batches written by Apache Kafka', () => {
   });
 
   describe.each(fixtures)('$name', (f) => {
-    const bytes = new Uint8Array(Buffer.from(f.hex, 'hex'));
+    const bytes = fixtureBytes(f);
     const expected = f.input.records.length > 0 ? f.input.records : bigRecords();
 
     it('decodes to exactly the inputs, as Kafka read them', () => {

@@ -2,32 +2,13 @@
 // written by kafka-clients) are validated, stored and served byte for byte as produced; an
 // undefined codec is UNSUPPORTED_COMPRESSION_TYPE; a payload that does not decompress or parse, or
 // that inflates past the bound, is CORRUPT_MESSAGE.
-import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_HEADER_SIZE, COMPRESSION_MASK, ErrorCode, LOG_OVERHEAD, crc32c, decodeBatches, encodeBatch, readBatchHeader } from '@brook/protocol';
+import { BATCH_HEADER_SIZE, COMPRESSION_MASK, ErrorCode, decodeBatches, encodeBatch, readBatchHeader } from '@brook/protocol';
+import { compressedFixtures, fixtureBytes, withPayload } from '../../protocol/test/compressedFixtures.js';
 import { RawClient, testBroker } from './helpers.js';
 
-interface Fixture {
-  name: string;
-  kafkaRead: { count: number; compressionType: string };
-  hex: string;
-}
-const fixtures = (JSON.parse(readFileSync(new URL('../../protocol/test/fixtures/golden/compressed.json', import.meta.url), 'utf8')) as { fixtures: Fixture[] }).fixtures;
-const bytesOf = (f: Fixture) => new Uint8Array(Buffer.from(f.hex, 'hex'));
-
-/** A batch whose records section is `payload` under codec bits `codec`, with a valid CRC. */
-function withPayload(codec: number, payload: Uint8Array): Uint8Array {
-  const template = encodeBatch({ records: [{ value: new Uint8Array(3) }] });
-  const out = new Uint8Array(BATCH_HEADER_SIZE + payload.length);
-  out.set(template.subarray(0, BATCH_HEADER_SIZE));
-  out.set(payload, BATCH_HEADER_SIZE);
-  const v = new DataView(out.buffer);
-  v.setInt32(8, out.length - LOG_OVERHEAD);
-  v.setInt16(21, (v.getInt16(21) & ~COMPRESSION_MASK) | codec);
-  v.setUint32(17, crc32c(out, 21));
-  return out;
-}
+const fixtures = compressedFixtures;
 
 const produceReq = (topic: string, partition: number, records: Uint8Array) => ({
   transactionalId: null,
@@ -52,7 +33,7 @@ describe('compressed batches', () => {
 
   it("accepts Kafka's gzip, snappy, lz4 and zstd batches and serves them exactly as produced", async () => {
     for (const [partition, f] of fixtures.entries()) {
-      const b = bytesOf(f);
+      const b = fixtureBytes(f);
       const r = (await c.request('Produce', produceReq('z', partition, b))).topics[0]!.partitions[0]!;
       expect(r, f.name).toMatchObject({ errorCode: 0, baseOffset: 0 });
       const got = (

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { ATTR_CONTROL, COMPRESSION_MASK, decodeBatches, encodeBatch, encodeControlBatch, readBatchHeader, type DecodedRecord, type RecordInput } from '@brook/protocol';
+import { compressedFixtures, fixtureBytes } from '../../../protocol/test/compressedFixtures.js';
 import type { PartitionLog } from '../../src/log/partitionLog.js';
 import { bytes, openEnv, text, type Env } from './helpers.js';
 
@@ -37,14 +37,11 @@ describe('compaction', () => {
     env = await openEnv();
     await env.tm.create('zc', 5, { 'cleanup.policy': 'compact' });
     // Kafka-written 'big' batches (1,000 records, keys key-0..key-100), one codec per partition.
-    const golden = (JSON.parse(readFileSync(new URL('../../../protocol/test/fixtures/golden/compressed.json', import.meta.url), 'utf8')) as {
-      fixtures: Array<{ name: string; hex: string }>;
-    }).fixtures.filter((f) => f.name.endsWith('-big'));
+    const golden = compressedFixtures.filter((f) => f.name.endsWith('-big'));
     const expected: Record<string, number> = { gzip: 1, snappy: 2, lz4: 3, zstd: 0 };
     for (const [p, f] of golden.entries()) {
       const log = env.tm.partition('zc', p)!;
-      const kafka = new Uint8Array(Buffer.from(f.hex, 'hex'));
-      await log.append([kafka], { sync: true });
+      await log.append([fixtureBytes(f)], { sync: true });
       await log.append([encodeBatch({ records: [{ key: bytes('head'), value: bytes('x') }] })], { sync: true }); // the active head
     }
     const r = await env.tm.runCompaction(Date.now());
