@@ -58,7 +58,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     );
   }
   const started = Date.now();
-  const dataDir = await openDataDir(options.dataDir);
+  const dataDir = await openDataDir(options.dataDir, { flushIntervalMs: options.logFlushIntervalMs });
   try {
     return await serve(options, logger, auth, dataDir.storage, started);
   } catch (err) {
@@ -141,6 +141,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   expiry.unref();
 
   storage.queue.onWriteError = (err, failedWrites) => logger.error({ err, failedWrites }, 'LevelDB write failed; its requests were refused with STORAGE_ERROR');
+  storage.queue.onReadError = (err, failedReads) => logger.error({ err, failedReads }, 'LevelDB read failed; its requests were answered KAFKA_STORAGE_ERROR');
   // Per-request logs only at warn and above: one line per request would drown the broker's own events.
   // With `tls` the one port serves https:// and wss:// (the WebSocket server rides on fastify's).
   const app = Fastify({

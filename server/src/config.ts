@@ -28,6 +28,11 @@ export interface BrokerOptions {
   transactionMaxTimeoutMs: number;
   /** How often retention and compaction run. */
   logMaintenanceIntervalMs: number;
+  /**
+   * Longest acks=1 data waits for the fsync that makes it visible to consumers (Kafka's name:
+   * log.flush.interval.ms). acks=all data is fsynced before its answer anyway.
+   */
+  logFlushIntervalMs: number;
   /** JSON file of principals and ACLs (see auth/authorizer.ts); unset: no authentication. */
   authFile: string | null;
   /**
@@ -58,6 +63,7 @@ export const defaultOptions: BrokerOptions = {
   offsetsRetentionCheckIntervalMs: 600_000,
   transactionMaxTimeoutMs: 900_000,
   logMaintenanceIntervalMs: 30_000,
+  logFlushIntervalMs: 10,
   authFile: null,
   tls: null,
 };

@@ -20,7 +20,8 @@ export function planRetention(log: PartitionLog, now: number, retentionMs: numbe
   const n = index.length;
   let bytes = index.totalBytes;
   let k = 0;
-  while (k < n) {
+  // As Kafka, only below the high watermark: what readers have not seen yet is not retention's.
+  while (k < n && index.lastOf(k) < log.highWatermark) {
     const size = index.sizeOf(k);
     const byTime = retentionMs >= 0 && index.maxTimestampOf(k) < now - retentionMs;
     const bySize = retentionBytes >= 0 && bytes - size >= retentionBytes;
