@@ -31,10 +31,27 @@ export async function registerAdmin(app: FastifyInstance, ctx: BrokerContext, is
   app.get('/health', {
     schema: {
       tags: ['ops'],
-      summary: 'Liveness: 200 once the broker serves',
-      response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: { type: 'object', properties: { status: { type: 'string' } } } },
+      summary: 'Liveness: 200 once the broker serves; names the ports of both listeners',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            status: { type: 'string' },
+            listeners: {
+              type: 'object',
+              properties: { http: { type: 'integer' }, kafka: { type: ['integer', 'null'], description: 'The Kafka protocol port; null when that listener is off' } },
+            },
+          },
+        },
+        503: { type: 'object', properties: { status: { type: 'string' } } },
+      },
     },
-    handler: async (_req, reply) => (isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'shutting-down' })),
+    handler: async (_req, reply) => {
+      if (!isReady()) return reply.code(503).send({ status: 'shutting-down' });
+      const address = app.server.address();
+      const http = typeof address === 'object' && address ? address.port : 0;
+      return { status: 'ok', listeners: { http, kafka: ctx.cluster.kafkaEndpoint?.port ?? null } };
+    },
   });
 
   app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (text format)' } }, async (_req, reply) => {

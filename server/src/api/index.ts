@@ -18,7 +18,10 @@ import { offsetDelete } from './47_offsetDelete.js';
 import { consumerGroupHeartbeat } from './68_consumerGroupHeartbeat.js';
 import { consumerGroupDescribe } from './69_consumerGroupDescribe.js';
 
-export function createHandlers(ctx: BrokerContext): ApiHandlers {
+/** Every handler: those of Brook's WebSocket API, and those only the Kafka listener calls so far. */
+export type BrokerHandlers = ApiHandlers;
+
+export function createHandlers(ctx: BrokerContext): BrokerHandlers {
   return {
     Produce: produce(ctx),
     Fetch: fetch(ctx),
