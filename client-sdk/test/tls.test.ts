@@ -40,7 +40,7 @@ function selfSigned(name: string): { cert: string; key: string } {
 }
 
 function spawnTlsBroker(dataDir: string, extra: string[]): Promise<number> {
-  broker = spawn(process.execPath, [serverCli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  broker = spawn(process.execPath, [serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   exited = new Promise((r) => broker.on('exit', () => r()));
   let stderr = '';
   broker.stderr!.on('data', (d) => (stderr += d));

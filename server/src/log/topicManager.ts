@@ -25,6 +25,10 @@ import {
 import { PartitionLog } from './partitionLog.js';
 import type { Storage } from './storage.js';
 import { DEFAULT_TOPIC_CONFIG, parseTopicConfig, type TopicConfig } from './topicConfig.js';
+import { planDeleteBefore } from './retention.js';
+
+/** Kafka's POLICY_VIOLATION (DeleteRecords on a compacted topic). */
+const POLICY_VIOLATION = 44;
 
 /** Idle producers' sequence state is forgotten after this (Kafka: producer.id.expiration.ms, 1 day). */
 export const PRODUCER_ID_EXPIRATION_MS = 24 * 3600 * 1000;
@@ -35,6 +39,8 @@ export interface TopicInfo {
   readonly numPartitions: number;
   /** The effective config (broker defaults under the topic's overrides); frozen. */
   readonly config: Readonly<TopicConfig>;
+  /** The settings the topic set itself (Kafka's TOPIC_CONFIG source); frozen. */
+  readonly overrides: Readonly<Partial<TopicConfig>>;
   readonly internal: boolean;
   readonly createdAt: number;
   /** Frozen. */
@@ -42,7 +48,8 @@ export interface TopicInfo {
 }
 
 export interface TopicChange {
-  type: 'created' | 'deleted';
+  /** altered: more partitions, or other config overrides. */
+  type: 'created' | 'deleted' | 'altered';
   topic: string;
 }
 
@@ -200,11 +207,12 @@ export class TopicManager {
     );
   }
 
-  private makeEntry(meta: StoredTopic): TopicInfo {
+  /** The topic's logs: `existing` kept, new ones up to meta.numPartitions; the config applied to all. */
+  private makeEntry(meta: StoredTopic, existing: readonly PartitionLog[] = []): TopicInfo {
     const config = this.effectiveConfig(meta);
     const partitions: PartitionLog[] = new Array(meta.numPartitions);
     for (let p = 0; p < meta.numPartitions; p++) {
-      const log = new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
+      const log = existing[p] ?? new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
       log.maxBatchBytes = config['max.message.bytes'];
       partitions[p] = log;
     }
@@ -303,6 +311,75 @@ export class TopicManager {
     this.logger.info({ topic: name, id: t.id }, 'topic deleted');
     this.emit({ type: 'deleted', topic: name });
     this.track(this.clearTopicData(t.id));
+  }
+
+  /** Kafka's CreatePartitions: grows a topic to `count` partitions (a topic never shrinks). */
+  async createPartitions(name: string, count: number, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
+    const t = this.mustGet(name);
+    if (!Number.isInteger(count) || count <= t.numPartitions || count > this.maxPartitions) {
+      throw new BrookError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${t.numPartitions} partitions; the new count must be more, and at most ${this.maxPartitions} (got ${count})`);
+    }
+    return this.rewrite(t, { ...storedOf(t), numPartitions: count }, opts.validateOnly === true);
+  }
+
+  /**
+   * Changes a topic's config overrides (Kafka's IncrementalAlterConfigs): a string sets a setting,
+   * null removes the override so the broker default applies again. Checked as a whole first.
+   */
+  async alterConfigs(name: string, changes: Record<string, string | null>, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
+    const t = this.mustGet(name);
+    const next: Record<string, string> = Object.fromEntries(Object.entries(t.overrides).map(([k, v]) => [k, String(v)]));
+    for (const [k, v] of Object.entries(changes)) {
+      if (v !== null) next[k] = v;
+      else if (k in DEFAULT_TOPIC_CONFIG) delete next[k];
+      else throw new BrookError(ErrorCode.INVALID_CONFIG, `unknown topic config "${k}"`);
+    }
+    return this.rewrite(t, { ...storedOf(t), configs: parseTopicConfig(next) }, opts.validateOnly === true);
+  }
+
+  /**
+   * Kafka's DeleteRecords: the partition's log start moves up to `offset` (-1: the high
+   * watermark). Returns the new log start offset (Kafka's low watermark).
+   */
+  deleteRecords(name: string, partition: number, offset: number): Promise<number> {
+    const t = this.mustGet(name);
+    const log = t.partitions[partition];
+    if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${name}-${partition}`);
+    if (t.config['cleanup.policy'] === 'compact') throw new BrookError(POLICY_VIOLATION, `records of the compacted topic ${name} cannot be deleted`);
+    // Serialized with retention and compaction, which also move the front of the log.
+    return this.serialize(async () => {
+      const target = offset === -1 ? log.highWatermark : offset;
+      if (target < 0 || target > log.highWatermark) {
+        throw new BrookError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside ${name}-${partition}'s 0..${log.highWatermark}`);
+      }
+      const plan = planDeleteBefore(log, target);
+      if (plan) await this.storage.queue.enqueue(plan.entry);
+      return log.logStartOffset;
+    });
+  }
+
+  private mustGet(name: string): TopicInfo {
+    this.checkOpen();
+    const t = this.topics.get(name);
+    if (!t || this.busy.has(name)) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+    if (t.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `internal topic ${name} cannot be changed`);
+    return t;
+  }
+
+  /** Stores changed metadata of a topic (synced) and swaps its entry; its logs are kept. */
+  private async rewrite(t: TopicInfo, meta: StoredTopic, validateOnly: boolean): Promise<TopicInfo> {
+    if (validateOnly) return topicInfo(meta, this.effectiveConfig(meta), []);
+    this.busy.add(t.name);
+    try {
+      await this.storage.queue.enqueue({ sync: true, prepare: (b) => b.put(topicKey(t.name), utf8Encode(JSON.stringify(meta))) });
+    } finally {
+      this.busy.delete(t.name);
+    }
+    const entry = this.makeEntry(meta, t.partitions);
+    this.topics.set(t.name, entry);
+    this.logger.info({ topic: t.name, partitions: meta.numPartitions, configs: meta.configs }, 'topic altered');
+    this.emit({ type: 'altered', topic: t.name });
+    return entry;
   }
 
   private async clearTopicData(id: number): Promise<void> {
@@ -456,10 +533,15 @@ function topicInfo(meta: StoredTopic, config: TopicConfig, partitions: Partition
     id: meta.id,
     numPartitions: meta.numPartitions,
     config: Object.freeze(config),
+    overrides: Object.freeze({ ...meta.configs }),
     internal: meta.internal,
     createdAt: meta.createdAt,
     partitions: Object.freeze(partitions),
   });
+}
+
+function storedOf(t: TopicInfo): StoredTopic {
+  return { v: 1, id: t.id, name: t.name, numPartitions: t.numPartitions, configs: { ...t.overrides }, internal: t.internal, createdAt: t.createdAt };
 }
 
 function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {

@@ -14,7 +14,7 @@ import type { BrokerContext } from '../../api/types.js';
 import type { BrokerHandlers } from '../../api/index.js';
 import { servedVersionRanges } from './apis/index.js';
 import { toKafkaError } from './errors.js';
-import type { SaslSession } from './sasl.js';
+import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
@@ -88,9 +88,16 @@ export class KafkaConnection implements KafkaConnectionInfo {
   /** Kafka has no server pushes: members heartbeat on their interval instead. */
   push(): void {}
 
+  /** Closes once the answers already queued are written (Kafka answers a failed login, then closes). */
   close(_code?: number, reason = 'closed by the broker'): void {
-    if (this.closed) return;
     this.deps.logger.debug({ connectionId: this.connectionId, reason }, 'closing kafka connection');
+    this.drain();
+  }
+
+  /** Closes at once. */
+  destroy(reason: string): void {
+    if (this.closed) return;
+    this.deps.logger.debug({ connectionId: this.connectionId, reason }, 'kafka connection cut off');
     this.socket.destroy();
     this.handleClose();
   }
@@ -108,7 +115,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     if (this.ended) return;
     this.ended = true;
     this.socket.end();
-    setTimeout(() => this.close(0, 'did not close after the broker ended the connection'), 5000).unref();
+    setTimeout(() => this.destroy('did not close after the broker ended the connection'), 5000).unref();
   }
 
   private handleClose(): void {
@@ -217,7 +224,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
       })
       .catch((e: unknown) => {
         this.deps.logger.warn({ connectionId: this.connectionId, api, version, err: (e as Error).message }, 'kafka request failed without an answer; closing the connection');
-        this.close(0, 'request failed');
+        this.destroy('request failed');
       })
       .finally(() => {
         end();

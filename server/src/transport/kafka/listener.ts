@@ -110,7 +110,7 @@ export class KafkaListener {
     for (const c of this.connections) c.drain();
     const deadline = Date.now() + graceMs;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    for (const c of [...this.connections]) c.close(0, 'broker shutting down');
+    for (const c of [...this.connections]) c.destroy('broker shutting down');
     await stopped;
   }
 }

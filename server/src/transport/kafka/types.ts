@@ -2,13 +2,14 @@
 import type { kafka } from '@brook/protocol';
 import type { BrokerContext, ConnectionInfo } from '../../api/types.js';
 import type { BrokerHandlers } from '../../api/index.js';
-import type { SaslSession } from './sasl.js';
+import type { SaslSession } from '../../auth/sasl.js';
 
 export type KafkaApiName = kafka.KafkaApiName;
 export type KafkaRequestOf<N extends KafkaApiName> = kafka.KafkaRequestOf<N>;
 export type KafkaResponseOf<N extends KafkaApiName> = kafka.KafkaResponseOf<N>;
 
 /** A Kafka connection as handlers and adapters see it. */
+/** `close` lets the answers already queued (this request's too) go out first. */
 export interface KafkaConnectionInfo extends ConnectionInfo {
   /** The SASL exchange of this connection (null before SaslHandshake). */
   sasl: SaslSession | null;
