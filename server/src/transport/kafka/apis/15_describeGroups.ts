@@ -16,7 +16,7 @@ export const describeGroups: KafkaAdapter<'DescribeGroups'> = {
         const missing = g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND;
         return {
           errorCode: missing && rc.version < 6 ? 0 : kafkaCode(g.errorCode),
-          errorMessage: g.errorMessage,
+          errorMessage: rc.version >= 6 ? g.errorMessage : null,
           groupId: g.groupId,
           groupState: missing ? 'Dead' : kafkaGroupState(g.state),
           protocolType: missing ? '' : 'consumer',
