@@ -39,8 +39,6 @@ export interface TopicInfo {
   readonly numPartitions: number;
   /** The effective config (broker defaults under the topic's overrides); frozen. */
   readonly config: Readonly<TopicConfig>;
-  /** The settings the topic set itself (Kafka's TOPIC_CONFIG source); frozen. */
-  readonly overrides: Readonly<Partial<TopicConfig>>;
   readonly internal: boolean;
   readonly createdAt: number;
   /** Frozen. */
@@ -91,6 +89,8 @@ interface StoredTopic {
 export class TopicManager {
   /** Frozen, so get() and list() hand them out without copying. */
   private readonly topics = new Map<string, TopicInfo>();
+  /** Each topic's own settings (the stored overrides), beside the effective config. */
+  private readonly overridesOf = new Map<string, Readonly<Partial<TopicConfig>>>();
   /** Names being created or deleted right now. */
   private readonly busy = new Set<string>();
   private readonly changeListeners = new Set<(e: TopicChange) => void>();
@@ -209,6 +209,7 @@ export class TopicManager {
 
   /** The topic's logs: `existing` kept, new ones up to meta.numPartitions; the config applied to all. */
   private makeEntry(meta: StoredTopic, existing: readonly PartitionLog[] = []): TopicInfo {
+    this.overridesOf.set(meta.name, Object.freeze({ ...meta.configs }));
     const config = this.effectiveConfig(meta);
     const partitions: PartitionLog[] = new Array(meta.numPartitions);
     for (let p = 0; p < meta.numPartitions; p++) {
@@ -305,6 +306,7 @@ export class TopicManager {
         },
       });
       this.topics.delete(name);
+      this.overridesOf.delete(name);
     } finally {
       this.busy.delete(name);
     }
@@ -319,7 +321,7 @@ export class TopicManager {
     if (!Number.isInteger(count) || count <= t.numPartitions || count > this.maxPartitions) {
       throw new BrookError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${t.numPartitions} partitions; the new count must be more, and at most ${this.maxPartitions} (got ${count})`);
     }
-    return this.rewrite(t, { ...storedOf(t), numPartitions: count }, opts.validateOnly === true);
+    return this.rewrite(t, { ...this.storedOf(t), numPartitions: count }, opts.validateOnly === true);
   }
 
   /**
@@ -328,13 +330,22 @@ export class TopicManager {
    */
   async alterConfigs(name: string, changes: Record<string, string | null>, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
     const t = this.mustGet(name);
-    const next: Record<string, string> = Object.fromEntries(Object.entries(t.overrides).map(([k, v]) => [k, String(v)]));
+    const next: Record<string, string> = Object.fromEntries(Object.entries(this.configOverrides(name)).map(([k, v]) => [k, String(v)]));
     for (const [k, v] of Object.entries(changes)) {
       if (v !== null) next[k] = v;
       else if (k in DEFAULT_TOPIC_CONFIG) delete next[k];
       else throw new BrookError(ErrorCode.INVALID_CONFIG, `unknown topic config "${k}"`);
     }
-    return this.rewrite(t, { ...storedOf(t), configs: parseTopicConfig(next) }, opts.validateOnly === true);
+    return this.rewrite(t, { ...this.storedOf(t), configs: parseTopicConfig(next) }, opts.validateOnly === true);
+  }
+
+  /** The settings a topic set itself (Kafka's TOPIC_CONFIG source); the rest are broker defaults. */
+  configOverrides(name: string): Readonly<Partial<TopicConfig>> {
+    return this.overridesOf.get(name) ?? {};
+  }
+
+  private storedOf(t: TopicInfo): StoredTopic {
+    return { v: 1, id: t.id, name: t.name, numPartitions: t.numPartitions, configs: { ...this.configOverrides(t.name) }, internal: t.internal, createdAt: t.createdAt };
   }
 
   /**
@@ -533,15 +544,10 @@ function topicInfo(meta: StoredTopic, config: TopicConfig, partitions: Partition
     id: meta.id,
     numPartitions: meta.numPartitions,
     config: Object.freeze(config),
-    overrides: Object.freeze({ ...meta.configs }),
     internal: meta.internal,
     createdAt: meta.createdAt,
     partitions: Object.freeze(partitions),
   });
-}
-
-function storedOf(t: TopicInfo): StoredTopic {
-  return { v: 1, id: t.id, name: t.name, numPartitions: t.numPartitions, configs: { ...t.overrides }, internal: t.internal, createdAt: t.createdAt };
 }
 
 function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {

@@ -18,7 +18,8 @@ export interface ConfigEntry {
 export function topicConfigs(ctx: Pick<BrokerContext, 'topics'>, topic: string): ConfigEntry[] {
   const t = ctx.topics.get(topic);
   if (!t) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${topic}`);
-  return Object.entries(topicConfigEntries(t.config)).map(([name, value]) => ({ name, value, source: name in t.overrides ? 'topic' : 'default', readOnly: false }));
+  const own = ctx.topics.configOverrides(topic);
+  return Object.entries(topicConfigEntries(t.config)).map(([name, value]) => ({ name, value, source: name in own ? 'topic' : 'default', readOnly: false }));
 }
 
 /** The broker's settings under Kafka's names, read-only (they are set at start-up). */
