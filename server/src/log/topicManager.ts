@@ -102,6 +102,8 @@ export class TopicManager {
   private nextTopicId = 1;
   private timer: NodeJS.Timeout | undefined;
   private maintenance: Promise<unknown> = Promise.resolve();
+  /** Topic alterations (partitions, configs), one at a time. */
+  private alterations: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -316,36 +318,34 @@ export class TopicManager {
   }
 
   /** Kafka's CreatePartitions: grows a topic to `count` partitions (a topic never shrinks). */
-  async createPartitions(name: string, count: number, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
-    const t = this.mustGet(name);
-    if (!Number.isInteger(count) || count <= t.numPartitions || count > this.maxPartitions) {
-      throw new BrookError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${t.numPartitions} partitions; the new count must be more, and at most ${this.maxPartitions} (got ${count})`);
-    }
-    return this.rewrite(t, { ...this.storedOf(t), numPartitions: count }, opts.validateOnly === true);
+  createPartitions(name: string, count: number, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
+    return this.alter(name, opts.validateOnly === true, (t, stored) => {
+      if (!Number.isInteger(count) || count <= t.numPartitions || count > this.maxPartitions) {
+        throw new BrookError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${t.numPartitions} partitions; the new count must be more, and at most ${this.maxPartitions} (got ${count})`);
+      }
+      return { ...stored, numPartitions: count };
+    });
   }
 
   /**
    * Changes a topic's config overrides (Kafka's IncrementalAlterConfigs): a string sets a setting,
    * null removes the override so the broker default applies again. Checked as a whole first.
    */
-  async alterConfigs(name: string, changes: Record<string, string | null>, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
-    const t = this.mustGet(name);
-    const next: Record<string, string> = Object.fromEntries(Object.entries(this.configOverrides(name)).map(([k, v]) => [k, String(v)]));
-    for (const [k, v] of Object.entries(changes)) {
-      if (v !== null) next[k] = v;
-      else if (k in DEFAULT_TOPIC_CONFIG) delete next[k];
-      else throw new BrookError(ErrorCode.INVALID_CONFIG, `unknown topic config "${k}"`);
-    }
-    return this.rewrite(t, { ...this.storedOf(t), configs: parseTopicConfig(next) }, opts.validateOnly === true);
+  alterConfigs(name: string, changes: Record<string, string | null>, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
+    return this.alter(name, opts.validateOnly === true, (_t, stored) => {
+      const next: Record<string, string> = Object.fromEntries(Object.entries(stored.configs).map(([k, v]) => [k, String(v)]));
+      for (const [k, v] of Object.entries(changes)) {
+        if (v !== null) next[k] = v;
+        else if (k in DEFAULT_TOPIC_CONFIG) delete next[k];
+        else throw new BrookError(ErrorCode.INVALID_CONFIG, `unknown topic config "${k}"`);
+      }
+      return { ...stored, configs: parseTopicConfig(next) };
+    });
   }
 
   /** The settings a topic set itself (Kafka's TOPIC_CONFIG source); the rest are broker defaults. */
   configOverrides(name: string): Readonly<Partial<TopicConfig>> {
     return this.overridesOf.get(name) ?? {};
-  }
-
-  private storedOf(t: TopicInfo): StoredTopic {
-    return { v: 1, id: t.id, name: t.name, numPartitions: t.numPartitions, configs: { ...this.configOverrides(t.name) }, internal: t.internal, createdAt: t.createdAt };
   }
 
   /**
@@ -377,20 +377,30 @@ export class TopicManager {
     return t;
   }
 
-  /** Stores changed metadata of a topic (synced) and swaps its entry; its logs are kept. */
-  private async rewrite(t: TopicInfo, meta: StoredTopic, validateOnly: boolean): Promise<TopicInfo> {
-    if (validateOnly) return topicInfo(meta, this.effectiveConfig(meta), []);
-    this.busy.add(t.name);
-    try {
-      await this.storage.queue.enqueue({ sync: true, prepare: (b) => b.put(topicKey(t.name), utf8Encode(JSON.stringify(meta))) });
-    } finally {
-      this.busy.delete(t.name);
-    }
-    const entry = this.makeEntry(meta, t.partitions);
-    this.topics.set(t.name, entry);
-    this.logger.info({ topic: t.name, partitions: meta.numPartitions, configs: meta.configs }, 'topic altered');
-    this.emit({ type: 'altered', topic: t.name });
-    return entry;
+  /**
+   * Stores a topic's changed metadata (synced) and swaps its entry, keeping its logs. Changes run
+   * one at a time, each on the topic as the previous one left it.
+   */
+  private alter(name: string, validateOnly: boolean, change: (t: TopicInfo, stored: StoredTopic) => StoredTopic): Promise<TopicInfo> {
+    const run = this.alterations.then(async () => {
+      const t = this.mustGet(name);
+      const meta = change(t, { v: 1, id: t.id, name, numPartitions: t.numPartitions, configs: { ...this.configOverrides(name) }, internal: t.internal, createdAt: t.createdAt });
+      if (validateOnly) return topicInfo(meta, this.effectiveConfig(meta), []);
+      // Busy while written, so a concurrent delete cannot slip between and be undone by this write.
+      this.busy.add(name);
+      try {
+        await this.storage.queue.enqueue({ sync: true, prepare: (batch) => batch.put(topicKey(name), utf8Encode(JSON.stringify(meta))) });
+      } finally {
+        this.busy.delete(name);
+      }
+      const entry = this.makeEntry(meta, t.partitions);
+      this.topics.set(name, entry);
+      this.logger.info({ topic: name, partitions: meta.numPartitions, configs: meta.configs }, 'topic altered');
+      this.emit({ type: 'altered', topic: name });
+      return entry;
+    });
+    this.alterations = run.catch(() => undefined);
+    return run;
   }
 
   private async clearTopicData(id: number): Promise<void> {

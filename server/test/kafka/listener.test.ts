@@ -155,6 +155,78 @@ describe('Kafka listener', () => {
   });
 });
 
+describe('Kafka listener: groups, records and configs through the shared handlers', () => {
+  it('runs a KIP-848 member: join, assignment by topic id, fenced commit, describe both ways', async () => {
+    await broker.context.topics.create('g848', 2);
+    const topicId = broker.context.cluster.topicIdOf('g848')!;
+    const c = await RawKafka.connect(broker.kafkaAddress!);
+    let hb = await c.request('ConsumerGroupHeartbeat', 0, { groupId: 'g848', memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 30000, subscribedTopicNames: ['g848'], topicPartitions: [] });
+    expect(hb.errorCode).toBe(0);
+    expect(hb.memberId).toMatch(/^[\w-]{22}$/);
+    // The assignment may come in steps; heartbeat until both partitions are ours.
+    for (let i = 0; i < 10 && (hb.assignment?.topicPartitions[0]?.partitions.length ?? 0) < 2; i++) {
+      hb = await c.request('ConsumerGroupHeartbeat', 0, { groupId: 'g848', memberId: hb.memberId!, memberEpoch: hb.memberEpoch, topicPartitions: [] });
+    }
+    expect(hb.assignment!.topicPartitions).toEqual([{ topicId, partitions: [0, 1] }]);
+    const owned = [{ topicId, partitions: [0, 1] }];
+    hb = await c.request('ConsumerGroupHeartbeat', 0, { groupId: 'g848', memberId: hb.memberId!, memberEpoch: hb.memberEpoch, topicPartitions: owned });
+    const commit = (epoch: number) =>
+      c.request('OffsetCommit', 9, { groupId: 'g848', memberId: hb.memberId!, generationIdOrMemberEpoch: epoch, topics: [{ name: 'g848', topicId: '', partitions: [{ partitionIndex: 1, committedOffset: 5, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+    expect((await commit(hb.memberEpoch)).topics[0]!.partitions[0]!.errorCode).toBe(0);
+    expect((await commit(hb.memberEpoch + 7)).topics[0]!.partitions[0]!.errorCode).not.toBe(0); // fenced
+    const fetched = await c.request('OffsetFetch', 8, { groups: [{ groupId: 'g848', memberId: null, memberEpoch: -1, topics: null }] });
+    expect(fetched.groups[0]!.topics[0]!.partitions).toEqual([expect.objectContaining({ partitionIndex: 1, committedOffset: 5 })]);
+
+    const described = await c.request('ConsumerGroupDescribe', 0, { groupIds: ['g848'] });
+    expect(described.groups[0]).toMatchObject({ groupId: 'g848', groupState: 'Stable', members: [{ memberId: hb.memberId, assignment: { topicPartitions: [{ topicId, topicName: 'g848', partitions: [0, 1] }] } }] });
+    const classic = await c.request('DescribeGroups', 5, { groups: ['g848', 'nobody'] });
+    expect(classic.groups[0]).toMatchObject({ groupId: 'g848', protocolType: 'consumer', groupState: 'Stable' });
+    expect(classic.groups[1]).toMatchObject({ groupId: 'nobody', groupState: 'Dead', errorCode: 0 });
+    const listed = await c.request('ListGroups', 5, { statesFilter: ['Stable'], typesFilter: [] });
+    expect(listed.groups).toContainEqual({ groupId: 'g848', protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' });
+
+    const left = await c.request('ConsumerGroupHeartbeat', 0, { groupId: 'g848', memberId: hb.memberId!, memberEpoch: -1 });
+    expect(left.errorCode).toBe(0);
+    c.close();
+  });
+
+  it('deletes records, grows partitions and alters configs', async () => {
+    await broker.context.topics.create('admin-ops', 1);
+    const c = await RawKafka.connect(broker.kafkaAddress!);
+    await c.request('Produce', 9, { acks: 1, timeoutMs: 1000, topicData: [{ name: 'admin-ops', topicId: '', partitionData: [{ index: 0, records: batch('a', 'b', 'c') }] }] });
+    await c.request('Produce', 9, { acks: 1, timeoutMs: 1000, topicData: [{ name: 'admin-ops', topicId: '', partitionData: [{ index: 0, records: batch('d') }] }] });
+    const del = await c.request('DeleteRecords', 2, { timeoutMs: 1000, topics: [{ name: 'admin-ops', partitions: [{ partitionIndex: 0, offset: 2 }, { partitionIndex: 3, offset: 0 }] }] });
+    expect(del.topics[0]!.partitions).toEqual([
+      { partitionIndex: 0, lowWatermark: 2, errorCode: 0 },
+      { partitionIndex: 3, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+    ]);
+    const earliest = await c.request('ListOffsets', 7, { replicaId: -1, topics: [{ name: 'admin-ops', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }] });
+    expect(earliest.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 2 });
+
+    const grown = await c.request('CreatePartitions', 3, { timeoutMs: 1000, validateOnly: false, topics: [{ name: 'admin-ops', count: 3, assignments: null }, { name: 'admin-ops-none', count: 2, assignments: null }] });
+    expect(grown.results.map((r) => r.errorCode)).toEqual([0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    expect(broker.context.topics.get('admin-ops')!.numPartitions).toBe(3);
+
+    const altered = await c.request('IncrementalAlterConfigs', 1, {
+      validateOnly: false,
+      resources: [
+        { resourceType: 2, resourceName: 'admin-ops', configs: [{ name: 'retention.ms', configOperation: 0, value: '1000' }] },
+        { resourceType: 2, resourceName: 'admin-ops', configs: [{ name: 'no.such', configOperation: 0, value: '1' }] },
+      ],
+    });
+    expect(altered.responses.map((r) => r.errorCode)).toEqual([0, ErrorCode.INVALID_CONFIG]);
+    const described = await c.request('DescribeConfigs', 4, { resources: [{ resourceType: 2, resourceName: 'admin-ops', configurationKeys: ['retention.ms', 'cleanup.policy'] }] });
+    expect(described.results[0]!.configs.map((e) => [e.name, e.value, e.configSource])).toEqual([
+      ['retention.ms', '1000', 1],
+      ['cleanup.policy', 'delete', 5],
+    ]);
+    const reset = await c.request('IncrementalAlterConfigs', 1, { validateOnly: false, resources: [{ resourceType: 2, resourceName: 'admin-ops', configs: [{ name: 'retention.ms', configOperation: 1, value: null }] }] });
+    expect(reset.responses[0]!.errorCode).toBe(0);
+    expect(broker.context.topics.get('admin-ops')!.config['retention.ms']).toBe(604800000);
+    c.close();
+  });
+});
+
 function partitionDefaults() {
   return { currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1, replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA', highWatermark: Number.MAX_SAFE_INTEGER };
 }
