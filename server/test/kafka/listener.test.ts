@@ -26,6 +26,15 @@ describe('Kafka listener', () => {
     expect(await res.json()).toEqual({ status: 'ok', listeners: { http: broker.port, kafka: port } });
   });
 
+  it('counts connections and requests with a listener label', async () => {
+    const c = await RawKafka.connect(broker.kafkaAddress!);
+    await c.request('Metadata', 12, { topics: null });
+    const text = await (await fetch(`${broker.httpUrl}/metrics`)).text();
+    expect(text).toMatch(/brook_connections\{listener="kafka"\} [1-9]/);
+    expect(text).toMatch(/brook_request_duration_seconds_count\{api="Metadata",listener="kafka"\} [1-9]/);
+    c.close();
+  });
+
   it('answers ApiVersions with a v0 response header even in flexible versions', async () => {
     const c = await RawKafka.connect(broker.kafkaAddress!);
     for (const v of [0, 1, 2, 3, 4, 5]) {
