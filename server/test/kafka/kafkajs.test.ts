@@ -62,7 +62,8 @@ describe('KafkaJS against the Kafka listener', () => {
     await admin.disconnect();
   });
 
-  it('describes and alters topic configs; unknown settings are INVALID_CONFIG', async () => {
+  // KafkaJS alters configs with AlterConfigs (33), which is not served (IncrementalAlterConfigs is: listener.test.ts).
+  it('describes topic configs; unknown settings are INVALID_CONFIG', async () => {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'kjs-configs', numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '60000' }] }] });
@@ -70,7 +71,6 @@ describe('KafkaJS against the Kafka listener', () => {
     const entries = new Map(described.resources[0]!.configEntries.map((e) => [e.configName, e]));
     expect(entries.get('retention.ms')!.configValue).toBe('60000');
     expect(entries.get('cleanup.policy')!.configValue).toBe('delete');
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'kjs-configs', configEntries: [{ name: 'retention.ms', value: '120000' }] }] }).catch(() => undefined);
     await expect(
       admin.createTopics({ topics: [{ topic: 'kjs-bad-config', numPartitions: 1, configEntries: [{ name: 'no.such.setting', value: '1' }] }] }),
     ).rejects.toMatchObject({ errors: [expect.objectContaining({ type: 'INVALID_CONFIG' })] });
