@@ -25,6 +25,8 @@ import { BrokerMetrics } from './metrics.js';
 import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
 import { cleanupGroups, groupHasMembers, groupLagRows, listAllGroups } from './services/groups.js';
 import { validateGroupCommit } from './services/offsetCommits.js';
+import { ClusterIdentity } from './services/cluster.js';
+import { KafkaListener } from './transport/kafka/listener.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -32,6 +34,8 @@ export interface Broker {
   readonly httpUrl: string;
   readonly host: string;
   readonly port: number;
+  /** The Kafka listener's `host:port` (the advertised host); null when it is off. */
+  readonly kafkaAddress: string | null;
   readonly logger: Logger;
   readonly context: BrokerContext;
   close(): Promise<void>;
@@ -119,7 +123,8 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });
 
-  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth };
+  const cluster = await ClusterIdentity.open(options.dataDir, topics);
+  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => groups.stats(),
@@ -169,14 +174,15 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     }
     const conn = new ClientConnection(socket, req.socket.remoteAddress ?? 'unknown', handlers, logger, options.maxInFlightRequests, metrics, (c) => {
       connections.delete(c.connectionId);
-      metrics.connections.dec();
+      metrics.connections.dec({ listener: 'ws' });
       groups.connectionClosed(c.connectionId);
     });
     connections.set(conn.connectionId, conn);
-    metrics.connections.inc();
+    metrics.connections.inc({ listener: 'ws' });
   });
   await registerAdmin(app, ctx, () => !shutdown.signal.aborted);
 
+  let kafka: KafkaListener | null = null;
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -185,8 +191,10 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       clearInterval(expiry);
       // Answer what is in flight (long polls return at once on the abort), then close sockets.
       const deadline = Date.now() + 5000;
+      const kafkaClosed = kafka?.close(Math.max(0, deadline - Date.now()));
       while ([...connections.values()].some((c) => c.busy) && Date.now() < deadline) await sleep(10);
       for (const c of connections.values()) c.close(1001, 'broker shutting down');
+      await kafkaClosed;
       await app.close();
       groups.close();
       classicGroups.close();
@@ -203,13 +211,35 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     const inUse = (err as { code?: unknown }).code === 'EADDRINUSE';
     throw inUse ? new StartupError(`port ${options.port} on ${options.host} is in use (another broker? pick another with --port)`, err) : err;
   }
+  if (options.kafkaPort !== null) {
+    try {
+      kafka = await KafkaListener.start({
+        host: options.kafkaHost ?? options.host,
+        port: options.kafkaPort,
+        advertisedHost: options.kafkaAdvertisedHost,
+        tls: options.tls,
+        ctx,
+        handlers,
+        logger: logger.child({ component: 'kafka' }),
+      });
+      cluster.kafkaEndpoint = { host: kafka.advertisedHost, port: kafka.port };
+    } catch (err) {
+      // Nothing may stay open when start-up fails (a Kafka port in use, say).
+      await close();
+      throw err; // the listener's message already says which port and what to do
+    }
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  logger.info({ host: options.host, port, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
+  const kafkaAddress = kafka ? `${kafka.advertisedHost}:${kafka.port}` : null;
+  logger.info(
+    { host: options.host, port, kafka: kafka ? { host: kafka.host, port: kafka.port, advertised: kafkaAddress } : null, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started },
+    `Brook listening on ${options.host}:${port}` + (kafka ? `, Kafka protocol on ${kafka.host}:${kafka.port}` : ''),
+  );
 
   const scheme = options.tls ? 's' : '';
-  return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, logger, context: ctx, close };
+  return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, kafkaAddress, logger, context: ctx, close };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -19,6 +19,10 @@ const program = new Command()
   .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
   .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert (env BROOK_TLS_KEY)', process.env.BROOK_TLS_KEY)
+  .option('--kafka-port <port>', "Kafka's own wire protocol on this TCP port (TLS with --tls-cert); 0 picks a free one, off turns it off (env BROOK_KAFKA_PORT)", process.env.BROOK_KAFKA_PORT ?? '9092')
+  .option('--kafka-host <host>', 'interface of the Kafka listener (default: --host; env BROOK_KAFKA_HOST)', process.env.BROOK_KAFKA_HOST)
+  .option('--kafka-advertised-host <host>', 'host Kafka clients are told to connect to (default: the listen host; env BROOK_KAFKA_ADVERTISED_HOST)', process.env.BROOK_KAFKA_ADVERTISED_HOST)
+  .option('--auto-create-topics', "Kafka's auto.create.topics.enable: Metadata may create unknown topics (env BROOK_AUTO_CREATE_TOPICS=true)", process.env.BROOK_AUTO_CREATE_TOPICS === 'true')
   .parse();
 
 const o = program.opts<{
@@ -32,6 +36,10 @@ const o = program.opts<{
   groupMaxSize?: string;
   tlsCert?: string;
   tlsKey?: string;
+  kafkaPort: string;
+  kafkaHost?: string;
+  kafkaAdvertisedHost?: string;
+  autoCreateTopics: boolean;
 }>();
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 if (!LOG_LEVELS.includes(o.logLevel)) {
@@ -52,6 +60,12 @@ for (const [flag, v, unit, min] of [
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
+  process.exit(2);
+}
+const kafkaOff = o.kafkaPort === 'off' || o.kafkaPort === 'none';
+const kafkaPort = kafkaOff ? null : Number(o.kafkaPort);
+if (kafkaPort !== null && (!Number.isInteger(kafkaPort) || kafkaPort < 0 || kafkaPort > 65535)) {
+  console.error(`brook-server: --kafka-port must be an integer 0-65535 or "off", got "${o.kafkaPort}"`);
   process.exit(2);
 }
 if (!o.tlsCert !== !o.tlsKey) {
@@ -80,6 +94,10 @@ try {
     groupHeartbeatIntervalMs: o.groupHeartbeatInterval ? Number(o.groupHeartbeatInterval) : undefined,
     groupMaxSize: o.groupMaxSize ? Number(o.groupMaxSize) : undefined,
     tls,
+    kafkaPort,
+    kafkaHost: o.kafkaHost ?? null,
+    kafkaAdvertisedHost: o.kafkaAdvertisedHost ?? null,
+    autoCreateTopics: o.autoCreateTopics,
   });
   let stopping = false;
   const stop = (signal: string) => {

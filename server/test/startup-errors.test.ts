@@ -32,7 +32,7 @@ async function runningBroker(): Promise<ChildBroker & { dataDir: string }> {
 /** Runs brook-server to its exit; `asUser` runs it as another user (root ignores file modes). */
 async function startCli(args: string[], asUser?: number): Promise<{ code: number | null; stderr: string }> {
   try {
-    await promisify(execFile)(process.execPath, [serverCli, '--log-level', 'warn', ...args], { timeout: 20_000, uid: asUser, gid: asUser });
+    await promisify(execFile)(process.execPath, [serverCli, '--log-level', 'warn', '--kafka-port', '0', ...args], { timeout: 20_000, uid: asUser, gid: asUser });
     return { code: 0, stderr: '' };
   } catch (e) {
     const err = e as { code?: number | null; stderr?: string };

@@ -28,7 +28,7 @@ interface LogLine {
 
 /** The built broker under a file-size limit (in KiB), with SIGXFSZ ignored so writes fail with EFBIG. */
 async function limitedBroker(dataDir: string, fileLimitKiB: number): Promise<{ proc: ChildProcess; url: string; httpUrl: string; logs: LogLine[]; exited: Promise<number | null> }> {
-  const proc = spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${fileLimitKiB}; exec "$0" "$@"`, process.execPath, serverCli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
+  const proc = spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${fileLimitKiB}; exec "$0" "$@"`, process.execPath, serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   procs.push(proc);

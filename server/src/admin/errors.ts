@@ -92,8 +92,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       .send({ error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}` });
   };
   // Answered before the body is read: an unknown route with a body fastify cannot parse is still 404/405.
+  // Not for WebSocket upgrades: answered here, @fastify/websocket's own hooks never see them and the
+  // upgraded socket is never destroyed (a half-open socket that holds up the broker's close).
   app.addHook('onRequest', async (req, reply) => {
-    if (req.is404) return noRoute(req, reply);
+    if (req.is404 && req.headers.upgrade === undefined) return noRoute(req, reply);
   });
   app.setNotFoundHandler(noRoute);
 

@@ -77,13 +77,28 @@ export async function registerAdmin(app: FastifyInstance, ctx: BrokerContext, is
   app.get('/health', {
     schema: {
       tags: ['ops'],
-      summary: 'Liveness: 200 once the broker serves',
+      summary: 'Liveness: 200 once the broker serves; names the ports of both listeners',
       response: {
-        200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] },
+        200: {
+          type: 'object',
+          required: ['status'],
+          properties: {
+            status: { type: 'string', enum: ['ok'] },
+            listeners: {
+              type: 'object',
+              properties: { http: { type: 'integer' }, kafka: { type: ['integer', 'null'], description: 'The Kafka protocol port; null when that listener is off' } },
+            },
+          },
+        },
         503: { type: 'object', properties: { status: { type: 'string', enum: ['shutting-down'] } }, required: ['status'] },
       },
     },
-    handler: async (_req, reply) => (isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'shutting-down' })),
+    handler: async (_req, reply) => {
+      if (!isReady()) return reply.code(503).send({ status: 'shutting-down' });
+      const address = app.server.address();
+      const http = typeof address === 'object' && address ? address.port : 0;
+      return { status: 'ok', listeners: { http, kafka: ctx.cluster.kafkaEndpoint?.port ?? null } };
+    },
   });
 
   app.get('/metrics', {
