@@ -5,6 +5,8 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests run against the TypeScript sources; child-process tests use the built dist.
 export const alias = {
+  // The subpath first: an alias also matches its key followed by '/'.
+  '@brook/protocol/codecs': src('./protocol/src/codecs.ts'),
   '@brook/protocol': src('./protocol/src/index.ts'),
   '@brook/server': src('./server/src/index.ts'),
   '@brook/client': src('./client-sdk/src/index.ts'),

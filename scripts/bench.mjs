@@ -22,12 +22,13 @@ import * as consume from './bench/consume.mjs';
 import * as latency from './bench/latency.mjs';
 import * as rebalance from './bench/rebalance.mjs';
 import * as groupsScale from './bench/scale-groups.mjs';
+import * as bigGroup from './bench/big-group.mjs';
 import * as partitionsScale from './bench/scale-partitions.mjs';
 import * as records from './bench/records.mjs';
 import * as raw from './bench/raw.mjs';
 import { evaluateTargets, renderMarkdown } from './bench/report.mjs';
 
-const MODULES = [raw, produce, consume, latency, rebalance, records, partitionsScale, groupsScale];
+const MODULES = [raw, produce, consume, latency, rebalance, records, partitionsScale, groupsScale, bigGroup];
 
 function parseArgs(argv) {
   const o = { runs: 3, quick: false, only: null, skip: [], json: 'bench-results.json', writeResults: null, list: false, render: null };

@@ -40,6 +40,10 @@ try {
     copyPackage(join(root, 'protocol'), join(dir, 'node_modules', '@brook', 'protocol'));
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     pkg.bundleDependencies = ['@brook/protocol'];
+    // The bundled protocol's own dependencies (its compression codecs) are installed beside the
+    // package, where Node's resolution finds them from node_modules/@brook/protocol too.
+    const protocol = JSON.parse(readFileSync(join(root, 'protocol', 'package.json'), 'utf8'));
+    pkg.dependencies = { ...protocol.dependencies, ...pkg.dependencies };
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
     const [packed] = JSON.parse(execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: dir, encoding: 'utf8' }));
     console.log(join(out, packed.filename));

@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { BrookError } from '@brook/protocol';
 import { Brook } from './brook.js';
+import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
 
 interface Globals {
@@ -366,6 +367,11 @@ program
   .action(async (topic: string, o: { group?: string; fromBeginning?: boolean; format: string; maxMessages?: number }) => {
     const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
     const consumer = brook.consumer({ groupId: o.group ?? `brook-cli-${Math.random().toString(36).slice(2, 10)}` });
+    // Without this a misspelt topic would just wait in silence.
+    consumer.on(consumer.events.MISSING_TOPICS, (e) => {
+      const { topics } = e.payload as unknown as MissingTopicsPayload;
+      console.error(`brook: topic ${topics.join(', ')} not found; waiting for it to be created (Ctrl-C to stop)`);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: o.fromBeginning === true });
     let count = 0;

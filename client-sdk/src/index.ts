@@ -63,7 +63,10 @@ export { BrookError, ErrorCode, errorInfo, type ErrorInfo } from '@brook/protoco
 export const KafkaJSError = BrookError;
 export type KafkaJSError = BrookError;
 
-/** Only uncompressed batches are supported; the enum exists so KafkaJS code compiles. */
+/**
+ * The producer sends uncompressed batches only; the enum exists so KafkaJS code compiles. (The
+ * consumer does read compressed batches in Node: see codecs.ts.)
+ */
 export const CompressionTypes = { None: 0 } as const;
 export type CompressionTypes = (typeof CompressionTypes)[keyof typeof CompressionTypes];
 

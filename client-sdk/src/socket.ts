@@ -6,6 +6,7 @@
  * such as `{ ca, cert, key, rejectUnauthorized }`) is handed to the `ws` constructor; in a browser
  * the browser does TLS and the options are ignored.
  */
+import { loadNodeCodecs } from './codecs.js';
 import type { Logger } from './logger.js';
 
 export interface MinimalSocket {
@@ -112,6 +113,7 @@ export async function openSocket(url: string, opts: SocketOptions = {}): Promise
 async function makeFactory(): Promise<OpenSocket> {
   const native = (globalThis as { WebSocket?: new (url: string) => MinimalSocket }).WebSocket;
   if (!isNode && native) return (url) => new native(url);
+  await loadNodeCodecs(); // Node only: fetched batches may be compressed
   // A variable specifier keeps browser bundlers from trying to bundle `ws`.
   const mod = 'ws';
   const m = (await import(/* @vite-ignore */ mod)) as { default: unknown };

@@ -8,20 +8,44 @@ const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 let tb: TestBroker;
 let httpUrl: string;
 
-function brook(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, '--url', httpUrl, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+interface Run {
+  /** Resolves when the process exits. */
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Resolves once stderr contains `text`. */
+  stderrContains(text: string): Promise<void>;
+}
+
+/** Starts the CLI (killed after 20 s). */
+function start(args: string[], stdin?: string): Run {
+  const p = spawn(process.execPath, [bin, '--url', httpUrl, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const stderrWaiters: Array<() => void> = [];
+  p.stdout.on('data', (d) => (stdout += d));
+  p.stderr.on('data', (d) => {
+    stderr += d;
+    for (const w of stderrWaiters.splice(0)) w();
+  });
+  const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     p.on('exit', (code) => {
       clearTimeout(timer);
+      for (const w of stderrWaiters.splice(0)) w();
       resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(stdin ?? '');
-  });
+    }),
+  );
+  p.stdin.end(stdin ?? '');
+  const stderrContains = async (text: string): Promise<void> => {
+    while (!stderr.includes(text)) {
+      if (p.exitCode !== null || p.signalCode !== null) throw new Error(`exited without printing ${JSON.stringify(text)}; stderr: ${stderr}`);
+      await new Promise<void>((r) => stderrWaiters.push(r));
+    }
+  };
+  return { exited, stderrContains };
+}
+
+function brook(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return start(args, stdin).exited;
 }
 
 beforeAll(async () => {
@@ -54,11 +78,22 @@ describe('brook CLI', () => {
     expect(produce.stderr).toContain('brook: UNKNOWN_TOPIC_OR_PARTITION: ');
   });
 
+  it('consume of a topic that does not exist says so on stderr, and prints its messages once it is created', async () => {
+    const c = start(['consume', 'cli-later', '--from-beginning', '--max-messages', '1']);
+    await c.stderrContains('brook: topic cli-later not found; waiting for it to be created');
+    expect((await brook(['topics', 'create', 'cli-later', '--partitions', '1'])).code).toBe(0);
+    expect((await brook(['produce', 'cli-later'], 'hello\n')).code).toBe(0);
+    const done = await c.exited;
+    expect(done.code).toBe(0);
+    expect(done.stdout).toBe('hello\n');
+  });
+
   it('produces stdin lines, consumes them in a group, and shows and resets the group', async () => {
     const lines = Array.from({ length: 20 }, (_, i) => `k${i % 3}:value-${i}`).join('\n');
     const p = await brook(['produce', 'cli-t', '--key-separator', ':'], `${lines}\n`);
     expect(p.code).toBe(0);
     const c = await brook(['consume', 'cli-t', '--group', 'cli-g', '--from-beginning', '--format', 'json', '--max-messages', '20']);
+    expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
     const got = c.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; value: string });
     expect(got.map((m) => m.value).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `value-${i}`).sort());

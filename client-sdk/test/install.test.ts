@@ -41,9 +41,9 @@ beforeAll(async () => {
   await run(npm, ['run', 'pack:tarballs', '--', packages], { cwd: repo });
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'brook-install-check', private: true, type: 'module' }));
   await run(npm, ['install', '--no-audit', '--no-fund', join(packages, 'brook-client-0.1.0.tgz'), join(packages, 'brook-server-0.1.0.tgz')], { cwd: project });
-  const broker = spawn(join(project, 'node_modules', '.bin', 'brook-server'), ['--port', '0', '--data-dir', join(project, 'data')], { cwd: project });
+  const broker = spawn(join(project, 'node_modules', '.bin', 'brook-server'), ['--port', '0', '--kafka-port', '0', '--data-dir', join(project, 'data')], { cwd: project });
   children.push(broker);
-  const [, port] = await waitForLine(broker, /"msg":"Brook listening on 127\.0\.0\.1:(\d+)"/, 30_000);
+  const [, port] = await waitForLine(broker, /"msg":"Brook listening on 127\.0\.0\.1:(\d+)[",]/, 30_000);
   brokerUrl = `ws://127.0.0.1:${port}/ws`;
 }, 240_000);
 

@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './crc32c.js';
 export * from './murmur2.js';
 export * from './records.js';
+export * from './compression.js';
 export * from './apis.js';
 export * from './frame.js';
 export * from './messages/handshake.js';

@@ -1,5 +1,5 @@
 /**
- * Record batches, byte-identical to Kafka's RecordBatch v2 (magic 2), uncompressed:
+ * Record batches, byte-identical to Kafka's RecordBatch v2 (magic 2):
  *
  *   baseOffset int64 | batchLength int32 | partitionLeaderEpoch int32 | magic int8 (=2) |
  *   crc uint32 (CRC-32C of everything after it) | attributes int16 | lastOffsetDelta int32 |
@@ -7,8 +7,11 @@
  *   baseSequence int32 | recordCount int32 | records...
  *
  * baseOffset (and partitionLeaderEpoch) sit before the CRC, so the broker can stamp offsets
- * without recomputing it. See protocol/README.md for the record layout.
+ * without recomputing it. See protocol/README.md for the record layout. With compression
+ * (attributes bits 0-2, see compression.ts) the records section is compressed as a whole; the
+ * header and the CRC (over the compressed bytes) stay as they are.
  */
+import { COMPRESSION_MASK, compressRecords, compressionName, decompressRecords } from './compression.js';
 import { crc32c } from './crc32c.js';
 import { ProtocolError, Reader, Writer, readInt64, utf8Encode, writeInt64 } from './io.js';
 
@@ -46,6 +49,13 @@ export interface BatchInput {
   baseSequence?: number;
   transactional?: boolean;
   control?: boolean;
+  /** Compression codec id (CompressionCodecId); its codec must be registered and able to compress. */
+  compression?: number;
+}
+
+export interface DecodeOptions {
+  /** Largest decompressed records section accepted (DEFAULT_MAX_DECOMPRESSED_BYTES). */
+  maxDecompressedBytes?: number;
 }
 
 export interface BatchHeader {
@@ -157,7 +167,15 @@ export function encodeBatch(input: BatchInput): Uint8Array {
       }
     }
   }
-  const end = w.pos;
+  let end = w.pos;
+  const compression = input.compression ?? 0;
+  if (compression !== 0) {
+    const packed = compressRecords(compression, w.buf.subarray(BATCH_HEADER_SIZE, end));
+    if (!packed) throw new RangeError(`no ${compressionName(compression)} compressor is registered`);
+    w.pos = BATCH_HEADER_SIZE;
+    w.raw(packed);
+    end = w.pos;
+  }
   const v = w.view;
   writeInt64(v, 0, input.baseOffset ?? 0);
   v.setInt32(8, end - LOG_OVERHEAD);
@@ -166,6 +184,7 @@ export function encodeBatch(input: BatchInput): Uint8Array {
   let attrs = 0;
   if (input.transactional) attrs |= ATTR_TRANSACTIONAL;
   if (input.control) attrs |= ATTR_CONTROL;
+  attrs |= compression & COMPRESSION_MASK;
   v.setInt16(ATTRS_AT, attrs);
   v.setInt32(23, input.lastOffsetDelta ?? lastDelta);
   writeInt64(v, 27, baseTimestamp);
@@ -213,9 +232,10 @@ export interface ValidatedBatch {
 
 /**
  * Checks a batch the way the broker must before it stores it: sizes, magic, CRC, and a walk over
- * every record so a consumer will never meet a record it cannot decode.
+ * every record so a consumer will never meet a record it cannot decode. A compressed batch is
+ * decompressed for the walk (UnsupportedCompressionError for a codec not registered here).
  */
-export function validateBatch(buf: Uint8Array, at = 0, end = buf.length): ValidatedBatch {
+export function validateBatch(buf: Uint8Array, at = 0, end = buf.length, opts: DecodeOptions = {}): ValidatedBatch {
   const h = readBatchHeader(buf.subarray(at, end));
   const size = h.batchLength + LOG_OVERHEAD;
   if (h.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || at + size > end) {
@@ -228,7 +248,7 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length): Valida
   if (h.lastOffsetDelta < h.recordCount - 1) throw new ProtocolError('lastOffsetDelta smaller than the record count');
   // One reader for the whole batch (no object per record): a record's fields may not read past
   // the batch, and must end exactly where its length says.
-  const r = new Reader(buf, at + BATCH_HEADER_SIZE, at + size);
+  const r = recordsReader(buf, at, at + size, h.attributes, opts);
   let prevDelta = -1;
   for (let i = 0; i < h.recordCount; i++) {
     const len = r.varint();
@@ -276,14 +296,24 @@ function readNullableVarBytes(r: Reader): Uint8Array | null {
  */
 export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
-/** Decodes one batch's records (views into `buf`, no copies). */
-export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {
+/**
+ * A reader over a batch's records section: the bytes themselves, or their decompressed copy
+ * (a compressed batch needs its codec registered, see compression.ts).
+ */
+function recordsReader(buf: Uint8Array, at: number, end: number, attributes: number, opts: DecodeOptions): Reader {
+  const codec = attributes & COMPRESSION_MASK;
+  if (codec === 0) return new Reader(buf, at + BATCH_HEADER_SIZE, end);
+  return new Reader(decompressRecords(codec, buf.subarray(at + BATCH_HEADER_SIZE, end), opts.maxDecompressedBytes));
+}
+
+/** Decodes one batch's records (views into `buf`, or into its decompressed records; no copies). */
+export function decodeBatch(buf: Uint8Array, at = 0, opts: DecodeOptions = {}): DecodedBatch {
   const header = readBatchHeader(buf, at);
   const end = at + header.batchLength + LOG_OVERHEAD;
   if (header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || end > buf.length) {
     throw new ProtocolError('truncated record batch');
   }
-  const r = new Reader(buf, at + BATCH_HEADER_SIZE, end);
+  const r = recordsReader(buf, at, end, header.attributes, opts);
   const count = header.recordCount;
   if (count < 0 || count > r.remaining) throw new ProtocolError(`bad record count ${count}`);
   const records: DecodedRecord[] = new Array(count);
@@ -322,14 +352,14 @@ export function decodeBatch(buf: Uint8Array, at = 0): DecodedBatch {
  * Splits a buffer of concatenated batches (a fetch's `records`) and decodes each. A trailing
  * partial batch is ignored, as Kafka clients do.
  */
-export function decodeBatches(buf: Uint8Array): DecodedBatch[] {
+export function decodeBatches(buf: Uint8Array, opts: DecodeOptions = {}): DecodedBatch[] {
   const out: DecodedBatch[] = [];
   let at = 0;
   while (buf.length - at >= BATCH_HEADER_SIZE) {
     const len = new DataView(buf.buffer, buf.byteOffset + at + 8, 4).getInt32(0);
     const size = len + LOG_OVERHEAD;
     if (len < BATCH_HEADER_SIZE - LOG_OVERHEAD || at + size > buf.length) break;
-    out.push(decodeBatch(buf, at));
+    out.push(decodeBatch(buf, at, opts));
     at += size;
   }
   return out;

@@ -24,15 +24,8 @@ import {
   type BatchInput,
   type DecodedRecord,
 } from '../src/index.js';
+import type { FixtureRecord } from './compressedFixtures.js';
 
-/** A record as the fixture writes it: bytes as hex, null kept as null. */
-interface FixtureRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  headers: { key: string; value: string | null }[];
-}
 
 /** What Kafka's DefaultRecordBatch read back from the bytes it wrote. */
 interface KafkaRead {

@@ -4,8 +4,11 @@
 // once (no fetching, no revocation work), acknowledges it with an immediate heartbeat, answers
 // HeartbeatNow pushes, and otherwise heartbeats every heartbeatIntervalMs the broker asks for
 // (3 s by default), as the SDK's consumer does. Talks to its parent over IPC:
-//   in:  { cmd: 'start', url, topic, groups: [ids], membersPerGroup, joinsPerSecond }, { cmd: 'stats' }, { cmd: 'stop' }
-//   out: { type: 'stats', members, assigned, lastChangeAgoMs, heartbeats, errors, rttP50, rttP99, open }
+//   in:  { cmd: 'start', url, topic, groups: [ids], membersPerGroup, joinsPerSecond, reportJoined? }, { cmd: 'stats' }, { cmd: 'stop' }
+//   out: { type: 'stats', members, assigned, lastChangeAgoMs, heartbeats, errors, rttP50, rttP99, open },
+//        { type: 'joined', joinRttMs, sentAt } (with reportJoined: once every member of that start has
+//        its first answer; sentAt is when the last join was sent, in ms since the epoch, comparable
+//        across processes of one machine)
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import {
@@ -40,6 +43,8 @@ class Member {
     this.inFlight = false;
     this.again = false;
     this.ws = null;
+    /** { rttMs, sentAt } of the first (join) heartbeat, once answered. */
+    this.joined = new Promise((resolve) => (this.onJoined = resolve));
   }
 
   open() {
@@ -129,6 +134,7 @@ class Member {
       });
       heartbeats++;
       if (rtts.length < 200_000) rtts.push(performance.now() - t0);
+      if (joining) this.onJoined({ rttMs: performance.now() - t0, sentAt: performance.timeOrigin + t0 });
       if (r.errorCode === ErrorCode.FENCED_MEMBER_EPOCH || r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
         errors++;
         this.epoch = 0;
@@ -171,15 +177,17 @@ function quantile(sorted, p) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-async function start({ url, groups, membersPerGroup, joinsPerSecond }) {
+async function start({ url, groups, membersPerGroup, joinsPerSecond, reportJoined }) {
   const gap = 1000 / joinsPerSecond;
   const t0 = performance.now();
   let n = 0;
+  const mine = [];
   for (const g of groups) {
     for (let i = 0; i < membersPerGroup; i++) {
       if (stopping) return;
       const m = new Member(url, g);
       members.push(m);
+      mine.push(m);
       await m.open();
       await m.handshake();
       m.heartbeatSoon(0);
@@ -188,6 +196,10 @@ async function start({ url, groups, membersPerGroup, joinsPerSecond }) {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
+  }
+  if (reportJoined) {
+    const joins = await Promise.all(mine.map((m) => m.joined));
+    process.send({ type: 'joined', joinRttMs: Math.max(...joins.map((j) => j.rttMs)), sentAt: Math.max(...joins.map((j) => j.sentAt)) });
   }
 }
 

@@ -43,6 +43,10 @@ export function evaluateTargets(sections) {
   add('broker RSS with 1M records stored, after a restart', fig(sections, 'records', 'records/1M', 'rssAfterRestartMB'), '<', 200, 'MB', (x) => fmt(x, 0));
   add('broker RSS with 1M records stored, after reading them all', fig(sections, 'records', 'records/1M', 'rssAfterReadMB'), '<', 200, 'MB', (x) => fmt(x, 0));
   add('1,000 groups x 5 members heartbeating: broker CPU', fig(sections, 'groups', 'groups/1000x5', 'cpuPct'), '<', 25, '% of a core', (x) => fmt(x, 1));
+  add('1,000 members join one group (1,000 partitions): broker CPU until stable', fig(sections, 'biggroup', 'biggroup/1000', 'stormCpuSeconds'), '<', 10, 's');
+  add('same: longest event-loop stall in the broker', fig(sections, 'biggroup', 'biggroup/1000', 'stormStallMs'), '<', 50, 'ms', (x) => fmt(x, 0));
+  add('one more member joins the 1,000: every member at its target', fig(sections, 'biggroup', 'biggroup/1000', 'oneMoreSettledMs'), '<', 200, 'ms', (x) => fmt(x, 0));
+  add('same: longest event-loop stall in the broker', fig(sections, 'biggroup', 'biggroup/1000', 'oneMoreStallMs'), '<', 50, 'ms', (x) => fmt(x, 0));
   return out;
 }
 

@@ -17,7 +17,7 @@ const cli = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
  */
 export async function startChildBroker(prefix = 'brook-script-', extraArgs = [], opts = {}) {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), prefix)));
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, '--port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: opts.env ? { ...process.env, ...opts.env } : process.env,
   });

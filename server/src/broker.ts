@@ -13,15 +13,20 @@ import type { Storage } from './log/storage.js';
 import { openDataDir, StartupError } from './dataDir.js';
 import { TopicManager } from './log/topicManager.js';
 import { OffsetStore } from './offsets/offsetStore.js';
-import { GroupCoordinator, type PersistedGroup } from './groups/index.js';
+import { GroupCoordinator } from './groups/index.js';
+import { ClassicGroupCoordinator } from './groups/classic/index.js';
 import { TransactionCoordinator } from './txn/coordinator.js';
 import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
+import { frameworkErrors, installErrorHandler } from './admin/errors.js';
 import { BrokerMetrics } from './metrics.js';
-import { Authorizer, type AuthConfig } from './auth/authorizer.js';
-import { groupLagRows, listAllGroups } from './services/groups.js';
+import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
+import { cleanupGroups, groupHasMembers, groupLagRows, listAllGroups } from './services/groups.js';
+import { validateGroupCommit } from './services/offsetCommits.js';
+import { ClusterIdentity } from './services/cluster.js';
+import { KafkaListener } from './transport/kafka/listener.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -29,6 +34,8 @@ export interface Broker {
   readonly httpUrl: string;
   readonly host: string;
   readonly port: number;
+  /** The Kafka listener's `host:port` (the advertised host); null when it is off. */
+  readonly kafkaAddress: string | null;
   readonly logger: Logger;
   readonly context: BrokerContext;
   close(): Promise<void>;
@@ -55,7 +62,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
     );
   }
   const started = Date.now();
-  const dataDir = await openDataDir(options.dataDir);
+  const dataDir = await openDataDir(options.dataDir, { flushIntervalMs: options.logFlushIntervalMs });
   try {
     return await serve(options, logger, auth, dataDir.storage, started);
   } catch (err) {
@@ -79,22 +86,35 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   setMaxListeners(0, shutdown.signal);
   const metrics = new BrokerMetrics();
 
-  const groups = new GroupCoordinator({
+  // One namespace of group ids: each coordinator asks the other before it creates a group.
+  const groups: GroupCoordinator = new GroupCoordinator({
     topics: () => new Map(topics.list().filter((t) => !t.internal).map((t) => [t.name, t.numPartitions])),
     notify: (connectionId, push) => connections.get(connectionId)?.push(encodeHeartbeatNow(push)),
-    persist: (groupId, snapshot) => offsets.saveGroup(groupId, snapshot),
+    persist: (groupId, records) => offsets.saveGroup(groupId, records),
+    topicDescribable: (principal, topic) => can(auth !== null, principal === null ? null : (auth?.principal(principal) ?? null), 'topic', topic, 'describe'),
+    claimGroupId: (groupId, joining) => classicGroups.claimForConsumerGroup(groupId, joining),
     logger,
     minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
     heartbeatIntervalMs: options.groupHeartbeatIntervalMs,
     maxGroupSize: options.groupMaxSize,
   });
-  groups.load(offsets.groupSnapshots().map(([, s]) => s as PersistedGroup));
+  const classicGroups = new ClassicGroupCoordinator({
+    persist: (groupId, snapshot) => offsets.saveClassicGroup(groupId, snapshot),
+    consumerGroups: groups,
+    logger,
+    minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
+    initialRebalanceDelayMs: options.groupInitialRebalanceDelayMs,
+    maxGroupSize: options.groupMaxSize,
+  });
+  groups.load(offsets.storedGroups());
+  classicGroups.load(offsets.classicGroupSnapshots().map(([, s]) => s));
   const txns = await TransactionCoordinator.open({
     storage,
     topics,
     offsets,
-    validateOffsetCommit: (g, m, e, t, p) => groups.validateOffsetCommit(g, m, e, t, p),
+    validateOffsetCommit: (g, m, e, t, p) => validateGroupCommit({ groups, classicGroups }, g, m, e, t, p, true),
     logger,
     maxTimeoutMs: options.transactionMaxTimeoutMs,
   });
@@ -103,7 +123,8 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     if (e.type === 'deleted') void offsets.deleteTopic(e.topic).catch((err) => logger.error({ err }, 'deleting offsets of a deleted topic failed'));
   });
 
-  const ctx: BrokerContext = { options, topics, offsets, groups, txns, logger, metrics, shutdown: shutdown.signal, auth };
+  const cluster = await ClusterIdentity.open(options.dataDir, topics);
+  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => groups.stats(),
@@ -120,26 +141,24 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const handlers = createHandlers(ctx);
 
   const expiry = setInterval(() => {
-    void offsets
-      .expire(
-        Date.now(),
-        options.offsetsRetentionMs,
-        (g) => !groups.hasMembers(g),
-        (g, t, p) => txns.hasPendingOffset(g, t, p),
-      )
-      .catch((err) => logger.error({ err }, 'offset expiry failed'));
+    void cleanupGroups(ctx, Date.now(), options.offsetsRetentionMs).catch((err) => logger.error({ err }, 'offset expiry and group cleanup failed'));
   }, options.offsetsRetentionCheckIntervalMs);
   expiry.unref();
 
   storage.queue.onWriteError = (err, failedWrites) => logger.error({ err, failedWrites }, 'LevelDB write failed; its requests were refused with STORAGE_ERROR');
+  storage.queue.onReadError = (err, failedReads) => logger.error({ err, failedReads }, 'LevelDB read failed; its requests were answered KAFKA_STORAGE_ERROR');
   // Per-request logs only at warn and above: one line per request would drown the broker's own events.
   // With `tls` the one port serves https:// and wss:// (the WebSocket server rides on fastify's).
   const app = Fastify({
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allowUnionTypes: true } },
+    // Errors raised before routing (a bad percent-encoding) answer in Brook's shape too.
+    frameworkErrors,
+    // A topic name may be 249 characters (find-my-way's default limit for a path segment is 100).
+    routerOptions: { maxParamLength: 2048 },
   });
+  installErrorHandler(app); // before any route: it records them to answer 405 for a wrong method
   await app.register(websocket, {
     options: { maxPayload: options.maxFrameBytes },
     // Socket errors come from clients (oversized frames, unclean disconnects): not broker errors.
@@ -155,14 +174,15 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     }
     const conn = new ClientConnection(socket, req.socket.remoteAddress ?? 'unknown', handlers, logger, options.maxInFlightRequests, metrics, (c) => {
       connections.delete(c.connectionId);
-      metrics.connections.dec();
+      metrics.connections.dec({ listener: 'ws' });
       groups.connectionClosed(c.connectionId);
     });
     connections.set(conn.connectionId, conn);
-    metrics.connections.inc();
+    metrics.connections.inc({ listener: 'ws' });
   });
   await registerAdmin(app, ctx, () => !shutdown.signal.aborted);
 
+  let kafka: KafkaListener | null = null;
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -171,10 +191,13 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       clearInterval(expiry);
       // Answer what is in flight (long polls return at once on the abort), then close sockets.
       const deadline = Date.now() + 5000;
+      const kafkaClosed = kafka?.close(Math.max(0, deadline - Date.now()));
       while ([...connections.values()].some((c) => c.busy) && Date.now() < deadline) await sleep(10);
       for (const c of connections.values()) c.close(1001, 'broker shutting down');
+      await kafkaClosed;
       await app.close();
       groups.close();
+      classicGroups.close();
       txns.close();
       await topics.close();
       await storage.close();
@@ -188,13 +211,35 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     const inUse = (err as { code?: unknown }).code === 'EADDRINUSE';
     throw inUse ? new StartupError(`port ${options.port} on ${options.host} is in use (another broker? pick another with --port)`, err) : err;
   }
+  if (options.kafkaPort !== null) {
+    try {
+      kafka = await KafkaListener.start({
+        host: options.kafkaHost ?? options.host,
+        port: options.kafkaPort,
+        advertisedHost: options.kafkaAdvertisedHost,
+        tls: options.tls,
+        ctx,
+        handlers,
+        logger: logger.child({ component: 'kafka' }),
+      });
+      cluster.kafkaEndpoint = { host: kafka.advertisedHost, port: kafka.port };
+    } catch (err) {
+      // Nothing may stay open when start-up fails (a Kafka port in use, say).
+      await close();
+      throw err; // the listener's message already says which port and what to do
+    }
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  logger.info({ host: options.host, port, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started }, `Brook listening on ${options.host}:${port}`);
+  const kafkaAddress = kafka ? `${kafka.advertisedHost}:${kafka.port}` : null;
+  logger.info(
+    { host: options.host, port, kafka: kafka ? { host: kafka.host, port: kafka.port, advertised: kafkaAddress } : null, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started },
+    `Brook listening on ${options.host}:${port}` + (kafka ? `, Kafka protocol on ${kafka.host}:${kafka.port}` : ''),
+  );
 
   const scheme = options.tls ? 's' : '';
-  return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, logger, context: ctx, close };
+  return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, kafkaAddress, logger, context: ctx, close };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -14,10 +14,15 @@ const program = new Command()
   .option('--data-dir <dir>', 'where the LevelDB data lives (env BROOK_DATA_DIR)', process.env.BROOK_DATA_DIR ?? defaultOptions.dataDir)
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent (env BROOK_LOG_LEVEL)', process.env.BROOK_LOG_LEVEL ?? defaultOptions.logLevel)
   .option('--auth-file <file>', 'JSON file of principals and ACLs; turns authentication on (env BROOK_AUTH_FILE)', process.env.BROOK_AUTH_FILE)
-  .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
+  .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for (env BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
+  .option('--group-max-size <n>', 'most members one consumer group may have (env BROOK_GROUP_MAX_SIZE)', process.env.BROOK_GROUP_MAX_SIZE)
   .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
   .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert (env BROOK_TLS_KEY)', process.env.BROOK_TLS_KEY)
+  .option('--kafka-port <port>', "Kafka's own wire protocol on this TCP port (TLS with --tls-cert); 0 picks a free one, off turns it off (env BROOK_KAFKA_PORT)", process.env.BROOK_KAFKA_PORT ?? '9092')
+  .option('--kafka-host <host>', 'interface of the Kafka listener (default: --host; env BROOK_KAFKA_HOST)', process.env.BROOK_KAFKA_HOST)
+  .option('--kafka-advertised-host <host>', 'host Kafka clients are told to connect to (default: the listen host; env BROOK_KAFKA_ADVERTISED_HOST)', process.env.BROOK_KAFKA_ADVERTISED_HOST)
+  .option('--auto-create-topics', "Kafka's auto.create.topics.enable: Metadata may create unknown topics (env BROOK_AUTO_CREATE_TOPICS=true)", process.env.BROOK_AUTO_CREATE_TOPICS === 'true')
   .parse();
 
 const o = program.opts<{
@@ -28,12 +33,39 @@ const o = program.opts<{
   authFile?: string;
   groupMinSessionTimeout?: string;
   groupHeartbeatInterval?: string;
+  groupMaxSize?: string;
   tlsCert?: string;
   tlsKey?: string;
+  kafkaPort: string;
+  kafkaHost?: string;
+  kafkaAdvertisedHost?: string;
+  autoCreateTopics: boolean;
 }>();
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+if (!LOG_LEVELS.includes(o.logLevel)) {
+  console.error(`brook-server: --log-level must be one of ${LOG_LEVELS.join(', ')}, got "${o.logLevel}"`);
+  process.exit(2);
+}
+// Numeric flags are whole numbers; a group of at most 0 members could never form.
+for (const [flag, v, unit, min] of [
+  ['--group-min-session-timeout', o.groupMinSessionTimeout, 'milliseconds', 0],
+  ['--group-heartbeat-interval', o.groupHeartbeatInterval, 'milliseconds', 0],
+  ['--group-max-size', o.groupMaxSize, 'members', 1],
+] as const) {
+  if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) {
+    console.error(`brook-server: ${flag} must be a whole number of ${unit}${min > 0 ? ` (at least ${min})` : ''}, got "${v}"`);
+    process.exit(2);
+  }
+}
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`brook-server: --port must be an integer 0-65535, got "${o.port}"`);
+  process.exit(2);
+}
+const kafkaOff = o.kafkaPort === 'off' || o.kafkaPort === 'none';
+const kafkaPort = kafkaOff ? null : Number(o.kafkaPort);
+if (kafkaPort !== null && (!Number.isInteger(kafkaPort) || kafkaPort < 0 || kafkaPort > 65535)) {
+  console.error(`brook-server: --kafka-port must be an integer 0-65535 or "off", got "${o.kafkaPort}"`);
   process.exit(2);
 }
 if (!o.tlsCert !== !o.tlsKey) {
@@ -60,7 +92,12 @@ try {
     authFile: o.authFile ?? null,
     groupMinSessionTimeoutMs: o.groupMinSessionTimeout ? Number(o.groupMinSessionTimeout) : undefined,
     groupHeartbeatIntervalMs: o.groupHeartbeatInterval ? Number(o.groupHeartbeatInterval) : undefined,
+    groupMaxSize: o.groupMaxSize ? Number(o.groupMaxSize) : undefined,
     tls,
+    kafkaPort,
+    kafkaHost: o.kafkaHost ?? null,
+    kafkaAdvertisedHost: o.kafkaAdvertisedHost ?? null,
+    autoCreateTopics: o.autoCreateTopics,
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -6,7 +6,7 @@ export interface BrokerOptions {
   logLevel: string;
   /** Pretty logs (pino-pretty) instead of JSON lines; the CLI turns it on for a TTY. */
   prettyLogs: boolean;
-  /** Largest WebSocket frame accepted; bigger frames close the connection (code 1009). */
+  /** Largest WebSocket frame, and largest Kafka request, accepted; bigger ones close the connection (WebSocket code 1009). */
   maxFrameBytes: number;
   /** Default max.message.bytes for new topics (Kafka: the largest record batch). */
   maxMessageBytes: number;
@@ -19,6 +19,8 @@ export interface BrokerOptions {
   groupMaxSessionTimeoutMs: number;
   groupHeartbeatIntervalMs: number;
   groupMaxSize: number;
+  /** Classic groups: how long a new group waits for more members before its first rebalance (Kafka: group.initial.rebalance.delay.ms). */
+  groupInitialRebalanceDelayMs: number;
   /** Offsets of an empty group expire this long after their commit (Kafka: offsets.retention.minutes = 7 days). */
   offsetsRetentionMs: number;
   offsetsRetentionCheckIntervalMs: number;
@@ -26,6 +28,11 @@ export interface BrokerOptions {
   transactionMaxTimeoutMs: number;
   /** How often retention and compaction run. */
   logMaintenanceIntervalMs: number;
+  /**
+   * Longest acks=1 data waits for the fsync that makes it visible to consumers (Kafka's name:
+   * log.flush.interval.ms). acks=all data is fsynced before its answer anyway.
+   */
+  logFlushIntervalMs: number;
   /** JSON file of principals and ACLs (see auth/authorizer.ts); unset: no authentication. */
   authFile: string | null;
   /**
@@ -33,6 +40,22 @@ export interface BrokerOptions {
    * broker serves https:// and wss:// instead of http:// and ws://. The CLI reads them from files.
    */
   tls: { cert: string | Buffer; key: string | Buffer } | null;
+  /**
+   * The Kafka listener's port (Kafka's own wire protocol over TCP, TLS with `tls`): null turns it
+   * off (the programmatic default), 0 picks a free port. The CLI defaults to 9092.
+   */
+  kafkaPort: number | null;
+  /** Interface the Kafka listener binds; null: `host`. */
+  kafkaHost: string | null;
+  /** The host Metadata and FindCoordinator name (set it in containers); null: the listen host. */
+  kafkaAdvertisedHost: string | null;
+  /**
+   * Kafka's auto.create.topics.enable: a Metadata request with allowAutoTopicCreation creates the
+   * unknown topics it names (with `autoCreateTopicPartitions` partitions). Off by default in Brook.
+   */
+  autoCreateTopics: boolean;
+  /** Kafka's num.partitions: partitions of an auto-created topic. */
+  autoCreateTopicPartitions: number;
 }
 
 export const defaultOptions: BrokerOptions = {
@@ -51,12 +74,19 @@ export const defaultOptions: BrokerOptions = {
   groupMaxSessionTimeoutMs: 1_800_000,
   groupHeartbeatIntervalMs: 3_000,
   groupMaxSize: 1_000,
+  groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 3600 * 1000,
   offsetsRetentionCheckIntervalMs: 600_000,
   transactionMaxTimeoutMs: 900_000,
   logMaintenanceIntervalMs: 30_000,
+  logFlushIntervalMs: 10,
   authFile: null,
   tls: null,
+  kafkaPort: null,
+  kafkaHost: null,
+  kafkaAdvertisedHost: null,
+  autoCreateTopics: false,
+  autoCreateTopicPartitions: 1,
 };
 
 export const BROKER_VERSION = '0.1.0';

@@ -23,7 +23,7 @@ export interface OpenedDataDir {
 
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
 
-export async function openDataDir(dataDir: string): Promise<OpenedDataDir> {
+export async function openDataDir(dataDir: string, opts: { flushIntervalMs?: number } = {}): Promise<OpenedDataDir> {
   const path = resolve(dataDir);
   let created: string | undefined;
   try {
@@ -37,7 +37,7 @@ export async function openDataDir(dataDir: string): Promise<OpenedDataDir> {
   };
   let storage: Storage;
   try {
-    storage = await Storage.open(path);
+    storage = await Storage.open(path, opts);
   } catch (err) {
     await removeCreated();
     throw describe(path, err);

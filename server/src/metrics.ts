@@ -13,28 +13,32 @@ export interface MetricsSource {
   partitions(): Array<{ topic: string; partition: number; endOffset: number; startOffset: number }>;
 }
 
+/** The two doors: Brook's WebSocket protocol and Kafka's protocol over TCP. */
+export type Listener = 'ws' | 'kafka';
+
 export class BrokerMetrics {
   readonly registry = new Registry();
   readonly requestLatency = new Histogram({
     name: 'brook_request_duration_seconds',
-    help: 'Time to answer a request, per API',
-    labelNames: ['api'],
+    help: 'Time to answer a request, per API and listener (ws or kafka)',
+    labelNames: ['api', 'listener'],
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
-  private readonly latencyByApi = new Map<string, ReturnType<Histogram<'api'>['labels']>>();
+  private readonly latencyByApi = new Map<string, ReturnType<Histogram<'api' | 'listener'>['labels']>>();
 
-  /** The request-latency histogram of one API, looked up once (labels are hashed on every call otherwise). */
-  latencyOf(api: string): ReturnType<Histogram<'api'>['labels']> {
-    let h = this.latencyByApi.get(api);
-    if (!h) this.latencyByApi.set(api, (h = this.requestLatency.labels(api)));
+  /** The request-latency histogram of one API on one listener, looked up once (labels are hashed on every call otherwise). */
+  latencyOf(api: string, listener: Listener = 'ws'): ReturnType<Histogram<'api' | 'listener'>['labels']> {
+    const key = `${listener}\0${api}`;
+    let h = this.latencyByApi.get(key);
+    if (!h) this.latencyByApi.set(key, (h = this.requestLatency.labels(api, listener)));
     return h;
   }
 
   readonly requestErrors = new Counter({
     name: 'brook_request_errors_total',
-    help: 'Requests answered with a frame-level error, per API',
-    labelNames: ['api'],
+    help: 'Requests answered with a frame-level error (or refused), per API and listener',
+    labelNames: ['api', 'listener'],
     registers: [this.registry],
   });
   readonly bytesIn = new Counter({
@@ -63,7 +67,8 @@ export class BrokerMetrics {
   });
   readonly connections = new Gauge({
     name: 'brook_connections',
-    help: 'Open client WebSocket connections',
+    help: 'Open client connections, per listener (ws: WebSocket, kafka: Kafka protocol over TCP)',
+    labelNames: ['listener'],
     registers: [this.registry],
   });
 

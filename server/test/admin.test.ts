@@ -1,5 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBatch } from '@brook/protocol';
+import { NAME_PATTERN, encodeBatch } from '@brook/protocol';
 import { RawClient, testBroker } from './helpers.js';
 
 type TB = Awaited<ReturnType<typeof testBroker>>;
@@ -16,7 +17,7 @@ describe('admin HTTP API', () => {
   afterAll(async () => broker.stop());
 
   it('serves /health, /metrics and the OpenAPI document', async () => {
-    expect(await (await http('/health')).json()).toEqual({ status: 'ok' });
+    expect(await (await http('/health')).json()).toMatchObject({ status: 'ok', listeners: { kafka: null } });
     const m = await (await http('/metrics')).text();
     expect(m).toContain('brook_request_duration_seconds');
     const spec = (await (await http('/openapi.json')).json()) as { paths: Record<string, unknown> };
@@ -179,5 +180,131 @@ describe('admin HTTP API', () => {
     abort.abort();
     c.close();
     expect((await http('/api/topics/nope/partitions/0/tail')).status).toBe(404);
+  });
+});
+
+/** A request fetch() refuses to send (TRACE, QUERY): status, Allow header and body. */
+function rawRequest(url: string, method: string, headers: Record<string, string> = {}): Promise<{ status: number; allow: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('admin HTTP API: requests are taken as sent', () => {
+  let broker: TB;
+  const http = (path: string, init?: RequestInit) => fetch(`${broker.httpUrl}${path}`, init);
+  const post = (path: string, body: string, contentType = 'application/json') => http(path, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const answer = async (r: Promise<Response>) => {
+    const res = await r;
+    return { status: res.status, body: (await res.json()) as { error: string; message: string } };
+  };
+
+  beforeAll(async () => {
+    broker = await testBroker();
+  });
+  afterAll(async () => broker.stop());
+
+  it('refuses wrong types and unknown fields, naming the field, and creates nothing', async () => {
+    const refused = async (body: unknown, message: string) => {
+      expect(await answer(post('/api/topics', JSON.stringify(body)))).toEqual({ status: 400, body: { error: 'INVALID_REQUEST', message } });
+    };
+    await refused({ name: false, partitions: 1 }, 'body/name must be string');
+    await refused({ name: 'flag', partitions: true }, 'body/partitions must be integer');
+    await refused({ name: 12345, partitions: '2' }, 'body/name must be string');
+    await refused({ name: 'n', partitions: '2' }, 'body/partitions must be integer');
+    await refused({ name: 'n', partitions: 1, replicas: 3 }, 'body/replicas is not a known field');
+    await refused({ name: 'n', partitions: 1, config: { 'retention.hours': 1 } }, 'body/config/retention.hours is not a known field');
+    await refused({ name: 'n', partitions: 1, config: { 'retention.ms': true } }, expect.stringContaining('body/config/retention.ms') as unknown as string);
+    const names = ((await (await http('/api/topics')).json()) as Array<{ name: string }>).map((t) => t.name);
+    expect(names).toEqual(['__consumer_offsets']);
+    // Config numbers as JSON integers or as decimal text (as Kafka's configs are text); both are kept as numbers.
+    expect((await post('/api/topics', JSON.stringify({ name: 'typed', partitions: 1, config: { 'retention.ms': '60000', 'max.message.bytes': 2048 } }))).status).toBe(201);
+    expect(((await (await http('/api/topics/typed')).json()) as { config: Record<string, unknown> }).config).toMatchObject({ 'retention.ms': 60000, 'max.message.bytes': 2048 });
+
+    const reset = (to: unknown) => answer(post('/api/groups/g/offsets/reset', JSON.stringify({ topic: 'typed', to })));
+    expect(await reset({ offset: 'x' })).toEqual({ status: 400, body: { error: 'INVALID_REQUEST', message: expect.stringMatching(/^body\/to is invalid: earliest, latest/) } });
+    expect((await reset({ timestamp: 'yesterday' })).status).toBe(400);
+    expect((await reset({ offset: 0, extra: 1 })).status).toBe(400);
+    // An RFC 3339 leap second is a valid date-time (JavaScript's Date.parse alone refuses it).
+    expect((await reset({ timestamp: '2016-12-31T23:59:60Z' })).status).toBe(200);
+  });
+
+  it("reads query and path numbers from text, strictly, and answers Brook's error names, not the framework's", async () => {
+    await post('/api/topics', JSON.stringify({ name: 'q', partitions: 1 }));
+    expect((await http('/api/topics/q/partitions/0/records?offset=0&limit=5')).status).toBe(200);
+    for (const query of ['offset=abc', 'offset=1.5', 'offset=-1', 'limit=0', 'limit=1&limit=2']) {
+      expect(await answer(http(`/api/topics/q/partitions/0/records?${query}`)), query).toMatchObject({ status: 400, body: { error: 'INVALID_REQUEST' } });
+    }
+    expect((await http('/api/topics/q/partitions/x/records')).status).toBe(400);
+
+    expect(await answer(post('/api/topics', '{not json'))).toMatchObject({ status: 400, body: { error: 'INVALID_JSON' } });
+    expect(await answer(post('/api/topics', ''))).toMatchObject({ status: 400, body: { error: 'INVALID_JSON' } });
+    expect(await answer(post('/api/topics', 'name=x', 'text/plain'))).toMatchObject({ status: 415, body: { error: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(await answer(post('/api/topics', 'x', 'application/x-www-form-urlencoded'))).toMatchObject({ status: 415, body: { error: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(await answer(post('/api/topics', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), partitions: 1 })))).toMatchObject({ status: 413, body: { error: 'BODY_TOO_LARGE' } });
+    expect(await answer(http('/api/topics/%zz'))).toMatchObject({ status: 400, body: { error: 'INVALID_URL' } });
+    expect(await answer(http('/api/nothing-here'))).toMatchObject({ status: 404, body: { error: 'NOT_FOUND' } });
+  });
+
+  it('answers 405 with Allow for a known path and a method it does not serve', async () => {
+    const wrong = await http('/api/topics/q', { method: 'PUT' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    expect(await wrong.json()).toMatchObject({ error: 'METHOD_NOT_ALLOWED', message: expect.stringContaining('PUT') });
+    expect((await http('/health', { method: 'POST' })).headers.get('allow')).toBe('GET, HEAD');
+    for (const method of ['TRACE', 'QUERY']) {
+      const r = await rawRequest(`${broker.httpUrl}/api/topics`, method);
+      expect({ status: r.status, allow: r.allow }, method).toEqual({ status: 405, allow: 'GET, HEAD, POST' });
+      expect(r.body).not.toContain('FST_');
+    }
+    expect((await http('/nowhere', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('takes the names the broker takes, in paths as in bodies', async () => {
+    const long = 'n'.repeat(249); // longer than fastify's default limit for a path segment (100)
+    expect((await post('/api/topics', JSON.stringify({ name: long, partitions: 1 }))).status).toBe(201);
+    expect((await http(`/api/topics/${long}`)).status).toBe(200);
+    expect((await post('/api/topics', JSON.stringify({ name: 'n'.repeat(250), partitions: 1 }))).status).toBe(400);
+    const cafe = await answer(http(`/api/groups/${encodeURIComponent('café')}`));
+    expect(cafe).toMatchObject({ status: 400, body: { error: 'INVALID_REQUEST', message: expect.stringContaining('ASCII letters') } });
+    expect((await http('/api/topics/__consumer_offsets', { method: 'DELETE' })).status).toBe(400);
+    expect((await http('/api/topics/__consumer_offsets')).status).toBe(200);
+  });
+
+  it('starts a tail on an idle partition at once (the status is not held back until a record comes)', async () => {
+    await post('/api/topics', JSON.stringify({ name: 'idle', partitions: 1 }));
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 5000); // the keep-alive comes only after 15 s
+    const res = await http('/api/topics/idle/partitions/0/tail', { signal: abort.signal });
+    clearTimeout(timer);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    abort.abort();
+  });
+
+  it('publishes an OpenAPI document with every answer each route gives', async () => {
+    type Op = { parameters?: Array<{ name: string; in: string; schema: { pattern?: string } }>; requestBody?: unknown; responses: Record<string, { content?: Record<string, unknown> }>; security?: unknown };
+    const spec = (await (await http('/openapi.json')).json()) as { paths: Record<string, Record<string, Op>> };
+    const ops = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })));
+    expect(ops.length).toBe(13);
+    for (const { name, op } of ops) {
+      const statuses = Object.keys(op.responses);
+      expect(statuses.some((s) => /^2/.test(s)), `${name} declares its success`).toBe(true);
+      const success = op.responses[statuses.find((s) => /^2/.test(s))!]!;
+      if (!name.startsWith('DELETE')) expect(success.content, `${name} declares what it answers`).toBeDefined();
+      if (op.parameters?.length || op.requestBody) expect(statuses, name).toContain('400');
+      if (op.requestBody || name.startsWith('DELETE')) expect(statuses, name).toEqual(expect.arrayContaining(['413', '415']));
+      expect(op.security, `${name}: no auth on this broker`).toBeUndefined();
+      for (const p of op.parameters ?? []) if (p.name === 'group') expect(p.schema.pattern).toBe(NAME_PATTERN);
+    }
+    const records = spec.paths['/api/topics/{topic}/partitions/{partition}/records']!.get!;
+    expect(Object.keys(records.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '416', '503']));
+    expect(Object.keys(spec.paths['/api/topics/{topic}/partitions/{partition}/tail']!.get!.responses['200']!.content!)).toEqual(['text/event-stream']);
   });
 });

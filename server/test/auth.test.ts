@@ -78,6 +78,19 @@ describe('authentication and ACLs', () => {
     c.close();
   });
 
+  it('a regex subscription is resolved to the topics its member may describe', async () => {
+    const { c } = await login(broker.url, 'billing', 'billing-secret');
+    const hb = await c.request('ConsumerGroupHeartbeat', {
+      groupId: 'billing-rx', memberId: 'm-rx', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000,
+      subscribedTopicNames: null, subscribedTopicRegex: '.*', serverAssignor: null, topicPartitions: [],
+    });
+    expect(hb.errorCode).toBe(0);
+    // payroll matches too, but billing may not describe it: never assigned (its Fetch would be refused).
+    expect(hb.assignment).toEqual([{ topic: 'orders', partitions: [0, 1] }]);
+    await c.request('ConsumerGroupHeartbeat', { groupId: 'billing-rx', memberId: 'm-rx', memberEpoch: -1, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, sessionTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null });
+    c.close();
+  });
+
   it('protects the admin API: 401 without or with wrong credentials, 403 without admin rights', async () => {
     const get = (authorization?: string) => fetch(`${broker.httpUrl}/api/topics`, { headers: authorization ? { authorization } : {} });
     expect((await get()).status).toBe(401);
@@ -89,6 +102,22 @@ describe('authentication and ACLs', () => {
     expect((await get(`Basic ${Buffer.from('ops:ops-secret').toString('base64')}`)).status).toBe(200);
     expect((await fetch(`${broker.httpUrl}/metrics`)).status).toBe(401);
     expect((await fetch(`${broker.httpUrl}/health`)).status).toBe(200);
+  });
+
+  it('declares 401 and 403 and the credentials in the OpenAPI document, where they apply', async () => {
+    type Op = { responses: Record<string, unknown>; security?: unknown };
+    const spec = (await (await fetch(`${broker.httpUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Op>>;
+      components: { securitySchemes: Record<string, { scheme: string }> };
+    };
+    expect(Object.values(spec.components.securitySchemes).map((s) => s.scheme).sort()).toEqual(['basic', 'bearer']);
+    for (const [path, methods] of Object.entries(spec.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const guarded = path !== '/health';
+        expect(Object.keys(op.responses).filter((s) => s === '401' || s === '403'), `${method} ${path}`).toEqual(guarded ? ['401', '403'] : []);
+        expect(op.security !== undefined, `${method} ${path}`).toBe(guarded);
+      }
+    }
   });
 
   it('an authenticated SDK client produces and consumes; a wrong one fails fast', async () => {

@@ -115,7 +115,7 @@ export interface ChildBroker {
 
 /** Runs the built broker (`npm test` builds first) and waits for its "listening" log line. */
 export async function spawnBroker(dataDir: string, port = 0, extra: string[] = []): Promise<ChildBroker> {
-  const proc = spawn(process.execPath, [serverCli, '--port', String(port), '--data-dir', dataDir, '--log-level', 'info', ...extra], {
+  const proc = spawn(process.execPath, [serverCli, '--port', String(port), '--kafka-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));

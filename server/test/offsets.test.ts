@@ -1,6 +1,7 @@
 // Committed offsets: fencing, durability across kill -9, compaction of __consumer_offsets, expiry.
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONSUMER_OFFSETS_TOPIC, ErrorCode } from '@brook/protocol';
+import { cleanupGroups } from '../src/services/groups.js';
 import { RawClient, removeDir, spawnBroker, tempDir, testBroker } from './helpers.js';
 
 const dirs: string[] = [];
@@ -149,6 +150,55 @@ describe('committed offsets', () => {
     expect(await offsets.expire(Date.now() + 1000, 60_000, (g) => !groups.hasMembers(g))).toBe(0);
     expect(await offsets.expire(Date.now() + 120_000, 60_000, (g) => !groups.hasMembers(g))).toBe(1);
     expect(await fetchOffsets(c, 'idle')).toEqual({});
+    c.close();
+    await broker.stop();
+  });
+
+  it('expiry never erases a commit that was in flight when it looked (it lands and is acknowledged after)', async () => {
+    const broker = await testBroker();
+    const c = await RawClient.connect(broker.url);
+    await c.request('CreateTopics', { topics: [{ name: 't', numPartitions: 1, configs: [] }], validateOnly: false });
+    const { offsets, groups } = broker.context;
+    const old = Date.now() - 120_000;
+    await offsets.commit('final', [{ topic: 't', partition: 0, offset: 3, metadata: null }], old);
+    // The group's last commit is being written when the sweep runs: the table still shows the old one.
+    const final = offsets.commit('final', [{ topic: 't', partition: 0, offset: 9, metadata: null }]);
+    const swept = offsets.expire(Date.now(), 60_000, (g) => !groups.hasMembers(g));
+    await Promise.all([final, swept]);
+    expect(offsets.get('final', 't', 0)?.offset).toBe(9);
+    expect(await fetchOffsets(c, 'final')).toEqual({ 't-0': 9 });
+    c.close();
+    await broker.stop();
+  });
+
+  it('deletes an empty group once its offsets expire, or after a retention period empty without offsets', async () => {
+    const broker = await testBroker();
+    const c = await RawClient.connect(broker.url);
+    await c.request('CreateTopics', { topics: [{ name: 't', numPartitions: 1, configs: [] }], validateOnly: false });
+    const beat = (groupId: string, memberEpoch: number) =>
+      c.request('ConsumerGroupHeartbeat', {
+        groupId, memberId: `m-${groupId}`, memberEpoch, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000,
+        subscribedTopicNames: memberEpoch === 0 ? ['t'] : null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: memberEpoch === 0 ? [] : null,
+      });
+    // "done" commits and leaves; "never" leaves without committing; "live" keeps its member.
+    const done = await beat('done', 0);
+    expect((await commit(c, 'done', [['t', 0, 4]], 'm-done', done.memberEpoch)).topics[0]!.partitions[0]!.errorCode).toBe(0);
+    for (const g of ['done', 'never']) {
+      if (g === 'never') await beat(g, 0);
+      await beat(g, -1);
+    }
+    await beat('live', 0);
+    const listed = async () => (await c.request('ListGroups', { statesFilter: null })).groups.map((g) => g.groupId).sort();
+    expect(await listed()).toEqual(['done', 'live', 'never']);
+    const { context } = broker;
+    const sweep = (laterMs: number) => cleanupGroups(context, Date.now() + laterMs, 60_000);
+    await sweep(1000); // nothing has been empty or committed long enough
+    expect(await listed()).toEqual(['done', 'live', 'never']);
+    await sweep(120_000);
+    expect(await listed()).toEqual(['live']);
+    expect(context.groups.stats().groups).toBe(1);
+    expect(context.offsets.storedGroups().map((g) => g.groupId)).toEqual(['live']);
+    expect(await fetchOffsets(c, 'done')).toEqual({});
     c.close();
     await broker.stop();
   });

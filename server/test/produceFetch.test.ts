@@ -37,6 +37,8 @@ describe('produce and fetch over WebSockets', () => {
     const b = await c.request('Produce', produceReq('events', 0, batch(['d', 'e']), 1));
     expect(a.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
     expect(b.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 3 });
+    // The acks=1 batch is visible once fsynced (within logFlushIntervalMs): long-poll for it.
+    await c.request('Fetch', fetchReq('events', 0, 3, 5000));
     const f = await c.request('Fetch', fetchReq('events', 0, 0));
     const p = f.topics[0]!.partitions[0]!;
     expect(p.highWatermark).toBe(5);
@@ -146,5 +148,72 @@ describe('produce and fetch over WebSockets', () => {
     await c.request('CreateTopics', { topics: [{ name: 'gone', numPartitions: 1, configs: [] }], validateOnly: false });
     const f = await c.request('Fetch', fetchReq('gone', 0, 0));
     expect(f.topics[0]!.partitions[0]!.highWatermark).toBe(0);
+  });
+});
+
+describe('acks=1 data before its fsync', () => {
+  it('is acknowledged but invisible to Fetch and ListOffsets until an fsync covers it', async () => {
+    // The background fsync of acks=1 data is held off (an hour); only an acks=all write syncs.
+    const broker = await testBroker({ logFlushIntervalMs: 3_600_000 });
+    const c = await RawClient.connect(broker.url);
+    try {
+      await c.request('CreateTopics', { topics: [{ name: 'unsynced', numPartitions: 2, configs: [] }], validateOnly: false });
+      const latest = async (partition: number, isolationLevel = 0) =>
+        (await c.request('ListOffsets', { isolationLevel, topics: [{ topic: 'unsynced', partitions: [{ partition, timestamp: -1 }] }] })).topics[0]!.partitions[0]!.offset;
+      const byTime = async (partition: number, timestamp: number) =>
+        (await c.request('ListOffsets', { isolationLevel: 0, topics: [{ topic: 'unsynced', partitions: [{ partition, timestamp }] }] })).topics[0]!.partitions[0]!;
+      const synced = await c.request('Produce', produceReq('unsynced', 0, batch(['s0', 's1'])));
+      expect(synced.topics[0]!.partitions[0]!.baseOffset).toBe(0);
+      const r = await c.request('Produce', produceReq('unsynced', 0, encodeBatch({ records: [{ value: enc.encode('u2'), timestamp: 9e12 }] }), 1));
+      expect(r.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 2 });
+
+      // Written, acknowledged, not fsynced: a power loss now may take it back, so no reader sees it.
+      const log = broker.context.topics.partition('unsynced', 0)!;
+      expect(log.logEndOffset).toBe(3);
+      expect(log.highWatermark).toBe(2);
+      expect(await latest(0)).toBe(2);
+      expect(await latest(0, 1)).toBe(2);
+      expect(await byTime(0, 9e12)).toMatchObject({ offset: 2, timestamp: -1 });
+      const f = await c.request('Fetch', fetchReq('unsynced', 0, 0));
+      const p = f.topics[0]!.partitions[0]!;
+      expect(p.highWatermark).toBe(2);
+      expect(decodeBatches(p.records).flatMap((x) => x.records).map((x) => dec.decode(x.value!))).toEqual(['s0', 's1']);
+      // Between the high watermark and the log end: empty, not out of range (as Kafka).
+      const at = (await c.request('Fetch', fetchReq('unsynced', 0, 3))).topics[0]!.partitions[0]!;
+      expect(at).toMatchObject({ errorCode: 0, highWatermark: 2 });
+      expect(at.records.length).toBe(0);
+      const end = await fetch(`${broker.httpUrl}/api/topics/unsynced`).then((x) => x.json() as Promise<{ partitions: Array<{ endOffset: string }> }>);
+      expect(end.partitions[0]!.endOffset).toBe('2');
+
+      // A long poll waiting at the high watermark wakes when an acks=all write on another
+      // partition fsyncs the shared write-ahead log, which covers the acks=1 batch too.
+      const waiting = c.request('Fetch', fetchReq('unsynced', 0, 2, 10_000));
+      await c.request('Produce', produceReq('unsynced', 1, batch(['other'])));
+      const woke = (await waiting).topics[0]!.partitions[0]!;
+      expect(woke.highWatermark).toBe(3);
+      expect(decodeBatches(woke.records).flatMap((x) => x.records).map((x) => dec.decode(x.value!))).toEqual(['u2']);
+      expect(await latest(0)).toBe(3);
+    } finally {
+      c.close();
+      await broker.stop();
+    }
+  });
+
+  it('becomes visible within logFlushIntervalMs with no acks=all write at all', async () => {
+    const broker = await testBroker({ logFlushIntervalMs: 50 });
+    const c = await RawClient.connect(broker.url);
+    try {
+      await c.request('CreateTopics', { topics: [{ name: 'lazy', numPartitions: 1, configs: [] }], validateOnly: false });
+      const waiting = c.request('Fetch', fetchReq('lazy', 0, 0, 10_000));
+      const t0 = Date.now();
+      await c.request('Produce', produceReq('lazy', 0, batch(['x']), 1));
+      const p = (await waiting).topics[0]!.partitions[0]!;
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(p.highWatermark).toBe(1);
+      expect(decodeBatches(p.records).flatMap((x) => x.records).map((x) => dec.decode(x.value!))).toEqual(['x']);
+    } finally {
+      c.close();
+      await broker.stop();
+    }
   });
 });

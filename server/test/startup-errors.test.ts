@@ -32,7 +32,7 @@ async function runningBroker(): Promise<ChildBroker & { dataDir: string }> {
 /** Runs brook-server to its exit; `asUser` runs it as another user (root ignores file modes). */
 async function startCli(args: string[], asUser?: number): Promise<{ code: number | null; stderr: string }> {
   try {
-    await promisify(execFile)(process.execPath, [serverCli, '--log-level', 'warn', ...args], { timeout: 20_000, uid: asUser, gid: asUser });
+    await promisify(execFile)(process.execPath, [serverCli, '--log-level', 'warn', '--kafka-port', '0', ...args], { timeout: 20_000, uid: asUser, gid: asUser });
     return { code: 0, stderr: '' };
   } catch (e) {
     const err = e as { code?: number | null; stderr?: string };
@@ -43,6 +43,25 @@ async function startCli(args: string[], asUser?: number): Promise<{ code: number
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
 describe('brook-server start-up errors', () => {
+  it('a bad flag value is named with the values it may take, before anything is created', async () => {
+    const dataDir = join(await newDir(), 'never');
+    const loud = await startCli(['--data-dir', dataDir, '--log-level', 'loud']);
+    expect(loud.code).toBe(2);
+    expect(loud.stderr).toContain('--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    const ms = await startCli(['--data-dir', dataDir, '--group-min-session-timeout', '5s']);
+    expect(ms.stderr).toContain('--group-min-session-timeout must be a whole number of milliseconds, got "5s"');
+    expect(await exists(dataDir)).toBe(false);
+  });
+
+  it('every flag names its env var in --help', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [serverCli, '--help']);
+    const flags = [...stdout.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).filter((f) => f !== '--help');
+    expect(flags.length).toBeGreaterThan(5);
+    // Options are separated by lines that start with two spaces and a dash.
+    const blocks = stdout.split(/\n(?=\s{2}-)/).filter((b) => /^\s+--/.test(b) && !b.includes('--help'));
+    for (const b of blocks) expect(b.replace(/\s+/g, ' '), b).toMatch(/env BROOK_[A-Z_]+/);
+  });
+
   it('a data directory in use by another broker is named as such, with LevelDB’s reason', async () => {
     const first = await runningBroker();
     const r = await startCli(['--port', '0', '--data-dir', first.dataDir]);

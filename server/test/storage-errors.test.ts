@@ -6,8 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { decodeBatches } from '@brook/protocol';
 import { Brook, BrookError, logLevel } from '@brook/client';
-import { RawClient, readPartition, removeDir, serverCli, spawnBroker, tempDir } from './helpers.js';
+import { RawClient, readPartition, removeDir, serverCli, spawnBroker, tempDir, testBroker } from './helpers.js';
 
 const dirs: string[] = [];
 const procs: ChildProcess[] = [];
@@ -26,7 +28,7 @@ interface LogLine {
 
 /** The built broker under a file-size limit (in KiB), with SIGXFSZ ignored so writes fail with EFBIG. */
 async function limitedBroker(dataDir: string, fileLimitKiB: number): Promise<{ proc: ChildProcess; url: string; httpUrl: string; logs: LogLine[]; exited: Promise<number | null> }> {
-  const proc = spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${fileLimitKiB}; exec "$0" "$@"`, process.execPath, serverCli, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
+  const proc = spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${fileLimitKiB}; exec "$0" "$@"`, process.execPath, serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   procs.push(proc);
@@ -146,4 +148,69 @@ describe('storage errors', () => {
       await again.exited;
     }
   }, 60_000);
+});
+
+describe('storage read errors', () => {
+  it('a failing LevelDB read answers KAFKA_STORAGE_ERROR (56) for that partition only, logged at most once a second', async () => {
+    const lines: Array<{ level: number; msg: string; failedReads?: number; err?: { message?: string } }> = [];
+    const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    const dataDir = await tempDir();
+    dirs.push(dataDir);
+    // Write, then restart, so the batches are read from LevelDB (the hot cache starts empty).
+    let broker = await testBroker({ dataDir, logger });
+    let c = await RawClient.connect(broker.url);
+    await c.request('CreateTopics', { topics: [{ name: 'rd', numPartitions: 2, configs: [] }], validateOnly: false });
+    const producer = new Brook({ url: broker.url, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    for (const partition of [0, 1]) await producer.send({ topic: 'rd', messages: [{ value: `p${partition}`, partition }] });
+    await producer.disconnect();
+    c.close();
+    await broker.close();
+    broker = await testBroker({ dataDir, logger });
+    try {
+      // Every LevelDB read of partition 0's data fails from now on (iterators and gets).
+      const log = broker.context.topics.partition('rd', 0)!;
+      const db = log.db;
+      const broken = (): never => {
+        throw new Error('EIO: i/o error, read');
+      };
+      const values = db.values.bind(db);
+      db.values = ((opts: Parameters<typeof db.values>[0]) => {
+        const it = values(opts);
+        const from: unknown = opts?.gte;
+        // Only reads of rd-0's batches (key 0x02 · topic id · partition).
+        const key = from instanceof Uint8Array ? new DataView(from.buffer, from.byteOffset, from.byteLength) : null;
+        if (key && key.getUint8(0) === 0x02 && key.getUint32(1) === log.topicId && key.getUint32(5) === 0) {
+          it.all = async () => broken();
+          it.nextv = async () => broken();
+        }
+        return it;
+      }) as typeof db.values;
+      c = await RawClient.connect(broker.url);
+      const fetchAll = () =>
+        c.request('Fetch', {
+          maxWaitMs: 0,
+          minBytes: 1,
+          maxBytes: 1 << 20,
+          isolationLevel: 0,
+          topics: [{ topic: 'rd', partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })) }],
+        });
+      const f = await fetchAll();
+      const [p0, p1] = f.topics[0]!.partitions;
+      expect(p0!.errorCode).toBe(56);
+      expect(p0!.errorMessage).toContain('EIO');
+      expect(p0!.records.length).toBe(0);
+      // The other partition is served.
+      expect(p1!.errorCode).toBe(0);
+      expect(decodeBatches(p1!.records).flatMap((b) => b.records).length).toBe(1);
+      await fetchAll();
+      await fetchAll();
+      const logged = lines.filter((l) => l.level >= 50 && l.msg.startsWith('LevelDB read failed'));
+      expect(logged.length).toBe(1);
+      expect(logged[0]!.err?.message).toContain('EIO');
+      c.close();
+    } finally {
+      await broker.close();
+    }
+  });
 });

@@ -7,7 +7,8 @@
  *
  * This file holds the public API and the lifecycle (run, stop, crash) and wires the parts:
  * membership.ts (heartbeats), reconciler.ts (revoke/assign/lose), positions.ts (committed offsets,
- * resets, seeks), fetchLoop.ts, processor.ts (handlers), committer.ts, pauseState.ts.
+ * resets, seeks), fetchLoop.ts, processor.ts (handlers), committer.ts, pauseState.ts,
+ * missingTopics.ts (warns of subscribed topics that do not exist).
  */
 import { BrookError, ErrorCode, type DescribedGroup } from '@brook/protocol';
 import type { Connection } from '../connection.js';
@@ -18,6 +19,7 @@ import { Committer } from './committer.js';
 import { ConsumerEventEmitter, type Listener } from './events.js';
 import { FetchLoop } from './fetchLoop.js';
 import { Membership } from './membership.js';
+import { MissingTopics } from './missingTopics.js';
 import { OwnedPartitions, parseOffset } from './partitions.js';
 import { PauseState } from './pauseState.js';
 import { Positions } from './positions.js';
@@ -88,6 +90,12 @@ export class Consumer {
     const isolationLevel = isolationLevelOf(config);
 
     this.pauseState = new PauseState(() => owned.values());
+    const missingTopics = new MissingTopics({
+      groupId,
+      describeTopics: (topics) => this.conn.request('Metadata', { topics }),
+      emit,
+      logger,
+    });
     this.membership = new Membership({
       groupId,
       config,
@@ -99,6 +107,7 @@ export class Consumer {
       emit,
       logger,
       onAccepted: (joined, assignment) => this.reconciler.accept(joined, assignment),
+      onSubscriptionAccepted: (names) => void missingTopics.check(names),
       requestReconcile: () => this.reconciler.requestReconcile(),
       loseAll: () => this.reconciler.loseAll(),
       crash,
@@ -129,6 +138,7 @@ export class Consumer {
       wakeFetch,
       isRunning,
       retries: ctx.retries,
+      crash,
       logger,
     });
     this.reconciler = new Reconciler({
@@ -215,7 +225,10 @@ export class Consumer {
     }
   }
 
-  /** Adds topics (names or RegExps) to the subscription; several calls accumulate. */
+  /**
+   * Adds topics (names or RegExps) to the subscription; several calls accumulate. A name that does
+   * not exist is waited for, and reported once (warn log, MISSING_TOPICS) after the next heartbeat.
+   */
   async subscribe(sub: ConsumerSubscribeTopics | ConsumerSubscribeTopic, fromBeginning?: boolean): Promise<void> {
     const topics: Array<string | RegExp> =
       sub && 'topics' in sub && Array.isArray(sub.topics)
@@ -333,7 +346,9 @@ export class Consumer {
     this.running = false;
     const jw = this.joinWaiter;
     this.joinWaiter = null;
-    jw?.reject(new BrookError(ErrorCode.INVALID_REQUEST, 'consumer stopped before it joined the group'));
+    // Stopped (e.g. by its handler) after the broker let it in but before GROUP_JOIN: run() succeeded.
+    if (this.membership.memberEpoch > 0) jw?.resolve();
+    else jw?.reject(new BrookError(ErrorCode.INVALID_REQUEST, 'consumer stopped before it joined the group'));
     this.committer.stopTimer();
     this.processor.stop();
     this.fetcher.wake();

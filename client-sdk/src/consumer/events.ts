@@ -1,9 +1,9 @@
 /** The consumer's event listeners (KafkaJS's `consumer.on`); a throwing listener is logged, not propagated. */
 import type { Logger } from '../logger.js';
-import { KAFKAJS_CONSUMER_EVENT_ALIASES, type ConsumerEvent, type ConsumerEventName, type GroupJoinPayload } from './types.js';
+import { KAFKAJS_CONSUMER_EVENT_ALIASES, type ConsumerEvent, type ConsumerEventName, type GroupJoinPayload, type MissingTopicsPayload } from './types.js';
 
 export type Listener = (e: ConsumerEvent) => void;
-export type EmitEvent = (type: string, payload: Record<string, unknown> | GroupJoinPayload) => void;
+export type EmitEvent = (type: string, payload: Record<string, unknown> | GroupJoinPayload | MissingTopicsPayload) => void;
 
 export class ConsumerEventEmitter {
   private readonly listeners = new Map<string, Set<Listener>>();

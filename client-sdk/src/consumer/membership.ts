@@ -38,6 +38,8 @@ export interface MembershipDeps {
   logger: Logger;
   /** The broker accepted a heartbeat; `joined` if it was a join, `assignment` if it sent one. */
   onAccepted(joined: boolean, assignment: Set<PartitionKey> | null): void;
+  /** The broker accepted a heartbeat that carried the subscription (its topic names). */
+  onSubscriptionAccepted(names: string[]): void;
   /** After an accepted heartbeat: reconcile the owned partitions with the assignment. */
   requestReconcile(): void;
   /** The member was fenced or expelled: its partitions are lost. */
@@ -50,6 +52,9 @@ export class Membership {
   memberEpoch = JOIN_EPOCH;
   /** Set while the member is in the group (joined or joining). */
   inGroup = false;
+  /** Heartbeats sent and the number of the last the broker accepted: what the broker has heard of. */
+  private heartbeatsSent = 0;
+  heartbeatsAccepted = 0;
   readonly instanceId: string | null;
 
   private heartbeatIntervalMs: number;
@@ -110,15 +115,20 @@ export class Membership {
     for (const w of this.hbWaiters.splice(0)) w();
   }
 
-  /** Heartbeats at once (or right after the one in flight). */
-  heartbeatNow(): void {
-    if (!this.inGroup) return;
+  /**
+   * Heartbeats at once (or right after the one in flight). Returns the number of the first
+   * heartbeat that carries the member's state as it is now (compare with `heartbeatsAccepted`).
+   */
+  heartbeatNow(): number {
+    const next = this.heartbeatsSent + 1;
+    if (!this.inGroup) return next;
     if (this.hbInFlight) {
       this.hbAgain = true;
-      return;
+      return next;
     }
     this.clearTimer();
     this.startHeartbeat();
+    return next;
   }
 
   /** Resolves after the next successful heartbeat (or after `ms`). */
@@ -196,6 +206,7 @@ export class Membership {
     const { deps } = this;
     const epoch = this.memberEpoch;
     const body = this.heartbeatBody(epoch);
+    const number = ++this.heartbeatsSent;
     const membership = this.memberId;
     const generation = this.generation;
     let errorCode = 0;
@@ -220,6 +231,7 @@ export class Membership {
     if (errorCode === 0 && res) {
       const r = res;
       this.lastHeartbeatOkAt = Date.now();
+      this.heartbeatsAccepted = number;
       this.hbFailures = 0;
       this.unreleasedSince = 0;
       if (body.subscribedTopicNames !== null) deps.subscription.dirty = false;
@@ -233,6 +245,7 @@ export class Membership {
         for (const tp of r.assignment) for (const p of tp.partitions) target.add(keyOf(tp.topic, p));
       }
       deps.onAccepted(epoch === JOIN_EPOCH, target);
+      if (body.subscribedTopicNames !== null) deps.onSubscriptionAccepted(body.subscribedTopicNames);
       for (const w of this.hbWaiters.splice(0)) w();
       deps.requestReconcile();
       return this.heartbeatIntervalMs;

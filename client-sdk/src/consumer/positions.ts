@@ -1,7 +1,8 @@
 /**
  * Where each owned partition is read from: its committed offset, else the reset policy
  * (autoOffsetReset / fromBeginning, via ListOffsets); seeks, applied at once or, for a partition
- * not owned yet, when it is assigned; and resets after OFFSET_OUT_OF_RANGE.
+ * not owned yet, when it is assigned; and resets after OFFSET_OUT_OF_RANGE. A position that cannot
+ * be looked up fails loudly (the consumer crashes) after retries, never silently guessed.
  */
 import {
   BrookError,
@@ -34,9 +35,14 @@ export interface PositionsDeps {
   owned: Pick<OwnedPartitions, 'get' | 'dropQueue'>;
   /** A position changed: the fetch loop should look again. */
   wakeFetch(): void;
-  /** Retriable lookup failures are retried (up to `retries`, at least 5) while the consumer runs. */
+  /**
+   * Retriable lookup failures (of the request or of a partition) are retried with backoff (up to
+   * `retries` times, at least 5) while the consumer runs; then, or at once for other errors, the
+   * lookup throws (a reset after OFFSET_OUT_OF_RANGE crashes the consumer with the error).
+   */
   isRunning(): boolean;
   retries: number;
+  crash(error: Error): void;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -99,26 +105,43 @@ export class Positions {
         `group ${deps.groupId} has no valid committed offset for ${list} and autoOffsetReset is 'none'`,
       );
     }
-    const topics = groupByTopic(states, (ps) => ({
-      partition: ps.partition,
-      timestamp: deps.resetPolicy(ps.topic) === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
-    }));
-    const res = await this.withRetry('ListOffsets', () => deps.lookups.listOffsets({ isolationLevel: deps.isolationLevel, topics }));
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        const ps = states.find((s) => s.topic === t.topic && s.partition === p.partition);
-        if (!ps) continue;
-        if (p.errorCode !== 0) {
-          // The partition may be going away (topic deleted); fetch from 0 and let the broker tell.
-          deps.logger.warn('list offsets failed', { topic: t.topic, partition: p.partition, error: errorName(p.errorCode) });
-          ps.fetchOffset = 0;
-          ps.resolved = 0;
-          ps.retryAt = Date.now() + 1000;
-          continue;
+    // Partition errors are retried like request errors; a partition is never positioned by guess
+    // (reading from 0 would make a 'latest' consumer reprocess and commit the whole log).
+    let pending = states;
+    for (let attempt = 0; ; attempt++) {
+      const topics = groupByTopic(pending, (ps) => ({
+        partition: ps.partition,
+        timestamp: deps.resetPolicy(ps.topic) === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
+      }));
+      const res = await this.withRetry('ListOffsets', () => deps.lookups.listOffsets({ isolationLevel: deps.isolationLevel, topics }));
+      const failed = new Map<PartitionState, number>(pending.map((ps) => [ps, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]));
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          const ps = pending.find((s) => s.topic === t.topic && s.partition === p.partition);
+          if (!ps) continue;
+          if (p.errorCode !== 0) {
+            failed.set(ps, p.errorCode);
+            continue;
+          }
+          failed.delete(ps);
+          ps.fetchOffset = p.offset;
+          ps.resolved = p.offset;
         }
-        ps.fetchOffset = p.offset;
-        ps.resolved = p.offset;
       }
+      // A partition revoked or lost meanwhile needs no position.
+      pending = [...failed.keys()].filter((ps) => !ps.gone && deps.owned.get(ps.key) === ps);
+      if (pending.length === 0) return;
+      const errors = pending.map((ps) => ({ topic: ps.topic, partition: ps.partition, error: errorName(failed.get(ps)!) }));
+      const fatal = pending.find((ps) => !new BrookError(failed.get(ps)!).retriable);
+      if (fatal || attempt + 1 >= this.maxAttempts || !deps.isRunning()) {
+        const list = errors.map((e) => `${e.topic}-${e.partition} (${e.error})`).join(', ');
+        throw new BrookError(
+          failed.get(fatal ?? pending[0]!)!,
+          `group ${deps.groupId} cannot tell where to start reading ${list}: ListOffsets failed${fatal ? '' : ` ${attempt + 1} times`}`,
+        );
+      }
+      deps.logger.warn('list offsets failed; retrying', { errors, attempt: attempt + 1 });
+      await this.sleep(jitteredBackoff(attempt, 2000));
     }
   }
 
@@ -135,10 +158,7 @@ export class Positions {
     ps.ready = false;
     const gen = ++ps.gen;
     this.reset([ps])
-      .catch((e: unknown) => {
-        this.deps.logger.warn('offset reset failed', { error: (e as Error).message });
-        ps.retryAt = Date.now() + 1000;
-      })
+      .catch((e: unknown) => this.deps.crash(e instanceof Error ? e : new Error(String(e))))
       .finally(() => {
         if (ps.gen === gen && !ps.gone) ps.ready = true;
         this.deps.wakeFetch();
@@ -184,12 +204,17 @@ export class Positions {
     return out;
   }
 
+  /** Tries of one lookup before giving up: `retries` (KafkaJS's retry.retries), at least 5. */
+  private get maxAttempts(): number {
+    return Math.max(5, this.deps.retries) + 1;
+  }
+
   private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (e) {
-        if (!(e instanceof BrookError) || !e.retriable || attempt >= Math.max(5, this.deps.retries) || !this.deps.isRunning()) throw e;
+        if (!(e instanceof BrookError) || !e.retriable || attempt + 1 >= this.maxAttempts || !this.deps.isRunning()) throw e;
         this.deps.logger.debug(`${what} failed; retrying`, { error: e.message });
         await this.sleep(jitteredBackoff(attempt, 2000));
       }

@@ -5,6 +5,7 @@
  * fetched. Partitions lost (fenced, expelled) are dropped at once and reported by onPartitionsLost.
  */
 import type { Logger } from '../logger.js';
+import { sameElements } from '../util/collections.js';
 import type { EmitEvent } from './events.js';
 import { newPartitionState, type OwnedPartitions, type PartitionKey, type PartitionState } from './partitions.js';
 import type { Positions } from './positions.js';
@@ -17,9 +18,10 @@ export interface ReconcilerDeps {
   /** The assignor name reported in GROUP_JOIN events. */
   groupProtocol: string;
   owned: OwnedPartitions;
-  member(): { memberId: string; memberEpoch: number };
-  /** The owned partitions changed: report them to the broker at once. */
-  heartbeatNow(): void;
+  /** The member's identity, and the number of the last heartbeat the broker accepted. */
+  member(): { memberId: string; memberEpoch: number; heartbeatsAccepted: number };
+  /** The owned partitions changed: report them to the broker at once; returns the number of the heartbeat that does. */
+  heartbeatNow(): number;
   positions: Pick<Positions, 'initialize' | 'applyPendingSeek'>;
   /** Commits what was processed of partitions being revoked (when the run auto-commits). */
   commitRevoked(states: PartitionState[]): Promise<void>;
@@ -27,7 +29,7 @@ export interface ReconcilerDeps {
   listeners(name: RebalanceListenerName): PartitionsListener[];
   isRunning(): boolean;
   wakeFetch(): void;
-  /** The member holds its first assignment of this run. */
+  /** The member holds its first assignment of this run (its first GROUP_JOIN). */
   onJoined(): void;
   crash(error: Error): void;
   emit: EmitEvent;
@@ -42,22 +44,32 @@ export class Reconciler {
   private pendingLost: TopicPartition[] = [];
   /** Handlers still running for partitions that were lost; a re-assigned partition waits for them. */
   private readonly draining = new Map<PartitionKey, Promise<void>>();
-  private announceJoin = false;
+  /**
+   * A join or a changed assignment is announced (GROUP_JOIN) once the member holds its target
+   * and the broker accepted the heartbeat that reported it (number `announceAfter`): the epoch
+   * it then answered is the one the member commits with.
+   */
+  private announcePending = false;
+  private announceAfter = 0;
   private joinedOnce = false;
-  private joinStartedAt = 0;
+  /** When the join or rebalance being reconciled began (0: none); GROUP_JOIN's duration. */
+  private rebalanceStartedAt = 0;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
   /** A run starts joining. */
   begin(): void {
     this.joinedOnce = false;
-    this.joinStartedAt = Date.now();
+    this.announcePending = false;
+    this.rebalanceStartedAt = Date.now();
   }
 
-  /** A heartbeat was accepted: a join is announced (GROUP_JOIN) on the next reconciliation; a new target replaces the old. */
+  /** A heartbeat was accepted: a join is announced (GROUP_JOIN) once reconciled; a new target replaces the old. */
   accept(joined: boolean, assignment: Set<PartitionKey> | null): void {
-    if (joined) this.announceJoin = true;
-    if (assignment !== null) this.target = assignment;
+    if (joined) this.announcePending = true;
+    if (assignment === null) return;
+    if (this.rebalanceStartedAt === 0 && !sameElements(assignment, this.target)) this.rebalanceStartedAt = Date.now();
+    this.target = assignment;
   }
 
   /** Forgets the assignment (the member left). */
@@ -100,6 +112,8 @@ export class Reconciler {
     }
     owned.clear();
     this.target = new Set();
+    // The member rejoins: a new join begins now.
+    this.rebalanceStartedAt = Date.now();
     if (lost.length > 0) {
       this.pendingLost.push(...lost);
       this.requestReconcile();
@@ -145,31 +159,41 @@ export class Reconciler {
     const added = [...target].filter((k) => !owned.has(k));
     if (revoked.length > 0) {
       await this.revoke(revoked);
-      deps.heartbeatNow();
+      this.announceAfter = deps.heartbeatNow();
     }
     if (added.length > 0 && deps.isRunning() && deps.member().memberEpoch > 0) {
       await this.assign(added.filter((k) => this.target.has(k) && !owned.has(k)));
-      deps.heartbeatNow();
+      this.announceAfter = deps.heartbeatNow();
     }
-    if (revoked.length > 0 || added.length > 0) this.reconcileAgain = true;
-    if ((revoked.length > 0 || added.length > 0 || this.announceJoin) && deps.isRunning() && deps.member().memberEpoch > 0) {
-      this.announceJoin = false;
-      const { memberId, memberEpoch } = deps.member();
-      const memberAssignment: { [topic: string]: number[] } = {};
-      for (const tp of owned.assignment()) (memberAssignment[tp.topic] ??= []).push(tp.partition);
-      const payload: GroupJoinPayload = {
-        groupId: deps.groupId,
-        memberId,
-        memberEpoch,
-        leaderId: null,
-        isLeader: false,
-        groupProtocol: deps.groupProtocol,
-        memberAssignment,
-        duration: Date.now() - this.joinStartedAt,
-      };
-      deps.emit(ConsumerEvents.GROUP_JOIN, payload);
+    if (revoked.length > 0 || added.length > 0) {
+      this.announcePending = true;
+      this.reconcileAgain = true;
     }
-    if (!this.joinedOnce && deps.member().memberEpoch > 0) {
+    this.maybeAnnounce();
+  }
+
+  /** GROUP_JOIN (and, the first time in a run, `onJoined`) once the broker heard of the reconciled assignment. */
+  private maybeAnnounce(): void {
+    const { deps } = this;
+    const { memberId, memberEpoch, heartbeatsAccepted } = deps.member();
+    if (!this.announcePending || !deps.isRunning() || memberEpoch <= 0 || heartbeatsAccepted < this.announceAfter) return;
+    this.announcePending = false;
+    const memberAssignment: { [topic: string]: number[] } = {};
+    for (const tp of deps.owned.assignment()) (memberAssignment[tp.topic] ??= []).push(tp.partition);
+    const now = Date.now();
+    const payload: GroupJoinPayload = {
+      groupId: deps.groupId,
+      memberId,
+      memberEpoch,
+      leaderId: null,
+      isLeader: false,
+      groupProtocol: deps.groupProtocol,
+      memberAssignment,
+      duration: this.rebalanceStartedAt > 0 ? now - this.rebalanceStartedAt : 0,
+    };
+    this.rebalanceStartedAt = 0;
+    deps.emit(ConsumerEvents.GROUP_JOIN, payload);
+    if (!this.joinedOnce) {
       this.joinedOnce = true;
       deps.onJoined();
     }

@@ -186,11 +186,13 @@ export const ConsumerEvents = {
   CONNECT: 'connect',
   DISCONNECT: 'disconnect',
   STOP: 'stop',
+  /** Brook's own: subscribed topic names that do not exist (payload `MissingTopicsPayload`), once per name. */
+  MISSING_TOPICS: 'missing.topics',
 } as const;
 
 export type ConsumerEventName = (typeof ConsumerEvents)[keyof typeof ConsumerEvents];
 
-/** KafkaJS's event names, accepted by `consumer.on` as aliases. */
+/** KafkaJS's event names (and the same style for Brook's own), accepted by `consumer.on` as aliases. */
 export const KAFKAJS_CONSUMER_EVENT_ALIASES: Readonly<Record<string, ConsumerEventName>> = {
   'consumer.group_join': 'group.join',
   'consumer.rebalancing': 'rebalance',
@@ -204,6 +206,7 @@ export const KAFKAJS_CONSUMER_EVENT_ALIASES: Readonly<Record<string, ConsumerEve
   'consumer.connect': 'connect',
   'consumer.disconnect': 'disconnect',
   'consumer.stop': 'stop',
+  'consumer.missing_topics': 'missing.topics',
 };
 
 export interface ConsumerEvent<P = Record<string, unknown>> {
@@ -222,6 +225,12 @@ export interface GroupJoinPayload {
   groupProtocol: string;
   memberAssignment: { [topic: string]: number[] };
   duration: number;
+}
+
+/** MISSING_TOPICS: subscribed names the broker does not know (the consumer keeps waiting for them). */
+export interface MissingTopicsPayload {
+  groupId: string;
+  topics: string[];
 }
 
 export interface CrashPayload {

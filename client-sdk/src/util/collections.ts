@@ -13,3 +13,10 @@ export function groupByTopic<T extends { topic: string }, V>(items: Iterable<T>,
   }
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }
+
+/** Whether two sets hold the same elements. */
+export function sameElements<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}

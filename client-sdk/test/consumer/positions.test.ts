@@ -20,7 +20,8 @@ interface Log {
   earliest: number;
   latest: number;
   committed?: number;
-  listError?: number;
+  /** Error codes ListOffsets answers for this partition, one per request, before it answers well. */
+  listErrors?: number[];
 }
 
 function setup(opts: { logs: Record<string, Log>; policy?: Record<string, AutoOffsetReset>; owned?: OwnedPartitions; duringListOffsets?: () => void }) {
@@ -28,6 +29,8 @@ function setup(opts: { logs: Record<string, Log>; policy?: Record<string, AutoOf
   const offsetFetches: OffsetFetchRequest[] = [];
   const listOffsets: ListOffsetsRequest[] = [];
   const failures: Array<() => never> = [];
+  const crashes: Error[] = [];
+  const sleeps: number[] = [];
   let wakes = 0;
   const wakeWaiters: Array<() => void> = [];
   let running = true;
@@ -61,7 +64,8 @@ function setup(opts: { logs: Record<string, Log>; policy?: Record<string, AutoOf
             partitions: t.partitions.map((p) => {
               const l = log(t.topic, p.partition);
               const offset = p.timestamp === EARLIEST_TIMESTAMP ? l.earliest : l.latest;
-              return { partition: p.partition, errorCode: l.listError ?? 0, errorMessage: null, timestamp: -1, offset };
+              const errorCode = l.listErrors?.shift() ?? 0;
+              return { partition: p.partition, errorCode, errorMessage: null, timestamp: -1, offset: errorCode === 0 ? offset : -1 };
             }),
           })),
         };
@@ -76,8 +80,9 @@ function setup(opts: { logs: Record<string, Log>; policy?: Record<string, AutoOf
     },
     isRunning: () => running,
     retries: 0,
+    crash: (e) => crashes.push(e),
     logger: silentLogger,
-    sleep: async () => {},
+    sleep: async (ms) => void sleeps.push(ms),
   });
   /** New states, owned, as the reconciler creates them. */
   const assigned = (...tps: Array<[string, number]>): PartitionState[] =>
@@ -92,6 +97,8 @@ function setup(opts: { logs: Record<string, Log>; policy?: Record<string, AutoOf
     offsetFetches,
     listOffsets,
     failures,
+    crashes,
+    sleeps,
     assigned,
     wakes: () => wakes,
     nextWake: () => new Promise<void>((r) => wakeWaiters.push(r)),
@@ -146,13 +153,60 @@ describe('Positions', () => {
     expect(s.listOffsets).toEqual([]);
   });
 
-  it('a partition ListOffsets cannot answer is read from 0, after a backoff', async () => {
-    const s = setup({ logs: { 't-0': { earliest: 4, latest: 9, listError: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION } } });
+  it('a retriable ListOffsets partition error is retried with backoff, only for the failed partitions; never positioned at 0', async () => {
+    const s = setup({
+      logs: {
+        't-0': { earliest: 4, latest: 9, listErrors: [ErrorCode.REQUEST_TIMED_OUT, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION] },
+        't-1': { earliest: 0, latest: 30 },
+      },
+    });
+    const [t0, t1] = s.assigned(['t', 0], ['t', 1]);
+    await s.positions.initialize([t0!, t1!]);
+    expect(position(t0!)).toEqual({ fetchOffset: 9, resolved: 9, committed: -1 });
+    expect(position(t1!)).toEqual({ fetchOffset: 30, resolved: 30, committed: -1 });
+    expect(s.listOffsets.map((r) => r.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p.partition}`)))).toEqual([['t-0', 't-1'], ['t-0'], ['t-0']]);
+    expect(s.sleeps).toHaveLength(2); // a backoff before each retry
+    expect(s.sleeps[1]!).toBeGreaterThan(s.sleeps[0]!);
+  });
+
+  it('a partition whose offset cannot be looked up fails loudly: at once for a non-retriable error, after the retries otherwise', async () => {
+    const s = setup({ logs: { 't-0': { earliest: 4, latest: 9, listErrors: [ErrorCode.TOPIC_AUTHORIZATION_FAILED] } } });
     const [t0] = s.assigned(['t', 0]);
-    const before = Date.now();
-    await s.positions.initialize([t0!]);
-    expect(position(t0!)).toEqual({ fetchOffset: 0, resolved: 0, committed: -1 });
-    expect(t0!.retryAt).toBeGreaterThanOrEqual(before + 1000);
+    await expect(s.positions.initialize([t0!])).rejects.toMatchObject({
+      code: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      message: expect.stringContaining('cannot tell where to start reading t-0 (TOPIC_AUTHORIZATION_FAILED)'),
+    });
+    expect(s.listOffsets).toHaveLength(1);
+    expect(t0!.fetchOffset).toBe(-1); // not positioned: never fetched, nothing committed for it
+
+    const always = Array.from({ length: 20 }, () => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const r = setup({ logs: { 'u-0': { earliest: 0, latest: 7, listErrors: always } } });
+    const [u0] = r.assigned(['u', 0]);
+    await expect(r.positions.initialize([u0!])).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: expect.stringContaining('u-0') });
+    expect(r.listOffsets).toHaveLength(6); // retries: 0 still means 5 retries
+    expect(u0!.fetchOffset).toBe(-1);
+  });
+
+  it('a partition revoked while its offset is retried is dropped from the retries', async () => {
+    const s = setup({ logs: { 't-0': { earliest: 0, latest: 9, listErrors: [ErrorCode.REQUEST_TIMED_OUT, ErrorCode.REQUEST_TIMED_OUT] } } });
+    const [t0] = s.assigned(['t', 0]);
+    const retried = s.positions.initialize([t0!]);
+    t0!.gone = true;
+    await retried;
+    expect(s.listOffsets).toHaveLength(1);
+    expect(t0!.fetchOffset).toBe(-1);
+  });
+
+  it('a reset after OFFSET_OUT_OF_RANGE that cannot look up the offset crashes the consumer', async () => {
+    const s = setup({ logs: { 't-0': { earliest: 0, latest: 9, listErrors: [ErrorCode.TOPIC_AUTHORIZATION_FAILED] } } });
+    const [t0] = s.assigned(['t', 0]);
+    t0!.ready = true;
+    t0!.fetchOffset = t0!.resolved = 50;
+    const woken = s.nextWake();
+    expect(s.positions.outOfRange(t0!, ErrorCode.OFFSET_OUT_OF_RANGE)).toBeNull();
+    await woken;
+    expect(s.crashes.map((e) => (e as BrookError).code)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+    expect(t0!.fetchOffset).toBe(50);
   });
 
   it('retriable lookup failures are retried while running; not once stopped', async () => {

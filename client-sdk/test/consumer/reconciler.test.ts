@@ -1,6 +1,6 @@
 // The reconciler alone: revoke before assign, lost partitions, rebalance listeners and GROUP_JOIN,
 // with fake positions, commits, membership and listeners that write to one log.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { keyOf, type OwnedPartitions, type PartitionKey, type PartitionState } from '../../src/consumer/partitions.js';
 import { Reconciler, type RebalanceListenerName } from '../../src/consumer/reconciler.js';
 import { ConsumerEvents, type TopicPartition } from '../../src/consumer/types.js';
@@ -9,10 +9,14 @@ import { deferred, messages, ownedWith, partition, settle, silentLogger } from '
 const names = (tps: Array<{ topic: string; partition: number }>) => tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',');
 const keys = (...tps: Array<[string, number]>) => new Set<PartitionKey>(tps.map(([t, p]) => keyOf(t, p)));
 
-function setup(opts: { owned?: OwnedPartitions; initialize?: (states: PartitionState[]) => Promise<void> } = {}) {
+/**
+ * `brokerAnswers: 'at once'` (default): each heartbeat the reconciler asks for is accepted at once,
+ * epoch unchanged; 'by hand': the test answers with `answerHeartbeat(epoch)`, as the broker would.
+ */
+function setup(opts: { owned?: OwnedPartitions; initialize?: (states: PartitionState[]) => Promise<void>; brokerAnswers?: 'at once' | 'by hand' } = {}) {
   const owned = opts.owned ?? ownedWith([]);
   const log: string[] = [];
-  const member = { memberId: 'm1', memberEpoch: 1 };
+  const member = { memberId: 'm1', memberEpoch: 1, heartbeatsAccepted: 0 };
   const events: Array<{ type: string; payload: Record<string, unknown> }> = [];
   const crashes: Error[] = [];
   let running = true;
@@ -32,7 +36,11 @@ function setup(opts: { owned?: OwnedPartitions; initialize?: (states: PartitionS
     groupProtocol: 'uniform',
     owned,
     member: () => member,
-    heartbeatNow: () => heartbeats++,
+    heartbeatNow: () => {
+      heartbeats++;
+      if (opts.brokerAnswers !== 'by hand') member.heartbeatsAccepted = heartbeats;
+      return heartbeats;
+    },
     positions: {
       initialize:
         opts.initialize ??
@@ -60,9 +68,18 @@ function setup(opts: { owned?: OwnedPartitions; initialize?: (states: PartitionS
     reconciler.requestReconcile();
     await reconciler.idle();
   };
+  /** The broker accepts the last heartbeat asked for and answers `epoch`; the membership then reconciles. */
+  const answerHeartbeat = async (epoch: number) => {
+    member.heartbeatsAccepted = heartbeats;
+    member.memberEpoch = epoch;
+    reconciler.accept(false, null);
+    reconciler.requestReconcile();
+    await reconciler.idle();
+  };
   return {
     reconciler,
     owned,
+    answerHeartbeat,
     log,
     member,
     events,
@@ -108,6 +125,59 @@ describe('Reconciler', () => {
     await s.assignment(keys(['t', 0], ['t', 1], ['u', 0]));
     expect(s.joined()).toBe(1);
     expect(s.events.filter((e) => e.type === ConsumerEvents.GROUP_JOIN)).toHaveLength(1);
+  });
+
+  it("GROUP_JOIN waits for the broker to hear of the reconciled assignment, and reports the epoch it then answered (the one commits use)", async () => {
+    const owned = ownedWith([['t', 0], ['t', 1]], (ps) => (ps.ready = true));
+    const s = setup({ owned, brokerAnswers: 'by hand' });
+    s.member.memberEpoch = 3;
+    await s.assignment(keys(['t', 1])); // a rebalance takes t-0 away (the broker keeps epoch 3 until it is released)
+    expect(s.owned.assignment()).toEqual([{ topic: 't', partition: 1 }]);
+    expect(s.events.filter((e) => e.type === ConsumerEvents.GROUP_JOIN)).toEqual([]);
+    await s.answerHeartbeat(4); // the heartbeat reporting the release is accepted: epoch 4
+    expect(s.events.filter((e) => e.type === ConsumerEvents.GROUP_JOIN).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ memberEpoch: 4, memberAssignment: { t: [1] } }),
+    ]);
+  });
+
+  it('run() resolves with the first GROUP_JOIN, once the broker heard of the first assignment', async () => {
+    const s = setup({ brokerAnswers: 'by hand' });
+    await s.assignment(keys(['t', 0]), true);
+    expect(s.joined()).toBe(0);
+    await s.answerHeartbeat(1);
+    expect(s.joined()).toBe(1);
+    expect(s.events.filter((e) => e.type === ConsumerEvents.GROUP_JOIN)).toHaveLength(1);
+  });
+
+  describe('GROUP_JOIN duration', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('is the time since this join or rebalance began, not since the first join', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const t0 = new Date('2030-01-01T00:00:00Z').getTime();
+      vi.setSystemTime(t0);
+      const s = setup(); // the run starts joining at t0
+      // Each assignment takes 250 ms of the application's onPartitionsAssigned.
+      s.listeners.onPartitionsAssigned.push(async () => void vi.setSystemTime(Date.now() + 250));
+      const durations = () => s.events.filter((e) => e.type === ConsumerEvents.GROUP_JOIN).map((e) => e.payload.duration);
+
+      vi.setSystemTime(t0 + 100); // the join heartbeat is answered
+      await s.assignment(keys(['t', 0]), true);
+      expect(durations()).toEqual([350]);
+
+      vi.setSystemTime(t0 + 60_000); // a minute later, a rebalance gives t-1 too
+      await s.assignment(keys(['t', 0], ['t', 1]));
+      expect(durations()).toEqual([350, 250]);
+
+      vi.setSystemTime(t0 + 120_000); // fenced: everything lost, the member rejoins
+      s.reconciler.loseAll();
+      await s.reconciler.idle();
+      vi.setSystemTime(t0 + 120_040);
+      await s.assignment(keys(['t', 0]), true);
+      expect(durations()).toEqual([350, 250, 290]);
+    });
   });
 
   it('a join with nothing assigned is still announced, and only a join is', async () => {

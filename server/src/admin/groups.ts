@@ -1,17 +1,12 @@
 /** Admin routes for consumer groups: the view Kafka UIs show (owner, committed, end, lag per partition). */
 import type { FastifyInstance } from 'fastify';
-import { BrookError, ErrorCode, validateName } from '@brook/protocol';
+import { BrookError, ErrorCode } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import { deleteGroup, describeGroup, groupLagRows, listAllGroups } from '../services/groups.js';
-import { errorSchema, HttpError } from './errors.js';
+import { deleteGroup, deleteOffsets, describeGroup, groupHasMembers, groupLagRows, groupSubscribesTo, listAllGroups } from '../services/groups.js';
+import { commitWhileEmpty } from '../services/offsetCommits.js';
+import { HttpError } from './errors.js';
+import { errorSchema, groupDescription, groupParams, offsetResetBody, offsetResetResult, topicName } from './schemas.js';
 import { mustTopic } from './topics.js';
-
-const groupParams = { type: 'object', properties: { group: { type: 'string', minLength: 1 } }, required: ['group'] } as const;
-
-function mustGroupName(group: string): void {
-  const bad = validateName('group', group);
-  if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
-}
 
 export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerContext }): Promise<void> {
   app.get('/api/groups', {
@@ -23,7 +18,8 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
           type: 'array',
           items: {
             type: 'object',
-            properties: { groupId: { type: 'string' }, state: { type: 'string' }, members: { type: 'integer' }, totalLag: { type: 'string' } },
+            properties: { groupId: { type: 'string' }, state: { type: 'string' }, members: { type: 'integer' }, totalLag: { type: 'string', pattern: '^[0-9]+$' } },
+            required: ['groupId', 'state', 'members', 'totalLag'],
           },
         },
       },
@@ -40,11 +36,10 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       tags: ['groups'],
       summary: 'Describe a group: state, epochs, members with assignments, per-partition offsets and lag',
       params: groupParams,
-      response: { 404: errorSchema, 400: errorSchema },
+      response: { 200: groupDescription, 404: errorSchema },
     },
     handler: async (req) => {
       const { group } = req.params as { group: string };
-      mustGroupName(group);
       const g = describeGroup(ctx, group);
       if (g.errorCode !== 0) throw new BrookError(g.errorCode, g.errorMessage ?? `group ${group} does not exist`);
       const offsets = groupLagRows(ctx, group);
@@ -54,6 +49,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         epoch: g.groupEpoch,
         assignmentEpoch: g.assignmentEpoch,
         assignor: g.assignor,
+        ...('protocolType' in g ? { protocolType: g.protocolType } : {}),
         memberCount: g.members.length,
         totalLag: String(offsets.reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0)),
         members: g.members.map((m) => ({
@@ -77,36 +73,18 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       tags: ['groups'],
       summary: "Reset a group's offsets for a topic (refused with 409 while the group has members)",
       params: groupParams,
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['topic', 'to'],
-        properties: {
-          topic: { type: 'string', minLength: 1 },
-          to: {
-            oneOf: [
-              { type: 'string', enum: ['earliest', 'latest'] },
-              { type: 'object', additionalProperties: false, required: ['offset'], properties: { offset: { type: ['string', 'integer'], pattern: '^[0-9]+$' } } },
-              { type: 'object', additionalProperties: false, required: ['timestamp'], properties: { timestamp: { type: ['string', 'integer'] } } },
-              { type: 'object', additionalProperties: false, required: ['shiftBy'], properties: { shiftBy: { type: ['string', 'integer'], pattern: '^-?[0-9]+$' } } },
-            ],
-          },
-          partitions: { type: 'array', items: { type: 'integer', minimum: 0 } },
-          dryRun: { type: 'boolean', default: false },
-        },
-      },
-      response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      body: offsetResetBody,
+      response: { 200: offsetResetResult, 404: errorSchema, 409: errorSchema, 503: errorSchema },
     },
     handler: async (req) => {
       const { group } = req.params as { group: string };
-      mustGroupName(group);
       const body = req.body as {
         topic: string;
         to: 'earliest' | 'latest' | { offset: string | number } | { timestamp: string | number } | { shiftBy: string | number };
         partitions?: number[];
         dryRun: boolean;
       };
-      if (ctx.groups.hasMembers(group)) {
+      if (groupHasMembers(ctx, group)) {
         throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has active members; stop them before resetting offsets`);
       }
       const t = mustTopic(ctx, body.topic);
@@ -125,18 +103,19 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         else if ('offset' in to) target = Number(to.offset);
         else if ('shiftBy' in to) target = (prev ?? start) + Number(to.shiftBy);
         else {
-          const ts = typeof to.timestamp === 'number' ? to.timestamp : Date.parse(to.timestamp);
-          if (Number.isNaN(ts)) throw new HttpError(400, 'INVALID_REQUEST', `bad timestamp ${to.timestamp}`);
+          const ts = typeof to.timestamp === 'number' ? to.timestamp : parseDateTime(to.timestamp);
           target = (await log.findOffsetForTimestamp(ts))?.offset ?? end;
         }
         // Out-of-range targets are clamped to the log, as kafka-consumer-groups.sh does.
         entries.push({ partition, previousOffset: prev, newOffset: Math.min(Math.max(target, start), end) });
       }
       if (!body.dryRun) {
-        await ctx.offsets.commit(
+        const committed = await commitWhileEmpty(
+          ctx,
           group,
           entries.map((e) => ({ topic: body.topic, partition: e.partition, offset: e.newOffset, metadata: null })),
         );
+        if (!committed) throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has active members; stop them before resetting offsets`);
         ctx.logger.info({ groupId: group, topic: body.topic, partitions: entries.length }, 'group offsets reset');
       }
       return {
@@ -153,10 +132,14 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
   });
 
   app.delete('/api/groups/:group', {
-    schema: { tags: ['groups'], summary: 'Delete a group and its offsets (409 while it has members)', params: groupParams, response: { 204: { type: 'null' }, 404: errorSchema, 409: errorSchema } },
+    schema: {
+      tags: ['groups'],
+      summary: 'Delete a group and its offsets (409 while it has members)',
+      params: groupParams,
+      response: { 204: { type: 'null', description: 'Deleted' }, 404: errorSchema, 409: errorSchema, 503: errorSchema },
+    },
     handler: async (req, reply) => {
       const { group } = req.params as { group: string };
-      mustGroupName(group);
       const r = await deleteGroup(ctx, group);
       if (r.errorCode === ErrorCode.NON_EMPTY_GROUP) throw new HttpError(409, 'NON_EMPTY_GROUP', r.errorMessage!);
       if (r.errorCode !== 0) throw new BrookError(r.errorCode, r.errorMessage);
@@ -169,18 +152,27 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       tags: ['groups'],
       summary: "Delete a group's committed offsets for one topic (409 while members subscribe to it)",
       params: groupParams,
-      querystring: { type: 'object', required: ['topic'], properties: { topic: { type: 'string', minLength: 1 } } },
-      response: { 204: { type: 'null' }, 404: errorSchema, 409: errorSchema },
+      querystring: { type: 'object', required: ['topic'], properties: { topic: topicName } },
+      response: { 204: { type: 'null', description: 'Deleted' }, 404: errorSchema, 409: errorSchema, 503: errorSchema },
     },
     handler: async (req, reply) => {
       const { group } = req.params as { group: string };
       const { topic } = req.query as { topic: string };
-      mustGroupName(group);
-      if (ctx.groups.subscribesTo(group, topic)) throw new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
-      const rows = ctx.offsets.list(group).filter((o) => o.topic === topic);
-      if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);
-      await ctx.offsets.deleteOffsets(group, rows);
+      const subscribed = () => new HttpError(409, 'GROUP_SUBSCRIBED_TO_TOPIC', `group ${group} is subscribed to ${topic}`);
+      if (groupSubscribesTo(ctx, group, topic)) throw subscribed();
+      const parts = (await deleteOffsets(ctx, group, [{ topic, partitions: null }])).topics[0]?.partitions ?? [];
+      if (parts[0]?.errorCode === ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC) throw subscribed();
+      if (parts.length === 0) throw new HttpError(404, 'NOT_FOUND', `group ${group} has no offsets for ${topic}`);
       return reply.code(204).send();
     },
   });
+}
+
+/**
+ * An RFC 3339 date-time (the schema checked its form) in ms. JavaScript dates have no leap
+ * seconds: 23:59:60 is read as the last millisecond of its minute.
+ */
+function parseDateTime(text: string): number {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? Date.parse(text.replace(/:60(?=[.,zZ+-]|$)/, ':59.999').replace(/(\.999)[.,]\d+/, '$1')) : ms;
 }

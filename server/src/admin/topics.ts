@@ -2,9 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ATTR_CONTROL, BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict, type DecodedRecord } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import { errorSchema } from './errors.js';
-
-const topicParams = { type: 'object', properties: { topic: { type: 'string', minLength: 1 } }, required: ['topic'] } as const;
+import { errorSchema, outOfRangeSchema, partitionParams, recordPage, recordSchema, topicConfigRequest, topicConfigResponse, topicParams, userTopicName, userTopicParams } from './schemas.js';
 
 export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerContext }): Promise<void> {
   app.get('/api/topics', {
@@ -33,13 +31,18 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         type: 'object',
         additionalProperties: false,
         properties: {
-          name: { type: 'string', minLength: 1, maxLength: 249 },
-          partitions: { type: 'integer', minimum: 1 },
-          config: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+          name: userTopicName,
+          partitions: { type: 'integer', minimum: 1, maximum: ctx.options.maxPartitionsPerTopic },
+          config: topicConfigRequest,
         },
         required: ['name', 'partitions'],
       },
-      response: { 201: { type: 'object', properties: { name: { type: 'string' }, partitions: { type: 'integer' } } }, 400: errorSchema, 409: errorSchema },
+      response: {
+        201: { type: 'object', properties: { name: { type: 'string' }, partitions: { type: 'integer' } }, required: ['name', 'partitions'] },
+        400: errorSchema,
+        409: errorSchema,
+        503: errorSchema,
+      },
     },
     handler: async (req, reply) => {
       const body = req.body as { name: string; partitions: number; config?: Record<string, string | number> };
@@ -64,11 +67,13 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
               type: 'array',
               items: {
                 type: 'object',
-                properties: { partition: { type: 'integer' }, startOffset: { type: 'string' }, endOffset: { type: 'string' } },
+                properties: { partition: { type: 'integer' }, startOffset: { type: 'string', pattern: '^[0-9]+$' }, endOffset: { type: 'string', pattern: '^[0-9]+$' } },
+                required: ['partition', 'startOffset', 'endOffset'],
               },
             },
-            config: { type: 'object', additionalProperties: true },
+            config: topicConfigResponse,
           },
+          required: ['name', 'internal', 'partitions', 'config'],
         },
         404: errorSchema,
       },
@@ -89,7 +94,12 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
   });
 
   app.delete('/api/topics/:topic', {
-    schema: { tags: ['topics'], summary: 'Delete a topic', params: topicParams, response: { 204: { type: 'null' }, 400: errorSchema, 404: errorSchema } },
+    schema: {
+      tags: ['topics'],
+      summary: 'Delete a topic (internal topics, named "__...", cannot be deleted)',
+      params: userTopicParams,
+      response: { 204: { type: 'null', description: 'Deleted' }, 404: errorSchema, 503: errorSchema },
+    },
     handler: async (req, reply) => {
       const name = (req.params as { topic: string }).topic;
       await ctx.topics.delete(name);
@@ -101,16 +111,15 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     schema: {
       tags: ['topics'],
       summary: 'Read records (key and value as UTF-8 text where valid, else base64)',
-      params: {
-        type: 'object',
-        properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
-        required: ['topic', 'partition'],
-      },
+      params: partitionParams,
       querystring: {
         type: 'object',
-        properties: { offset: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        properties: {
+          offset: { type: 'integer', minimum: 0, description: "First offset to read; the partition's start offset if absent" },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
       },
-      response: { 400: errorSchema, 404: errorSchema, 416: outOfRangeSchema },
+      response: { 200: recordPage, 404: errorSchema, 416: outOfRangeSchema, 503: errorSchema },
     },
     handler: async (req, reply) => {
       const { topic, partition } = req.params as { topic: string; partition: number };
@@ -155,13 +164,15 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     schema: {
       tags: ['topics'],
       summary: 'Live tail of a partition as server-sent events (one `record` event per record)',
-      params: {
-        type: 'object',
-        properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
-        required: ['topic', 'partition'],
+      description:
+        'The stream stays open until the client disconnects or the broker shuts down; a `: keep-alive` comment is sent after 15 s without records. ' +
+        `Each \`record\` event's data is a JSON record as /records shows it: ${JSON.stringify(recordSchema.required)}.`,
+      params: partitionParams,
+      querystring: { type: 'object', properties: { offset: { type: 'integer', minimum: 0, description: 'First offset to send; the end of the partition (new records only) if absent' } } },
+      response: {
+        200: { description: 'A text/event-stream of `record` events', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        404: errorSchema,
       },
-      querystring: { type: 'object', properties: { offset: { type: 'integer', minimum: 0 } } },
-      response: { 404: errorSchema },
     },
     handler: async (req, reply) => {
       const { topic, partition } = req.params as { topic: string; partition: number };
@@ -171,6 +182,8 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      // Send the status now: on an idle partition the client would otherwise wait for the first record.
+      res.flushHeaders();
       let open = true;
       let wake: (() => void) | null = null;
       const off = log.onAppend(() => wake?.());
@@ -226,12 +239,6 @@ function recordJson(r: DecodedRecord): RecordJson {
     headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : (utf8DecodeStrict(h.value) ?? asBase64(h.value))])),
   };
 }
-
-const outOfRangeSchema = {
-  type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' }, startOffset: { type: 'string' }, endOffset: { type: 'string' } },
-  required: ['error', 'message', 'startOffset', 'endOffset'],
-} as const;
 
 function text(field: 'key' | 'value', b: Uint8Array | null): Record<string, string | null> {
   if (b === null) return { [field]: null, [`${field}Encoding`]: null };

@@ -3,7 +3,19 @@
 // Transactional batches join their producer's transaction first (the coordinator checks the epoch);
 // control batches are the broker's own and refused from clients.
 // acks 0 gets no response, acks 1 waits for the LevelDB write, acks -1 (all) for the fsync.
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BrookError, ErrorCode, ProtocolError, validateBatch, type BatchHeader, type ValidatedBatch } from '@brook/protocol';
+import {
+  ATTR_CONTROL,
+  ATTR_TRANSACTIONAL,
+  BrookError,
+  ErrorCode,
+  ProtocolError,
+  UnsupportedCompressionError,
+  validateBatch,
+  type BatchHeader,
+  type DecodeOptions,
+  type ValidatedBatch,
+} from '@brook/protocol';
+import { decodeOptions } from '../log/compression.js';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
 import { authorize } from './acl.js';
@@ -25,7 +37,7 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
               if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
               const topic = ctx.topics.get(t.topic)!;
               if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
-              const { batches, records, txn } = splitBatches(p.records);
+              const { batches, records, txn } = splitBatches(p.records, decodeOptions(log.maxBatchBytes));
               // A transactional batch joins its producer's transaction (the coordinator checks the
               // epoch), if this principal may write for the producer's transactional id.
               let release: (() => void) | null = null;
@@ -57,9 +69,11 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
 /**
  * Validates and copies each batch out of the request frame; throws before anything is written.
  * Also says whose transaction the batches belong to (null: not transactional), from the headers
- * read for validation.
+ * read for validation. Compressed batches are decompressed (within `decoding`'s bound) to walk
+ * their records, and stored as sent: an unknown codec is UNSUPPORTED_COMPRESSION_TYPE, a payload
+ * that does not decompress or parse CORRUPT_MESSAGE.
  */
-export function splitBatches(buf: Uint8Array): { batches: Uint8Array[]; records: number; txn: BatchHeader | null } {
+export function splitBatches(buf: Uint8Array, decoding: DecodeOptions = {}): { batches: Uint8Array[]; records: number; txn: BatchHeader | null } {
   const batches: Uint8Array[] = [];
   let records = 0;
   let txn: BatchHeader | null = null;
@@ -68,8 +82,9 @@ export function splitBatches(buf: Uint8Array): { batches: Uint8Array[]; records:
   while (at < buf.length) {
     let v: ValidatedBatch;
     try {
-      v = validateBatch(buf, at);
+      v = validateBatch(buf, at, buf.length, decoding);
     } catch (e) {
+      if (e instanceof UnsupportedCompressionError) throw new BrookError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, e.message);
       if (e instanceof ProtocolError) throw new BrookError(ErrorCode.CORRUPT_MESSAGE, `invalid record batch: ${e.message}`);
       throw e;
     }

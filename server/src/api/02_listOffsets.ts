@@ -2,6 +2,7 @@
 import { EARLIEST_TIMESTAMP, ErrorCode, LATEST_TIMESTAMP } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { allowed } from './acl.js';
+import { toErrorCode } from './errors.js';
 
 export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
   return async (req, conn) => ({
@@ -20,8 +21,12 @@ export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
         if (p.timestamp < 0) {
           return { partition: p.partition, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `bad timestamp ${p.timestamp}`, timestamp: -1, offset: -1 };
         }
-        const found = await log.findOffsetForTimestamp(p.timestamp);
-        return found ? ok(p.partition, found.timestamp, found.offset) : ok(p.partition, -1, log.highWatermark);
+        try {
+          const found = await log.findOffsetForTimestamp(p.timestamp);
+          return found ? ok(p.partition, found.timestamp, found.offset) : ok(p.partition, -1, log.highWatermark);
+        } catch (e) {
+          return { partition: p.partition, ...toErrorCode(e, ctx.logger), timestamp: -1, offset: -1 };
+        }
       })),
     }))),
   });

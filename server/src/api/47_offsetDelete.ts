@@ -1,8 +1,8 @@
-// OffsetDelete: drop a group's offsets for topics it no longer reads (GROUP_SUBSCRIBED_TO_TOPIC otherwise).
+// OffsetDelete: drop a group's offsets for topics it no longer reads (GROUP_SUBSCRIBED_TO_TOPIC otherwise); see services/groups.ts.
 import { BrookError, ErrorCode, validateName } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { allowed } from './acl.js';
-import { groupExists } from '../services/groups.js';
+import { deleteOffsets } from '../services/groups.js';
 
 export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
   return async (req, conn) => {
@@ -11,18 +11,7 @@ export function offsetDelete(ctx: BrokerContext): Handler<'OffsetDelete'> {
     if (!allowed(ctx, conn, 'cluster', '', 'admin')) {
       return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'deleting offsets needs cluster admin', topics: [] };
     }
-    if (!groupExists(ctx, req.groupId)) {
-      return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${req.groupId} does not exist`, topics: [] };
-    }
-    const doomed: Array<{ topic: string; partition: number }> = [];
-    const topics = req.topics.map((t) => {
-      const parts = t.partitions ?? ctx.offsets.list(req.groupId).filter((o) => o.topic === t.topic).map((o) => o.partition);
-      const code = ctx.groups.subscribesTo(req.groupId, t.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : 0;
-      if (code === 0) for (const partition of parts) doomed.push({ topic: t.topic, partition });
-      return { topic: t.topic, partitions: parts.map((partition) => ({ partition, errorCode: code })) };
-    });
-    await ctx.offsets.deleteOffsets(req.groupId, doomed);
-    return { errorCode: 0, errorMessage: null, topics };
+    return deleteOffsets(ctx, req.groupId, req.topics);
   };
 }
 

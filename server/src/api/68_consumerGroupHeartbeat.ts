@@ -9,9 +9,9 @@ export function consumerGroupHeartbeat(ctx: BrokerContext): Handler<'ConsumerGro
     if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
     const refuse = (errorCode: number, errorMessage: string) => ({ errorCode, errorMessage, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: ctx.options.groupHeartbeatIntervalMs, assignment: null });
     if (!allowed(ctx, conn, 'group', req.groupId, 'use')) return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED, `not allowed to use group ${req.groupId}`);
-    // Regex subscriptions may match topics the principal cannot read; Fetch refuses those.
+    // A regex resolves only to topics the principal may describe (the coordinator filters, by the principal passed here).
     const denied = req.subscribedTopicNames?.find((t) => !allowed(ctx, conn, 'topic', t, 'consume'));
     if (denied !== undefined) return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${denied}`);
-    return ctx.groups.heartbeat(req, { connectionId: conn.connectionId, clientId: conn.clientId, clientHost: conn.clientHost });
+    return ctx.groups.heartbeat(req, { connectionId: conn.connectionId, clientId: conn.clientId, clientHost: conn.clientHost, principal: conn.principal?.name ?? null });
   };
 }

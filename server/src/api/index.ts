@@ -17,9 +17,35 @@ import { deleteGroups } from './42_deleteGroups.js';
 import { offsetDelete } from './47_offsetDelete.js';
 import { consumerGroupHeartbeat } from './68_consumerGroupHeartbeat.js';
 import { consumerGroupDescribe } from './69_consumerGroupDescribe.js';
+import { findCoordinator } from './10_findCoordinator.js';
+import { deleteRecords } from './21_deleteRecords.js';
+import { addPartitionsToTxn } from './24_addPartitionsToTxn.js';
+import { addOffsetsToTxn } from './25_addOffsetsToTxn.js';
+import { describeConfigs } from './32_describeConfigs.js';
+import { createPartitions } from './37_createPartitions.js';
+import { incrementalAlterConfigs } from './44_incrementalAlterConfigs.js';
+import { describeCluster } from './60_describeCluster.js';
 
-export function createHandlers(ctx: BrokerContext): ApiHandlers {
+/** Handlers only the Kafka listener calls so far (Brook's WebSocket protocol has no message for them yet). */
+function serverOnlyHandlers(ctx: BrokerContext) {
   return {
+    FindCoordinator: findCoordinator(ctx),
+    DeleteRecords: deleteRecords(ctx),
+    AddPartitionsToTxn: addPartitionsToTxn(ctx),
+    AddOffsetsToTxn: addOffsetsToTxn(ctx),
+    DescribeConfigs: describeConfigs(ctx),
+    CreatePartitions: createPartitions(ctx),
+    IncrementalAlterConfigs: incrementalAlterConfigs(ctx),
+    DescribeCluster: describeCluster(ctx),
+  };
+}
+
+/** Every handler: those of Brook's WebSocket API, and those only the Kafka listener calls so far. */
+export type BrokerHandlers = ApiHandlers & ReturnType<typeof serverOnlyHandlers>;
+
+export function createHandlers(ctx: BrokerContext): BrokerHandlers {
+  return {
+    ...serverOnlyHandlers(ctx),
     Produce: produce(ctx),
     Fetch: fetch(ctx),
     ListOffsets: listOffsets(ctx),

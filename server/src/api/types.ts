@@ -4,9 +4,11 @@ import type { BrokerOptions } from '../config.js';
 import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetStore } from '../offsets/offsetStore.js';
 import type { GroupCoordinator } from '../groups/index.js';
+import type { ClassicGroupCoordinator } from '../groups/classic/index.js';
 import type { TransactionCoordinator } from '../txn/coordinator.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Authorizer, Principal } from '../auth/authorizer.js';
+import type { ClusterIdentity } from '../services/cluster.js';
 
 /** Everything a request handler may use; built once per broker. */
 export interface BrokerContext {
@@ -14,6 +16,8 @@ export interface BrokerContext {
   topics: TopicManager;
   offsets: OffsetStore;
   groups: GroupCoordinator;
+  /** Classic groups (JoinGroup/SyncGroup/Heartbeat/LeaveGroup); one group-id namespace with `groups`. */
+  classicGroups: ClassicGroupCoordinator;
   txns: TransactionCoordinator;
   logger: Logger;
   metrics: BrokerMetrics;
@@ -21,6 +25,8 @@ export interface BrokerContext {
   shutdown: AbortSignal;
   /** Null when the broker runs without authentication. */
   auth: Authorizer | null;
+  /** Cluster id, node and Kafka endpoint, topic ids. */
+  cluster: ClusterIdentity;
 }
 
 export interface ConnectionInfo {
@@ -38,3 +44,9 @@ export interface ConnectionInfo {
 /** A handler answers its request; null means "send no response" (Produce with acks 0). */
 export type Handler<N extends ApiName> = (body: RequestOf<N>, conn: ConnectionInfo) => Promise<ResponseOf<N> | null>;
 export type ApiHandlers = { [N in ApiName]: Handler<N> };
+
+/**
+ * A handler of an API Brook's WebSocket protocol does not carry (yet), for the Kafka listener:
+ * the same shape, with request and response types declared beside it in its file.
+ */
+export type ServerHandler<Req, Res> = (body: Req, conn: ConnectionInfo) => Promise<Res>;

@@ -15,9 +15,15 @@
  * transactions), cluster admin (create/delete topics, delete groups and offsets, the admin HTTP
  * API), and "all".
  * Secrets are compared as SHA-256 digests with timingSafeEqual.
+ *
+ * SASL/SCRAM (the Kafka listener) needs salted keys: they are derived at load from a plain
+ * "secret"; a principal given only as "secretSha256" can log in with SCRAM if the file also has
+ *   "scram": { "SCRAM-SHA-256": { "salt": b64, "iterations": 4096, "storedKey": b64, "serverKey": b64 } }
+ * (what Kafka's kafka-configs --add-config 'SCRAM-SHA-256=[...]' stores), else PLAIN only.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { SCRAM_MECHANISMS, scramCredential, type ScramCredential, type ScramMechanism } from './scram.js';
 
 export type Resource = 'topic' | 'group' | 'transactionalId' | 'cluster';
 export type Operation = 'produce' | 'consume' | 'describe' | 'use' | 'write' | 'admin' | 'all';
@@ -29,10 +35,19 @@ export interface Acl {
   operations: Operation[];
 }
 
+export interface ScramCredentialConfig {
+  /** Base64. */
+  salt: string;
+  iterations: number;
+  storedKey: string;
+  serverKey: string;
+}
+
 export interface PrincipalConfig {
   name: string;
   secret?: string;
   secretSha256?: string;
+  scram?: Partial<Record<ScramMechanism, ScramCredentialConfig>>;
   acls?: Acl[];
 }
 
@@ -55,7 +70,7 @@ const OPS: Record<Resource, Operation[]> = {
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export class Authorizer {
-  private readonly principals = new Map<string, { digest: Buffer; principal: Principal }>();
+  private readonly principals = new Map<string, { digest: Buffer; principal: Principal; scram: Map<ScramMechanism, ScramCredential> }>();
 
   constructor(config: AuthConfig) {
     if (!config || !Array.isArray(config.principals) || config.principals.length === 0) {
@@ -79,7 +94,7 @@ export class Authorizer {
           throw new Error(`principal "${p.name}": patternType must be literal or prefixed`);
         }
       }
-      this.principals.set(p.name, { digest, principal: { name: p.name, acls } });
+      this.principals.set(p.name, { digest, principal: { name: p.name, acls }, scram: scramCredentials(p) });
     }
   }
 
@@ -102,6 +117,16 @@ export class Authorizer {
     return ok && entry ? entry.principal : null;
   }
 
+  /** The principal of that name (the group coordinator keeps members' principals by name). */
+  principal(name: string): Principal | null {
+    return this.principals.get(name)?.principal ?? null;
+  }
+
+  /** The principal's SCRAM credential for a mechanism, or null if it has none. */
+  scramCredential(name: string, mechanism: ScramMechanism): ScramCredential | null {
+    return this.principals.get(name)?.scram.get(mechanism) ?? null;
+  }
+
   static allows(p: Principal, resource: Resource, name: string, op: Operation): boolean {
     for (const a of p.acls) {
       if (a.resource !== resource) continue;
@@ -115,6 +140,21 @@ export class Authorizer {
     }
     return false;
   }
+}
+
+function scramCredentials(p: PrincipalConfig): Map<ScramMechanism, ScramCredential> {
+  const out = new Map<ScramMechanism, ScramCredential>();
+  for (const m of SCRAM_MECHANISMS) {
+    const given = p.scram?.[m];
+    if (given) {
+      if (typeof given.salt !== 'string' || !Number.isInteger(given.iterations) || given.iterations < 4096 || typeof given.storedKey !== 'string' || typeof given.serverKey !== 'string') {
+        throw new Error(`principal "${p.name}": ${m} needs salt, iterations (>= 4096), storedKey and serverKey (base64)`);
+      }
+      const b64 = (s: string) => Buffer.from(s, 'base64');
+      out.set(m, { salt: b64(given.salt), iterations: given.iterations, storedKey: b64(given.storedKey), serverKey: b64(given.serverKey) });
+    } else if (typeof p.secret === 'string' && p.secret.length > 0) out.set(m, scramCredential(m, p.secret));
+  }
+  return out;
 }
 
 /** What handlers ask: null principal with auth off means everything is allowed. */

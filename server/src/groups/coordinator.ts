@@ -5,16 +5,16 @@
  *   answer) runs in order, so no request slips in while another awaits LevelDB.
  * - Real timers for session and rebalance deadlines, driven by the schedule/cancel effects; a timer
  *   only enqueues an event, it never touches state. Clock and timer functions are injectable.
- * - Effects: notify -> deps.notify (push "heartbeat now"), persist -> deps.persist (awaited before
- *   the heartbeat is answered), log -> the pino logger.
+ * - Effects: notify -> deps.notify (push "heartbeat now"), persist -> deps.persist of the records
+ *   that changed (awaited before the heartbeat is answered), log -> the pino logger.
  */
 import type { Logger } from 'pino';
-import { ErrorCode, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse, type DescribedGroup } from '@brook/protocol';
+import { ErrorCode, JOIN_EPOCH, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse, type DescribedGroup } from '@brook/protocol';
 import * as A from './assignment.js';
 import { DEFAULT_GROUP_CONFIG, newGroup, type Effect, type Group, type GroupConfig, type GroupEvent, type GroupState, type HeartbeatContext, type TimerKind, type TransitionResult } from './model.js';
-import { restore, snapshot, upgradeSnapshot, type PersistedGroup } from './persistence.js';
+import { changedRecords, groupRecords, restore, type GroupRecord, type StoredGroupRecord } from './persistence.js';
 import { describeGroup, doubleHolders, groupState, validateOffsetCommit } from './queries.js';
-import { compileRegex } from './targetAssignment.js';
+import { compileRegex, matchTopics } from './targetAssignment.js';
 import { transition } from './transitions.js';
 
 export type TimerHandle = unknown;
@@ -24,8 +24,10 @@ export interface GroupCoordinatorDeps {
   topics(): Map<string, number>;
   /** Push "heartbeat now" to a member's connection. */
   notify(connectionId: string, push: { groupId: string; memberId: string; groupEpoch: number }): void;
-  /** Saves a group's snapshot; null = the group was deleted (tombstone). */
-  persist(groupId: string, snapshot: PersistedGroup | null): Promise<void>;
+  /** Whether a principal (null: auth off) may describe a topic; a regex subscription resolves only to those. Default: yes. */
+  topicDescribable?(principal: string | null, topic: string): boolean;
+  /** Writes records of a group (one batch); null = the group was deleted (tombstones for all its records). */
+  persist(groupId: string, records: readonly GroupRecord[] | null): Promise<void>;
   logger: Logger;
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
@@ -33,6 +35,11 @@ export interface GroupCoordinatorDeps {
   defaultRebalanceTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxGroupSize?: number;
+  /**
+   * The classic side of the shared group-id namespace, asked before a heartbeat creates a group:
+   * an error to answer with, or null to go ahead (see ClassicGroupCoordinator.claimForConsumerGroup).
+   */
+  claimGroupId?(groupId: string, joining: boolean): { errorCode: number; errorMessage: string } | null;
   now?(): number;
   setTimeout?(fn: () => void, ms: number): TimerHandle;
   clearTimeout?(handle: TimerHandle): void;
@@ -57,6 +64,14 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly queues = new Map<string, Promise<void>>();
   /**
+   * Resolved regex subscriptions, per group: `${principal}\0${regex}` -> topics. Filled on first use
+   * (a join, a subscription change), dropped when topics change, so a rebalance does not match
+   * every regex against every topic again (Kafka's resolvedRegularExpressions).
+   */
+  private readonly regexTopics = new Map<string, Map<string, readonly string[]>>();
+  /** groupId -> when the group last became empty (its members all gone); for the cleanup of idle groups. */
+  private readonly emptyAt = new Map<string, number>();
+  /**
    * Armed timers, keyed `${groupId}\0${kind}\0${memberId}`. A heartbeat only moves `deadline`
    * later; the timer stays armed for `due` and, if the deadline moved meanwhile, re-arms itself for
    * the rest: one timer per session period instead of a clearTimeout + setTimeout per heartbeat.
@@ -68,6 +83,8 @@ export class GroupCoordinator {
   private readonly clearTimer: (h: TimerHandle) => void;
   private rebalances = 0;
   private closed = false;
+  /** Groups to write whole at their next persist: restored from a snapshot, or a write failed. */
+  private readonly rewrite = new Set<string>();
 
   constructor(private readonly deps: GroupCoordinatorDeps) {
     this.cfg = {
@@ -123,17 +140,41 @@ export class GroupCoordinator {
       get topics(): Map<string, number> {
         return (topics ??= deps.topics());
       },
+      regexTopics: (regex: string, principal: string | null) => this.resolveRegex(groupId, regex, principal, env.topics),
     };
     const result = transition(before, event, env);
     // A heartbeat that failed on an unknown group leaves no trace.
-    if (existing || result.group.members.size > 0) this.groups.set(groupId, result.group);
+    if (existing || result.group.members.size > 0) {
+      this.groups.set(groupId, result.group);
+      this.trackEmpty(result.group, env.now);
+    }
     this.rebalances += Math.max(0, result.group.groupEpoch - before.groupEpoch);
     await this.apply(result.group, result.effects);
     return result;
   }
 
+  private resolveRegex(groupId: string, regex: string, principal: string | null, topics: ReadonlyMap<string, number>): readonly string[] {
+    let cache = this.regexTopics.get(groupId);
+    if (!cache) this.regexTopics.set(groupId, (cache = new Map()));
+    const key = `${principal ?? ''}\0${regex}`;
+    let resolved = cache.get(key);
+    if (resolved === undefined) {
+      const describable = this.deps.topicDescribable;
+      resolved = describable ? matchTopics(regex, topics).filter((t) => describable(principal, t)) : matchTopics(regex, topics);
+      // Entries of members that changed their regex are left behind; bound them.
+      if (cache.size >= 64 + (this.groups.get(groupId)?.members.size ?? 0)) cache.clear();
+      cache.set(key, resolved);
+    }
+    return resolved;
+  }
+
+  private trackEmpty(g: Group, now: number): void {
+    if (g.members.size > 0) this.emptyAt.delete(g.groupId);
+    else if (!this.emptyAt.has(g.groupId)) this.emptyAt.set(g.groupId, now);
+  }
+
   private async apply(g: Group, effects: Effect[]): Promise<void> {
-    let persist = false;
+    let persist: Extract<Effect, { type: 'persist' }> | null = null;
     const notify: Array<{ memberId: string; connectionId: string }> = [];
     for (const e of effects) {
       switch (e.type) {
@@ -147,27 +188,32 @@ export class GroupCoordinator {
           notify.push(e);
           break;
         case 'persist':
-          persist = true;
+          persist = e;
           break;
         case 'log':
           this.deps.logger[e.level](e.fields, e.msg);
           break;
       }
     }
-    if (persist) {
-      try {
-        await this.deps.persist(g.groupId, snapshot(g));
-      } catch (err) {
-        // In-memory state stays the truth; the next transition that persists writes it all again.
-        this.deps.logger.error({ err, groupId: g.groupId }, 'persisting group metadata failed');
-      }
-    }
+    if (persist !== null || this.rewrite.has(g.groupId)) await this.persist(g, persist);
     for (const n of notify) {
       try {
         this.deps.notify(n.connectionId, { groupId: g.groupId, memberId: n.memberId, groupEpoch: g.groupEpoch });
       } catch (err) {
         this.deps.logger.warn({ err, groupId: g.groupId, memberId: n.memberId }, 'push to member failed');
       }
+    }
+  }
+
+  private async persist(g: Group, changes: Extract<Effect, { type: 'persist' }> | null): Promise<void> {
+    const whole = this.rewrite.has(g.groupId);
+    try {
+      await this.deps.persist(g.groupId, whole || changes === null ? groupRecords(g) : changedRecords(g, changes));
+      if (whole) this.rewrite.delete(g.groupId);
+    } catch (err) {
+      // In-memory state stays the truth; the group's next write writes it whole again.
+      this.rewrite.add(g.groupId);
+      this.deps.logger.error({ err, groupId: g.groupId }, 'persisting group metadata failed');
     }
   }
 
@@ -222,6 +268,9 @@ export class GroupCoordinator {
 
   async heartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponse> {
     return this.enqueue(req.groupId, async () => {
+      // Same tick as the step that may create the group, so no classic group can slip in between.
+      const refused = this.groups.has(req.groupId) ? null : (this.deps.claimGroupId?.(req.groupId, req.memberEpoch === JOIN_EPOCH) ?? null);
+      if (refused) return { ...refused, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: this.cfg.heartbeatIntervalMs, assignment: null };
       const r = await this.step(req.groupId, { type: 'heartbeat', request: req, context: ctx }, true);
       return r!.response!;
     });
@@ -239,6 +288,7 @@ export class GroupCoordinator {
 
   /** Topics were created, deleted or grew: groups whose subscriptions are affected get a new target. */
   topicsChanged(): void {
+    this.regexTopics.clear();
     for (const groupId of this.groups.keys()) {
       void this.enqueue(groupId, () => this.step(groupId, { type: 'topicsChanged' }, false)).catch((err: unknown) =>
         this.deps.logger.error({ err, groupId }, 'group topicsChanged failed'),
@@ -263,6 +313,16 @@ export class GroupCoordinator {
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, state: groupState(g), members: g.members.size }));
   }
 
+  /** Groups without members, and since when (restored empty groups count from the restart). */
+  emptyGroups(): Array<{ groupId: string; emptySince: number }> {
+    return [...this.emptyAt].map(([groupId, emptySince]) => ({ groupId, emptySince }));
+  }
+
+  /** When the group last became empty; undefined while it has members or is unknown. */
+  emptySince(groupId: string): number | undefined {
+    return this.emptyAt.get(groupId);
+  }
+
   /** Whether the coordinator knows the group (with or without members); offsets-only groups are the OffsetStore's. */
   has(groupId: string): boolean {
     return this.groups.has(groupId);
@@ -276,7 +336,7 @@ export class GroupCoordinator {
   subscribesTo(groupId: string, topic: string): boolean {
     for (const m of this.groups.get(groupId)?.members.values() ?? []) {
       if (m.subscribedTopicNames.includes(topic)) return true;
-      if (m.subscribedTopicRegex !== null && compileRegex(m.subscribedTopicRegex)?.test(topic)) return true;
+      if (m.subscribedTopicRegex !== null && compileRegex(m.subscribedTopicRegex)?.testExact(topic)) return true;
     }
     return false;
   }
@@ -300,40 +360,61 @@ export class GroupCoordinator {
     return g ? doubleHolders(g) : [];
   }
 
-  /** Removes an empty group; returns 0, NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND. The caller deletes its offsets. */
-  deleteGroup(groupId: string): number {
+  /**
+   * Runs `fn` in the group's queue: after every step queued before it, before any queued after, as
+   * kfake runs commits and deletes in the group's goroutine. The services run OffsetCommit,
+   * OffsetDelete and DeleteGroups through it, so what they check cannot change under them.
+   */
+  inGroupQueue<T>(groupId: string, fn: () => T | Promise<T>): Promise<T> {
+    return this.enqueue(groupId, async () => fn());
+  }
+
+  /**
+   * Removes an empty group and writes its tombstone; returns 0, NON_EMPTY_GROUP or
+   * GROUP_ID_NOT_FOUND. Call it inside the group's queue (inGroupQueue), so no join slips in
+   * between; the caller deletes the group's offsets.
+   */
+  async deleteGroup(groupId: string): Promise<number> {
     const g = this.groups.get(groupId);
     if (!g) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.groups.delete(groupId);
+    this.rewrite.delete(groupId);
+    this.emptyAt.delete(groupId);
+    this.regexTopics.delete(groupId);
     this.cancelGroupTimers(groupId);
-    // Behind any snapshot still being written for this group, so the tombstone lands last.
-    void this.enqueue(groupId, () => this.deps.persist(groupId, null)).catch((err: unknown) =>
-      this.deps.logger.error({ err, groupId }, 'deleting group metadata failed'),
-    );
-    this.deps.logger.info({ groupId }, 'group deleted');
+    try {
+      await this.deps.persist(groupId, null);
+    } catch (err) {
+      this.deps.logger.error({ err, groupId }, 'deleting group metadata failed');
+    }
     return 0;
   }
 
   /**
-   * Restores groups at startup. Restored members have no live connection and a fresh session
-   * deadline, so members that do not come back are expelled normally; a static member's new
-   * instance takes its slot at once. Snapshots of unknown versions are skipped with a warning.
+   * Restores groups at startup from their records. Restored members have no live connection and
+   * a fresh session deadline, so members that do not come back are expelled normally; a static
+   * member's new instance takes its slot at once. A group found as a whole-group snapshot (a data
+   * dir written before per-member records) is rewritten as records at once.
    */
-  load(snapshots: readonly unknown[]): void {
-    for (const raw of snapshots) {
-      const p = upgradeSnapshot(raw);
-      if (!p) {
-        this.deps.logger.warn({ snapshot: raw }, 'skipping a group snapshot of an unknown format');
-        continue;
-      }
+  load(stored: ReadonlyArray<{ groupId: string; records: readonly StoredGroupRecord[] }>): void {
+    for (const { groupId, records } of stored) {
       try {
-        const { group, effects } = restore(p, this.now());
-        this.groups.set(group.groupId, group);
-        void this.apply(group, effects);
-        this.deps.logger.info({ groupId: group.groupId, groupEpoch: group.groupEpoch, members: group.members.size }, 'group restored');
+        const r = restore(groupId, records, this.now());
+        if (!r) {
+          this.deps.logger.warn({ groupId, records: records.length }, 'skipping group records without group metadata, or a snapshot of an unknown format');
+          continue;
+        }
+        this.groups.set(groupId, r.group);
+        this.trackEmpty(r.group, this.now());
+        void this.apply(r.group, r.effects);
+        if (r.upgraded) {
+          this.rewrite.add(groupId);
+          void this.enqueue(groupId, () => this.persist(this.groups.get(groupId) ?? r.group, null));
+        }
+        this.deps.logger.info({ groupId, groupEpoch: r.group.groupEpoch, members: r.group.members.size, upgraded: r.upgraded }, 'group restored');
       } catch (err) {
-        this.deps.logger.error({ err, groupId: p.groupId }, 'restoring a group failed');
+        this.deps.logger.error({ err, groupId }, 'restoring a group failed');
       }
     }
     // Topics may have changed while the broker was down.

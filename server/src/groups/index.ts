@@ -6,7 +6,7 @@
 //   targetAssignment.ts   subscriptions, assignor choice, epoch bump (Kafka's TargetAssignmentBuilder)
 //   currentAssignment.ts  a member's step toward its target, revoke before assign (CurrentAssignmentBuilder)
 //   queries.ts            group state, offset-commit fencing, describe
-//   persistence.ts        snapshot encode/decode and upgrade
+//   persistence.ts        per-member records: what changed, restore, upgrade of whole-group snapshots
 //   assignment.ts         assignments as immutable values; assignors/ the server-side assignors
 //   coordinator.ts        the I/O shell: one serial queue per group, timers, effects carried out
 export { GroupCoordinator, type CoordinatorStats, type GroupCoordinatorDeps, type PartitionOwner, type TimerHandle } from './coordinator.js';
@@ -21,9 +21,22 @@ export {
   type GroupState,
   type HeartbeatContext,
   type Member,
+  type MemberRecord,
   type MemberState,
   type TransitionResult,
 } from './model.js';
 export { transition } from './transitions.js';
 export { describeGroup, doubleHolders, groupState, validateOffsetCommit } from './queries.js';
-export { restore, snapshot, upgradeSnapshot, type PersistedGroup, type PersistedMember } from './persistence.js';
+export {
+  groupRecords,
+  holderIndex,
+  restore,
+  targetOwnerIndex,
+  upgradeSnapshot,
+  type GroupRecord,
+  type GroupSnapshot,
+  type PersistedGroupMetadata,
+  type PersistedMember,
+  type PersistedTarget,
+  type StoredGroupRecord,
+} from './persistence.js';

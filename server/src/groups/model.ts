@@ -1,14 +1,16 @@
 // The consumer-group model: member and group records, config, events, effects, and the transition context.
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '@brook/protocol';
+import { Map as PMap } from 'immutable';
 import type { Assignment } from './assignment.js';
 import { DEFAULT_ASSIGNOR } from './assignors/index.js';
 
 export type MemberState = 'stable' | 'unrevoked_partitions' | 'unreleased_partitions';
 export type GroupState = 'empty' | 'assigning' | 'reconciling' | 'stable' | 'dead';
 
-export interface Member {
-  readonly memberId: string;
-  readonly instanceId: string | null;
+/** A member's fields; a transition changes only its own copy (see `edit`), never one the input group holds. */
+export interface MemberRecord {
+  memberId: string;
+  instanceId: string | null;
   rackId: string | null;
   clientId: string;
   clientHost: string;
@@ -20,6 +22,8 @@ export interface Member {
   heartbeatIntervalMs: number | null;
   subscribedTopicNames: readonly string[];
   subscribedTopicRegex: string | null;
+  /** Who the member authenticated as (null: auth off); its regex resolves to the topics this principal may describe. */
+  principal: string | null;
   /** The assignor this member asked for; the group uses the most requested one. */
   serverAssignor: string | null;
   memberEpoch: number;
@@ -41,18 +45,29 @@ export interface Member {
   notified: string | null;
 }
 
+export type Member = Readonly<MemberRecord>;
+
+/**
+ * A group is an immutable value. Its collections are persistent maps (immutable.js), so a
+ * transition returns a group that shares every member, target and index entry it did not change:
+ * its cost follows what changed, not the size of the group.
+ */
 export interface Group {
   readonly groupId: string;
-  groupEpoch: number;
-  assignmentEpoch: number;
-  assignor: string;
-  members: Map<string, Member>;
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  readonly assignor: string;
+  readonly members: PMap<string, Member>;
   /** memberId -> target assignment for `assignmentEpoch`. */
-  target: Map<string, Assignment>;
+  readonly target: PMap<string, Assignment>;
   /** instanceId -> memberId. */
-  staticMembers: Map<string, string>;
+  readonly staticMembers: PMap<string, string>;
   /** Partition counts of the subscribed topics when the target was last computed. */
-  subscribedTopics: Map<string, number>;
+  readonly subscribedTopics: ReadonlyMap<string, number>;
+  /** `topic\0partition` -> the member holding it (assigned or pending revocation). Derived, kept up to date by every change. */
+  readonly holders: PMap<string, string>;
+  /** `topic\0partition` -> the member whose target has it. Derived from `target`. */
+  readonly targetOwners: PMap<string, string>;
 }
 
 export interface GroupConfig {
@@ -79,6 +94,8 @@ export interface HeartbeatContext {
   clientHost: string;
   /** Overrides the coordinator's heartbeat interval for this member. */
   heartbeatIntervalMs?: number;
+  /** The connection's authenticated principal; null or absent with auth off. */
+  principal?: string | null;
 }
 
 export type TimerKind = 'session' | 'rebalance';
@@ -89,7 +106,11 @@ export type Effect =
   | { type: 'cancel'; kind: TimerKind; memberId: string }
   /** Push "heartbeat now" to the member: its target changed (a revocation, or a partition it waits for is free). */
   | { type: 'notify'; memberId: string; connectionId: string }
-  | { type: 'persist' }
+  /**
+   * Write the records that changed: the group's metadata (epochs, assignor), and per member its
+   * record and its target. A member listed but no longer in the group gets tombstones.
+   */
+  | { type: 'persist'; metadata: boolean; members: string[]; targets: string[] }
   | { type: 'log'; level: LogLevel; msg: string; fields: Record<string, unknown> };
 
 export type GroupEvent =
@@ -104,6 +125,12 @@ export interface Env {
   /** Existing non-internal topics -> partition count. */
   topics: ReadonlyMap<string, number>;
   config: GroupConfig;
+  /**
+   * The topics a regex subscription resolves to for a principal (full match, RE2): the coordinator
+   * caches them per group until topics change and keeps only those the principal may describe.
+   * Absent: matched against `topics` on each use, unfiltered.
+   */
+  regexTopics?(regex: string, principal: string | null): readonly string[];
 }
 
 export interface TransitionResult {
@@ -118,33 +145,83 @@ export function newGroup(groupId: string): Group {
     groupEpoch: 0,
     assignmentEpoch: 0,
     assignor: DEFAULT_ASSIGNOR,
-    members: new Map(),
-    target: new Map(),
-    staticMembers: new Map(),
+    members: PMap(),
+    target: PMap(),
+    staticMembers: PMap(),
     subscribedTopics: new Map(),
-  };
-}
-
-/** Assignments are immutable values, so copying the maps and member records is a full copy. */
-export function copy(g: Group): Group {
-  return {
-    ...g,
-    members: new Map([...g.members].map(([k, m]) => [k, { ...m }])),
-    target: new Map(g.target),
-    staticMembers: new Map(g.staticMembers),
-    subscribedTopics: new Map(g.subscribedTopics),
+    holders: PMap(),
+    targetOwners: PMap(),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // transition context
 
-/** One transition's working state: the group copy it may change, and what it asks of the outside world. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * One transition's working state. `g` starts as a shallow copy of the input whose maps are
+ * mutable views (immutable.js `asMutable`: writes copy only the paths they touch), and member
+ * records are copied on first change (`edit`). What changed is recorded as it happens, so
+ * notifying and persisting look only at that.
+ */
 export interface Tx {
-  g: Group;
-  env: Env;
-  effects: Effect[];
-  persist: boolean;
+  readonly base: Group;
+  readonly g: Writable<Group>;
+  readonly env: Env;
+  readonly effects: Effect[];
+  /** Member records copied by this transition: the only ones it may change. */
+  readonly owned: Set<Member>;
+  /** Members whose target changed. */
+  readonly retargeted: Set<string>;
+  /** Partitions a holder let go of (`topic\0partition`). */
+  readonly released: Set<string>;
+  /** Members whose holding changed (e.g. a revocation cut short by a deleted topic). */
+  readonly reheld: Set<string>;
+  /** Members removed from the group. */
+  readonly removed: Set<string>;
+}
+
+export function begin(base: Group, env: Env): Tx {
+  const g: Writable<Group> = {
+    ...base,
+    members: base.members.asMutable(),
+    target: base.target.asMutable(),
+    staticMembers: base.staticMembers.asMutable(),
+    holders: base.holders.asMutable(),
+    targetOwners: base.targetOwners.asMutable(),
+  };
+  return { base, g, env, effects: [], owned: new Set(), retargeted: new Set(), released: new Set(), reheld: new Set(), removed: new Set() };
+}
+
+/** Seals the working maps (no further in-place writes) and returns the new group. */
+export function seal(tx: Tx): Group {
+  const { g } = tx;
+  return {
+    ...g,
+    members: g.members.asImmutable(),
+    target: g.target.asImmutable(),
+    staticMembers: g.staticMembers.asImmutable(),
+    holders: g.holders.asImmutable(),
+    targetOwners: g.targetOwners.asImmutable(),
+  };
+}
+
+/** The member's record as this transition may change it: copied (once) if the input group still shares it. */
+export function edit(tx: Tx, m: Member): MemberRecord {
+  const current = tx.g.members.get(m.memberId);
+  if (current === undefined) throw new Error(`member ${m.memberId} is not in group ${tx.g.groupId}`);
+  if (tx.owned.has(current)) return current as MemberRecord;
+  const copy: MemberRecord = { ...current };
+  tx.owned.add(copy);
+  tx.g.members.set(copy.memberId, copy);
+  return copy;
+}
+
+/** Adds a member record built by this transition. */
+export function addMember(tx: Tx, m: MemberRecord): void {
+  tx.owned.add(m);
+  tx.g.members.set(m.memberId, m);
 }
 
 export function log(tx: Tx, level: LogLevel, msg: string, fields: Record<string, unknown>): void {

@@ -3,37 +3,76 @@ import * as A from './assignment.js';
 import type { Assignment } from './assignment.js';
 import { DEFAULT_ASSIGNOR, getAssignor, uniform } from './assignors/index.js';
 import { settleAbsent } from './currentAssignment.js';
-import { log, type Group, type Member, type Tx } from './model.js';
+import { RE2JS } from 're2js';
+import { log, type Env, type Group, type Member, type Tx } from './model.js';
 
-const regexCache = new Map<string, RegExp | null>();
+const compiled = new Map<string, RE2JS | null>();
 
-/** Full-match semantics, like Kafka's RE2J regex subscriptions. */
-export function compileRegex(source: string): RegExp | null {
-  let re = regexCache.get(source);
+/**
+ * A subscription regex, compiled by RE2 (Kafka uses RE2J, kfake Go's regexp): linear-time
+ * matching, so no pattern can stall the event loop. Null if RE2 rejects it (lookaround,
+ * backreferences, bad syntax): the heartbeat answers INVALID_REGULAR_EXPRESSION.
+ */
+export function compileRegex(source: string): RE2JS | null {
+  let re = compiled.get(source);
   if (re === undefined) {
     try {
-      re = new RegExp(`^(?:${source})$`);
+      re = RE2JS.compile(source);
     } catch {
       re = null;
     }
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(source, re);
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(source, re);
   }
   return re;
 }
 
-function resolveSubscription(m: Member, topics: ReadonlyMap<string, number>): string[] {
-  const out = new Set(m.subscribedTopicNames.filter((t) => topics.has(t)));
+/** Topics whose whole name matches (Kafka's full-match semantics), sorted. */
+export function matchTopics(source: string, topics: ReadonlyMap<string, number>): string[] {
+  const re = compileRegex(source);
+  const out: string[] = [];
+  if (re) for (const t of topics.keys()) if (re.testExact(t)) out.push(t);
+  return out.sort();
+}
+
+function resolveSubscription(m: Member, env: Env): string[] {
+  const out = new Set(m.subscribedTopicNames.filter((t) => env.topics.has(t)));
   if (m.subscribedTopicRegex !== null) {
-    const re = compileRegex(m.subscribedTopicRegex);
-    if (re) for (const t of topics.keys()) if (re.test(t)) out.add(t);
+    // The coordinator's resolver caches per group and keeps only topics the principal may describe.
+    const matched = env.regexTopics ? env.regexTopics(m.subscribedTopicRegex, m.principal) : matchTopics(m.subscribedTopicRegex, env.topics);
+    for (const t of matched) if (env.topics.has(t)) out.add(t);
   }
   return [...out].sort();
 }
 
-export function subscribedTopics(g: Group, topics: ReadonlyMap<string, number>): Map<string, number> {
+/**
+ * A resolver of member subscriptions that resolves each distinct one once: members mostly share
+ * a subscription (with a regex, also the principal it resolves for).
+ */
+function subscriptionResolver(env: Env): { resolve(m: Member): string[]; distinct(): Iterable<string[]> } {
+  const resolved = new Map<string, string[]>();
+  return {
+    resolve(m) {
+      const regex = m.subscribedTopicRegex === null ? '' : `${m.subscribedTopicRegex}\u0002${m.principal ?? '\u0003'}`;
+      const sub = `${regex}\u0001${m.subscribedTopicNames.join('\u0000')}`;
+      let topics = resolved.get(sub);
+      if (topics === undefined) resolved.set(sub, (topics = resolveSubscription(m, env)));
+      return topics;
+    },
+    distinct: () => resolved.values(),
+  };
+}
+
+export function subscribedTopics(g: Group, env: Env): Map<string, number> {
+  const subs = subscriptionResolver(env);
+  for (const m of g.members.values()) subs.resolve(m);
+  return topicCounts(subs.distinct(), env.topics);
+}
+
+/** Topic -> partition count of every topic in the lists, sorted by name. */
+function topicCounts(lists: Iterable<readonly string[]>, topics: ReadonlyMap<string, number>): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of g.members.values()) for (const t of resolveSubscription(m, topics)) out.set(t, topics.get(t)!);
+  for (const list of lists) for (const t of list) out.set(t, topics.get(t)!);
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
@@ -54,46 +93,77 @@ export function chooseAssignor(g: Group): string {
  * New group epoch and, at once, its target assignment. The group epoch rises when membership, a
  * subscription, the assignor, or a subscribed topic's partitions change; the target is recomputed
  * for that epoch within the same transition, so the assignment epoch catches up at once. Each
- * member epoch then says which target the member has reached (see currentAssignment.ts).
+ * member epoch then says which target the member has reached (see currentAssignment.ts). The
+ * assignor sees the whole group, but only the members whose target changed are updated (and,
+ * later, notified and persisted), as Kafka's TargetAssignmentBuilder writes only changed members.
  */
 export function bump(tx: Tx, reason: string): void {
   const { g, env } = tx;
-  const before = owners(g.target);
   g.groupEpoch++;
   g.assignor = chooseAssignor(g);
   const assignor = getAssignor(g.assignor) ?? uniform;
-  const input = [...g.members.values()].map((m) => ({
-    memberId: m.memberId,
-    instanceId: m.instanceId,
-    topics: resolveSubscription(m, env.topics),
-    current: A.toWire(g.target.get(m.memberId) ?? m.assigned),
-  }));
+  const subs = subscriptionResolver(env);
+  const current: Assignment[] = [];
+  const input = [...g.members.values()].map((m) => {
+    const topics = subs.resolve(m);
+    const target = g.target.get(m.memberId);
+    current.push(target ?? A.EMPTY);
+    return { memberId: m.memberId, instanceId: m.instanceId, topics, current: A.wireView(target ?? m.assigned) };
+  });
   const out = assignor({ members: input, topics: env.topics });
-  g.target = new Map(input.map((m) => [m.memberId, A.fromWire(out.get(m.memberId) ?? [])]));
+  const changed: Array<[string, Assignment]> = [];
+  input.forEach((m, i) => {
+    const wire = out.get(m.memberId) ?? [];
+    if (!A.equalsWire(current[i]!, wire)) changed.push([m.memberId, A.fromWire(wire)]);
+  });
+  // Members that left kept their target until now, so the partitions their targets had count as moved.
+  const departed = [...tx.removed].filter((id) => !g.members.has(id) && g.target.has(id)).map((id) => [id, null] as const);
+  const moved = setTargets(tx, [...departed, ...changed]);
   g.assignmentEpoch = g.groupEpoch;
-  g.subscribedTopics = subscribedTopics(g, env.topics);
-  tx.persist = true;
+  g.subscribedTopics = topicCounts(subs.distinct(), env.topics);
 
-  const moved: string[] = [];
-  for (const [k, owner] of owners(g.target)) {
-    const was = before.get(k);
-    if (was !== undefined && was !== owner) moved.push(k.replace('\0', '-'));
-  }
   log(tx, 'info', 'rebalance', {
     groupEpoch: g.groupEpoch,
     reason,
     assignor: g.assignor,
     members: g.members.size,
+    retargeted: changed.length,
     movedCount: moved.length,
     moved: moved.slice(0, 100),
   });
   // Members away with epoch -2 own nothing right now: what leaves their target is free at once.
-  for (const m of g.members.values()) if (m.leftStatic) settleAbsent(tx, m);
+  for (const [memberId] of changed) {
+    const m = g.members.get(memberId);
+    if (m?.leftStatic) settleAbsent(tx, m);
+  }
 }
 
-function owners(target: ReadonlyMap<string, Assignment>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [memberId, a] of target) for (const [t, p] of A.pairs(a)) out.set(A.tpKey(t, p), memberId);
-  return out;
+/**
+ * Replaces the targets of some members (null: the member is gone), keeping the target-owner index
+ * in step: only partitions that change owner are touched, and all old entries are dropped before
+ * new ones are added, so a partition moving between two listed members ends up with its new
+ * member whatever the order. Returns the partitions that moved from one member's target to another's.
+ */
+export function setTargets(tx: Tx, targets: ReadonlyArray<readonly [string, Assignment | null]>): string[] {
+  const { g } = tx;
+  const removed: Array<[string, string]> = [];
+  const added: Array<[string, string]> = [];
+  const moved: string[] = [];
+  for (const [memberId, next] of targets) {
+    const before = g.target.get(memberId) ?? A.EMPTY;
+    const after = next ?? A.EMPTY;
+    for (const [t, p] of A.pairsNotIn(before, A.inside(after))) removed.push([A.tpKey(t, p), memberId]);
+    for (const [t, p] of A.pairsNotIn(after, A.inside(before))) {
+      const k = A.tpKey(t, p);
+      const was = g.targetOwners.get(k);
+      if (was !== undefined && was !== memberId) moved.push(A.tpLabel(t, p));
+      added.push([k, memberId]);
+    }
+    tx.retargeted.add(memberId);
+    if (next === null) g.target.delete(memberId);
+    else g.target.set(memberId, next);
+  }
+  for (const [k, memberId] of removed) if (g.targetOwners.get(k) === memberId) g.targetOwners.delete(k);
+  for (const [k, memberId] of added) g.targetOwners.set(k, memberId);
+  return moved;
 }
-

@@ -3,29 +3,47 @@ import { ErrorCode, JOIN_EPOCH, LEAVE_EPOCH, STATIC_LEAVE_EPOCH } from '@brook/p
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '@brook/protocol';
 import * as A from './assignment.js';
 import { getAssignor } from './assignors/index.js';
-import { holderIndex, notifyMembers, reconcile, settleAbsent } from './currentAssignment.js';
-import { copy, log, type Env, type GroupConfig, type Group, type GroupEvent, type HeartbeatContext, type Member, type TransitionResult, type Tx } from './model.js';
-import { bump, chooseAssignor, compileRegex, sameCounts, subscribedTopics } from './targetAssignment.js';
+import { notifyMembers, reconcile, releaseAll, setHolding, settleAbsent } from './currentAssignment.js';
+import { persistedChanges } from './persistence.js';
+import {
+  addMember,
+  begin,
+  edit,
+  log,
+  seal,
+  type Env,
+  type GroupConfig,
+  type Group,
+  type GroupEvent,
+  type HeartbeatContext,
+  type Member,
+  type MemberRecord,
+  type TransitionResult,
+  type Tx,
+} from './model.js';
+import { bump, chooseAssignor, compileRegex, sameCounts, setTargets, subscribedTopics } from './targetAssignment.js';
 
 /**
  * One step of the state machine: `(group, event, env) -> { group, response?, effects }`. Pure and
  * clock-injected: no timers, no I/O, no Date.now(); the input group is never mutated (a transition
- * works on a copy), and everything the outside world must do comes back as data (schedule/cancel a
- * deadline, notify a member, persist, log).
+ * works on copy-on-write views of it, see model.ts `begin`), and everything the outside world must
+ * do comes back as data (schedule/cancel a deadline, notify a member, persist what changed, log).
  */
 export function transition(group: Group, event: GroupEvent, env: Env): TransitionResult {
   if (event.type === 'heartbeat') {
     const steady = steadyHeartbeat(group, event.request, event.context, env);
     if (steady) return steady;
   }
-  const tx: Tx = { g: copy(group), env, effects: [], persist: false };
+  const tx = begin(group, env);
   let response: ConsumerGroupHeartbeatResponse | undefined;
+  let except: string | null = null;
   switch (event.type) {
     case 'heartbeat': {
       const r = heartbeat(tx, event.request, event.context);
       // Errors leave the group exactly as it was.
       if (r.errorCode !== 0) return { group, response: r, effects: [] };
       response = r;
+      except = r.memberId;
       break;
     }
     case 'sessionTimeout': {
@@ -44,31 +62,34 @@ export function transition(group: Group, event: GroupEvent, env: Env): Transitio
       break;
     }
     case 'connectionClosed': {
-      let any = false;
-      for (const m of tx.g.members.values()) {
-        if (m.connectionId !== event.connectionId) continue;
-        m.connectionId = null;
-        any = true;
+      const closed = [...tx.g.members.values()].filter((m) => m.connectionId === event.connectionId);
+      if (closed.length === 0) return { group, effects: [] };
+      for (const m of closed) {
+        edit(tx, m).connectionId = null;
         log(tx, 'debug', 'member connection closed', { memberId: m.memberId, instanceId: m.instanceId });
       }
-      if (!any) return { group, effects: [] };
       break;
     }
     case 'topicsChanged':
       topicsChanged(tx);
       break;
   }
-  if (tx.persist) tx.effects.push({ type: 'persist' });
-  return response ? { group: tx.g, response, effects: tx.effects } : { group: tx.g, effects: tx.effects };
+  notifyMembers(tx, except);
+  const result = seal(tx);
+  const persist = persistedChanges(tx.base, result, tx);
+  if (persist) tx.effects.push(persist);
+  return response ? { group: result, response, effects: tx.effects } : { group: result, effects: tx.effects };
 }
 
 function removeMember(tx: Tx, m: Member): void {
   const { g } = tx;
+  releaseAll(tx, m);
   g.members.delete(m.memberId);
-  g.target.delete(m.memberId);
+  // Its target stays until the bump that follows drops it, so the rebalance log counts the
+  // partitions it had as moved.
+  tx.removed.add(m.memberId);
   if (m.instanceId !== null && g.staticMembers.get(m.instanceId) === m.memberId) g.staticMembers.delete(m.instanceId);
   tx.effects.push({ type: 'cancel', kind: 'session', memberId: m.memberId }, { type: 'cancel', kind: 'rebalance', memberId: m.memberId });
-  tx.persist = true;
 }
 
 function expel(tx: Tx, m: Member, reason: string): void {
@@ -81,7 +102,6 @@ function expel(tx: Tx, m: Member, reason: string): void {
     partitions: A.toWire(A.union(m.assigned, m.pendingRevocation)),
   });
   bump(tx, `member ${m.memberId} expelled (${reason})`);
-  notifyMembers(tx, null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,27 +116,6 @@ function leaveResponse(req: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbe
 }
 
 const sortedKey = (xs: readonly string[]) => [...new Set(xs)].sort().join('\0');
-
-/** Persisted fields of a member, to tell whether a heartbeat changed anything worth saving. */
-const persistedKey = (m: Member) =>
-  JSON.stringify([
-    m.instanceId,
-    m.rackId,
-    m.clientId,
-    m.clientHost,
-    m.rebalanceTimeoutMs,
-    m.sessionTimeoutMs,
-    m.heartbeatIntervalMs,
-    m.subscribedTopicNames,
-    m.subscribedTopicRegex,
-    m.serverAssignor,
-    m.memberEpoch,
-    m.previousMemberEpoch,
-    m.state,
-    A.key(m.assigned),
-    A.key(m.pendingRevocation),
-    m.leftStatic,
-  ]);
 
 function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): ConsumerGroupHeartbeatResponse {
   const { g, env } = tx;
@@ -133,17 +132,17 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     return errorResponse(req, cfg, ErrorCode.UNSUPPORTED_ASSIGNOR, `unknown assignor ${req.serverAssignor} (uniform, range, roundrobin)`);
   }
   if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && compileRegex(req.subscribedTopicRegex) === null) {
-    return errorResponse(req, cfg, ErrorCode.INVALID_REQUEST, `invalid subscribedTopicRegex ${req.subscribedTopicRegex}`);
+    return errorResponse(req, cfg, ErrorCode.INVALID_REGULAR_EXPRESSION, `subscribedTopicRegex ${req.subscribedTopicRegex} is not a valid RE2 regular expression`);
   }
 
-  let m = g.members.get(req.memberId);
+  const existing = g.members.get(req.memberId);
+  let m: MemberRecord | undefined;
   let joined = false;
-  let released = false;
-  const before = m ? persistedKey(m) : '';
 
   if (req.memberEpoch === JOIN_EPOCH) {
-    if (m) {
+    if (existing) {
       // A retried join (or a rejoin after FENCED_MEMBER_EPOCH): answer with its current state, in full.
+      m = edit(tx, existing);
       m.lastSent = null;
     } else {
       if (req.instanceId !== null) {
@@ -153,7 +152,6 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
             return errorResponse(req, cfg, ErrorCode.UNRELEASED_INSTANCE_ID, `instance id ${req.instanceId} is still used by connected member ${holder.memberId}`);
           }
           m = takeOver(tx, holder, req.memberId);
-          released = true;
         }
       }
       if (!m) {
@@ -172,6 +170,7 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
           heartbeatIntervalMs: null,
           subscribedTopicNames: [...new Set(req.subscribedTopicNames ?? [])],
           subscribedTopicRegex: req.subscribedTopicRegex || null,
+          principal: ctx.principal ?? null,
           serverAssignor: req.serverAssignor,
           memberEpoch: JOIN_EPOCH,
           previousMemberEpoch: -1,
@@ -184,33 +183,32 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
           lastSent: null,
           notified: null,
         };
-        g.members.set(m.memberId, m);
+        addMember(tx, m);
         if (m.instanceId !== null) g.staticMembers.set(m.instanceId, m.memberId);
         joined = true;
-        tx.persist = true;
         log(tx, 'info', 'member joined', { memberId: m.memberId, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost });
       }
     }
   } else {
-    if (!m) return errorResponse(req, cfg, ErrorCode.UNKNOWN_MEMBER_ID, `member ${req.memberId} is not in group ${g.groupId} (expelled, or never joined); rejoin with epoch 0`);
-    if (req.memberEpoch !== m.memberEpoch) {
+    if (!existing) return errorResponse(req, cfg, ErrorCode.UNKNOWN_MEMBER_ID, `member ${req.memberId} is not in group ${g.groupId} (expelled, or never joined); rejoin with epoch 0`);
+    let lost = false;
+    if (req.memberEpoch !== existing.memberEpoch) {
       // Lost response: the member did not hear of its last epoch bump. Accept the previous epoch
       // if it claims nothing it may not hold, and answer in full.
       const claims = req.topicPartitions === null ? A.EMPTY : A.fromWire(req.topicPartitions);
-      const lost = req.memberEpoch === m.previousMemberEpoch && A.isEmpty(A.minus(claims, A.union(m.assigned, m.pendingRevocation)));
-      if (!lost) return errorResponse(req, cfg, ErrorCode.FENCED_MEMBER_EPOCH, `member epoch ${req.memberEpoch} is fenced (current ${m.memberEpoch}); rejoin with epoch 0`);
-      m.lastSent = null;
+      lost = req.memberEpoch === existing.previousMemberEpoch && A.isEmpty(A.minus(claims, A.union(existing.assigned, existing.pendingRevocation)));
+      if (!lost) return errorResponse(req, cfg, ErrorCode.FENCED_MEMBER_EPOCH, `member epoch ${req.memberEpoch} is fenced (current ${existing.memberEpoch}); rejoin with epoch 0`);
     }
+    m = edit(tx, existing);
+    if (lost) m.lastSent = null;
   }
+  if (!m) throw new Error('unreachable: a heartbeat without a member');
 
   // Field updates (null / -1 mean unchanged).
   m.connectionId = ctx.connectionId;
   if (ctx.clientId) m.clientId = ctx.clientId;
   m.clientHost = ctx.clientHost;
-  if (m.leftStatic) {
-    m.leftStatic = false;
-    tx.persist = true;
-  }
+  m.leftStatic = false;
   if (req.rackId !== null) m.rackId = req.rackId;
   if (req.rebalanceTimeoutMs > 0) m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
   if (req.sessionTimeoutMs > 0) m.sessionTimeoutMs = req.sessionTimeoutMs;
@@ -228,6 +226,11 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
       m.subscribedTopicRegex = req.subscribedTopicRegex || null;
       reason = `member ${m.memberId} changed its subscription`;
     }
+    // Another principal (a static takeover, a restored member) may describe other topics.
+    if ((ctx.principal ?? null) !== m.principal) {
+      m.principal = ctx.principal ?? null;
+      if (m.subscribedTopicRegex !== null) reason ??= `member ${m.memberId} changed its principal`;
+    }
     if (req.serverAssignor !== null && req.serverAssignor !== m.serverAssignor) {
       m.serverAssignor = req.serverAssignor;
       if (chooseAssignor(g) !== g.assignor) reason ??= `assignor changed to ${chooseAssignor(g)}`;
@@ -241,8 +244,7 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
       const still = A.intersect(m.pendingRevocation, owned);
       if (!A.equal(still, m.pendingRevocation)) {
         log(tx, 'debug', 'partitions revoked', { memberId: m.memberId, partitions: A.toWire(A.minus(m.pendingRevocation, still)) });
-        m.pendingRevocation = still;
-        released = true;
+        setHolding(tx, m, m.assigned, still);
       }
       if (A.isEmpty(still)) {
         m.rebalanceDeadline = null;
@@ -254,9 +256,7 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
   }
 
   if (reason !== null) bump(tx, reason);
-  reconcile(g, m, now, tx.effects, holderIndex(g));
-  if (persistedKey(m) !== before) tx.persist = true;
-  if (reason !== null || released) notifyMembers(tx, m.memberId);
+  reconcile(tx, m);
 
   const sent = A.key(m.assigned);
   const assignment = sent === m.lastSent ? null : A.toWire(m.assigned);
@@ -290,12 +290,13 @@ function steadyHeartbeat(g: Group, req: ConsumerGroupHeartbeatRequest, ctx: Hear
   if (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null || req.serverAssignor !== null || req.rackId !== null) return null;
   if ((req.sessionTimeoutMs > 0 && req.sessionTimeoutMs !== m.sessionTimeoutMs) || (req.rebalanceTimeoutMs > 0 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs)) return null;
   if (ctx.connectionId !== m.connectionId || ctx.clientHost !== m.clientHost || (ctx.clientId && ctx.clientId !== m.clientId)) return null;
+  if ((ctx.principal ?? null) !== m.principal) return null;
   if (ctx.heartbeatIntervalMs !== undefined && ctx.heartbeatIntervalMs > 0 && ctx.heartbeatIntervalMs !== m.heartbeatIntervalMs) return null;
   if (req.topicPartitions !== null && !A.equal(A.fromWire(req.topicPartitions), m.assigned)) return null;
   if (m.lastSent !== A.key(m.assigned)) return null;
   const member: Member = { ...m, sessionDeadline: env.now + m.sessionTimeoutMs };
   return {
-    group: { ...g, members: new Map(g.members).set(m.memberId, member) },
+    group: { ...g, members: g.members.set(m.memberId, member) },
     response: { errorCode: 0, errorMessage: null, memberId: m.memberId, memberEpoch: m.memberEpoch, heartbeatIntervalMs: intervalFor(m, env.config), assignment: null },
     effects: [{ type: 'schedule', kind: 'session', memberId: m.memberId, deadline: member.sessionDeadline }],
   };
@@ -306,10 +307,10 @@ function steadyHeartbeat(g: Group, req: ConsumerGroupHeartbeatRequest, ctx: Hear
  * left with -2), so the newcomer takes its slot at once: same target, and the partitions the
  * holder kept reserved are free for it (the old instance runs nothing), so nobody else moves.
  */
-function takeOver(tx: Tx, holder: Member, memberId: string): Member {
+function takeOver(tx: Tx, holder: Member, memberId: string): MemberRecord {
   const { g } = tx;
   const target = g.target.get(holder.memberId) ?? A.EMPTY;
-  const m: Member = {
+  const m: MemberRecord = {
     ...holder,
     memberId,
     assigned: A.EMPTY,
@@ -320,13 +321,16 @@ function takeOver(tx: Tx, holder: Member, memberId: string): Member {
     lastSent: null,
     notified: null,
   };
+  releaseAll(tx, holder);
   g.members.delete(holder.memberId);
-  g.target.delete(holder.memberId);
-  g.members.set(memberId, m);
-  g.target.set(memberId, target);
+  tx.removed.add(holder.memberId);
+  addMember(tx, m);
+  setTargets(tx, [
+    [holder.memberId, null],
+    [memberId, target],
+  ]);
   g.staticMembers.set(holder.instanceId!, memberId);
   tx.effects.push({ type: 'cancel', kind: 'session', memberId: holder.memberId }, { type: 'cancel', kind: 'rebalance', memberId: holder.memberId });
-  tx.persist = true;
   log(tx, 'info', 'static member replaced', { instanceId: holder.instanceId, from: holder.memberId, to: memberId, partitions: A.toWire(target) });
   return m;
 }
@@ -337,24 +341,21 @@ function leave(tx: Tx, req: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbe
   removeMember(tx, m);
   log(tx, 'info', 'member left', { memberId: m.memberId, instanceId: m.instanceId, clientId: m.clientId });
   bump(tx, `member ${m.memberId} left`);
-  notifyMembers(tx, null);
   return leaveResponse(req);
 }
 
 function staticLeave(tx: Tx, req: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
-  const m = tx.g.members.get(req.memberId);
-  if (!m) return leaveResponse(req);
-  if (m.instanceId === null) return leave(tx, req); // -2 only means something for static members
-  const hadPending = !A.isEmpty(m.pendingRevocation);
+  const existing = tx.g.members.get(req.memberId);
+  if (!existing) return leaveResponse(req);
+  if (existing.instanceId === null) return leave(tx, req); // -2 only means something for static members
+  const m = edit(tx, existing);
   m.leftStatic = true;
   m.connectionId = null;
   settleAbsent(tx, m);
   // The reservation lasts one full session from now.
   m.sessionDeadline = tx.env.now + m.sessionTimeoutMs;
   tx.effects.push({ type: 'schedule', kind: 'session', memberId: m.memberId, deadline: m.sessionDeadline });
-  tx.persist = true;
   log(tx, 'info', 'static member left temporarily', { memberId: m.memberId, instanceId: m.instanceId, reservedUntil: m.sessionDeadline, partitions: A.toWire(m.assigned) });
-  if (hadPending) notifyMembers(tx, null);
   return leaveResponse(req);
 }
 
@@ -365,23 +366,21 @@ function topicsChanged(tx: Tx): void {
   const { g, env } = tx;
   // Partitions of deleted topics are held by nobody from now on.
   const exists = (t: string, p: number) => p < (env.topics.get(t) ?? 0);
-  for (const m of g.members.values()) {
-    const assigned = A.filter(m.assigned, exists);
+  const allExist = (a: A.Assignment) => [...a].every(([t, ps]) => exists(t, ps[ps.length - 1]!));
+  const affected = [...g.members.values()].filter((m) => !allExist(m.assigned) || !allExist(m.pendingRevocation));
+  for (const existing of affected) {
+    const m = edit(tx, existing);
     const pending = A.filter(m.pendingRevocation, exists);
-    if (A.equal(assigned, m.assigned) && A.equal(pending, m.pendingRevocation)) continue;
-    m.assigned = assigned;
-    m.pendingRevocation = pending;
+    setHolding(tx, m, A.filter(m.assigned, exists), pending);
     m.lastSent = null;
     if (A.isEmpty(pending) && m.rebalanceDeadline !== null) {
       m.rebalanceDeadline = null;
       tx.effects.push({ type: 'cancel', kind: 'rebalance', memberId: m.memberId });
     }
-    tx.persist = true;
   }
   if (g.members.size === 0) return;
-  const seen = subscribedTopics(g, env.topics);
+  const seen = subscribedTopics(g, env);
   if (sameCounts(seen, g.subscribedTopics)) return;
   bump(tx, 'subscribed topics changed');
-  notifyMembers(tx, null);
 }
 

@@ -1,5 +1,6 @@
 /** The log cleaner (Kafka's LogCleaner): compaction of one partition, including removal of aborted transactions' batches. */
 import { ATTR_CONTROL, ATTR_TRANSACTIONAL, decodeBatch, encodeBatch } from '@brook/protocol';
+import { decodeOptions, recompressionCodec } from './compression.js';
 import { KIND_BATCH, KIND_INDEX, encodeIndexValue, encodePartMeta, offsetKey, type IndexEntry } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
 import { ITERATOR_CHUNK } from './storage.js';
@@ -70,8 +71,9 @@ export class LogCleaner {
 
     // Pass 1: the latest offset of every key in the range.
     const latest = new Map<string, number>();
+    const decoding = decodeOptions(log.maxBatchBytes);
     await this.forEachStored(from, to, (buf) => {
-      const d = decodeBatch(buf);
+      const d = decodeBatch(buf, 0, decoding);
       if (d.header.attributes & ATTR_CONTROL || this.isAborted(d.header)) return;
       for (const r of d.records) if (r.key) latest.set(keyString(r.key), r.offset);
     });
@@ -89,7 +91,7 @@ export class LogCleaner {
       await log.queue.enqueue(this.compactionEntry(c));
     };
     await this.forEachStored(from, to, async (buf) => {
-      const d = decodeBatch(buf);
+      const d = decodeBatch(buf, 0, decoding);
       const h = d.header;
       if (h.attributes & ATTR_CONTROL) return;
       const aborted = this.isAborted(h);
@@ -118,6 +120,7 @@ export class LogCleaner {
           producerEpoch: h.producerEpoch,
           baseSequence: h.baseSequence,
           transactional: (h.attributes & ATTR_TRANSACTIONAL) !== 0,
+          compression: recompressionCodec(h.attributes),
           records: kept.map((r) => ({
             key: r.key,
             value: r.value,

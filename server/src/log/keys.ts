@@ -18,6 +18,8 @@
  *                                                           logStartOffset i64 | endOffsetFloor i64
  *   0x05                                                 -> next topic id (u32)
  *   0x06 | topicId u32                                   -> deleted topic whose data is still being cleared
+ *   0x07                                                 -> sync marker (empty): rewritten with sync to
+ *                                                           fsync earlier unsynced writes (writeQueue.ts)
  *
  * See README.md in this folder for the reasoning.
  */
@@ -29,6 +31,8 @@ export const KIND_INDEX = 0x03;
 export const KIND_PART_META = 0x04;
 export const KIND_NEXT_TOPIC_ID = 0x05;
 export const KIND_DELETED_TOPIC = 0x06;
+/** One key, rewritten (empty value) with sync to fsync earlier unsynced writes (WriteQueue). */
+export const KIND_SYNC_MARKER = 0x07;
 /** First key byte other modules may use (0x10-0x7F). */
 export const FIRST_FOREIGN_KIND = 0x10;
 
@@ -153,6 +157,7 @@ export function decodePartMeta(b: Uint8Array): { logStartOffset: number; endOffs
 }
 
 export const NEXT_TOPIC_ID_KEY = Uint8Array.of(KIND_NEXT_TOPIC_ID);
+export const SYNC_MARKER_KEY = Uint8Array.of(KIND_SYNC_MARKER);
 
 export function encodeU32(n: number): Uint8Array {
   const b = new Uint8Array(4);

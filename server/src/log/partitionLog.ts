@@ -2,11 +2,14 @@
  * The core of one topic-partition: in-memory state, offset reservation and publication, reads and
  * append notifications (retention.ts and cleaner.ts maintain it; appendOp.ts lays out the writes).
  *
- * In memory: the batch index (rebuilt at start-up from the 0x03 keys), the log start offset, and
- * the high watermark (= log end offset, the next offset to assign). Offsets are reserved at flush
- * time in queue order (`nextOffset`) but the high watermark moves only after the write completed,
- * so readers never see data that is not in LevelDB; a failed write gives the reserved offsets
- * back, so offsets stay dense.
+ * In memory: the batch index (rebuilt at start-up from the 0x03 keys), the log start offset, the
+ * log end offset (the next offset to assign: everything below it is written) and the high
+ * watermark (everything below it is fsynced). Offsets are reserved at flush time in queue order
+ * (`nextOffset`); the log end offset moves after the write completed, the high watermark after the
+ * fsync that covers it (at once for a synced write, else within the queue's flushIntervalMs).
+ * Readers see only what is below the high watermark, so no consumer reads, or commits past,
+ * data a power loss could take back. A failed write gives the reserved offsets back, so offsets
+ * stay dense.
  */
 import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BrookError, ErrorCode, concatBytes, crc32c, decodeBatch, readInt64 } from '@brook/protocol';
 import {
@@ -28,6 +31,7 @@ import {
   type ExtraOps,
 } from './appendOp.js';
 import { BatchIndex } from './batchIndex.js';
+import { decodeOptions } from './compression.js';
 import { LogCleaner, type BatchChange, type CompactionResult, type CompactionSettings } from './cleaner.js';
 import { PartitionCache, type CacheBudget } from './hotCache.js';
 import { KIND_BATCH, KIND_PART_META, type IndexEntry, idPrefix, offsetKey, prefixEnd } from './keys.js';
@@ -63,9 +67,14 @@ export class PartitionLog {
   readonly index = new BatchIndex();
   private readonly cache: PartitionCache;
   private _logStartOffset = 0;
+  /** Everything below is fsynced: what readers see. */
   private _highWatermark = 0;
-  /** Next offset to reserve; ahead of the high watermark only while a write is in flight. */
+  /** Everything below is written to LevelDB (maybe not fsynced yet). */
+  private _logEndOffset = 0;
+  /** Next offset to reserve; ahead of the log end offset only while a write is in flight. */
   private nextOffset = 0;
+  /** Moves the high watermark once an fsync covered the writes so far (WriteQueue.afterSync). */
+  private readonly onSynced = (): void => this.advanceHighWatermark();
   /** Highest end offset ever removed by retention or compaction (persisted in the meta key). */
   private _endOffsetFloor = 0;
   private closed = false;
@@ -98,13 +107,17 @@ export class PartitionLog {
     return this._logStartOffset;
   }
 
-  /** The log end offset: the next offset to assign. Everything below it is written. */
+  /**
+   * The end of what readers see (Fetch, ListOffsets latest, lag): everything below it is fsynced,
+   * so it survives a power loss. Equal to logEndOffset except while acks=1 data awaits its fsync.
+   */
   get highWatermark(): number {
     return this._highWatermark;
   }
 
+  /** The next offset to assign: everything below it is written to LevelDB, maybe not fsynced yet. */
   get logEndOffset(): number {
-    return this._highWatermark;
+    return this._logEndOffset;
   }
 
   get isClosed(): boolean {
@@ -149,8 +162,10 @@ export class PartitionLog {
   finishRecovery(): void {
     const n = this.index.length;
     const end = n > 0 ? this.index.lastOf(n - 1) + 1 : 0;
-    this._highWatermark = Math.max(end, this._endOffsetFloor, this._logStartOffset);
-    this.nextOffset = this._highWatermark;
+    // LevelDB's recovery writes its log into a synced table file, so all of it is durable now.
+    this._logEndOffset = Math.max(end, this._endOffsetFloor, this._logStartOffset);
+    this._highWatermark = this._logEndOffset;
+    this.nextOffset = this._logEndOffset;
   }
 
   /** @internal The topic is being deleted: refuse reads and writes from now on. */
@@ -205,9 +220,9 @@ export class PartitionLog {
     const op = new AppendOp(this, batches, info);
     if (batches.length === 0) {
       // Nothing to write: report the end of the log, as an empty range.
-      op.baseOffset = this._highWatermark;
-      op.lastOffset = this._highWatermark - 1;
-      op.endOffset = this._highWatermark;
+      op.baseOffset = this._logEndOffset;
+      op.lastOffset = this._logEndOffset - 1;
+      op.endOffset = this._logEndOffset;
     }
     return op;
   }
@@ -271,13 +286,21 @@ export class PartitionLog {
       this.cache.push(base, last, batches[i]!);
     }
     this.producers.publish();
-    if (op.endOffset > this._highWatermark) this._highWatermark = op.endOffset;
+    if (op.endOffset > this._logEndOffset) this._logEndOffset = op.endOffset;
+    if (this.queue.writeSynced) this.advanceHighWatermark();
+    else this.queue.afterSync(this.onSynced);
+  }
+
+  /** Everything written so far is fsynced: readers may see it. */
+  private advanceHighWatermark(): void {
+    if (this.closed || this._logEndOffset <= this._highWatermark) return;
+    this._highWatermark = this._logEndOffset;
     this.scheduleNotify();
   }
 
   /** @internal A failed write: give back the offsets reserved since the last published write. */
   unreserve(): void {
-    this.nextOffset = this._highWatermark;
+    this.nextOffset = this._logEndOffset;
     this.producers.discardPending();
   }
 
@@ -315,10 +338,12 @@ export class PartitionLog {
     // read_committed reads stop at the last stable offset; nothing at or past it is served.
     const limit = readCommitted ? this.lastStableOffset : hw;
     const start = this._logStartOffset;
-    if (fetchOffset < start || fetchOffset > hw) {
+    // As Kafka: out of range only past the log end; between the high watermark and the log end
+    // (written, not yet fsynced) the answer is empty.
+    if (fetchOffset < start || fetchOffset > this._logEndOffset) {
       throw new BrookError(
         ErrorCode.OFFSET_OUT_OF_RANGE,
-        `offset ${fetchOffset} is outside [${start}, ${hw}] for ${this.topic}-${this.partition}`,
+        `offset ${fetchOffset} is outside [${start}, ${this._logEndOffset}] for ${this.topic}-${this.partition}`,
       );
     }
     if (fetchOffset >= limit) return { records: EMPTY, highWatermark: hw, logStartOffset: start, lastOffset: -1 };
@@ -333,9 +358,14 @@ export class PartitionLog {
       total += this.index.sizeOf(i + n);
       n++;
     }
-    const values = await this.db
-      .values({ gte: offsetKey(KIND_BATCH, this.topicId, this.partition, this.index.baseOf(i)), lt: this.batchEnd, limit: n })
-      .all();
+    let values: Uint8Array[];
+    try {
+      values = await this.db
+        .values({ gte: offsetKey(KIND_BATCH, this.topicId, this.partition, this.index.baseOf(i)), lt: this.batchEnd, limit: n })
+        .all();
+    } catch (err) {
+      throw this.readFailed(err);
+    }
     // Retention or compaction may have run meanwhile: keep only what is still valid.
     const out: Uint8Array[] = [];
     let bytes = 0;
@@ -378,22 +408,34 @@ export class PartitionLog {
     let data: Uint8Array | undefined;
     try {
       data = await this.db.get(offsetKey(KIND_BATCH, this.topicId, this.partition, base));
-    } catch {
-      return fallback;
+    } catch (err) {
+      throw this.readFailed(err);
     }
     if (!data) return fallback;
-    for (const r of decodeBatch(data).records) {
+    for (const r of decodeBatch(data, 0, decodeOptions(this.maxBatchBytes)).records) {
       if (r.timestamp >= ts && r.offset >= this._logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
     }
     return fallback;
   }
 
+  /**
+   * A LevelDB read failed: report it (rate-limited, see WriteQueue.onReadError) and answer Kafka's
+   * KAFKA_STORAGE_ERROR for this partition, never a partial or made-up answer.
+   */
+  private readFailed(err: unknown): BrookError {
+    this.queue.readErrors.record(err);
+    const reason = err instanceof Error ? err.message : String(err);
+    return new BrookError(ErrorCode.KAFKA_STORAGE_ERROR, `LevelDB read of ${this.topic}-${this.partition} failed: ${reason}`);
+  }
+
+  /** Among the batches readers see (below the high watermark), as Kafka's ListOffsets. */
   private firstBatchAtOrAfter(ts: number): number {
     const n = this.index.length;
-    for (let i = 0; i < n; i++) if (this.index.maxTimestampOf(i) >= ts) return i;
+    for (let i = 0; i < n && this.index.baseOf(i) < this._highWatermark; i++) if (this.index.maxTimestampOf(i) >= ts) return i;
     return -1;
   }
 
+  /** Calls listener (on a microtask) whenever the high watermark moved: new data readers may see. */
   onAppend(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => {
@@ -433,7 +475,12 @@ export class PartitionLog {
     });
     try {
       for (;;) {
-        const chunk = await it.nextv(ITERATOR_CHUNK);
+        let chunk: Uint8Array[];
+        try {
+          chunk = await it.nextv(ITERATOR_CHUNK);
+        } catch (err) {
+          throw this.readFailed(err);
+        }
         if (chunk.length === 0) return;
         for (const v of chunk) yield v;
       }

@@ -20,7 +20,8 @@ export function planRetention(log: PartitionLog, now: number, retentionMs: numbe
   const n = index.length;
   let bytes = index.totalBytes;
   let k = 0;
-  while (k < n) {
+  // As Kafka, only below the high watermark: what readers have not seen yet is not retention's.
+  while (k < n && index.lastOf(k) < log.highWatermark) {
     const size = index.sizeOf(k);
     const byTime = retentionMs >= 0 && index.maxTimestampOf(k) < now - retentionMs;
     const bySize = retentionBytes >= 0 && bytes - size >= retentionBytes;
@@ -29,9 +30,27 @@ export function planRetention(log: PartitionLog, now: number, retentionMs: numbe
     k++;
   }
   if (k === 0) return null;
+  return frontDeletion(log, k, Math.max(log.logStartOffset, index.lastOf(k - 1) + 1));
+}
+
+/**
+ * Kafka's DeleteRecords: the log start moves to `offset` (at most the high watermark); the
+ * batches wholly below it are deleted, and a batch it falls inside stays, its earlier records
+ * hidden by the new log start. Null if the log already starts at or after `offset`.
+ */
+export function planDeleteBefore(log: PartitionLog, offset: number): RetentionPlan | null {
+  if (log.isClosed || offset <= log.logStartOffset) return null;
+  const index = log.index;
+  let k = 0;
+  while (k < index.length && index.lastOf(k) < offset) k++;
+  return frontDeletion(log, k, offset);
+}
+
+/** The write that deletes the first `k` batches and moves the log start to `newStart`. */
+function frontDeletion(log: PartitionLog, k: number, newStart: number): RetentionPlan {
+  const index = log.index;
   const bases: number[] = new Array(k);
   for (let j = 0; j < k; j++) bases[j] = index.baseOf(j);
-  const newStart = Math.max(log.logStartOffset, index.lastOf(k - 1) + 1);
   const floor = Math.max(log.endOffsetFloor, newStart);
   const entry: WriteEntry = {
     sync: false,

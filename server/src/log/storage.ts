@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import type { ChainedBatch } from 'level';
+import { useKafkaCodecs } from './compression.js';
 import { WriteQueue } from './writeQueue.js';
 
 export type Db = Level<Uint8Array, Uint8Array>;
@@ -19,15 +20,23 @@ export const ITERATOR_CHUNK = 64;
 export class Storage {
   readonly queue: WriteQueue;
 
-  private constructor(readonly db: Db) {
-    this.queue = new WriteQueue(db);
+  private constructor(
+    readonly db: Db,
+    flushIntervalMs?: number,
+  ) {
+    this.queue = new WriteQueue(db, flushIntervalMs);
   }
 
-  static async open(dataDir: string): Promise<Storage> {
+  /**
+   * `flushIntervalMs`: longest an unsynced write (acks=1) waits for its fsync, before which readers
+   * do not see it (see WriteQueue).
+   */
+  static async open(dataDir: string, opts: { flushIntervalMs?: number } = {}): Promise<Storage> {
+    useKafkaCodecs(); // stored batches may be compressed
     await mkdir(dataDir, { recursive: true });
     const db = new Level<Uint8Array, Uint8Array>(join(dataDir, 'log'), { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    return new Storage(db);
+    return new Storage(db, opts.flushIntervalMs);
   }
 
   /** Waits for queued writes, then closes LevelDB. */

@@ -23,16 +23,18 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   'min.compaction.lag.ms': 0,
 });
 
-type NumericKey = Exclude<keyof TopicConfig, 'cleanup.policy'>;
+export type NumericTopicConfigKey = Exclude<keyof TopicConfig, 'cleanup.policy'>;
 
-/** Smallest value each numeric setting accepts. */
-const NUMERIC_MIN: Record<NumericKey, number> = {
-  'retention.ms': -1,
-  'retention.bytes': -1,
-  'max.message.bytes': 1,
-  'delete.retention.ms': 0,
-  'min.compaction.lag.ms': 0,
-};
+/** The range each numeric setting accepts (the admin API's schema is built from it too). */
+export const NUMERIC_TOPIC_CONFIG_LIMITS: Readonly<Record<NumericTopicConfigKey, { min: number; max: number }>> = Object.freeze({
+  'retention.ms': { min: -1, max: Number.MAX_SAFE_INTEGER },
+  'retention.bytes': { min: -1, max: Number.MAX_SAFE_INTEGER },
+  'max.message.bytes': { min: 1, max: 0x7fffffff },
+  'delete.retention.ms': { min: 0, max: Number.MAX_SAFE_INTEGER },
+  'min.compaction.lag.ms': { min: 0, max: Number.MAX_SAFE_INTEGER },
+});
+
+export const CLEANUP_POLICIES = ['delete', 'compact'] as const;
 
 const KEYS = Object.keys(DEFAULT_TOPIC_CONFIG) as (keyof TopicConfig)[];
 
@@ -54,18 +56,19 @@ export function parseTopicConfig(entries: Record<string, string>): Partial<Topic
     const value = typeof raw === 'number' ? String(raw) : raw;
     if (typeof value !== 'string') throw invalid(`topic config "${key}" must be a string`);
     if (key === 'cleanup.policy') {
-      if (value !== 'delete' && value !== 'compact') {
+      if (!(CLEANUP_POLICIES as readonly string[]).includes(value)) {
         throw invalid(`cleanup.policy must be "delete" or "compact", got "${value}"`);
       }
-      out['cleanup.policy'] = value;
+      out['cleanup.policy'] = value as TopicConfig['cleanup.policy'];
       continue;
     }
-    const k = key as NumericKey;
+    const k = key as NumericTopicConfigKey;
+    const { min, max } = NUMERIC_TOPIC_CONFIG_LIMITS[k];
     const trimmed = value.trim();
     const n = /^-?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
     if (!Number.isSafeInteger(n)) throw invalid(`topic config "${key}" must be an integer, got "${value}"`);
-    if (n < NUMERIC_MIN[k]) throw invalid(`topic config "${key}" must be >= ${NUMERIC_MIN[k]}, got ${n}`);
-    if (k === 'max.message.bytes' && n > 0x7fffffff) throw invalid(`max.message.bytes must be <= ${0x7fffffff}`);
+    if (n < min) throw invalid(`topic config "${key}" must be >= ${min}, got ${n}`);
+    if (n > max) throw invalid(`topic config "${key}" must be <= ${max}, got ${n}`);
     out[k] = n;
   }
   return out;

@@ -25,6 +25,10 @@ import {
 import { PartitionLog } from './partitionLog.js';
 import type { Storage } from './storage.js';
 import { DEFAULT_TOPIC_CONFIG, parseTopicConfig, type TopicConfig } from './topicConfig.js';
+import { planDeleteBefore } from './retention.js';
+
+/** Kafka's POLICY_VIOLATION (DeleteRecords on a compacted topic). */
+const POLICY_VIOLATION = 44;
 
 /** Idle producers' sequence state is forgotten after this (Kafka: producer.id.expiration.ms, 1 day). */
 export const PRODUCER_ID_EXPIRATION_MS = 24 * 3600 * 1000;
@@ -42,7 +46,8 @@ export interface TopicInfo {
 }
 
 export interface TopicChange {
-  type: 'created' | 'deleted';
+  /** altered: more partitions, or other config overrides. */
+  type: 'created' | 'deleted' | 'altered';
   topic: string;
 }
 
@@ -84,6 +89,8 @@ interface StoredTopic {
 export class TopicManager {
   /** Frozen, so get() and list() hand them out without copying. */
   private readonly topics = new Map<string, TopicInfo>();
+  /** Each topic's own settings (the stored overrides), beside the effective config. */
+  private readonly overridesOf = new Map<string, Readonly<Partial<TopicConfig>>>();
   /** Names being created or deleted right now. */
   private readonly busy = new Set<string>();
   private readonly changeListeners = new Set<(e: TopicChange) => void>();
@@ -95,6 +102,8 @@ export class TopicManager {
   private nextTopicId = 1;
   private timer: NodeJS.Timeout | undefined;
   private maintenance: Promise<unknown> = Promise.resolve();
+  /** Topic alterations (partitions, configs), one at a time. */
+  private alterations: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -200,11 +209,13 @@ export class TopicManager {
     );
   }
 
-  private makeEntry(meta: StoredTopic): TopicInfo {
+  /** The topic's logs: `existing` kept, new ones up to meta.numPartitions; the config applied to all. */
+  private makeEntry(meta: StoredTopic, existing: readonly PartitionLog[] = []): TopicInfo {
+    this.overridesOf.set(meta.name, Object.freeze({ ...meta.configs }));
     const config = this.effectiveConfig(meta);
     const partitions: PartitionLog[] = new Array(meta.numPartitions);
     for (let p = 0; p < meta.numPartitions; p++) {
-      const log = new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
+      const log = existing[p] ?? new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
       log.maxBatchBytes = config['max.message.bytes'];
       partitions[p] = log;
     }
@@ -297,12 +308,99 @@ export class TopicManager {
         },
       });
       this.topics.delete(name);
+      this.overridesOf.delete(name);
     } finally {
       this.busy.delete(name);
     }
     this.logger.info({ topic: name, id: t.id }, 'topic deleted');
     this.emit({ type: 'deleted', topic: name });
     this.track(this.clearTopicData(t.id));
+  }
+
+  /** Kafka's CreatePartitions: grows a topic to `count` partitions (a topic never shrinks). */
+  createPartitions(name: string, count: number, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
+    return this.alter(name, opts.validateOnly === true, (t, stored) => {
+      if (!Number.isInteger(count) || count <= t.numPartitions || count > this.maxPartitions) {
+        throw new BrookError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${t.numPartitions} partitions; the new count must be more, and at most ${this.maxPartitions} (got ${count})`);
+      }
+      return { ...stored, numPartitions: count };
+    });
+  }
+
+  /**
+   * Changes a topic's config overrides (Kafka's IncrementalAlterConfigs): a string sets a setting,
+   * null removes the override so the broker default applies again. Checked as a whole first.
+   */
+  alterConfigs(name: string, changes: Record<string, string | null>, opts: { validateOnly?: boolean } = {}): Promise<TopicInfo> {
+    return this.alter(name, opts.validateOnly === true, (_t, stored) => {
+      const next: Record<string, string> = Object.fromEntries(Object.entries(stored.configs).map(([k, v]) => [k, String(v)]));
+      for (const [k, v] of Object.entries(changes)) {
+        if (v !== null) next[k] = v;
+        else if (k in DEFAULT_TOPIC_CONFIG) delete next[k];
+        else throw new BrookError(ErrorCode.INVALID_CONFIG, `unknown topic config "${k}"`);
+      }
+      return { ...stored, configs: parseTopicConfig(next) };
+    });
+  }
+
+  /** The settings a topic set itself (Kafka's TOPIC_CONFIG source); the rest are broker defaults. */
+  configOverrides(name: string): Readonly<Partial<TopicConfig>> {
+    return this.overridesOf.get(name) ?? {};
+  }
+
+  /**
+   * Kafka's DeleteRecords: the partition's log start moves up to `offset` (-1: the high
+   * watermark). Returns the new log start offset (Kafka's low watermark).
+   */
+  deleteRecords(name: string, partition: number, offset: number): Promise<number> {
+    const t = this.mustGet(name);
+    const log = t.partitions[partition];
+    if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${name}-${partition}`);
+    if (t.config['cleanup.policy'] === 'compact') throw new BrookError(POLICY_VIOLATION, `records of the compacted topic ${name} cannot be deleted`);
+    // Serialized with retention and compaction, which also move the front of the log.
+    return this.serialize(async () => {
+      const target = offset === -1 ? log.highWatermark : offset;
+      if (target < 0 || target > log.highWatermark) {
+        throw new BrookError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside ${name}-${partition}'s 0..${log.highWatermark}`);
+      }
+      const plan = planDeleteBefore(log, target);
+      if (plan) await this.storage.queue.enqueue(plan.entry);
+      return log.logStartOffset;
+    });
+  }
+
+  private mustGet(name: string): TopicInfo {
+    this.checkOpen();
+    const t = this.topics.get(name);
+    if (!t || this.busy.has(name)) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+    if (t.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `internal topic ${name} cannot be changed`);
+    return t;
+  }
+
+  /**
+   * Stores a topic's changed metadata (synced) and swaps its entry, keeping its logs. Changes run
+   * one at a time, each on the topic as the previous one left it.
+   */
+  private alter(name: string, validateOnly: boolean, change: (t: TopicInfo, stored: StoredTopic) => StoredTopic): Promise<TopicInfo> {
+    const run = this.alterations.then(async () => {
+      const t = this.mustGet(name);
+      const meta = change(t, { v: 1, id: t.id, name, numPartitions: t.numPartitions, configs: { ...this.configOverrides(name) }, internal: t.internal, createdAt: t.createdAt });
+      if (validateOnly) return topicInfo(meta, this.effectiveConfig(meta), []);
+      // Busy while written, so a concurrent delete cannot slip between and be undone by this write.
+      this.busy.add(name);
+      try {
+        await this.storage.queue.enqueue({ sync: true, prepare: (batch) => batch.put(topicKey(name), utf8Encode(JSON.stringify(meta))) });
+      } finally {
+        this.busy.delete(name);
+      }
+      const entry = this.makeEntry(meta, t.partitions);
+      this.topics.set(name, entry);
+      this.logger.info({ topic: name, partitions: meta.numPartitions, configs: meta.configs }, 'topic altered');
+      this.emit({ type: 'altered', topic: name });
+      return entry;
+    });
+    this.alterations = run.catch(() => undefined);
+    return run;
   }
 
   private async clearTopicData(id: number): Promise<void> {

@@ -4,8 +4,17 @@
  * writes it with one `write({ sync })` (sync if any entry asked for it). LevelDB applies a batch
  * atomically, so an entry (which may touch several partitions and other modules' keys) is
  * all-or-nothing.
+ *
+ * Durability: a synced write fsyncs LevelDB's write-ahead log, which holds every earlier write too.
+ * Unsynced writes (acks=1, maintenance) are made durable by the next synced write: the next group
+ * is written with sync once the oldest unsynced write is `flushIntervalMs` old, and an idle queue
+ * with unsynced writes writes the sync marker (0x07) after that delay. `afterSync` callbacks run
+ * when a synced write completes; PartitionLog moves its high watermark there (readers never see
+ * what a power loss could take back).
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
+import { ErrorReport, type StorageErrorListener } from './errorReport.js';
+import { SYNC_MARKER_KEY } from './keys.js';
 import type { Db, DbBatch } from './storage.js';
 
 export interface WriteEntry {
@@ -16,7 +25,7 @@ export interface WriteEntry {
    * taken back out of a chained batch.
    */
   prepare(batch: DbBatch): void;
-  /** The batch is written (durable if sync): make the in-memory state match. */
+  /** The batch is written (durable if `WriteQueue.writeSynced`): make the in-memory state match. */
   commit?(): void;
   /** The batch failed: undo whatever prepare reserved in memory. */
   abort?(err: BrookError): void;
@@ -38,12 +47,50 @@ export class WriteQueue {
   writes = 0;
   /** Entries written (for tests and metrics). */
   entries = 0;
-  /** Told about failed LevelDB writes (the broker logs them), at most once a second, with the count since the last call. */
-  onWriteError: ((err: unknown, failedWrites: number) => void) | null = null;
-  private failedWrites = 0;
-  private lastErrorReport = 0;
+  private readonly writeErrors = new ErrorReport();
+  /** Failed LevelDB reads of the log layer (PartitionLog reports them here: it holds the queue, not the Storage). */
+  readonly readErrors = new ErrorReport();
 
-  constructor(private readonly db: Db) {}
+  /** True while the commits of a synced write run: everything written so far is durable. */
+  writeSynced = false;
+  /** When the oldest write not yet covered by an fsync completed; 0: none. */
+  private unsyncedSince = 0;
+  private readonly syncWaiters = new Set<() => void>();
+  private syncTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    /** Longest an unsynced write waits for the fsync that makes it durable (and visible to readers). */
+    readonly flushIntervalMs = 10,
+  ) {}
+
+  /** Calls `fn` once, after the next synced write completed (it covers every write before it). */
+  afterSync(fn: () => void): void {
+    this.syncWaiters.add(fn);
+  }
+
+  /** Whether some completed write is not yet covered by an fsync. */
+  get hasUnsyncedWrites(): boolean {
+    return this.unsyncedSince > 0;
+  }
+
+  /** Told about failed LevelDB writes (the broker logs them), at most once a second, with the count since the last call. */
+  get onWriteError(): StorageErrorListener | null {
+    return this.writeErrors.listener;
+  }
+
+  set onWriteError(listener: StorageErrorListener | null) {
+    this.writeErrors.listener = listener;
+  }
+
+  /** Told about failed LevelDB reads (the broker logs them), rate-limited like onWriteError. */
+  get onReadError(): StorageErrorListener | null {
+    return this.readErrors.listener;
+  }
+
+  set onReadError(listener: StorageErrorListener | null) {
+    this.readErrors.listener = listener;
+  }
 
   enqueue(entry: WriteEntry): Promise<void> {
     if (this.closed) return Promise.reject(new BrookError(ErrorCode.BROKER_SHUTTING_DOWN, 'storage is closing'));
@@ -66,10 +113,12 @@ export class WriteQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Refuses new entries and waits for the queued ones. */
+  /** Refuses new entries, waits for the queued ones, then fsyncs what is still unsynced. */
   async close(): Promise<void> {
     this.closed = true;
     await this.drain();
+    this.clearSyncTimer();
+    if (this.unsyncedSince > 0) await new Promise<void>((resolve) => void this.writeGroup([{ entry: syncMarker(), resolve, reject: () => resolve() }]));
   }
 
   private async flush(): Promise<void> {
@@ -83,6 +132,7 @@ export class WriteQueue {
       }
     } finally {
       this.flushing = false;
+      this.scheduleSync();
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
@@ -92,7 +142,8 @@ export class WriteQueue {
   private async writeGroup(items: Pending[]): Promise<void> {
     const batch = this.db.batch();
     const ok: Pending[] = [];
-    let sync = false;
+    // Unsynced writes waited long enough: this write fsyncs them.
+    let sync = this.unsyncedSince > 0 && Date.now() - this.unsyncedSince >= this.flushIntervalMs;
     for (const it of items) {
       try {
         it.entry.prepare(batch);
@@ -103,16 +154,18 @@ export class WriteQueue {
       ok.push(it);
       if (it.entry.sync) sync = true;
     }
+    // Nothing to write, but a sync was asked for (e.g. a retried batch already written unsynced).
+    if (ok.length > 0 && batch.length === 0 && sync && this.unsyncedSince > 0) batch.put(SYNC_MARKER_KEY, EMPTY);
     if (ok.length === 0 || batch.length === 0) {
       await batch.close();
-      this.settle(ok);
+      this.settle(ok, false);
       return;
     }
     this.writes++;
     try {
       await batch.write({ sync });
     } catch (err) {
-      this.reportError(err);
+      this.writeErrors.record(err);
       const e = new BrookError(ErrorCode.STORAGE_ERROR, `LevelDB write failed: ${err instanceof Error ? err.message : String(err)}`);
       // Undo in reverse so each undo sees the state its prepare left.
       for (let i = ok.length - 1; i >= 0; i--) {
@@ -125,25 +178,45 @@ export class WriteQueue {
       for (const it of ok) it.reject(e);
       return;
     }
-    this.settle(ok);
+    if (sync) this.synced();
+    else if (this.unsyncedSince === 0) this.unsyncedSince = Date.now();
+    this.settle(ok, sync);
   }
 
-  private reportError(err: unknown): void {
-    this.failedWrites++;
-    const now = Date.now();
-    if (!this.onWriteError || now - this.lastErrorReport < 1000) return;
-    this.lastErrorReport = now;
-    const n = this.failedWrites;
-    this.failedWrites = 0;
-    try {
-      this.onWriteError(err, n);
-    } catch {
-      // a failing logger must not break the queue
+  /** A synced write completed: every earlier write is durable now. */
+  private synced(): void {
+    this.unsyncedSince = 0;
+    this.clearSyncTimer();
+    const waiters = [...this.syncWaiters];
+    this.syncWaiters.clear();
+    for (const w of waiters) {
+      try {
+        w();
+      } catch {
+        // one waiter's failure must not keep the others from running
+      }
     }
   }
 
-  private settle(ok: Pending[]): void {
+  /** The queue went idle with unsynced writes: write the sync marker when the oldest is due. */
+  private scheduleSync(): void {
+    if (this.unsyncedSince === 0 || this.syncTimer || this.closed) return;
+    const delay = Math.max(0, this.unsyncedSince + this.flushIntervalMs - Date.now());
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      // A failed marker write leaves the writes unsynced; the next idle moment tries again.
+      if (this.unsyncedSince > 0 && !this.closed) this.enqueue(syncMarker()).catch(() => {});
+    }, delay);
+  }
+
+  private clearSyncTimer(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+  }
+
+  private settle(ok: Pending[], synced: boolean): void {
     this.entries += ok.length;
+    this.writeSynced = synced;
     for (const it of ok) {
       try {
         it.entry.commit?.();
@@ -153,5 +226,13 @@ export class WriteQueue {
       }
       it.resolve();
     }
+    this.writeSynced = false;
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** An entry that only fsyncs: rewrites the (empty) sync marker with sync. */
+function syncMarker(): WriteEntry {
+  return { sync: true, prepare: (b) => b.put(SYNC_MARKER_KEY, EMPTY) };
 }

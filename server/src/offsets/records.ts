@@ -5,14 +5,27 @@
  *   type 1  OffsetCommitKey   group string | topic string | partition int32
  *           OffsetCommitValue version int16 (=3) | offset int64 | leaderEpoch int32 (-1) |
  *                             metadata string? | commitTimestamp int64
- *   type 3  GroupSnapshotKey  group string
- *           GroupSnapshotValue version int16 (=0) | snapshot bytes (UTF-8 JSON of the group's
- *                             members, epochs, target and current assignments, static members)
+ *   type 2  ClassicGroupKey   group string (Kafka's GroupMetadataKey type)
+ *           ClassicGroupValue version int16 (=0) | snapshot bytes (UTF-8 JSON of a classic group:
+ *                             generation, protocol, leader, members with metadata and assignment)
+ *   type 3  GroupSnapshotKey  group string (read only: the whole-group format before per-member
+ *                             records; rewritten as records, and tombstoned, at start-up)
+ *   type 4  GroupMetadataKey  group string
+ *   type 5  GroupMemberKey    group string | memberId string
+ *   type 6  GroupTargetKey    group string | memberId string
+ *           values of types 3-6: JsonValue version int16 (=0) | json bytes (UTF-8 JSON; the shapes
+ *           are the group coordinator's, see groups/persistence.ts): epochs and assignor; one
+ *           member's subscription, principal, epochs and current assignment; one member's target
+ *           assignment
  */
 import { Reader, Writer, bytes, int16, int32, int64, nullableString, string, struct, utf8Decode, utf8Encode } from '@brook/protocol';
 
 export const OFFSET_COMMIT_KEY = 1;
+export const CLASSIC_GROUP_KEY = 2;
 export const GROUP_SNAPSHOT_KEY = 3;
+export const GROUP_METADATA_KEY = 4;
+export const GROUP_MEMBER_KEY = 5;
+export const GROUP_TARGET_KEY = 6;
 
 const OffsetCommitKey = struct('OffsetCommitKey', { type: int16, group: string, topic: string, partition: int32 });
 const OffsetCommitValue = struct('OffsetCommitValue', {
@@ -22,8 +35,25 @@ const OffsetCommitValue = struct('OffsetCommitValue', {
   metadata: nullableString,
   commitTimestamp: int64,
 });
-const GroupSnapshotKey = struct('GroupSnapshotKey', { type: int16, group: string });
-const GroupSnapshotValue = struct('GroupSnapshotValue', { version: int16, snapshot: bytes });
+const GroupKey = struct('GroupKey', { type: int16, group: string });
+const GroupMemberKey = struct('GroupMemberKey', { type: int16, group: string, memberId: string });
+const JsonValue = struct('JsonValue', { version: int16, json: bytes });
+
+export type GroupRecordKind = 'snapshot' | 'metadata' | 'member' | 'target';
+const KIND_OF_TYPE = new Map<number, GroupRecordKind>([
+  [GROUP_SNAPSHOT_KEY, 'snapshot'],
+  [GROUP_METADATA_KEY, 'metadata'],
+  [GROUP_MEMBER_KEY, 'member'],
+  [GROUP_TARGET_KEY, 'target'],
+]);
+const TYPE_OF_KIND = new Map([...KIND_OF_TYPE].map(([type, kind]) => [kind, type]));
+
+/** One group record: the group's metadata (memberId null), or one member's record or target. A null value is a tombstone. */
+export interface GroupRecordEntry {
+  kind: GroupRecordKind;
+  memberId: string | null;
+  value: unknown;
+}
 
 export interface CommittedOffset {
   offset: number;
@@ -33,7 +63,8 @@ export interface CommittedOffset {
 
 export type OffsetsRecord =
   | { type: 'offset'; group: string; topic: string; partition: number; value: CommittedOffset | null }
-  | { type: 'group'; group: string; snapshot: unknown | null };
+  | ({ type: 'group'; group: string } & GroupRecordEntry)
+  | { type: 'classicGroup'; group: string; snapshot: unknown | null };
 
 function enc<T>(codec: { write(w: Writer, v: T): void }, v: T): Uint8Array {
   const w = new Writer(64);
@@ -49,12 +80,17 @@ export function encodeOffsetValue(v: CommittedOffset): Uint8Array {
   return enc(OffsetCommitValue, { version: 3, offset: v.offset, leaderEpoch: -1, metadata: v.metadata, commitTimestamp: v.commitTimestamp });
 }
 
-export function encodeGroupKey(group: string): Uint8Array {
-  return enc(GroupSnapshotKey, { type: GROUP_SNAPSHOT_KEY, group });
+export function encodeGroupKey(group: string, kind: GroupRecordKind, memberId: string | null): Uint8Array {
+  const type = TYPE_OF_KIND.get(kind)!;
+  return memberId === null ? enc(GroupKey, { type, group }) : enc(GroupMemberKey, { type, group, memberId });
 }
 
-export function encodeGroupValue(snapshot: unknown): Uint8Array {
-  return enc(GroupSnapshotValue, { version: 0, snapshot: utf8Encode(JSON.stringify(snapshot)) });
+export function encodeClassicGroupKey(group: string): Uint8Array {
+  return enc(GroupKey, { type: CLASSIC_GROUP_KEY, group });
+}
+
+export function encodeGroupValue(value: unknown): Uint8Array {
+  return enc(JsonValue, { version: 0, json: utf8Encode(JSON.stringify(value)) });
 }
 
 /** Decodes one stored record; unknown record types are skipped (null), like Kafka's loader. */
@@ -72,11 +108,16 @@ export function decodeOffsetsRecord(key: Uint8Array, value: Uint8Array | null): 
       value: { offset: v.offset, metadata: v.metadata, commitTimestamp: v.commitTimestamp },
     };
   }
-  if (type === GROUP_SNAPSHOT_KEY) {
-    const k = GroupSnapshotKey.read(new Reader(key));
-    if (value === null) return { type: 'group', group: k.group, snapshot: null };
-    const v = GroupSnapshotValue.read(new Reader(value));
-    return { type: 'group', group: k.group, snapshot: JSON.parse(utf8Decode(v.snapshot)) as unknown };
+  if (type === CLASSIC_GROUP_KEY) {
+    const k = GroupKey.read(new Reader(key));
+    const snapshot = value === null ? null : (JSON.parse(utf8Decode(JsonValue.read(new Reader(value)).json)) as unknown);
+    return { type: 'classicGroup', group: k.group, snapshot };
+  }
+  const kind = KIND_OF_TYPE.get(type);
+  if (kind !== undefined) {
+    const k = kind === 'member' || kind === 'target' ? GroupMemberKey.read(new Reader(key)) : { ...GroupKey.read(new Reader(key)), memberId: null };
+    const v = value === null ? null : (JSON.parse(utf8Decode(JsonValue.read(new Reader(value)).json)) as unknown);
+    return { type: 'group', group: k.group, kind, memberId: k.memberId, value: v };
   }
   return null;
 }

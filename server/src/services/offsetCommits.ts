@@ -36,13 +36,58 @@ export function checkCommits(
       if (p.metadata !== null && utf8Encode(p.metadata).length > MAX_OFFSET_METADATA_BYTES) {
         return refuse(ErrorCode.OFFSET_METADATA_TOO_LARGE, `metadata exceeds ${MAX_OFFSET_METADATA_BYTES} bytes`);
       }
-      const code = ctx.groups.validateOffsetCommit(req.groupId, req.memberId, req.memberEpoch, t.topic, p.partition);
+      const code = validateGroupCommit(ctx, req.groupId, req.memberId, req.memberEpoch, t.topic, p.partition);
       if (code !== 0) return refuse(code, fencingMessage(code, req.memberId, t.topic, p.partition));
       accepted.push({ topic: t.topic, partition: p.partition, offset: p.offset, metadata: p.metadata });
       return { partition: p.partition, errorCode: 0, errorMessage: null };
     }),
   }));
   return { topics, accepted };
+}
+
+/**
+ * OffsetCommit: the checks and the write, in the group's queue (a heartbeat queued before the
+ * commit is applied before it is checked, as in kfake). The write is issued there, in queue order,
+ * but awaited outside it, so the group's heartbeats do not wait for the fsync.
+ */
+export async function commitOffsets(
+  ctx: BrokerContext,
+  conn: ConnectionInfo,
+  req: Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'>,
+): Promise<{ topics: OffsetCommitResponse['topics'] }> {
+  const { topics, written } = await ctx.groups.inGroupQueue(req.groupId, () => {
+    const { topics, accepted } = checkCommits(ctx, conn, req);
+    return { topics, written: ctx.offsets.commit(req.groupId, accepted) };
+  });
+  await written;
+  return { topics };
+}
+
+/** Admin offset resets: commits without a member id, only while the group has no members (false otherwise); in the group's queue. */
+export async function commitWhileEmpty(ctx: Pick<BrokerContext, 'groups' | 'classicGroups' | 'offsets'>, groupId: string, entries: OffsetEntry[]): Promise<boolean> {
+  const hasMembers = () => ctx.groups.hasMembers(groupId) || ctx.classicGroups.hasMembers(groupId);
+  const written = await ctx.groups.inGroupQueue(groupId, () => (hasMembers() ? null : ctx.offsets.commit(groupId, entries)));
+  if (written === null) return false;
+  await written;
+  return true;
+}
+
+/**
+ * A commit's fencing, by the kind of group: a classic group by generation and member (Kafka's
+ * ClassicGroup.validateOffsetCommit; `transactional` for TxnOffsetCommit, which skips the state
+ * checks), a KIP-848 group by member epoch and partition ownership.
+ */
+export function validateGroupCommit(
+  ctx: Pick<BrokerContext, 'groups' | 'classicGroups'>,
+  groupId: string,
+  memberId: string | null,
+  epoch: number,
+  topic: string,
+  partition: number,
+  transactional = false,
+): number {
+  if (ctx.classicGroups.has(groupId)) return ctx.classicGroups.validateOffsetCommit(groupId, memberId, null, epoch, transactional);
+  return ctx.groups.validateOffsetCommit(groupId, memberId, epoch, topic, partition);
 }
 
 function fencingMessage(code: number, memberId: string | null, topic: string, partition: number): string {
@@ -55,6 +100,12 @@ function fencingMessage(code: number, memberId: string | null, topic: string, pa
       return `member ${memberId} sent a stale epoch`;
     case ErrorCode.NOT_PARTITION_OWNER:
       return `member ${memberId} does not own ${topic}-${partition}`;
+    case ErrorCode.ILLEGAL_GENERATION:
+      return `member ${memberId} committed for a generation that is not the group's current one`;
+    case ErrorCode.REBALANCE_IN_PROGRESS:
+      return 'the group is rebalancing: rejoin, then commit';
+    case ErrorCode.FENCED_INSTANCE_ID:
+      return `member ${memberId} was replaced by another instance with its group instance id`;
     default:
       return 'commit refused';
   }

@@ -88,7 +88,7 @@ export class ClientConnection implements ConnectionInfo {
     const decoded = decodeRequest(buf);
     if (!decoded.ok) {
       const { header, code, message } = decoded.error;
-      this.metrics.requestErrors.inc({ api: 'malformed' });
+      this.metrics.requestErrors.inc({ api: 'malformed', listener: 'ws' });
       if (header === null) {
         this.socket.close(1002, message.slice(0, 120));
         return;
@@ -129,7 +129,7 @@ export class ClientConnection implements ConnectionInfo {
     } catch (e) {
       const err = e instanceof BrookError ? e : null;
       if (!err) this.logger.error({ err: e, api: req.name }, 'request failed');
-      this.metrics.requestErrors.inc({ api: req.name });
+      this.metrics.requestErrors.inc({ api: req.name, listener: 'ws' });
       if (!this.closed) {
         this.socket.send(
           encodeErrorResponse(correlationId, err?.code ?? ErrorCode.UNKNOWN_SERVER_ERROR, err?.message ?? 'internal error'),

@@ -200,6 +200,22 @@ export class TransactionCoordinator {
     return new Promise<void>((resolve) => e.idleWaiters.push(resolve));
   }
 
+  /**
+   * Kafka clients add partitions before producing to them (AddPartitionsToTxn); Brook's own SDK
+   * lets the Produce add them. Either way the partition is in the transaction, so EndTxn writes
+   * its marker. `verifyOnly` (KIP-890): only check that they are in it already.
+   */
+  addPartitions(transactionalId: string, producerId: number, epoch: number, logs: PartitionLog[], verifyOnly = false): void {
+    const e = this.entryFor(transactionalId, producerId, epoch);
+    if (verifyOnly) {
+      if (logs.some((log) => !e.partitions.has(log))) throw new BrookError(ErrorCode.INVALID_TXN_STATE, `partitions are not in the transaction of ${transactionalId}`);
+      return;
+    }
+    if (e.status === 'Ending') throw new BrookError(ErrorCode.CONCURRENT_TRANSACTIONS, `transaction ${transactionalId} is completing`);
+    this.start(e);
+    for (const log of logs) e.partitions.add(log);
+  }
+
   // ---- TxnOffsetCommit ----
 
   /** Validates the producer; the caller checks each partition (validateOffsetCommit) and passes the accepted ones. */
@@ -228,6 +244,13 @@ export class TransactionCoordinator {
   /** Checks the producer (PRODUCER_FENCED etc.) without changing anything. */
   checkProducer(transactionalId: string, producerId: number, epoch: number): void {
     this.entryFor(transactionalId, producerId, epoch);
+  }
+
+  /** AddOffsetsToTxn: the transaction will carry offsets (it starts now, its timeout running). */
+  beginOffsets(transactionalId: string, producerId: number, epoch: number): void {
+    const e = this.entryFor(transactionalId, producerId, epoch);
+    if (e.status === 'Ending') throw new BrookError(ErrorCode.CONCURRENT_TRANSACTIONS, `transaction ${transactionalId} is completing`);
+    this.start(e);
   }
 
   // ---- EndTxn ----

@@ -1,11 +1,11 @@
 // The group coordinator with a fake clock: joins, revoke-before-assign, leaves, crashes, static
-// members, epochs, topic changes, commit fencing, persistence. Every Sim.beat() asserts that no
-// partition has two holders.
+// members, epochs, topic changes, commit fencing, group deletion (persistence is in
+// persistence.test.ts). Every Sim.beat() asserts that no partition has two holders.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@brook/protocol';
-import { GroupCoordinator, type PersistedGroup } from '../../src/groups/index.js';
+import { GroupCoordinator } from '../../src/groups/index.js';
 import { pino } from 'pino';
-import { assertSingleHolders, count, harness, labels, settle, Sim } from './harness.js';
+import { count, harness, labels, settle, Sim } from './harness.js';
 
 const member = (h: ReturnType<typeof harness>, id: string) => h.gc.describe('g').members.find((m) => m.memberId === id);
 
@@ -229,7 +229,53 @@ describe('group coordinator: membership and rebalances', () => {
     await h.gc.idle();
     await a.beat();
     expect(a.labels()).toEqual(['orders-eu-0', 'orders-eu-1', 'orders-us-0']);
-    expect((await new Sim(h, 'b').beat({ subscribedTopicRegex: '(' })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect((await new Sim(h, 'b').beat({ subscribedTopicRegex: '(' })).errorCode).toBe(ErrorCode.INVALID_REGULAR_EXPRESSION);
+  });
+
+  it('regexes use RE2 syntax, as Kafka (RE2J): what only a backtracking engine has is refused', async () => {
+    const h = harness({ orders: 1, ORDERS: 1 });
+    for (const re of ['(?=o)orders', '(o)\\1rders', 'orders(?!x)']) {
+      const r = await new Sim(h, `bad-${re}`, { topics: [] }).beat({ subscribedTopicRegex: re });
+      expect(r.errorCode, re).toBe(ErrorCode.INVALID_REGULAR_EXPRESSION);
+    }
+    const a = new Sim(h, 'a', { topics: [] });
+    await a.beat({ subscribedTopicRegex: '(?i)orders' });
+    expect(a.labels()).toEqual(['ORDERS-0', 'orders-0']);
+  });
+
+  it('a catastrophic regex against many 249-character topic names resolves in linear time', async () => {
+    // (a|aa)+b against "aaa…a" takes a backtracking engine fib(length) steps: years at 249.
+    const names = Array.from({ length: 200 }, (_, i) => 'a'.repeat(245) + String(i).padStart(4, '0'));
+    const h = harness(Object.fromEntries([...names.map((n) => [n, 1] as const), ['aab', 2]]));
+    const a = new Sim(h, 'a', { topics: [] });
+    const started = performance.now();
+    await a.beat({ subscribedTopicRegex: '(a|aa)+b' });
+    h.topics.set('a'.repeat(248) + 'z', 1);
+    h.gc.topicsChanged();
+    await h.gc.idle();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(a.labels()).toEqual(['aab-0', 'aab-1']);
+  });
+
+  it('resolves a regex once per topic change, not on every rebalance', async () => {
+    let scans = 0;
+    const h = harness({ 'orders-eu': 2, other: 2 });
+    h.topics = new (class extends Map<string, number> {
+      override keys() {
+        scans++;
+        return super.keys();
+      }
+    })(h.topics);
+    const sims = ['a', 'b', 'c'].map((id) => new Sim(h, id, { topics: [] }));
+    for (const s of sims) await s.beat({ subscribedTopicRegex: 'orders-.*' });
+    await settle(sims);
+    expect(scans).toBe(1); // three joins, three rebalances, one resolution
+    h.topics.set('orders-us', 2);
+    h.gc.topicsChanged();
+    await h.gc.idle();
+    expect(scans).toBe(2);
+    await settle(sims);
+    expect(sims.flatMap((s) => s.labels()).sort()).toEqual(['orders-eu-0', 'orders-eu-1', 'orders-us-0', 'orders-us-1']);
   });
 
   it('a partition count increase gives a new target; a deleted topic is dropped', async () => {
@@ -388,93 +434,22 @@ describe('group coordinator: offset commit validation', () => {
 describe('group coordinator: groups, persistence', () => {
   it('deleteGroup refuses non-empty and unknown groups; has() tells whether the group exists', async () => {
     const h = harness();
-    expect(h.gc.deleteGroup('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    const del = (groupId: string) => h.gc.inGroupQueue(groupId, () => h.gc.deleteGroup(groupId));
+    expect(await del('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     expect(h.gc.has('g')).toBe(false);
     const a = new Sim(h, 'a');
     await a.beat();
     expect(h.gc.has('g')).toBe(true);
-    expect(h.gc.deleteGroup('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
+    expect(await del('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
     await a.leave();
     expect(h.gc.hasMembers('g')).toBe(false);
     expect(h.gc.describe('g').state).toBe('empty');
-    expect(h.gc.deleteGroup('g')).toBe(0);
-    await h.gc.idle();
-    expect(h.persisted.get('g')).toBeNull();
+    expect(await del('g')).toBe(0);
+    expect(h.stored.has('g')).toBe(false);
+    expect(h.batches.at(-1)).toEqual({ groupId: 'g', records: null });
     expect(h.gc.describe('g').errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     expect(h.gc.has('g')).toBe(false);
     expect(h.gc.list()).toEqual([]);
-  });
-
-  it('persists before answering, and load() restores members, epochs, targets and assignments', async () => {
-    const h = harness({ t: 6 });
-    const a = new Sim(h, 'a', { instanceId: 'pod-a' });
-    const b = new Sim(h, 'b');
-    a.slow = true;
-    await a.beat();
-    await b.beat();
-    await a.beat(); // a revoking
-    const snap = h.persisted.get('g')!;
-    expect(snap.version).toBe(2);
-    const before = h.gc.describe('g');
-
-    // A new broker with the same snapshot.
-    const h2 = harness({ t: 6 });
-    h2.gc.load([snap]);
-    await h2.gc.idle();
-    const after = h2.gc.describe('g');
-    expect(after).toEqual(before);
-    assertSingleHolders(h2);
-    // Static takeover works at once (restored members have no connection).
-    const a2 = new Sim(h2, 'a2', { instanceId: 'pod-a' });
-    await a2.beat();
-    expect(a2.count()).toBe(3);
-    // b carries on with its epoch and gets its partitions (a2 released what a was revoking).
-    const b2 = new Sim(h2, 'b');
-    b2.epoch = b.epoch;
-    await b2.beat();
-    expect(b2.count()).toBe(3);
-    expect(h2.gc.describe('g').state).toBe('stable');
-  });
-
-  it('restored members that do not come back are expelled after their session timeout', async () => {
-    const h = harness({ t: 4 });
-    await settle([new Sim(h, 'a'), new Sim(h, 'b')]);
-    const h2 = harness({ t: 4 });
-    h2.gc.load([h.persisted.get('g')!, { version: 99 }]);
-    const b = new Sim(h2, 'b');
-    b.epoch = 2;
-    b.owned = [{ topic: 't', partitions: [2, 3] }];
-    await h2.clock.advance(6000, h2.gc);
-    await b.beat();
-    await h2.clock.advance(4500, h2.gc);
-    expect(h2.gc.describe('g').members.map((m) => m.memberId)).toEqual(['b']);
-    await b.beat();
-    expect(b.count()).toBe(4);
-  });
-
-  it('loads a version-1 snapshot (the first format)', () => {
-    const h = harness({ t: 2 });
-    const v1 = {
-      version: 1,
-      groupId: 'g',
-      groupEpoch: 3,
-      assignmentEpoch: 3,
-      assignor: 'uniform',
-      topicsSeen: { t: 2 },
-      members: [
-        {
-          memberId: 'a', instanceId: null, clientId: 'c', clientHost: 'h', rackId: null, rebalanceTimeoutMs: 1000, sessionTimeoutMs: 10000,
-          subscribedTopicNames: ['t'], subscribedTopicRegex: null, memberEpoch: 3, previousMemberEpoch: 2, state: 'stable',
-          assigned: { t: [0, 1] }, pendingRevocation: {}, leftStatic: false,
-        },
-      ],
-      target: { a: { t: [0, 1] } },
-    };
-    h.gc.load([v1]);
-    const d = h.gc.describe('g');
-    expect(d.groupEpoch).toBe(3);
-    expect(d.members[0]!.assignment).toEqual([{ topic: 't', partitions: [0, 1] }]);
-    expect(d.state).toBe('stable');
   });
 
   it('runs one group step at a time: a heartbeat waits for the previous persist', async () => {
@@ -522,13 +497,5 @@ describe('group coordinator: groups, persistence', () => {
     await gc.idle();
     expect(gc.hasMembers('g')).toBe(false);
     gc.close();
-  });
-
-  it('keeps the persisted snapshot JSON-serialisable', async () => {
-    const h = harness();
-    await settle([new Sim(h, 'a', { instanceId: 'i' }), new Sim(h, 'b')]);
-    const s = h.persisted.get('g') as PersistedGroup;
-    expect(s.members.map((m) => m.memberId).sort()).toEqual(['a', 'b']);
-    expect(labels(s.members.flatMap((m) => m.target))).toHaveLength(6);
   });
 });

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { pino } from 'pino';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, TopicPartitions } from '@brook/protocol';
-import { GroupCoordinator, type GroupCoordinatorDeps, type PersistedGroup } from '../../src/groups/index.js';
+import { GroupCoordinator, type GroupCoordinatorDeps, type GroupRecord, type StoredGroupRecord } from '../../src/groups/index.js';
 
 export class FakeClock {
   now = 1_000_000;
@@ -41,20 +41,45 @@ export interface Harness {
   clock: FakeClock;
   topics: Map<string, number>;
   notified: Array<{ connectionId: string; memberId: string }>;
-  persisted: Map<string, PersistedGroup | null>;
+  /** What the coordinator wrote, as the offsets store keeps it: per group, the latest record per key. */
+  stored: Map<string, Map<string, StoredGroupRecord>>;
+  /** Every batch written, in order (records null: the group was deleted). */
+  batches: Array<{ groupId: string; records: GroupRecord[] | null }>;
   persistCount: number;
+  /** While set, every write fails (as LevelDB would, e.g. with a full disk). */
+  failWrites: boolean;
+}
+
+/** The stored groups, as a restarted broker's coordinator loads them. */
+export function storedGroups(h: Harness): Array<{ groupId: string; records: StoredGroupRecord[] }> {
+  return [...h.stored].map(([groupId, t]) => ({ groupId, records: [...t.values()] }));
+}
+
+/** Applies a written batch to `stored` as the offsets store does: the latest record per key; null deletes the group. */
+export function storeBatch(stored: Harness['stored'], groupId: string, records: readonly GroupRecord[] | null): void {
+  if (records === null) return void stored.delete(groupId);
+  const table = stored.get(groupId) ?? new Map<string, StoredGroupRecord>();
+  stored.set(groupId, table);
+  for (const r of records) {
+    const k = `${r.kind}\0${r.memberId ?? ''}`;
+    if (r.value === null) table.delete(k);
+    else table.set(k, r);
+  }
 }
 
 export function harness(topics: Record<string, number> = { t: 6 }, opts: Partial<GroupCoordinatorDeps> = {}): Harness {
   const clock = new FakeClock();
-  const h: Harness = { clock, topics: new Map(Object.entries(topics)), notified: [], persisted: new Map(), persistCount: 0, gc: undefined as never };
+  const h: Harness = { clock, topics: new Map(Object.entries(topics)), notified: [], stored: new Map(), batches: [], persistCount: 0, failWrites: false, gc: undefined as never };
   h.gc = new GroupCoordinator({
     topics: () => h.topics,
     notify: (connectionId, p) => void h.notified.push({ connectionId, memberId: p.memberId }),
-    persist: async (g, s) => {
+    persist: async (g, records) => {
+      if (h.failWrites) throw new Error('write failed');
       h.persistCount++;
       // Round-trip through JSON, as the real store does.
-      h.persisted.set(g, s === null ? null : (JSON.parse(JSON.stringify(s)) as PersistedGroup));
+      const written = records === null ? null : (JSON.parse(JSON.stringify(records)) as GroupRecord[]);
+      h.batches.push({ groupId: g, records: written });
+      storeBatch(h.stored, g, written);
     },
     logger: pino({ level: 'silent' }),
     minSessionTimeoutMs: 1000,

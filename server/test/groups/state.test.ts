@@ -6,8 +6,8 @@ import {
   doubleHolders,
   groupState,
   newGroup,
+  groupRecords,
   restore,
-  snapshot,
   transition,
   type Effect,
   type Env,
@@ -43,10 +43,12 @@ describe('pure transitions', () => {
     const r1 = hb(g0, req('a', 0));
     expect(g0.members.size).toBe(0);
     expect(g0.groupEpoch).toBe(0);
-    const frozen = JSON.stringify(snapshot(r1.group));
+    const frozen = JSON.stringify(groupRecords(r1.group));
+    const holders = [...r1.group.holders];
     const r2 = hb(r1.group, req('b', 0));
     hb(r2.group, req('a', 1, { topicPartitions: r1.response!.assignment }));
-    expect(JSON.stringify(snapshot(r1.group))).toBe(frozen);
+    expect(JSON.stringify(groupRecords(r1.group))).toBe(frozen);
+    expect([...r1.group.holders]).toEqual(holders);
   });
 
   it('a join schedules the session deadline, persists, logs, and bumps the epoch', () => {
@@ -143,9 +145,23 @@ describe('pure transitions', () => {
 
   it('restore gives a fresh session deadline and no connection', () => {
     const g = hb(newGroup('g'), req('a', 0)).group;
-    const { group, effects } = restore(JSON.parse(JSON.stringify(snapshot(g))), 50_000);
+    const { group, effects, upgraded } = restore('g', JSON.parse(JSON.stringify(groupRecords(g))), 50_000)!;
+    expect(upgraded).toBe(false);
     expect(group.members.get('a')).toMatchObject({ connectionId: null, sessionDeadline: 60_000, memberEpoch: 1 });
     expect(effects).toEqual([{ type: 'schedule', kind: 'session', memberId: 'a', deadline: 60_000 }]);
-    expect(snapshot(group)).toEqual(snapshot(g));
+    expect(groupRecords(group)).toEqual(groupRecords(g));
+    expect([...group.holders]).toEqual([...g.holders]);
+  });
+
+  it("keeps a member's principal, and resolves its regex through env.regexTopics with it", () => {
+    const asked: Array<[string, string | null]> = [];
+    const e: Env = { ...env(0, { t: 2, secret: 1 }), regexTopics: (re, principal) => (asked.push([re, principal]), ['t']) };
+    const r = transition(newGroup('g'), { type: 'heartbeat', request: req('a', 0, { subscribedTopicNames: null, subscribedTopicRegex: '.*' }), context: { ...ctx('a'), principal: 'billing' } }, e);
+    expect(r.response!.assignment).toEqual([{ topic: 't', partitions: [0, 1] }]);
+    expect(asked[0]).toEqual(['.*', 'billing']);
+    const records = JSON.parse(JSON.stringify(groupRecords(r.group))) as ReturnType<typeof groupRecords>;
+    expect(records.find((rec) => rec.kind === 'member')!.value).toMatchObject({ principal: 'billing' });
+    const restored = restore('g', records, 0)!.group;
+    expect(restored.members.get('a')!.principal).toBe('billing');
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ATTR_CONTROL, decodeBatches, encodeBatch, encodeControlBatch, type DecodedRecord, type RecordInput } from '@brook/protocol';
+import { ATTR_CONTROL, COMPRESSION_MASK, decodeBatches, encodeBatch, encodeControlBatch, readBatchHeader, type DecodedRecord, type RecordInput } from '@brook/protocol';
+import { compressedFixtures, fixtureBytes } from '../../../protocol/test/compressedFixtures.js';
 import type { PartitionLog } from '../../src/log/partitionLog.js';
 import { bytes, openEnv, text, type Env } from './helpers.js';
 
@@ -32,6 +33,31 @@ function latestByKey(records: DecodedRecord[]): Map<string, { offset: number; va
 }
 
 describe('compaction', () => {
+  it('compacts compressed batches: same codec where Brook can compress (gzip, snappy, lz4), else uncompressed (zstd)', async () => {
+    env = await openEnv();
+    await env.tm.create('zc', 5, { 'cleanup.policy': 'compact' });
+    // Kafka-written 'big' batches (1,000 records, keys key-0..key-100), one codec per partition.
+    const golden = compressedFixtures.filter((f) => f.name.endsWith('-big'));
+    const expected: Record<string, number> = { gzip: 1, snappy: 2, lz4: 3, zstd: 0 };
+    for (const [p, f] of golden.entries()) {
+      const log = env.tm.partition('zc', p)!;
+      await log.append([fixtureBytes(f)], { sync: true });
+      await log.append([encodeBatch({ records: [{ key: bytes('head'), value: bytes('x') }] })], { sync: true }); // the active head
+    }
+    const r = await env.tm.runCompaction(Date.now());
+    expect(r.recordsRemoved).toBe(golden.length * (1000 - 101));
+    for (const [p, f] of golden.entries()) {
+      const log = env.tm.partition('zc', p)!;
+      const first = (await log.read(0, 1 << 20)).records;
+      const codec = f.name.split('-')[0]!;
+      expect(readBatchHeader(first).attributes & COMPRESSION_MASK, codec).toBe(expected[codec]);
+      const recs = decodeBatches(first)[0]!.records;
+      expect(recs.map((x) => x.offset)).toEqual(Array.from({ length: 101 }, (_, i) => 899 + i));
+      expect(text(recs[0]!.key)).toBe(`key-${899 % 101}`);
+      expect(text(recs[0]!.value)).toContain('"id": 899,');
+    }
+  });
+
   it('keeps the latest record per key over 100,000 records and 10 keys', async () => {
     env = await openEnv();
     await env.tm.create('compacted', 1, { 'cleanup.policy': 'compact' });
@@ -43,7 +69,7 @@ describe('compaction', () => {
       for (let i = 0; i < 500; i++, n++) {
         records.push({ key: bytes(`key-${n % 10}`), value: bytes(`value-${n}`), timestamp: ts + n });
       }
-      await log.append([encodeBatch({ records })], { sync: false });
+      await log.append([encodeBatch({ records })], { sync: true });
     }
     expect(log.stats().records).toBe(100_000);
     const before = latestByKey(await readAll(log));
@@ -77,7 +103,7 @@ describe('compaction', () => {
     expect(again.stats()).toEqual(stats);
     expect(again.highWatermark).toBe(100_000);
     await check(again);
-    expect((await again.append([encodeBatch({ records: [{ key: bytes('key-0'), value: bytes('value-100000') }] })], { sync: false })).baseOffset).toBe(100_000);
+    expect((await again.append([encodeBatch({ records: [{ key: bytes('key-0'), value: bytes('value-100000') }] })], { sync: true })).baseOffset).toBe(100_000);
   });
 
   it('removes tombstones after delete.retention.ms, and keeps keyless records', async () => {
@@ -89,9 +115,9 @@ describe('compaction', () => {
       value: value === null ? null : bytes(value),
       timestamp,
     });
-    await log.append([encodeBatch({ records: [rec('a', 'a1', 100), rec('b', 'b1', 100), rec(null, 'loose', 100)] })], { sync: false });
-    await log.append([encodeBatch({ records: [rec('a', null, 200)] })], { sync: false }); // tombstone for a
-    await log.append([encodeBatch({ records: [rec('c', 'c1', 300)] })], { sync: false }); // head
+    await log.append([encodeBatch({ records: [rec('a', 'a1', 100), rec('b', 'b1', 100), rec(null, 'loose', 100)] })], { sync: true });
+    await log.append([encodeBatch({ records: [rec('a', null, 200)] })], { sync: true }); // tombstone for a
+    await log.append([encodeBatch({ records: [rec('c', 'c1', 300)] })], { sync: true }); // head
 
     // Before the tombstone expires: a1 goes (superseded), the tombstone stays.
     await env.tm.runCompaction(500);
@@ -124,7 +150,7 @@ describe('compaction', () => {
     const log = env.tm.partition('lag', 0)!;
     const one = (v: string, timestamp: number): Uint8Array =>
       encodeBatch({ records: [{ key: bytes('k'), value: bytes(v), timestamp }] });
-    await log.append([one('v0', 100), one('v1', 200), one('v2', 5000), one('v3', 5100)], { sync: false });
+    await log.append([one('v0', 100), one('v1', 200), one('v2', 5000), one('v3', 5100)], { sync: true });
     // At now=1500 only batches with maxTimestamp <= 500 qualify: v0 and v1; v0 is superseded by v1.
     await env.tm.runCompaction(1500);
     expect((await readAll(log)).map((r) => text(r.value))).toEqual(['v1', 'v2', 'v3']);
@@ -149,13 +175,13 @@ describe('compaction', () => {
         .filter((b) => !aborted.some((a) => a.producerId === b.header.producerId && a.firstOffset <= b.header.baseOffset && b.header.baseOffset <= a.lastOffset))
         .flatMap((b) => b.records.map((x) => text(x.value)!));
     };
-    await log.append([plain('k', 'v0')], { sync: false }); // 0
-    await log.append([txn(7, 'v1')], { sync: false }); // 1, committed by the marker at 2
-    await log.append([encodeControlBatch(7, 0, true, 100)], { sync: false });
-    await log.append([txn(8, 'v2')], { sync: false }); // 3, aborted by the marker at 4
-    await log.append([encodeControlBatch(8, 0, false, 100)], { sync: false });
-    await log.append([txn(9, 'v3')], { sync: false }); // 5, still open
-    await log.append([plain('other', 'x')], { sync: false }); // 6, the head
+    await log.append([plain('k', 'v0')], { sync: true }); // 0
+    await log.append([txn(7, 'v1')], { sync: true }); // 1, committed by the marker at 2
+    await log.append([encodeControlBatch(7, 0, true, 100)], { sync: true });
+    await log.append([txn(8, 'v2')], { sync: true }); // 3, aborted by the marker at 4
+    await log.append([encodeControlBatch(8, 0, false, 100)], { sync: true });
+    await log.append([txn(9, 'v3')], { sync: true }); // 5, still open
+    await log.append([plain('other', 'x')], { sync: true }); // 6, the head
     expect(log.lastStableOffset).toBe(5);
 
     await env.tm.runCompaction(1e9);
@@ -164,7 +190,7 @@ describe('compaction', () => {
     expect(await data(true)).toEqual(['v1']);
 
     // The open transaction aborts: its value must not have replaced the committed one.
-    await log.append([encodeControlBatch(9, 0, false, 100)], { sync: false }); // 7
+    await log.append([encodeControlBatch(9, 0, false, 100)], { sync: true }); // 7
     await env.tm.runCompaction(1e9);
     expect(await data(false)).toEqual(['v1', 'x']);
     expect(await data(true)).toEqual(['v1', 'x']);
@@ -180,8 +206,8 @@ describe('compaction', () => {
     const log = env.tm.partition('live', 0)!;
     const mk = (i: number): Uint8Array =>
       encodeBatch({ records: Array.from({ length: 100 }, (_, j) => ({ key: bytes(`k${j % 5}`), value: bytes(`${i}-${j}`), timestamp: 1 })) });
-    for (let i = 0; i < 50; i++) await log.append([mk(i)], { sync: false });
-    const appends = Array.from({ length: 30 }, (_, i) => log.append([mk(50 + i)], { sync: false }));
+    for (let i = 0; i < 50; i++) await log.append([mk(i)], { sync: true });
+    const appends = Array.from({ length: 30 }, (_, i) => log.append([mk(50 + i)], { sync: true }));
     const [, ...rs] = await Promise.all([env.tm.runCompaction(1e9), ...appends]);
     rs.forEach((r, i) => expect(r.baseOffset).toBe(5000 + i * 100));
     expect(log.highWatermark).toBe(8000);

@@ -45,7 +45,7 @@ describe('PartitionLog append/read', () => {
     for (let i = 0; i < 300; i++) {
       const n = 1 + (i % 7);
       sizes.push(n);
-      const r = await log.append([batch(n, { prefix: `b${i}` })], { sync: false });
+      const r = await log.append([batch(n, { prefix: `b${i}` })], { sync: true });
       expect(r.baseOffset).toBe(expectedBase);
       expect(r.lastOffset).toBe(expectedBase + n - 1);
       expectedBase += n;
@@ -103,7 +103,7 @@ describe('PartitionLog append/read', () => {
     env = await openEnv();
     await env.tm.create('o', 1, {});
     const log = env.tm.partition('o', 0)!;
-    const ps = Array.from({ length: 50 }, (_, i) => log.append([batch(2, { prefix: `x${i}` })], { sync: false }));
+    const ps = Array.from({ length: 50 }, (_, i) => log.append([batch(2, { prefix: `x${i}` })], { sync: true }));
     const rs = await Promise.all(ps);
     rs.forEach((r, i) => expect(r.baseOffset).toBe(i * 2));
   });
@@ -117,7 +117,7 @@ describe('PartitionLog append/read', () => {
     expect(empty.highWatermark).toBe(0);
     await expectCode(log.read(1, 1000), ErrorCode.OFFSET_OUT_OF_RANGE);
 
-    await log.append([batch(3), batch(2)], { sync: false });
+    await log.append([batch(3), batch(2)], { sync: true });
     expect(baseOffsets((await log.read(0, 1 << 20)).records)).toEqual([0, 3]);
     const atEnd = await log.read(5, 1000);
     expect(atEnd.records.length).toBe(0);
@@ -132,7 +132,7 @@ describe('PartitionLog append/read', () => {
     await env.tm.create('big', 1, {});
     const log = env.tm.partition('big', 0)!;
     const big = batch(200);
-    await log.append([big, batch(1)], { sync: false });
+    await log.append([big, batch(1)], { sync: true });
     for (const maxBytes of [0, 10, big.length - 1]) {
       const r = await log.read(0, maxBytes);
       expect(r.records.length).toBe(big.length);
@@ -146,11 +146,11 @@ describe('PartitionLog append/read', () => {
     env = await openEnv();
     await env.tm.create('m', 1, { 'max.message.bytes': '200' });
     const log = env.tm.partition('m', 0)!;
-    await expectCode(log.append([batch(50)], { sync: false }), ErrorCode.MESSAGE_TOO_LARGE);
+    await expectCode(log.append([batch(50)], { sync: true }), ErrorCode.MESSAGE_TOO_LARGE);
     const bad = batch(1).slice(0, 70);
-    await expectCode(log.append([bad], { sync: false }), ErrorCode.CORRUPT_MESSAGE);
+    await expectCode(log.append([bad], { sync: true }), ErrorCode.CORRUPT_MESSAGE);
     expect(log.highWatermark).toBe(0);
-    await log.append([batch(1)], { sync: false });
+    await log.append([batch(1)], { sync: true });
     expect(log.highWatermark).toBe(1);
   });
 
@@ -172,11 +172,11 @@ describe('PartitionLog append/read', () => {
     const log = env.tm.partition('n', 0)!;
     const seen: number[] = [];
     const off = log.onAppend(() => seen.push(log.highWatermark));
-    await log.append([batch(2)], { sync: false });
+    await log.append([batch(2)], { sync: true });
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual([2]);
     off();
-    await log.append([batch(2)], { sync: false });
+    await log.append([batch(2)], { sync: true });
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual([2]);
   });
@@ -185,7 +185,7 @@ describe('PartitionLog append/read', () => {
     env = await openEnv();
     await env.tm.create('ts', 1, {});
     const log = env.tm.partition('ts', 0)!;
-    await log.append([batch(3, { timestamp: 1000 }), batch(3, { timestamp: 2000 }), batch(3, { timestamp: 3000 })], { sync: false });
+    await log.append([batch(3, { timestamp: 1000 }), batch(3, { timestamp: 2000 }), batch(3, { timestamp: 3000 })], { sync: true });
     expect(log.offsetForTimestamp(0)).toEqual({ offset: 0, timestamp: 1000 });
     expect(log.offsetForTimestamp(1500)).toEqual({ offset: 3, timestamp: 2000 });
     expect(log.offsetForTimestamp(3000)).toEqual({ offset: 6, timestamp: 3000 });
@@ -194,11 +194,32 @@ describe('PartitionLog append/read', () => {
     expect(await log.findOffsetForTimestamp(9999)).toBeNull();
   });
 
+  it('answers KAFKA_STORAGE_ERROR when LevelDB cannot read, never a batch-level guess, and reports it', async () => {
+    env = await openEnv({ cacheBytesPerPartition: 1 }); // force LevelDB
+    await env.tm.create('eio', 1, {});
+    const log = env.tm.partition('eio', 0)!;
+    await log.append([batch(3, { timestamp: 1000 }), batch(3, { timestamp: 2000 })], { sync: true });
+    const reported: number[] = [];
+    env.storage.queue.onReadError = (_err, n) => reported.push(n);
+    const db = env.storage.db;
+    const eio = () => Promise.reject(new Error('EIO: i/o error'));
+    db.get = eio as unknown as typeof db.get;
+    const values = db.values.bind(db);
+    db.values = ((opts: Parameters<typeof db.values>[0]) => Object.assign(values(opts), { all: eio, nextv: eio })) as unknown as typeof db.values;
+    await expectCode(log.findOffsetForTimestamp(1500), ErrorCode.KAFKA_STORAGE_ERROR);
+    await expectCode(log.read(0, 1 << 20), ErrorCode.KAFKA_STORAGE_ERROR);
+    await expectCode((async () => {
+      for await (const b of log.scan()) void b;
+    })(), ErrorCode.KAFKA_STORAGE_ERROR);
+    // Rate-limited: the first failure is reported at once, the next ones wait for the next second.
+    expect(reported).toEqual([1]);
+  });
+
   it('scans stored batches in order', async () => {
     env = await openEnv();
     await env.tm.create('s', 1, {});
     const log = env.tm.partition('s', 0)!;
-    for (let i = 0; i < 150; i++) await log.append([batch(2)], { sync: false });
+    for (let i = 0; i < 150; i++) await log.append([batch(2)], { sync: true });
     const bases: number[] = [];
     for await (const b of log.scan()) bases.push(readBatchHeader(b).baseOffset);
     expect(bases).toEqual(Array.from({ length: 150 }, (_, i) => i * 2));
@@ -212,11 +233,11 @@ describe('PartitionLog append/read', () => {
     env = await openEnv();
     await env.tm.create('f', 2, {});
     const log = env.tm.partition('f', 0)!;
-    await log.append([batch(2)], { sync: false });
+    await log.append([batch(2)], { sync: true });
     const restore = breakWrites(env.storage);
     const failing = await Promise.allSettled([
       log.append([batch(3)], { sync: true }),
-      log.append([batch(1)], { sync: false }),
+      log.append([batch(1)], { sync: true }),
       PartitionLog.appendAtomic([{ log, batches: [batch(1)] }, { log: env.tm.partition('f', 1)!, batches: [batch(1)] }], { sync: true }),
     ]);
     restore();
@@ -226,7 +247,7 @@ describe('PartitionLog append/read', () => {
     }
     expect(log.highWatermark).toBe(2);
     expect(env.tm.partition('f', 1)!.highWatermark).toBe(0);
-    const r = await log.append([batch(1)], { sync: false });
+    const r = await log.append([batch(1)], { sync: true });
     expect(r.baseOffset).toBe(2);
     expect(baseOffsets((await log.read(0, 1 << 20)).records)).toEqual([0, 2]);
   });
@@ -238,7 +259,7 @@ describe('PartitionLog append/read', () => {
     const a0 = env.tm.partition('a', 0)!;
     const a1 = env.tm.partition('a', 1)!;
     const b0 = env.tm.partition('b', 0)!;
-    await a1.append([batch(5)], { sync: false });
+    await a1.append([batch(5)], { sync: true });
     const extraKey = Uint8Array.of(0x10, 1, 2, 3);
     let committed = false;
     const rs = await PartitionLog.appendAtomic(
@@ -262,7 +283,7 @@ describe('PartitionLog append/read', () => {
     // A refused part (deleted topic) refuses the whole entry: nothing of it is written.
     await env.tm.delete('b');
     await expectCode(
-      PartitionLog.appendAtomic([{ log: a0, batches: [batch(1)] }, { log: b0, batches: [batch(1)] }], { sync: false }),
+      PartitionLog.appendAtomic([{ log: a0, batches: [batch(1)] }, { log: b0, batches: [batch(1)] }], { sync: true }),
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     );
     expect(a0.highWatermark).toBe(2);
@@ -272,9 +293,9 @@ describe('PartitionLog append/read', () => {
     env = await openEnv();
     await env.tm.create('d', 1, {});
     const log = env.tm.partition('d', 0)!;
-    await log.append([batch(1)], { sync: false });
+    await log.append([batch(1)], { sync: true });
     await env.tm.delete('d');
     await expectCode(log.read(0, 100), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    await expectCode(log.append([batch(1)], { sync: false }), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    await expectCode(log.append([batch(1)], { sync: true }), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 });

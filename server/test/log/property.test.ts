@@ -30,7 +30,7 @@ describe('property: dense offsets and reads', () => {
           const log = env.tm.partition(name, 0)!;
           const spans: Array<[number, number]> = [];
           for (const round of rounds) {
-            const results = await Promise.all(round.map((sizes) => log.append(sizes.map((n) => batch(n)), { sync: false })));
+            const results = await Promise.all(round.map((sizes) => log.append(sizes.map((n) => batch(n)), { sync: true })));
             results.forEach((r, i) => {
               const sizes = round[i]!;
               expect(r.lastOffset - r.baseOffset + 1).toBe(sizes.reduce((a, b) => a + b, 0));

@@ -14,7 +14,7 @@ describe('retention', () => {
     await env.tm.create('time', 2, { 'retention.ms': '1000' });
     const log = env.tm.partition('time', 0)!;
     // Timestamps 1000, 2000, ..., 10000; one batch of 2 records each.
-    for (let i = 1; i <= 10; i++) await log.append([batch(2, { timestamp: i * 1000 })], { sync: false });
+    for (let i = 1; i <= 10; i++) await log.append([batch(2, { timestamp: i * 1000 })], { sync: true });
     // now - 1000 = 4500: batches with maxTimestamp < 4500 (1000..4000) go.
     const r = await env.tm.runRetention(5500);
     expect(r).toEqual({ partitions: 1, batchesRemoved: 4 });
@@ -35,14 +35,14 @@ describe('retention', () => {
     expect([again.logStartOffset, again.highWatermark]).toEqual([20, 20]);
     expect((await again.read(20, 100)).records.length).toBe(0);
     await expect(again.read(0, 100)).rejects.toBeInstanceOf(BrookError);
-    expect((await again.append([batch(1)], { sync: false })).baseOffset).toBe(20);
+    expect((await again.append([batch(1)], { sync: true })).baseOffset).toBe(20);
   });
 
   it('stops at the first batch that is not due, even if later ones are older', async () => {
     env = await openEnv();
     await env.tm.create('order', 1, { 'retention.ms': '100' });
     const log = env.tm.partition('order', 0)!;
-    await log.append([batch(1, { timestamp: 100 }), batch(1, { timestamp: 5000 }), batch(1, { timestamp: 100 })], { sync: false });
+    await log.append([batch(1, { timestamp: 100 }), batch(1, { timestamp: 5000 }), batch(1, { timestamp: 100 })], { sync: true });
     await env.tm.runRetention(1000);
     expect(log.logStartOffset).toBe(1);
     expect(log.stats().batches).toBe(2);
@@ -53,7 +53,7 @@ describe('retention', () => {
     await env.tm.create('size', 1, { 'retention.ms': '-1' });
     const log = env.tm.partition('size', 0)!;
     const b = batch(5, { timestamp: 1 });
-    for (let i = 0; i < 10; i++) await log.append([batch(5, { timestamp: 1 })], { sync: false });
+    for (let i = 0; i < 10; i++) await log.append([batch(5, { timestamp: 1 })], { sync: true });
     const size = b.length;
     expect(log.stats().bytes).toBe(size * 10);
     await env.tm.runRetention(Date.now()); // retention.bytes -1: nothing happens
@@ -76,7 +76,7 @@ describe('retention', () => {
     env = await openEnv();
     await env.tm.create('forever', 1, { 'retention.ms': '-1' });
     await env.tm.create('comp', 1, { 'cleanup.policy': 'compact', 'retention.ms': '1' });
-    for (const t of ['forever', 'comp']) await env.tm.partition(t, 0)!.append([batch(1, { timestamp: 1, keyOf: () => 'k' })], { sync: false });
+    for (const t of ['forever', 'comp']) await env.tm.partition(t, 0)!.append([batch(1, { timestamp: 1, keyOf: () => 'k' })], { sync: true });
     expect((await env.tm.runRetention(1e12)).batchesRemoved).toBe(0);
   });
 
@@ -84,7 +84,7 @@ describe('retention', () => {
     env = await openEnv({ maintenanceIntervalMs: 10 });
     await env.tm.create('timer', 1, { 'retention.ms': '1' });
     const log = env.tm.partition('timer', 0)!;
-    await log.append([batch(3, { timestamp: 1 })], { sync: false });
+    await log.append([batch(3, { timestamp: 1 })], { sync: true });
     for (let i = 0; i < 200 && log.logStartOffset === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(log.logStartOffset).toBe(3);
   });
@@ -93,8 +93,8 @@ describe('retention', () => {
     env = await openEnv();
     await env.tm.create('busy', 1, { 'retention.ms': '10' });
     const log = env.tm.partition('busy', 0)!;
-    for (let i = 0; i < 20; i++) await log.append([batch(1, { timestamp: 1 })], { sync: false });
-    const appends = Array.from({ length: 20 }, () => log.append([batch(1, { timestamp: 1e12 })], { sync: false }));
+    for (let i = 0; i < 20; i++) await log.append([batch(1, { timestamp: 1 })], { sync: true });
+    const appends = Array.from({ length: 20 }, () => log.append([batch(1, { timestamp: 1e12 })], { sync: true }));
     const [ret] = await Promise.all([env.tm.runRetention(1000), ...appends]);
     expect(ret.batchesRemoved).toBe(20);
     expect(log.logStartOffset).toBe(20);

@@ -30,7 +30,10 @@ const sortKey = (m: AssignorMember) => m.instanceId ?? m.memberId;
 
 /** Deterministic member order: instance id (else member id), then member id. */
 export function sortMembers(members: readonly AssignorMember[]): AssignorMember[] {
-  return [...members].sort((a, b) => cmp(sortKey(a), sortKey(b)) || cmp(a.memberId, b.memberId));
+  // Keys computed once: this runs on every rebalance of groups of thousands of members.
+  const keyed = members.map((m) => ({ m, k: sortKey(m) }));
+  keyed.sort((a, b) => cmp(a.k, b.k) || cmp(a.m.memberId, b.m.memberId));
+  return keyed.map((x) => x.m);
 }
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -46,18 +49,14 @@ export function wantedTopics(members: readonly AssignorMember[], topics: Readonl
 export function toOutput(sorted: readonly AssignorMember[], owned: ReadonlyMap<string, ReadonlyArray<readonly [string, number]>>): AssignorOutput {
   const out: AssignorOutput = new Map();
   for (const m of sorted) {
-    const by = new Map<string, number[]>();
-    for (const [t, p] of owned.get(m.memberId) ?? []) {
-      const l = by.get(t);
-      if (l) l.push(p);
-      else by.set(t, [p]);
+    const pairs = [...(owned.get(m.memberId) ?? [])].sort((a, b) => cmp(a[0], b[0]) || a[1] - b[1]);
+    const tps: TopicPartitions[] = [];
+    for (const [t, p] of pairs) {
+      const last = tps[tps.length - 1];
+      if (last && last.topic === t) last.partitions.push(p);
+      else tps.push({ topic: t, partitions: [p] });
     }
-    out.set(
-      m.memberId,
-      [...by]
-        .sort(([a], [b]) => cmp(a, b))
-        .map(([topic, ps]) => ({ topic, partitions: ps.sort((x, y) => x - y) })),
-    );
+    out.set(m.memberId, tps);
   }
   return out;
 }

@@ -19,34 +19,47 @@ type TP = [string, number];
 export const uniform: Assignor = ({ members, topics }) => {
   const sorted = sortMembers(members);
   const n = sorted.length;
-  const subs = sorted.map((m) => new Set(m.topics.filter((t) => topics.has(t))));
+  // Members with the same topic list (the usual case) share one set.
+  const subsOf = new Map<readonly string[], Set<string>>();
+  const subs = sorted.map((m) => {
+    let s = subsOf.get(m.topics);
+    if (!s) subsOf.set(m.topics, (s = new Set(m.topics.filter((t) => topics.has(t)))));
+    return s;
+  });
   const owned: TP[][] = sorted.map(() => []);
-  const taken = new Set<string>();
+  // topic -> taken flag per partition
+  const taken = new Map<string, Uint8Array>();
+  for (const t of wantedTopics(sorted, topics)) taken.set(t, new Uint8Array(topics.get(t)!));
 
   // 1. Stickiness: keep what is still valid.
   sorted.forEach((m, i) => {
     for (const tp of m.current) {
-      if (!subs[i]!.has(tp.topic)) continue;
-      const count = topics.get(tp.topic)!;
-      for (const p of [...tp.partitions].sort((a, b) => a - b)) {
-        const k = `${tp.topic}\0${p}`;
-        if (Number.isInteger(p) && p >= 0 && p < count && !taken.has(k)) {
-          taken.add(k);
+      const flags = taken.get(tp.topic);
+      if (!flags || !subs[i]!.has(tp.topic)) continue;
+      const ps = isSorted(tp.partitions) ? tp.partitions : [...tp.partitions].sort((a, b) => a - b);
+      for (const p of ps) {
+        if (Number.isInteger(p) && p >= 0 && p < flags.length && !flags[p]) {
+          flags[p] = 1;
           owned[i]!.push([tp.topic, p]);
         }
       }
     }
   });
   const unowned: TP[] = [];
-  for (const t of wantedTopics(sorted, topics)) for (let p = 0; p < topics.get(t)!; p++) if (!taken.has(`${t}\0${p}`)) unowned.push([t, p]);
+  for (const [t, flags] of taken) for (let p = 0; p < flags.length; p++) if (!flags[p]) unowned.push([t, p]);
 
   const first = subs[0];
-  const identical = n > 0 && subs.every((s) => s.size === first!.size && [...s].every((t) => first!.has(t)));
+  const identical = n > 0 && subs.every((s) => s === first || (s.size === first!.size && [...s].every((t) => first!.has(t))));
   if (identical) byQuota(owned, unowned);
   else greedy(owned, unowned, subs);
 
   return toOutput(sorted, new Map(sorted.map((m, i) => [m.memberId, owned[i]!])));
 };
+
+function isSorted(ps: readonly number[]): boolean {
+  for (let i = 1; i < ps.length; i++) if (ps[i - 1]! >= ps[i]!) return false;
+  return true;
+}
 
 function byQuota(owned: TP[][], unowned: TP[]): void {
   const n = owned.length;

@@ -28,7 +28,11 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * Each fixture holds: the inputs (what was handed to Kafka's builder), the bytes Kafka wrote
  * (hex), and what Kafka's own DefaultRecordBatch reads back from those bytes ("kafkaRead").
  *
- * Usage: GoldenBatches OUTPUT.json
+ * Also writes compressed batches (gzip, snappy, lz4, zstd, as Kafka's producer compresses them)
+ * to COMPRESSED.json: Brook cannot match compressed bytes exactly (its compressors differ), so
+ * those fixtures are checked one way, Kafka's bytes decoded to the inputs.
+ *
+ * Usage: GoldenBatches OUTPUT.json COMPRESSED.json
  */
 public final class GoldenBatches {
     private static final long T0 = 1_700_000_000_000L; // 2023-11-14T22:13:20Z
@@ -47,16 +51,55 @@ public final class GoldenBatches {
                                 int coordinatorEpoch) {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) throw new IllegalArgumentException("usage: GoldenBatches OUTPUT.json");
+        if (args.length != 2) throw new IllegalArgumentException("usage: GoldenBatches OUTPUT.json COMPRESSED.json");
         List<String> fixtures = new ArrayList<>();
-        for (DataBatch b : dataBatches()) fixtures.add(dataFixture(b));
+        for (DataBatch b : dataBatches()) fixtures.add(dataFixture(b, "none", Compression.NONE));
         for (ControlBatch c : controlBatches()) fixtures.add(controlFixture(c));
+        write(args[0], fixtures);
+        List<String> compressed = new ArrayList<>();
+        for (DataBatch b : compressibleBatches()) {
+            compressed.add(dataFixture(b, "gzip", Compression.gzip().build()));
+            compressed.add(dataFixture(b, "snappy", Compression.snappy().build()));
+            compressed.add(dataFixture(b, "lz4", Compression.lz4().build()));
+            compressed.add(dataFixture(b, "zstd", Compression.zstd().build()));
+        }
+        write(args[1], compressed);
+    }
+
+    private static void write(String path, List<String> fixtures) throws IOException {
         String json = "{\n"
             + "  \"generator\": \"scripts/kafka/golden/GoldenBatches.java with org.apache.kafka:kafka-clients "
             + kafkaVersion() + "\",\n"
             + "  \"fixtures\": [\n" + String.join(",\n", fixtures) + "\n  ]\n}\n";
-        Files.writeString(Path.of(args[0]), json, StandardCharsets.UTF_8);
-        System.out.println("wrote " + fixtures.size() + " fixtures to " + args[0]);
+        Files.writeString(Path.of(path), json, StandardCharsets.UTF_8);
+        System.out.println("wrote " + fixtures.size() + " fixtures to " + path);
+    }
+
+    /**
+     * Inputs for the compressed fixtures: a small batch with headers and nulls, and a big one
+     * (about 150 KB of records) that spans several snappy (32 KiB) and lz4 (64 KiB) blocks.
+     */
+    private static List<DataBatch> compressibleBatches() {
+        List<DataBatch> out = new ArrayList<>();
+        out.add(new DataBatch("small", "three records: headers, a null key, a tombstone",
+            10, 0, 9_001L, (short) 3, 17, false, List.of(
+                new In(10, T0, utf8("k1"), utf8("hello, compressed world"), new Header[] {
+                    new RecordHeader("trace-id", utf8("abc123")), new RecordHeader("nothing", (byte[]) null)}),
+                rec(11, T0 + 1, null, utf8("no key")),
+                rec(12, T0 + 2, utf8("k3"), null))));
+        List<In> many = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            String v = "{\"id\": " + i + ", \"name\": \"customer-" + (i % 37) + "\", \"note\": \""
+                + "lorem ipsum dolor sit amet ".repeat(1 + i % 7) + "\"}";
+            many.add(rec(i, T0 + i, utf8("key-" + (i % 101)), utf8(v)));
+        }
+        // Listed in the fixture as a formula, not record by record (the file would be megabytes):
+        // protocol/test/compression.test.ts builds the same records.
+        out.add(new DataBatch("big", "1,000 records: key 'key-' + (i % 101), value '{\"id\": ' + i + ', \"name\": "
+                + "\"customer-' + (i % 37) + '\", \"note\": \"' + 'lorem ipsum dolor sit amet ' x (1 + i % 7) + '\"}', "
+                + "offset i, timestamp T0 + i; about 150 KB before compression", 0, 0,
+            RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE, false, many));
+        return out;
     }
 
     private static List<DataBatch> dataBatches() {
@@ -126,9 +169,9 @@ public final class GoldenBatches {
                 9, 2, 555L, (short) 1, T0 + 3_000, ControlRecordType.COMMIT, 5));
     }
 
-    private static String dataFixture(DataBatch b) {
+    private static String dataFixture(DataBatch b, String compressionName, Compression compression) {
         ByteBuffer buf = ByteBuffer.allocate(4096);
-        MemoryRecordsBuilder builder = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, Compression.NONE,
+        MemoryRecordsBuilder builder = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, compression,
             TimestampType.CREATE_TIME, b.baseOffset, RecordBatch.NO_TIMESTAMP, b.producerId, b.producerEpoch,
             b.baseSequence, b.transactional, b.partitionLeaderEpoch);
         for (In r : b.records) builder.appendWithOffset(r.offset, r.timestamp, r.key, r.value, r.headers);
@@ -141,10 +184,12 @@ public final class GoldenBatches {
             .append(", \"baseSequence\": ").append(b.baseSequence)
             .append(", \"transactional\": ").append(b.transactional)
             .append(",\n        \"records\": [\n");
+        boolean listed = b.records.size() <= 100;
         List<String> recs = new ArrayList<>();
-        for (In r : b.records) recs.add("          " + recordJson(r.offset, r.timestamp, r.key, r.value, r.headers));
+        if (listed) for (In r : b.records) recs.add("          " + recordJson(r.offset, r.timestamp, r.key, r.value, r.headers));
         input.append(String.join(",\n", recs)).append("]}");
-        return fixture(b.name, b.description, "data", input.toString(), built);
+        String name = compressionName.equals("none") ? b.name : compressionName + "-" + b.name;
+        return fixture(name, b.description, "data", input.toString(), built, listed);
     }
 
     private static String controlFixture(ControlBatch c) {
@@ -154,11 +199,15 @@ public final class GoldenBatches {
             + ", \"producerId\": " + c.producerId + ", \"producerEpoch\": " + c.producerEpoch
             + ", \"timestamp\": " + c.timestamp + ", \"controlType\": " + str(c.type.name())
             + ", \"coordinatorEpoch\": " + c.coordinatorEpoch + "}";
-        return fixture(c.name, c.description, "control", input, built);
+        return fixture(c.name, c.description, "control", input, built, true);
     }
 
-    /** The fixture's JSON: inputs, Kafka's bytes, and what Kafka itself reads back from them. */
-    private static String fixture(String name, String description, String kind, String input, MemoryRecords built) {
+    /**
+     * The fixture's JSON: inputs, Kafka's bytes, and what Kafka itself reads back from them (its
+     * records only if `listed`; the count always).
+     */
+    private static String fixture(String name, String description, String kind, String input, MemoryRecords built,
+                                  boolean listed) {
         ByteBuffer bytes = built.buffer();
         byte[] raw = new byte[bytes.remaining()];
         bytes.duplicate().get(raw);
@@ -169,7 +218,7 @@ public final class GoldenBatches {
         batch.ensureValid(); // Kafka's own CRC and size check
         List<String> recs = new ArrayList<>();
         for (Record r : batch) {
-            recs.add("          " + recordJson(r.offset(), r.timestamp(), bytesOrNull(r.key()), bytesOrNull(r.value()),
+            if (listed) recs.add("          " + recordJson(r.offset(), r.timestamp(), bytesOrNull(r.key()), bytesOrNull(r.value()),
                 r.headers()));
         }
         String read = "{\"baseOffset\": " + batch.baseOffset() + ", \"lastOffset\": " + batch.lastOffset()

@@ -1,0 +1,240 @@
+/**
+ * Kafka's four compression codecs in pure JavaScript (no Node built-ins: `@brook/protocol/codecs`
+ * stays isomorphic, but is its own entry so browser bundles that do not ask for it stay small).
+ *
+ * - gzip (1): fflate, streamed in small chunks so a zip bomb stops at the bound.
+ * - snappy (2): snappyjs, raw or in xerial framing (what Kafka's Java client writes; KafkaJS's
+ *   codec reads both). Written xerial-framed, as Java does.
+ * - lz4 (3): the LZ4 frame format (Kafka's KafkaLZ4BlockOutputStream), frame parsed here, blocks
+ *   decompressed by lz4js; written by lz4js.
+ * - zstd (4): fzstd (decompression only); the frame headers are checked first so a huge declared
+ *   window is refused before anything is allocated. No compressor here.
+ *
+ * Every decompressor stops once the output would pass `maxBytes` (see compression.ts).
+ */
+import { Gunzip, gzipSync } from 'fflate';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { compress as lz4Compress, decompressBlock as lz4DecompressBlock } from 'lz4js';
+import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappyjs';
+import { CompressionCodecId, registerCompressionCodec, tooLarge, type CompressionCodec } from './compression.js';
+import { ProtocolError } from './io.js';
+
+/** Collects output chunks and refuses to pass the bound. */
+class BoundedOutput {
+  private readonly chunks: Uint8Array[] = [];
+  size = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  add(chunk: Uint8Array): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) throw tooLarge(this.maxBytes);
+    this.chunks.push(chunk);
+  }
+
+  result(): Uint8Array {
+    if (this.chunks.length === 1) return this.chunks[0]!;
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+/** Input pushed per step: gzip expands at most ~1032x, so one step yields at most ~4 MiB. */
+const GZIP_STEP = 4096;
+
+export const gzipCodec: CompressionCodec = {
+  decompress(data, maxBytes) {
+    const out = new BoundedOutput(maxBytes);
+    let ended = false;
+    const g = new Gunzip((chunk, final) => {
+      out.add(chunk);
+      if (final) ended = true;
+    });
+    for (let at = 0; at < data.length; at += GZIP_STEP) g.push(data.subarray(at, at + GZIP_STEP), at + GZIP_STEP >= data.length);
+    if (!ended) throw new ProtocolError('gzip stream is truncated');
+    return out.result();
+  },
+  compress: (data) => gzipSync(data),
+};
+
+// xerial snappy-java framing: magic, version and compatible version, then (length, raw block)*.
+const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
+const XERIAL_HEADER = 16;
+const XERIAL_BLOCK = 32 * 1024;
+
+function isXerial(data: Uint8Array): boolean {
+  if (data.length < XERIAL_HEADER) return false;
+  for (let i = 0; i < XERIAL_MAGIC.length; i++) if (data[i] !== XERIAL_MAGIC[i]) return false;
+  return true;
+}
+
+/** A raw snappy block, whose preamble (a varint) declares its uncompressed length: checked first. */
+function unsnappy(block: Uint8Array, room: number, maxBytes = room): Uint8Array {
+  let length = 0;
+  for (let i = 0, shift = 1; ; i++, shift *= 128) {
+    if (i >= 5 || i >= block.length) throw new ProtocolError('bad snappy length preamble');
+    length += (block[i]! & 0x7f) * shift;
+    if (block[i]! < 0x80) break;
+  }
+  if (length > room) throw tooLarge(maxBytes);
+  return snappyUncompress(block, room);
+}
+
+export const snappyCodec: CompressionCodec = {
+  decompress(data, maxBytes) {
+    if (!isXerial(data)) return unsnappy(data, maxBytes);
+    const out = new BoundedOutput(maxBytes);
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (let at = XERIAL_HEADER; at < data.length; ) {
+      if (at + 4 > data.length) throw new ProtocolError('xerial snappy block length is truncated');
+      const len = view.getInt32(at);
+      at += 4;
+      if (len < 0 || at + len > data.length) throw new ProtocolError('xerial snappy block is truncated');
+      out.add(unsnappy(data.subarray(at, at + len), maxBytes - out.size, maxBytes));
+      at += len;
+    }
+    return out.result();
+  },
+  compress(data) {
+    const blocks: Uint8Array[] = [];
+    let size = XERIAL_HEADER;
+    for (let at = 0; at < data.length; at += XERIAL_BLOCK) {
+      const b = snappyCompress(data.subarray(at, at + XERIAL_BLOCK));
+      blocks.push(b);
+      size += 4 + b.length;
+    }
+    const out = new Uint8Array(size);
+    const view = new DataView(out.buffer);
+    out.set(XERIAL_MAGIC, 0);
+    view.setInt32(8, 1); // version
+    view.setInt32(12, 1); // compatible version
+    let at = XERIAL_HEADER;
+    for (const b of blocks) {
+      view.setInt32(at, b.length);
+      out.set(b, at + 4);
+      at += 4 + b.length;
+    }
+    return out;
+  },
+};
+
+const LZ4_MAGIC = 0x184d2204;
+const LZ4_BLOCK_MAX = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
+
+export const lz4Codec: CompressionCodec = {
+  decompress(data, maxBytes) {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    if (data.length < 7 || view.getUint32(0, true) !== LZ4_MAGIC) throw new ProtocolError('not an LZ4 frame');
+    const flg = data[4]!;
+    if (flg >> 6 !== 1) throw new ProtocolError('unsupported LZ4 frame version');
+    const blockMax = LZ4_BLOCK_MAX[(data[5]! >> 4) & 7]!;
+    if (blockMax === 0) throw new ProtocolError('invalid LZ4 block size');
+    const blockChecksum = (flg & 0x10) !== 0;
+    let at = 6 + ((flg & 0x08) !== 0 ? 8 : 0) + ((flg & 0x01) !== 0 ? 4 : 0) + 1; // content size, dict id, header checksum
+    const out = new BoundedOutput(maxBytes);
+    for (;;) {
+      if (at + 4 > data.length) throw new ProtocolError('LZ4 frame is truncated');
+      const word = view.getUint32(at, true);
+      at += 4;
+      if (word === 0) break;
+      const size = word & 0x7fffffff;
+      if (size > blockMax || at + size > data.length) throw new ProtocolError('LZ4 block is larger than its frame allows');
+      if (word & 0x80000000) {
+        out.add(data.slice(at, at + size));
+      } else {
+        const block = new Uint8Array(blockMax);
+        const end = lz4DecompressBlock(data, block, at, size, 0);
+        if (end > blockMax) throw new ProtocolError('LZ4 block decompresses past its maximum size');
+        out.add(block.subarray(0, end));
+      }
+      at += size + (blockChecksum ? 4 : 0);
+    }
+    return out.result();
+  },
+  compress: (data) => lz4Compress(data),
+};
+
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+
+/**
+ * Walks the frames and block headers (no decompression) and refuses a window or a declared
+ * content size above maxBytes: fzstd allocates the window up front.
+ */
+function checkZstdFrames(data: Uint8Array, maxBytes: number): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const need = (at: number, n: number) => {
+    if (at + n > data.length) throw new ProtocolError('zstd frame is truncated');
+  };
+  for (let at = 0; at < data.length; ) {
+    need(at, 4);
+    const magic = view.getUint32(at, true);
+    if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+      need(at, 8);
+      at += 8 + view.getUint32(at + 4, true);
+      continue;
+    }
+    if (magic !== ZSTD_MAGIC) throw new ProtocolError('not a zstd frame');
+    need(at, 5);
+    const fhd = data[at + 4]!;
+    const singleSegment = (fhd >> 5) & 1;
+    const dictBytes = [0, 1, 2, 4][fhd & 3]!;
+    const fcsCode = fhd >> 6;
+    const fcsBytes = fcsCode === 0 ? singleSegment : 1 << fcsCode;
+    let p = at + 5;
+    let window = 0;
+    if (!singleSegment) {
+      need(p, 1);
+      const wd = data[p++]!;
+      const base = 2 ** (10 + (wd >> 3));
+      window = base + (base / 8) * (wd & 7);
+    }
+    p += dictBytes;
+    need(p, fcsBytes);
+    let contentSize = 0;
+    for (let i = fcsBytes - 1; i >= 0; i--) contentSize = contentSize * 256 + data[p + i]!;
+    if (fcsBytes === 2) contentSize += 256;
+    p += fcsBytes;
+    if (singleSegment) window = contentSize;
+    if (window > maxBytes || contentSize > maxBytes) throw tooLarge(maxBytes);
+    for (let last = false; !last; ) {
+      need(p, 3);
+      const bh = data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16);
+      last = (bh & 1) === 1;
+      const type = (bh >> 1) & 3;
+      p += 3 + (type === 1 ? 1 : bh >>> 3);
+      if (type === 3) throw new ProtocolError('reserved zstd block type');
+    }
+    if (fhd & 0x04) p += 4; // content checksum
+    need(p, 0);
+    at = p;
+  }
+}
+
+export const zstdCodec: CompressionCodec = {
+  decompress(data, maxBytes) {
+    checkZstdFrames(data, maxBytes);
+    const out = new BoundedOutput(maxBytes);
+    // fzstd hands over one block (at most 128 KiB) at a time, so the bound stops it early.
+    const z = new ZstdDecompress((chunk) => out.add(chunk));
+    z.push(data, true);
+    return out.result();
+  },
+};
+
+let registered = false;
+
+/** Registers gzip, snappy, lz4 and zstd (decompression only) for record batches. Idempotent. */
+export function registerKafkaCodecs(): void {
+  if (registered) return;
+  registered = true;
+  registerCompressionCodec(CompressionCodecId.GZIP, gzipCodec);
+  registerCompressionCodec(CompressionCodecId.Snappy, snappyCodec);
+  registerCompressionCodec(CompressionCodecId.LZ4, lz4Codec);
+  registerCompressionCodec(CompressionCodecId.ZSTD, zstdCodec);
+}

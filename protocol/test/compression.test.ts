@@ -1,0 +1,151 @@
+/**
+ * Compressed record batches: Kafka's own gzip, snappy (xerial-framed), lz4 (frame) and zstd batches
+ * (fixtures written by kafka-clients, scripts/kafka/golden) decode and validate; Brook's
+ * compressors round-trip; unknown codecs, corrupt payloads and zip bombs are refused.
+ */
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  BATCH_HEADER_SIZE,
+  COMPRESSION_MASK,
+  CompressionCodecId,
+  ProtocolError,
+  UnsupportedCompressionError,
+  decodeBatch,
+  decodeBatches,
+  encodeBatch,
+  validateBatch,
+  type DecodedRecord,
+} from '../src/index.js';
+import { gzipCodec, lz4Codec, registerKafkaCodecs, snappyCodec, zstdCodec } from '../src/codecs.js';
+import { compress as rawSnappy } from 'snappyjs';
+import { compressedFixtures, fixtureBytes, withPayload, type FixtureRecord } from './compressedFixtures.js';
+
+const fixtures = compressedFixtures;
+const hex = (b: Uint8Array | null): string | null => (b === null ? null : Buffer.from(b).toString('hex'));
+const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
+const T0 = 1_700_000_000_000;
+const IDS: Record<string, number> = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+const CODECS = [undefined, gzipCodec, snappyCodec, lz4Codec, zstdCodec];
+
+/** The "big" fixture's records, from the formula in its description (GoldenBatches.java). */
+function bigRecords(): FixtureRecord[] {
+  return Array.from({ length: 1000 }, (_, i) => ({
+    offset: i,
+    timestamp: T0 + i,
+    key: utf8(`key-${i % 101}`),
+    value: utf8(`{"id": ${i}, "name": "customer-${i % 37}", "note": "${'lorem ipsum dolor sit amet '.repeat(1 + (i % 7))}"}`),
+    headers: [],
+  }));
+}
+
+const asFixture = (r: DecodedRecord): FixtureRecord => ({
+  offset: r.offset,
+  timestamp: r.timestamp,
+  key: hex(r.key),
+  value: hex(r.value),
+  headers: r.headers.map((h) => ({ key: h.key, value: hex(h.value) })),
+});
+
+const recordsSection = (b: Uint8Array) => b.subarray(BATCH_HEADER_SIZE);
+
+beforeAll(() => registerKafkaCodecs());
+
+describe('compressed batches written by Apache Kafka', () => {
+  it('has gzip, snappy, lz4 and zstd fixtures', () => {
+    expect(new Set(fixtures.map((f) => f.kafkaRead.compressionType))).toEqual(new Set(['gzip', 'snappy', 'lz4', 'zstd']));
+  });
+
+  describe.each(fixtures)('$name', (f) => {
+    const bytes = fixtureBytes(f);
+    const expected = f.input.records.length > 0 ? f.input.records : bigRecords();
+
+    it('decodes to exactly the inputs, as Kafka read them', () => {
+      const d = decodeBatch(bytes);
+      expect(d.header.attributes & COMPRESSION_MASK).toBe(IDS[f.kafkaRead.compressionType]);
+      expect(d.header.crc).toBe(f.kafkaRead.crc);
+      expect(d.header.recordCount).toBe(f.kafkaRead.count);
+      expect(bytes.length).toBe(f.kafkaRead.sizeInBytes);
+      const got = d.records.map(asFixture);
+      expect(got).toEqual(expected);
+      if (f.kafkaRead.records.length > 0) expect(got).toEqual(f.kafkaRead.records);
+      expect(decodeBatches(bytes)).toHaveLength(1);
+    });
+
+    it("passes the broker's validation", () => {
+      expect(validateBatch(bytes).size).toBe(bytes.length);
+    });
+
+    it('is refused when decompressed it would exceed the bound', () => {
+      const small = Math.floor(decodeBatch(bytes).records.reduce((n, r) => n + (r.value?.length ?? 0), 0) / 2);
+      expect(() => validateBatch(bytes, 0, bytes.length, { maxDecompressedBytes: small })).toThrow(/exceed/);
+    });
+  });
+});
+
+describe("Brook's codecs", () => {
+  const records = bigRecords().slice(0, 400).map((r) => ({ key: Buffer.from(r.key!, 'hex'), value: Buffer.from(r.value!, 'hex'), timestamp: r.timestamp }));
+
+  it.each(['gzip', 'snappy', 'lz4'])('compresses %s batches that decode and validate', (name) => {
+    const b = encodeBatch({ records, compression: IDS[name] });
+    const plain = encodeBatch({ records });
+    expect(b.length).toBeLessThan(plain.length / 2);
+    expect(validateBatch(b).header.attributes & COMPRESSION_MASK).toBe(IDS[name]);
+    expect(decodeBatch(b).records.map(asFixture)).toEqual(decodeBatch(plain).records.map(asFixture));
+  });
+
+  it('has no zstd compressor (the cleaner writes such batches uncompressed)', () => {
+    expect(() => encodeBatch({ records, compression: CompressionCodecId.ZSTD })).toThrow(RangeError);
+  });
+
+  it('reads raw (unframed) snappy as well as xerial-framed', () => {
+    const plain = encodeBatch({ records });
+    const raw = withPayload(2, rawSnappy(recordsSection(plain)), plain);
+    expect(decodeBatch(raw).records.map(asFixture)).toEqual(decodeBatch(plain).records.map(asFixture));
+    expect(snappyCodec.decompress(snappyCodec.compress!(recordsSection(plain)), 1 << 20)).toEqual(recordsSection(plain));
+  });
+
+  it('refuses undefined codecs (5-7) with UnsupportedCompressionError', () => {
+    const plain = encodeBatch({ records: [{ value: new Uint8Array(3) }] });
+    for (const codec of [5, 6, 7]) {
+      const b = withPayload(codec, recordsSection(plain), plain);
+      expect(() => validateBatch(b)).toThrow(UnsupportedCompressionError);
+      expect(() => decodeBatch(b)).toThrow(UnsupportedCompressionError);
+    }
+  });
+
+  it.each([1, 2, 3, 4])('refuses a payload of codec %i that does not decompress, or does not parse', (codec) => {
+    const plain = encodeBatch({ records: [{ value: new Uint8Array(3) }] });
+    const garbage = withPayload(codec, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), plain);
+    expect(() => validateBatch(garbage)).toThrow(ProtocolError);
+    expect(() => validateBatch(garbage)).not.toThrow(UnsupportedCompressionError);
+    if (codec === 4) return; // no zstd compressor here
+    // Decompresses fine, but to bytes that are not the records the header promises.
+    const wrong = withPayload(codec, CODECS[codec]!.compress!(new Uint8Array(40).fill(7)), plain);
+    expect(() => validateBatch(wrong)).toThrow(ProtocolError);
+    expect(() => decodeBatch(wrong)).toThrow(ProtocolError);
+  });
+});
+
+describe('zip bombs', () => {
+  const MiB = 1 << 20;
+  const plain = encodeBatch({ records: [{ value: new Uint8Array(3) }] });
+
+  it.each([
+    ['gzip', () => new Uint8Array(gzipSync(new Uint8Array(64 * MiB)))],
+    ['snappy', () => snappyCodec.compress!(new Uint8Array(8 * MiB))],
+    ['lz4', () => lz4Codec.compress!(new Uint8Array(8 * MiB))],
+  ] as const)('a %s batch that inflates past the bound is refused early', (name, make) => {
+    const bomb = withPayload(IDS[name]!, make(), plain);
+    const t0 = Date.now();
+    expect(() => validateBatch(bomb, 0, bomb.length, { maxDecompressedBytes: MiB })).toThrow(/exceed 1048576 bytes/);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
+  it('a zstd frame that declares a huge window is refused before anything is allocated', () => {
+    // Magic, frame header descriptor 0 (no single segment, no checksum), window descriptor 0xF8
+    // (2^41 bytes), then one empty raw last block.
+    const frame = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xf8, 0x01, 0x00, 0x00]);
+    expect(() => validateBatch(withPayload(4, frame, plain), 0, undefined, { maxDecompressedBytes: MiB })).toThrow(/exceed/);
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * One Kafka client connection over TCP (or TLS): splits the byte stream into size-prefixed frames
+ * (refusing oversized ones before allocating), decodes each request, and answers in request
+ * order, as Kafka does. Requests start at once, in the order they arrive, so a slow long-poll
+ * Fetch holds back only the later answers of its own connection; the finished answers wait in a
+ * queue behind it. Reading stops while too many requests or bytes are outstanding or the client
+ * is not reading its answers. Bad input closes the connection with a log line, never the broker.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { ErrorCode, ProtocolError, kafka } from '@brook/protocol';
+import type { Principal } from '../../auth/authorizer.js';
+import type { BrokerContext } from '../../api/types.js';
+import type { BrokerHandlers } from '../../api/index.js';
+import { servedVersionRanges } from './apis/index.js';
+import { toKafkaError } from './errors.js';
+import type { SaslSession } from '../../auth/sasl.js';
+import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
+
+/** Answers written but not yet taken by the client, before the broker stops reading. */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/** Request bytes a connection may have outstanding before the broker stops reading it. */
+const MAX_OUTSTANDING_BYTES = 16 * 1024 * 1024;
+/** Before authentication only these may be sent (Kafka closes the connection on anything else). */
+const BEFORE_AUTH = new Set<KafkaApiName>(['ApiVersions', 'SaslHandshake', 'SaslAuthenticate']);
+
+export interface KafkaConnectionDeps {
+  ctx: BrokerContext;
+  handlers: BrokerHandlers;
+  adapters: KafkaAdapters;
+  logger: Logger;
+  maxFrameBytes: number;
+  maxInFlight: number;
+  onClose(c: KafkaConnection): void;
+}
+
+/** One answer in request order; `frame` null: the request has no answer (Produce with acks 0). */
+interface Slot {
+  done: boolean;
+  frame: Uint8Array | null;
+  size: number;
+}
+
+let nextId = 1;
+
+export class KafkaConnection implements KafkaConnectionInfo {
+  readonly connectionId = `k${nextId++}`;
+  clientId = '';
+  handshaken = true;
+  principal: Principal | null = null;
+  authenticated: boolean;
+  sasl: SaslSession | null = null;
+  readonly clientHost: string;
+  private readonly splitter: kafka.FrameSplitter;
+  private readonly slots: Slot[] = [];
+  private outstandingBytes = 0;
+  private paused = false;
+  private closed = false;
+  /** Shutting down: no new requests are read; the connection ends once its answers are out. */
+  private draining = false;
+  private ended = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly deps: KafkaConnectionDeps,
+  ) {
+    this.clientHost = socket.remoteAddress ?? 'unknown';
+    this.authenticated = deps.ctx.auth === null;
+    this.splitter = new kafka.FrameSplitter(deps.maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.updateBackpressure());
+    socket.on('close', () => this.handleClose());
+    socket.on('error', (err) => deps.logger.debug({ err: err.message, connectionId: this.connectionId }, 'kafka socket error'));
+  }
+
+  /** True while requests are being processed or answers wait to be written. */
+  get busy(): boolean {
+    return this.slots.length > 0;
+  }
+
+  /** Aborted when the connection closes, so long polls stop waiting. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Kafka has no server pushes: members heartbeat on their interval instead. */
+  push(): void {}
+
+  /** Closes once the answers already queued are written (Kafka answers a failed login, then closes). */
+  close(_code?: number, reason = 'closed by the broker'): void {
+    this.deps.logger.debug({ connectionId: this.connectionId, reason }, 'closing kafka connection');
+    this.drain();
+  }
+
+  /** Closes at once. */
+  destroy(reason: string): void {
+    if (this.closed) return;
+    this.deps.logger.debug({ connectionId: this.connectionId, reason }, 'kafka connection cut off');
+    this.socket.destroy();
+    this.handleClose();
+  }
+
+  /** Stop reading requests; end the connection once every answer is written. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.socket.pause();
+    if (this.slots.length === 0) this.end();
+  }
+
+  /** Ends the connection after what is written; a client that does not close its side is cut off. */
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.socket.end();
+    setTimeout(() => this.destroy('did not close after the broker ended the connection'), 5000).unref();
+  }
+
+  private handleClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.deps.onClose(this);
+  }
+
+  /**
+   * Kafka's answer to a request it cannot or will not parse: the connection is closed, with a log
+   * line. Nothing more is read; the answers to earlier requests still go out first.
+   */
+  private refuse(api: string, reason: string): void {
+    this.deps.ctx.metrics.requestErrors.inc({ api, listener: 'kafka' });
+    this.deps.logger.warn({ connectionId: this.connectionId, clientHost: this.clientHost, clientId: this.clientId, reason }, 'closing kafka connection');
+    this.drain();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.draining) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.splitter.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (e) {
+      this.refuse('malformed', `bad frame: ${(e as Error).message} (the largest request accepted is ${this.deps.maxFrameBytes} bytes)`);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closed || this.draining) return;
+      this.onFrame(frame);
+    }
+    this.updateBackpressure();
+  }
+
+  private onFrame(frame: Uint8Array): void {
+    let req: kafka.DecodedKafkaRequest;
+    try {
+      req = kafka.decodeKafkaRequest(frame);
+    } catch (e) {
+      if (!(e instanceof ProtocolError) && !(e instanceof kafka.UnsupportedVersionError) && !(e instanceof RangeError)) {
+        this.deps.logger.error({ err: e }, 'kafka request decoding failed');
+      }
+      this.refuse('malformed', `malformed request: ${(e as Error).message}`);
+      return;
+    }
+    const { header } = req;
+    if (header.clientId) this.clientId = header.clientId;
+    if (req.kind === 'unsupported') {
+      if (req.apiName === 'ApiVersions') {
+        // Kafka's answer to a newer ApiVersions than it knows: v0, UNSUPPORTED_VERSION and its ranges.
+        this.enqueue(frame.length, 'ApiVersions', 0, header.correlationId, () =>
+          Promise.resolve({ errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: servedVersionRanges(), throttleTimeMs: 0 }),
+        );
+        return;
+      }
+      this.refuse(req.apiName ?? 'unknown', `unsupported request: api key ${header.requestApiKey} version ${header.requestApiVersion}`);
+      return;
+    }
+    const adapter = this.deps.adapters[req.api] as KafkaAdapter<KafkaApiName> | undefined;
+    if (!adapter) {
+      this.refuse(req.api, `${req.api} is not served by this broker yet`);
+      return;
+    }
+    if (!this.authenticated && !BEFORE_AUTH.has(req.api)) {
+      this.refuse(req.api, `${req.api} before SASL authentication`);
+      return;
+    }
+    const rc: KafkaRequestContext = { version: header.requestApiVersion, conn: this, ctx: this.deps.ctx, handlers: this.deps.handlers };
+    const body = req.body as never;
+    this.enqueue(frame.length, req.api, rc.version, header.correlationId, () => adapter.handle(body, rc), (code, message) => adapter.error?.(body, code, message, rc));
+  }
+
+  /**
+   * Starts a request now (in arrival order) and queues its answer behind the earlier ones.
+   * `error` builds Kafka's error answer for a request that failed as a whole.
+   */
+  private enqueue(
+    size: number,
+    api: KafkaApiName,
+    version: number,
+    correlationId: number,
+    run: () => Promise<unknown>,
+    error?: (code: number, message: string) => unknown,
+  ): void {
+    const slot: Slot = { done: false, frame: null, size };
+    this.slots.push(slot);
+    this.outstandingBytes += size;
+    const end = this.deps.ctx.metrics.latencyOf(api, 'kafka').startTimer();
+    let started: Promise<unknown>;
+    try {
+      started = run();
+    } catch (e) {
+      started = Promise.reject(e);
+    }
+    started
+      .catch((e: unknown) => {
+        const { errorCode, errorMessage } = toKafkaError(e, this.deps.logger);
+        this.deps.ctx.metrics.requestErrors.inc({ api, listener: 'kafka' });
+        const answer = error?.(errorCode, errorMessage);
+        if (answer === undefined) throw new Error(`${api} failed: ${errorMessage}`);
+        return answer;
+      })
+      .then((res) => {
+        if (res !== null) slot.frame = kafka.encodeKafkaResponse(api, version, correlationId, res as never);
+      })
+      .catch((e: unknown) => {
+        this.deps.logger.warn({ connectionId: this.connectionId, api, version, err: (e as Error).message }, 'kafka request failed without an answer; closing the connection');
+        this.destroy('request failed');
+      })
+      .finally(() => {
+        end();
+        slot.done = true;
+        this.flush();
+      });
+  }
+
+  /** Writes the finished answers at the head of the queue, in request order. */
+  private flush(): void {
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const slot = this.slots.shift()!;
+      this.outstandingBytes -= slot.size;
+      if (slot.frame && !this.closed) this.socket.write(slot.frame);
+    }
+    if (this.draining && this.slots.length === 0 && !this.closed) this.end();
+    this.updateBackpressure();
+  }
+
+  private updateBackpressure(): void {
+    if (this.closed || this.draining) return;
+    const over = this.slots.length >= this.deps.maxInFlight || this.outstandingBytes > MAX_OUTSTANDING_BYTES || this.socket.writableLength > HIGH_WATER_BYTES;
+    if (over && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    } else if (!over && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+}
