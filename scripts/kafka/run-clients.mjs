@@ -15,7 +15,7 @@ import { bindClient, clientDefs } from './lib/clients.mjs';
 import { createKafkaTarget } from './lib/kafka-target.mjs';
 import { kafkaDir } from './lib/paths.mjs';
 import { afterRestart, beforeRestart } from './lib/scenarios.mjs';
-import { writeSummary } from './lib/summary.mjs';
+import { diffApiVersions, writeSummary } from './lib/summary.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -34,6 +34,7 @@ mkdirSync(resultsDir, { recursive: true });
 const stepLog = join(resultsDir, 'steps.log');
 writeFileSync(stepLog, '');
 const results = [];
+const observations = {}; // target -> { apiVersions }
 const t0 = Date.now();
 
 function report(target, client, scenario, status, detail, ms) {
@@ -73,8 +74,9 @@ for (const targetName of targets) {
   }
   const log = (text) => appendFileSync(stepLog, `[${targetName}] ${text}\n`);
   const bound = available.map((name) => bindClient(name, target.bootstrap, log));
+  const observe = (what, value) => ((observations[targetName] ??= {})[what] = value);
   try {
-    for (const c of bound) for (const s of beforeRestart(c)) await runScenario(targetName, c, s);
+    for (const c of bound) for (const s of beforeRestart(c, observe)) await runScenario(targetName, c, s);
     const r0 = Date.now();
     try {
       await target.restart();
@@ -90,8 +92,15 @@ for (const targetName of targets) {
   }
 }
 
+// Where Brook's ApiVersions answer differs from Kafka's (not a failure: the compatibility table)
+const apiDiffs = diffApiVersions(observations.kafka?.apiVersions, observations.brook?.apiVersions);
+if (apiDiffs.length) {
+  console.log(`\nApiVersions, Kafka 4.4 vs Brook (${apiDiffs.length} differ):`);
+  for (const d of apiDiffs) console.log(`  ${d.api.padEnd(36)} kafka ${d.kafka.padEnd(12)} brook ${d.brook}`);
+}
+
 const count = (s) => results.filter((r) => r.status === s).length;
-writeSummary(resultsDir, results, { seconds: (Date.now() - t0) / 1000 });
+writeSummary(resultsDir, results, { seconds: (Date.now() - t0) / 1000, apiDiffs });
 console.log(`\nsummary: ${join(resultsDir, 'summary.md')}, client output: ${stepLog}`);
 console.log(`kafka-clients: ${count('PASS')} passed, ${count('FAIL')} failed, ${count('SKIP')} skipped`);
 process.exit(count('FAIL') ? 1 : 0);

@@ -147,6 +147,17 @@ await stepMain({
       consumeRate: `${Math.round(col('nMsg.sec'))} rec/s`,
     };
   },
+  // BrokerApiVersionsCommand (kafka-broker-api-versions.sh): the broker's ApiVersions answer
+  'api-versions': async () => {
+    const out = await tool('BrokerApiVersionsCommand', [...BS]);
+    const apis = {};
+    // "Produce(0): 3 to 13 [usable: 13]", "OffsetDelete(47): 0 [usable: 0]", "JoinGroup(11): UNSUPPORTED"
+    for (const m of out.matchAll(/^\s*(\w+)\((\d+)\): (?:(\d+)(?: to (\d+))?|UNSUPPORTED)/gm)) {
+      apis[`${m[1]}(${m[2]})`] = m[3] === undefined ? null : `${m[3]}-${m[4] ?? m[3]}`;
+    }
+    if (!Object.keys(apis).length) throw new Error(`no API versions in: ${tail(out, 3)}`);
+    return { apis };
+  },
   txn: async (p) => {
     return javaClient('txn', p);
   },

@@ -82,7 +82,7 @@ export const clientDefs = {
   java: {
     install: installJars,
     command: [node, script('java-tools.mjs')],
-    features: { groupProtocols: ['classic', 'consumer'], resetOffsets: true, perf: true, txn: true },
+    features: { apiVersions: true, groupProtocols: ['classic', 'consumer'], resetOffsets: true, perf: true, txn: true },
   },
   'kafka-python': {
     install: installVenv,

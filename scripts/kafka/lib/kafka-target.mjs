@@ -28,9 +28,6 @@ inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=${logDir}
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
 # a single node: internal topics have one replica
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=1

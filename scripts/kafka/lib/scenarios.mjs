@@ -47,10 +47,25 @@ function groupsOf(c) {
   }));
 }
 
-/** Phase A: everything up to the restart. Each entry: { name, run(): detail string }. */
-export function beforeRestart(c) {
+/**
+ * Phase A: everything up to the restart. Each entry: { name, run(): detail string }.
+ * `observe(what, value)` keeps answers to compare between the targets afterwards.
+ */
+export function beforeRestart(c, observe = () => {}) {
   const t = topics(c.name);
-  const list = [
+  const list = [];
+  if (c.features.apiVersions) {
+    list.push({
+      name: 'api-versions',
+      run: async () => {
+        const r = await c.step('api-versions', {});
+        observe('apiVersions', r.apis);
+        const served = Object.values(r.apis).filter((v) => v !== null).length;
+        return `${served} of the ${Object.keys(r.apis).length} APIs the Java client knows are served`;
+      },
+    });
+  }
+  list.push(
     {
       name: 'create-topic',
       run: async () => {
@@ -68,7 +83,7 @@ export function beforeRestart(c) {
         return `${r.records.length} keys on murmur2's partitions`;
       },
     },
-  ];
+  );
   for (const g of groupsOf(c)) {
     list.push({
       name: `group${g.suffix}`,

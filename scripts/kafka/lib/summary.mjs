@@ -5,6 +5,14 @@ import { join } from 'node:path';
 
 const cell = (r) => (r ? `${r.status}${r.status === 'PASS' ? '' : `: ${r.detail.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' / ')}`}` : '-');
 
+/** APIs whose served version range differs; `-` where a broker does not serve the API. */
+export function diffApiVersions(kafka, brook) {
+  if (!kafka || !brook) return [];
+  const apis = [...new Set([...Object.keys(kafka), ...Object.keys(brook)])];
+  const range = (v) => v ?? '-';
+  return apis.filter((a) => range(kafka[a]) !== range(brook[a])).map((api) => ({ api, kafka: range(kafka[api]), brook: range(brook[api]) }));
+}
+
 export function writeSummary(dir, results, meta) {
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...meta, results }, null, 2) + '\n');
   const targets = [...new Set(results.map((r) => r.target))];
@@ -26,6 +34,9 @@ export function writeSummary(dir, results, meta) {
     `| --- | --- | ${targets.map(() => '---').join(' | ')} |`,
     ...rows,
     '',
+    ...(meta.apiDiffs?.length
+      ? ['## ApiVersions where Brook differs from Kafka 4.4', '', '| API (key) | Kafka | Brook |', '| --- | --- | --- |', ...meta.apiDiffs.map((d) => `| ${d.api} | ${d.kafka} | ${d.brook} |`), '']
+      : []),
   ].join('\n');
   writeFileSync(join(dir, 'summary.md'), md);
 }
