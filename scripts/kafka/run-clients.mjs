@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBrookTarget } from './lib/brook-target.mjs';
-import { bindClient, clientDefs } from './lib/clients.mjs';
+import { bindClient, clientDefs, installJars } from './lib/clients.mjs';
 import { createKafkaTarget } from './lib/kafka-target.mjs';
 import { kafkaDir } from './lib/paths.mjs';
 import { afterRestart, beforeRestart } from './lib/scenarios.mjs';
@@ -66,6 +66,10 @@ for (const targetName of targets) {
   const began = Date.now();
   let target;
   try {
+    if (targetName === 'kafka') {
+      const noJars = await installJars();
+      if (noJars) throw new Error(`cannot run Apache Kafka: ${noJars}`);
+    }
     target = targetName === 'kafka' ? await createKafkaTarget(work) : await createBrookTarget(work);
     report(targetName, '-', `start broker at ${target.bootstrap}`, 'PASS', work, Date.now() - began);
   } catch (e) {

@@ -14,8 +14,8 @@ async function has(cmd) {
   return (await run('sh', ['-c', `command -v ${cmd}`], { timeoutMs: 10_000 })).code === 0;
 }
 
-/** Kafka's jars from Maven Central (about 45 s and 54 MB the first time). */
-async function installJars() {
+/** Kafka's jars from Maven Central (about 45 s and 54 MB the first time): the Java client and the Kafka target. */
+export async function installJars() {
   if (!(await has('java'))) return 'no java on PATH';
   if (existsSync(join(jarDir, `kafka_2.13-${KAFKA_VERSION}.jar`))) return null;
   if (!(await has('mvn'))) return 'no mvn on PATH to fetch the Kafka jars';
@@ -39,7 +39,11 @@ function installVenv() {
     if (!(await has('python3'))) return 'no python3 on PATH';
     console.log(`installing ${req.trim().split('\n').join(', ')} into ${venvDir}...`);
     mkdirSync(cacheDir, { recursive: true });
-    let r = await run('python3', ['-m', 'venv', venvDir], { timeoutMs: 120_000 });
+    let r = await run('python3', ['-m', 'venv', '--clear', venvDir], { timeoutMs: 120_000 });
+    if (r.code !== 0 && (await aptInstall('python3-venv')) === null) {
+      // Debian's python3 ships venv without ensurepip unless python3-venv is installed
+      r = await run('python3', ['-m', 'venv', '--clear', venvDir], { timeoutMs: 120_000 });
+    }
     if (r.code !== 0) return `python3 -m venv failed: ${tail(r.stdout + r.stderr, 3)}`;
     r = await run(venvPython, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', reqFile], { timeoutMs: 600_000 });
     if (r.code !== 0) return `pip install failed: ${tail(r.stdout + r.stderr, 3)}`;
@@ -49,19 +53,24 @@ function installVenv() {
   return venvReady;
 }
 
-/** kcat from Debian's packages (apt-get, as root), unless it is on PATH already. */
-async function installKcat() {
-  if (await has('kcat')) return null;
-  if (!(await has('apt-get'))) return 'no kcat on PATH and no apt-get to install it';
-  if (process.getuid?.() !== 0) return 'no kcat on PATH and not root to apt-get install it';
-  console.log('installing kcat (apt-get install -y kcat)...');
+/** A Debian package (apt-get as root; `apt-get update` first if the lists do not know it yet). */
+async function aptInstall(pkg) {
+  if (!(await has('apt-get'))) return `no apt-get to install ${pkg}`;
+  if (process.getuid?.() !== 0) return `not root to apt-get install ${pkg}`;
+  console.log(`installing ${pkg} (apt-get install -y ${pkg})...`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  let r = await run('apt-get', ['install', '-y', '-q', 'kcat'], { env, timeoutMs: 300_000 });
+  let r = await run('apt-get', ['install', '-y', '-q', pkg], { env, timeoutMs: 300_000 });
   if (r.code !== 0) {
     await run('apt-get', ['update', '-q'], { env, timeoutMs: 300_000 });
-    r = await run('apt-get', ['install', '-y', '-q', 'kcat'], { env, timeoutMs: 300_000 });
+    r = await run('apt-get', ['install', '-y', '-q', pkg], { env, timeoutMs: 300_000 });
   }
-  return r.code === 0 ? null : `apt-get install kcat failed: ${tail(r.stdout + r.stderr, 3)}`;
+  return r.code === 0 ? null : `apt-get install ${pkg} failed: ${tail(r.stdout + r.stderr, 3)}`;
+}
+
+/** kcat from Debian's packages, unless it is on PATH already. */
+async function installKcat() {
+  if (await has('kcat')) return null;
+  return aptInstall('kcat');
 }
 
 /** KafkaJS is a devDependency of the repo (npm ci installs it). */
