@@ -84,7 +84,9 @@ async function groupRun(p, produceFirst) {
   let assigned = null;
   try {
     const died = () => members.find((m) => m.proc.child.exitCode !== null);
-    const explain = () => members.map((m, i) => `member ${i}: ${tail(m.proc.output.stderr, 2) || '(nothing on stderr)'}`).join(' / ');
+    let describeError = null; // the group may not exist yet while the members' JVMs start
+    const explain = () =>
+      members.map((m, i) => `member ${i}: ${tail(m.proc.output.stderr, 2) || '(nothing on stderr)'}`).join(' / ') + (describeError ? ` / last describe: ${describeError}` : '');
     const alive = () => {
       const d = died();
       if (d) throw new Error(`ConsoleConsumer exited early: ${tail(d.proc.output.stderr, 3)}`);
@@ -92,7 +94,7 @@ async function groupRun(p, produceFirst) {
     if (!produceFirst) {
       await waitUntil(async () => {
         alive();
-        const ms = await describeMembers(p.group, p.topic);
+        const ms = await describeMembers(p.group, p.topic).catch((e) => ((describeError = e.message), []));
         if (ms.length === 2 && ms.every((m) => m.assigned.length) && ms[0].assigned.length + ms[1].assigned.length === p.partitions) return (assigned = ms);
         return null;
       }, 'both members to hold partitions (ConsumerGroupCommand --describe --members)', { explain });
