@@ -1,6 +1,7 @@
 // Consumer-group operations shared by the wire handlers, the admin API and metrics: describe, list, delete, exists, lag.
 import { ErrorCode, type DescribedGroup } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
+import type { ClassicGroupWireDescription } from '../groups/classic/index.js';
 
 /** What these operations read: the live groups, and the offsets that keep a member-less group alive. */
 type GroupsContext = Pick<BrokerContext, 'groups' | 'classicGroups' | 'offsets' | 'logger'>;
@@ -28,6 +29,30 @@ export function groupHasMembers(ctx: Pick<BrokerContext, 'groups' | 'classicGrou
 /** Whether a member subscribes to the topic (OffsetDelete's GROUP_SUBSCRIBED_TO_TOPIC). */
 export function groupSubscribesTo(ctx: Pick<BrokerContext, 'groups' | 'classicGroups'>, groupId: string, topic: string): boolean {
   return ctx.groups.subscribesTo(groupId, topic) || ctx.classicGroups.subscribesTo(groupId, topic);
+}
+
+/**
+ * A group's type as Kafka names it (ListGroups v5, the DescribeGroups/ConsumerGroupDescribe
+ * split): KIP-848 groups are "consumer"; classic groups, and groups that only have committed
+ * offsets (Kafka creates a "simple" classic group for those), are "classic" with their protocol
+ * type ("" for the simple ones). Null: no such group.
+ */
+export function groupType(ctx: GroupsContext, groupId: string): { type: 'consumer' | 'classic'; protocolType: string } | null {
+  if (ctx.groups.has(groupId)) return { type: 'consumer', protocolType: 'consumer' };
+  const protocolType = ctx.classicGroups.protocolType(groupId);
+  if (protocolType !== null) return { type: 'classic', protocolType };
+  return ctx.offsets.hasGroup(groupId) ? { type: 'classic', protocolType: '' } : null;
+}
+
+/**
+ * A classic group as Kafka's DescribeGroups shows it (member metadata and assignment bytes as the
+ * members sent them; an offsets-only group as Kafka's empty simple group); null for KIP-848 groups
+ * and unknown ids, which Kafka answers as Dead / GROUP_ID_NOT_FOUND.
+ */
+export function describeClassicForWire(ctx: GroupsContext, groupId: string): ClassicGroupWireDescription | null {
+  const classic = ctx.classicGroups.describeForWire(groupId);
+  if (classic) return classic;
+  return groupType(ctx, groupId)?.type === 'classic' ? { state: 'Empty', protocolType: '', protocolData: '', members: [] } : null;
 }
 
 /**
