@@ -10,10 +10,15 @@ export const MAX_OFFSET_METADATA_BYTES = 4096;
 type PartitionResult = OffsetCommitResponse['topics'][number]['partitions'][number];
 
 /**
- * A commit as the checks see it: Brook's request, plus the group instance id only Kafka clients
- * send (KIP-345: a classic static member replaced by a newer instance is FENCED_INSTANCE_ID).
+ * A commit as the checks see it: Brook's request, plus what only Kafka clients send or expect:
+ * the group instance id (KIP-345: a classic static member replaced by a newer instance is
+ * FENCED_INSTANCE_ID), and `acceptNegativeOffsets`: Kafka stores any offset (a negative one reads
+ * back as "nothing committed"; KafkaJS's resetOffsets commits -1 and -2), Brook refuses them.
  */
-export type GroupCommit = Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'> & { groupInstanceId?: string | null };
+export type GroupCommit = Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'> & {
+  groupInstanceId?: string | null;
+  acceptNegativeOffsets?: boolean;
+};
 
 /**
  * The checks of a commit, partition by partition (also for TxnOffsetCommit): ACLs, topic,
@@ -39,7 +44,7 @@ export function checkCommits(
       if (!topic || p.partition < 0 || p.partition >= topic.numPartitions) {
         return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
       }
-      if (p.offset < 0) return refuse(ErrorCode.INVALID_REQUEST, `offset must be >= 0, got ${p.offset}`);
+      if (p.offset < 0 && !req.acceptNegativeOffsets) return refuse(ErrorCode.INVALID_REQUEST, `offset must be >= 0, got ${p.offset}`);
       if (p.metadata !== null && utf8Encode(p.metadata).length > MAX_OFFSET_METADATA_BYTES) {
         return refuse(ErrorCode.OFFSET_METADATA_TOO_LARGE, `metadata exceeds ${MAX_OFFSET_METADATA_BYTES} bytes`);
       }

@@ -28,6 +28,7 @@ export const txnOffsetCommit: KafkaAdapter<'TxnOffsetCommit'> = {
         memberId: member ? body.memberId : null,
         memberEpoch: member ? body.generationIdOrMemberEpoch : -1,
         groupInstanceId: body.groupInstanceId,
+        acceptNegativeOffsets: true,
         topics: topics.map(({ topic, partitions }) => ({ topic, partitions })),
       },
       rc.conn,
