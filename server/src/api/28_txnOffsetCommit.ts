@@ -4,11 +4,11 @@
 // accepted ones are held by the transaction until EndTxn, which checks them again before it commits.
 import type { RequestOf, ResponseOf } from '@brook/protocol';
 import type { BrokerContext, ServerHandler } from './types.js';
-import { checkCommits } from '../services/offsetCommits.js';
+import { checkCommits, type GroupCommit } from '../services/offsetCommits.js';
 import { authorize } from './acl.js';
 
-/** Brook's request, plus the group instance id Kafka clients send from v3. */
-export type TxnOffsetCommitHandlerRequest = RequestOf<'TxnOffsetCommit'> & { groupInstanceId?: string | null };
+/** Brook's request, plus what Kafka clients send or expect (see GroupCommit). */
+export type TxnOffsetCommitHandlerRequest = RequestOf<'TxnOffsetCommit'> & Pick<GroupCommit, 'groupInstanceId' | 'acceptNegativeOffsets'>;
 
 export function txnOffsetCommit(ctx: BrokerContext): ServerHandler<TxnOffsetCommitHandlerRequest, ResponseOf<'TxnOffsetCommit'>> {
   return async (req, conn) => {

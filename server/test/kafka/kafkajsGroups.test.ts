@@ -174,7 +174,7 @@ describe('KafkaJS consumer groups (classic protocol)', () => {
       [1, '-2', null],
     ]);
     expect(await consumeAll(10)).toHaveLength(10); // fromBeginning: everything again
-    await admin.resetOffsets({ groupId, topic });
+    await admin.resetOffsets({ groupId, topic, earliest: false });
     expect(await offsets()).toEqual([
       [0, '-1'],
       [1, '-1'],
