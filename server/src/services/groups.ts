@@ -1,7 +1,7 @@
 // Consumer-group operations shared by the wire handlers, the admin API and metrics: describe, list, delete, exists, lag.
 import { ErrorCode, type DescribedGroup } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import type { ClassicGroupWireDescription } from '../groups/classic/index.js';
+import { CONSUMER_PROTOCOL_TYPE, type ClassicGroupWireDescription } from '../groups/classic/index.js';
 
 /** What these operations read: the live groups, and the offsets that keep a member-less group alive. */
 type GroupsContext = Pick<BrokerContext, 'groups' | 'classicGroups' | 'offsets' | 'logger'>;
@@ -136,12 +136,18 @@ export interface OffsetDeleteResult {
 
 /**
  * OffsetDelete (wire and admin API): drops the group's offsets of topics no member subscribes to
- * (GROUP_SUBSCRIBED_TO_TOPIC for the others); `partitions` null = every committed partition of the
+ * (GROUP_SUBSCRIBED_TO_TOPIC for the others; a non-empty classic group of another protocol type
+ * than "consumer" is NON_EMPTY_GROUP); `partitions` null = every committed partition of the
  * topic. In the group's queue, so no member subscribes between the check and the tombstones.
  */
 export function deleteOffsets(ctx: GroupsContext, groupId: string, topics: ReadonlyArray<{ topic: string; partitions: readonly number[] | null }>): Promise<OffsetDeleteResult> {
   return ctx.groups.inGroupQueue(groupId, async () => {
     if (!groupExists(ctx, groupId)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist`, topics: [] };
+    // Kafka's ClassicGroup.validateOffsetDelete: without the consumer protocol, the subscriptions are unknown.
+    const classicType = ctx.classicGroups.protocolType(groupId);
+    if (classicType !== null && classicType !== CONSUMER_PROTOCOL_TYPE && ctx.classicGroups.state(groupId) !== 'Empty') {
+      return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `group ${groupId} has members of protocol type ${classicType}`, topics: [] };
+    }
     const doomed: Array<{ topic: string; partition: number }> = [];
     const results = topics.map((t) => {
       const parts = t.partitions ?? ctx.offsets.list(groupId).filter((o) => o.topic === t.topic).map((o) => o.partition);

@@ -232,6 +232,27 @@ describe('classic groups over the Kafka port', () => {
     await c.request('ConsumerGroupHeartbeat', 0, { groupId: 'types-848', memberId: hb.memberId!, memberEpoch: -1 });
   });
 
+  it('keeps the opaque bytes of other protocol types, and refuses OffsetDelete while such a group has members', async () => {
+    const metadata = new Uint8Array([1, 2, 3]);
+    const joinConnect = (memberId: string) =>
+      c.request('JoinGroup', 7, { groupId: 'connect-g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'connect', protocols: [{ name: 'sessioned', metadata }] });
+    const first = await joinConnect('');
+    const joined = await joinConnect(first.memberId);
+    expect(joined).toMatchObject({ errorCode: 0, protocolType: 'connect', protocolName: 'sessioned', members: [{ memberId: first.memberId, groupInstanceId: null, metadata }] });
+    const assigned = new Uint8Array([9, 8, 7]);
+    expect((await c.request('SyncGroup', 3, { groupId: 'connect-g', generationId: joined.generationId, memberId: first.memberId, assignments: [{ memberId: first.memberId, assignment: assigned }] })).assignment).toEqual(assigned);
+    const described = await c.request('DescribeGroups', 4, { groups: ['connect-g'] });
+    expect(described.groups[0]).toMatchObject({ groupState: 'Stable', protocolType: 'connect', protocolData: 'sessioned', members: [{ memberMetadata: metadata, memberAssignment: assigned }] });
+    await broker.context.topics.create('connect-offsets', 1);
+    expect(await commit('connect-g', 'connect-offsets', joined.generationId, first.memberId, null)).toBe(0);
+    const refused = await c.request('OffsetDelete', 0, { groupId: 'connect-g', topics: [{ name: 'connect-offsets', partitions: [{ partitionIndex: 0 }] }] });
+    expect(refused).toEqual({ errorCode: ErrorCode.NON_EMPTY_GROUP, throttleTimeMs: 0, topics: [] });
+    // LeaveGroup v0-2 name one member and answer its error as the request's.
+    expect(await c.request('LeaveGroup', 2, { groupId: 'connect-g', memberId: first.memberId })).toEqual({ throttleTimeMs: 0, errorCode: 0, members: [] });
+    const deleted = await c.request('OffsetDelete', 0, { groupId: 'connect-g', topics: [{ name: 'connect-offsets', partitions: [{ partitionIndex: 0 }] }] });
+    expect(deleted.errorCode).toBe(0);
+  });
+
   it('keeps KIP-848 and classic members out of each other\'s non-empty groups', async () => {
     await broker.context.topics.create('mixed-t', 2);
     // A Brook SDK consumer (KIP-848 over the WebSocket) holds group "mixed".
