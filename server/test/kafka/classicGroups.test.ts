@@ -265,7 +265,7 @@ describe('classic groups over the Kafka port', () => {
 
     // A classic Kafka member cannot join it (Kafka 4 would take it into the consumer group as a
     // "mixed" member; Brook has no mixed groups), with or without KIP-394.
-    for (const version of [3, 5]) {
+    for (const version of [3, 5, 7, 9]) {
       expect(await join('mixed', 'mixed-t', '', null, version)).toEqual({
         throttleTimeMs: 0,
         errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL,

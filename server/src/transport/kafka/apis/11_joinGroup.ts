@@ -26,20 +26,20 @@ export const joinGroup: KafkaAdapter<'JoinGroup'> = {
       errorCode: kafkaCode(res.errorCode),
       generationId: res.generationId,
       protocolType: res.protocolType,
-      // Not nullable before v7.
-      protocolName: rc.version >= 7 ? res.protocolName : (res.protocolName ?? ''),
+      // Not nullable before v7; Kafka's error answers leave it at its default, "".
+      protocolName: rc.version >= 7 && res.errorCode === 0 ? res.protocolName : (res.protocolName ?? ''),
       leader: res.leader,
       skipAssignment: res.skipAssignment,
       memberId: res.memberId,
       members: res.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
     };
   },
-  error: (body, errorCode, _message, rc) => ({
+  error: (body, errorCode) => ({
     throttleTimeMs: 0,
     errorCode,
     generationId: -1,
     protocolType: null,
-    protocolName: rc.version >= 7 ? null : '',
+    protocolName: '',
     leader: '',
     skipAssignment: false,
     memberId: body.memberId,
