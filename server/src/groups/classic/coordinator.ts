@@ -17,7 +17,7 @@ import { ErrorCode, type DescribedGroup } from '@brook/protocol';
 import { DEFAULT_CLASSIC_CONFIG, EMPTY_ASSIGNMENT, type ClassicEffect, type ClassicEvent, type ClassicGroup, type ClassicGroupConfig, type ClassicGroupState } from './model.js';
 import { classicTransition } from './transitions.js';
 import { classicSnapshot, isClassicSnapshot, restoreClassic, type PersistedClassicGroup } from './persistence.js';
-import { classicSubscribesTo, describeClassicGroup, validateClassicOffsetCommit } from './queries.js';
+import { classicSubscribesTo, describeClassicGroup, describeClassicGroupForWire, validateClassicOffsetCommit, type ClassicGroupWireDescription } from './queries.js';
 import type {
   ClassicRequestContext,
   HeartbeatRequest,
@@ -288,6 +288,12 @@ export class ClassicGroupCoordinator {
     return this.groups.get(groupId)?.state ?? 'Dead';
   }
 
+  /** The protocol type its members joined with ("" before the first join); null if unknown. */
+  protocolType(groupId: string): string | null {
+    const g = this.groups.get(groupId);
+    return g ? (g.protocolType ?? '') : null;
+  }
+
   /** 0 if the commit may proceed, else the error code (see queries.ts validateClassicOffsetCommit). */
   validateOffsetCommit(groupId: string, memberId: string | null, groupInstanceId: string | null, generationId: number, transactional: boolean): number {
     const g = this.groups.get(groupId);
@@ -303,6 +309,12 @@ export class ClassicGroupCoordinator {
   describe(groupId: string): (DescribedGroup & { protocolType: string }) | null {
     const g = this.groups.get(groupId);
     return g ? describeClassicGroup(g) : null;
+  }
+
+  /** As Kafka's DescribeGroups shows it (metadata and assignment bytes as sent); null if unknown. */
+  describeForWire(groupId: string): ClassicGroupWireDescription | null {
+    const g = this.groups.get(groupId);
+    return g ? describeClassicGroupForWire(g) : null;
   }
 
   list(): Array<{ groupId: string; state: ClassicGroupState; members: number; protocolType: string }> {

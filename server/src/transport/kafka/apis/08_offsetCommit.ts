@@ -1,5 +1,8 @@
 // OffsetCommit: the shared handler checks and writes; v10 names topics by id. A commit without a
-// member id and generation (-1) is an admin commit (Brook: member id null).
+// member id and generation (-1) is an admin commit (Brook: member id null). The generation or
+// member epoch, member id and (v7+) group instance id fence it by the group's kind: a classic
+// group by generation and member (FENCED_INSTANCE_ID for a replaced static member), a KIP-848
+// group by member epoch and partition ownership. Negative offsets are stored as Kafka stores them.
 import { kafkaCode, KafkaError } from '../errors.js';
 import type { KafkaAdapter, KafkaResponseOf } from '../types.js';
 import { topicName } from './topics.js';
@@ -18,7 +21,14 @@ export const offsetCommit: KafkaAdapter<'OffsetCommit'> = {
     }
     const admin = body.memberId === '' && body.generationIdOrMemberEpoch < 0;
     const res = (await rc.handlers.OffsetCommit(
-      { groupId: body.groupId, memberId: admin ? null : body.memberId, memberEpoch: body.generationIdOrMemberEpoch, topics: topics.map(({ topic, partitions }) => ({ topic, partitions })) },
+      {
+        groupId: body.groupId,
+        memberId: admin ? null : body.memberId,
+        memberEpoch: body.generationIdOrMemberEpoch,
+        groupInstanceId: body.groupInstanceId,
+        acceptNegativeOffsets: true,
+        topics: topics.map(({ topic, partitions }) => ({ topic, partitions })),
+      },
       rc.conn,
     ))!;
     return {

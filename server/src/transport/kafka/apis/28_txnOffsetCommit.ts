@@ -1,6 +1,7 @@
 // TxnOffsetCommit: offsets that commit with the transaction. v0-2 carry no member: Brook takes
-// them as commits without a member id (accepted while the group is empty, as Kafka's v0-2 are
-// not fenced either); v3+ carry the member id and generation or member epoch; v6 names topics by id.
+// them as commits without a member id (a classic group takes them in any state, as Kafka; a
+// KIP-848 group only while empty); v3+ carry the member id, generation or member epoch and group
+// instance id, fenced as OffsetCommit's; v6 names topics by id.
 import { kafkaCode, KafkaError } from '../errors.js';
 import type { KafkaAdapter, KafkaResponseOf } from '../types.js';
 import { topicName } from './topics.js';
@@ -26,6 +27,8 @@ export const txnOffsetCommit: KafkaAdapter<'TxnOffsetCommit'> = {
         groupId: body.groupId,
         memberId: member ? body.memberId : null,
         memberEpoch: member ? body.generationIdOrMemberEpoch : -1,
+        groupInstanceId: body.groupInstanceId,
+        acceptNegativeOffsets: true,
         topics: topics.map(({ topic, partitions }) => ({ topic, partitions })),
       },
       rc.conn,
