@@ -29,6 +29,7 @@ import type {
   SyncGroupRequest,
   SyncGroupResponse,
 } from './types.js';
+import { SerialQueues } from '../serialQueues.js';
 
 export type TimerHandle = unknown;
 
@@ -60,7 +61,7 @@ type Parked = { join: (r: JoinGroupResponse) => void } | { sync: (r: SyncGroupRe
 
 export class ClassicGroupCoordinator {
   private readonly groups = new Map<string, ClassicGroup>();
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new SerialQueues();
   private readonly timers = new Map<string, TimerHandle>();
   private readonly parked = new Map<number, Parked>();
   private readonly cfg: ClassicGroupConfig;
@@ -94,16 +95,7 @@ export class ClassicGroupCoordinator {
   // ---- the per-group queue
 
   private enqueue<T>(groupId: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(groupId) ?? Promise.resolve()).then(fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(groupId, tail);
-    void tail.then(() => {
-      if (this.queues.get(groupId) === tail) this.queues.delete(groupId);
-    });
-    return run;
+    return this.queues.run(groupId, fn);
   }
 
   private async step(groupId: string, event: ClassicEvent): Promise<ReturnType<typeof classicTransition>> {
@@ -362,7 +354,7 @@ export class ClassicGroupCoordinator {
 
   /** Resolves once every queued step of every group is done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    await this.queues.idle();
   }
 
   /** Stops the timers and answers every parked request, so no client waits on a closed broker. */
