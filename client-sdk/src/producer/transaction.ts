@@ -156,6 +156,12 @@ export class TransactionManager {
     if (!t) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'no transaction in progress');
     await this.sender.flushPending();
     if (commit && t.failed) throw t.failed;
+    if (t.partitions.size === 0 && t.groups.size === 0) {
+      // Nothing was written: nothing to end on the broker (Kafka refuses EndTxn for an empty
+      // transaction; its own producer ends such a transaction locally, too).
+      core.txn = null;
+      return;
+    }
     try {
       await this.request('EndTxn', {
         transactionalId: identity.transactionalId!,
