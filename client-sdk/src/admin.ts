@@ -7,12 +7,10 @@ import {
   EARLIEST_TIMESTAMP,
   ErrorCode,
   LATEST_TIMESTAMP,
-  type ApiName,
-  type RequestOf,
-  type ResponseOf,
 } from '@brook/protocol';
-import { sleep, type Connection } from './connection.js';
-import { openConnection, type ClientContext } from './context.js';
+import { sleep } from './connection.js';
+import { openCluster, type ClientContext } from './context.js';
+import type { Cluster, ClusterApiName, ClusterRequestOf, ClusterResponseOf } from './transport/types.js';
 import type { Logger } from './logger.js';
 
 export interface ConfigEntry {
@@ -24,7 +22,7 @@ export interface ITopicConfig {
   topic: string;
   /** Default 1 (-1 also means the broker default, 1). */
   numPartitions?: number;
-  /** Accepted for KafkaJS compatibility (single node: always 1). */
+  /** Replicas per partition on a Kafka cluster (default: the cluster's default); a Brook broker has one. */
   replicationFactor?: number;
   replicaAssignment?: unknown[];
   configEntries?: ConfigEntry[];
@@ -145,31 +143,31 @@ export class Admin {
   private readonly ctx: ClientContext;
   private readonly config: AdminConfig;
   private readonly logger: Logger;
-  private readonly conn: Connection;
+  private readonly cluster: Cluster;
 
   constructor(ctx: ClientContext, config: AdminConfig = {}) {
     this.ctx = ctx;
     this.config = config;
     this.logger = ctx.logger.namespace('Admin');
-    this.conn = openConnection(ctx);
+    this.cluster = openCluster(ctx);
   }
 
   async connect(): Promise<void> {
-    await this.conn.connect();
+    await this.cluster.connect();
   }
 
   async disconnect(): Promise<void> {
-    await this.conn.close();
+    await this.cluster.close();
   }
 
   /** Sends a request, retrying request-level retriable failures (network, timeouts) with backoff. */
-  private async request<N extends ApiName>(name: N, body: RequestOf<N>): Promise<ResponseOf<N>> {
+  private async request<N extends ClusterApiName>(name: N, body: ClusterRequestOf<N>): Promise<ClusterResponseOf<N>> {
     const retries = this.config.retry?.retries ?? this.ctx.retries;
     const initial = this.config.retry?.initialRetryTime ?? 100;
     const max = this.config.retry?.maxRetryTime ?? 30_000;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.conn.request(name, body);
+        return await this.cluster.request(name, body);
       } catch (e) {
         const err = e instanceof BrookError ? e : new BrookError(ErrorCode.UNKNOWN_SERVER_ERROR, (e as Error).message);
         if (!err.retriable || attempt >= retries) throw err;
@@ -192,6 +190,7 @@ export class Admin {
         return {
           name: t.topic,
           numPartitions: t.numPartitions === undefined || t.numPartitions === -1 ? 1 : t.numPartitions,
+          ...(t.replicationFactor !== undefined ? { replicationFactor: t.replicationFactor } : {}),
           configs: (t.configEntries ?? []).map((c) => ({ name: String(c.name), value: String(c.value) })),
         };
       }),
@@ -235,14 +234,11 @@ export class Admin {
       else if (t.errorCode !== 0 || t.internal) continue;
       out.push({
         name: t.name,
-        partitions: Array.from({ length: t.numPartitions }, (_, partitionId) => ({
-          partitionErrorCode: 0,
-          partitionId,
-          leader: 0,
-          replicas: [0],
-          isr: [0],
-          offlineReplicas: [],
-        })),
+        partitions: Array.from({ length: t.numPartitions }, (_, partitionId) => {
+          // The leader as the cluster knows it (a Brook broker is node 0); replicas are not described.
+          const leader = this.cluster.leaderOf(t.name, partitionId);
+          return { partitionErrorCode: 0, partitionId, leader, replicas: [leader], isr: [leader], offlineReplicas: [] };
+        }),
       });
     }
     return { topics: out };
@@ -404,7 +400,9 @@ export class Admin {
   /** Deletes a group's committed offsets for a topic (all partitions unless given). */
   async deleteTopicOffsets(options: { groupId: string; topic: string; partitions?: number[] }): Promise<void> {
     const { groupId, topic } = options;
-    const res = await this.request('OffsetDelete', { groupId, topics: [{ topic, partitions: options.partitions ?? null }] });
+    // Every partition named: a Kafka broker needs them listed.
+    const partitions = options.partitions ?? Array.from({ length: await this.partitionCount(topic) }, (_, i) => i);
+    const res = await this.request('OffsetDelete', { groupId, topics: [{ topic, partitions }] });
     check(res.errorCode, res.errorMessage, `group ${groupId}`);
     for (const t of res.topics) for (const p of t.partitions) check(p.errorCode, null, `${t.topic}-${p.partition}`);
   }

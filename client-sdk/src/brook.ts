@@ -1,7 +1,9 @@
 /**
  * The entry point: `new Brook({ url, clientId })` hands out producers, consumers and admin
- * clients that share its settings. `Kafka` is the KafkaJS-compatible twin: `new Kafka({ clientId,
- * brokers: ['host:port'] })` maps the first broker to `ws://host:port/ws`.
+ * clients that share its settings. Two transports: `url: 'ws://host:port/ws'` speaks Brook's
+ * WebSocket protocol (Node and browsers); `brokers: ['host:port', ...]` speaks Kafka's protocol
+ * over TCP in Node, to Brook's Kafka port or any Apache Kafka 4.x cluster (in a browser a
+ * `host:port` broker maps to `ws://host:port/ws`). `Kafka` is the KafkaJS-compatible twin.
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { Admin, type AdminConfig } from './admin.js';
@@ -20,8 +22,14 @@ export interface BrookRetryOptions {
 }
 
 export interface BrookConfig {
-  /** The broker's WebSocket endpoint, e.g. `ws://127.0.0.1:7092/ws`. */
-  url: string;
+  /** The broker's WebSocket endpoint, e.g. `ws://127.0.0.1:7092/ws`. Give this or `brokers`. */
+  url?: string;
+  /**
+   * Kafka bootstrap servers (`host:port`): in Node the client speaks Kafka's protocol over TCP (to
+   * Brook's Kafka port or a Kafka cluster); in a browser the first maps to `ws://host:port/ws`.
+   * ws:// and wss:// entries choose the WebSocket protocol (the first is used).
+   */
+  brokers?: string[] | string;
   clientId?: string;
   logLevel?: LogLevel;
   logCreator?: LogCreator;
@@ -30,10 +38,28 @@ export interface BrookConfig {
   /** Connection (WebSocket open) timeout in ms (default 10000). */
   connectionTimeout?: number;
   retry?: BrookRetryOptions;
-  /** Credentials when the broker requires authentication (KafkaJS shape; mechanism 'plain'). */
+  /** Credentials when the broker requires authentication (KafkaJS shape: plain, or over Kafka's protocol scram-sha-256 / scram-sha-512). */
   sasl?: SaslOptions;
-  /** TLS (KafkaJS shape): `true`, or `{ ca, cert, key, rejectUnauthorized }` for `ws` in Node; turns ws:// into wss://. */
+  /** TLS (KafkaJS shape): `true`, or `{ ca, cert, key, rejectUnauthorized }` in Node; turns ws:// into wss:// and Kafka connections into TLS ones. */
   ssl?: import('./socket.js').SslOption;
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** Which transport a config asks for: the WebSocket URL, or Kafka bootstrap servers (Node only). */
+export function transportOf(config: Pick<BrookConfig, 'url' | 'brokers' | 'ssl'>): { url: string; kafkaBrokers?: string[] } {
+  if (typeof config.url === 'string' && config.url.length > 0) {
+    const problem = brokerUrlProblem(config.url);
+    if (problem) throw new BrookError(ErrorCode.INVALID_CONFIG, problem);
+    return { url: config.url };
+  }
+  const list = (typeof config.brokers === 'string' ? [config.brokers] : (config.brokers ?? [])).map((b) => (typeof b === 'string' ? b.trim() : b));
+  if (list.length === 0 || list.some((b) => typeof b !== 'string' || b.length === 0)) {
+    throw new BrookError(ErrorCode.INVALID_REQUEST, "Brook needs { url: 'ws://host:port/ws' } or { brokers: ['host:port'] }");
+  }
+  const ssl = config.ssl !== undefined && config.ssl !== false;
+  if (!isNode || /^[a-z][a-z0-9+.-]*:\/\//i.test(list[0]!)) return { url: brokerToUrl(list[0]!, ssl) };
+  return { url: `kafka://${list.join(',')}`, kafkaBrokers: list };
 }
 
 export class Brook {
@@ -41,14 +67,11 @@ export class Brook {
   private readonly retryDefaults: BrookRetryOptions;
 
   constructor(config: BrookConfig) {
-    if (!config || typeof config.url !== 'string' || config.url.length === 0) {
-      throw new BrookError(ErrorCode.INVALID_REQUEST, 'Brook needs { url: "ws://host:port/ws" }');
-    }
-    const problem = brokerUrlProblem(config.url);
-    if (problem) throw new BrookError(ErrorCode.INVALID_CONFIG, problem);
+    if (!config || typeof config !== 'object') throw new BrookError(ErrorCode.INVALID_REQUEST, "Brook needs { url: 'ws://host:port/ws' } or { brokers: ['host:port'] }");
+    const transport = transportOf(config);
     this.retryDefaults = config.retry ?? {};
     this.ctx = {
-      url: config.url,
+      ...transport,
       clientId: config.clientId ?? 'brook',
       logger: createLogger(config.logLevel ?? LOG_LEVEL.INFO, config.logCreator),
       requestTimeout: config.requestTimeout ?? 30_000,
@@ -79,13 +102,12 @@ export class Brook {
   }
 }
 
-export interface KafkaConfig extends Omit<BrookConfig, 'url'> {
-  /** `host:port` entries (mapped to `ws://host:port/ws`), or full ws:// / wss:// URLs. Brook is single-node: the first is used. */
+export interface KafkaConfig extends Omit<BrookConfig, 'url' | 'brokers'> {
+  /**
+   * `host:port` entries: Kafka's protocol over TCP in Node (every entry a bootstrap server), in a
+   * browser `ws://host:port/ws` (the first). Or full ws:// / wss:// URLs (the first is used).
+   */
   brokers: string[] | string;
-  /** true: use wss:// for host:port entries. */
-  ssl?: boolean | object;
-  /** Accepted for KafkaJS compatibility; ignored. */
-  sasl?: SaslOptions;
   /** Accepted for KafkaJS compatibility; ignored. */
   authenticationTimeout?: number;
   reauthenticationThreshold?: number;
@@ -111,7 +133,6 @@ export class Kafka extends Brook {
     if (!Array.isArray(list) || list.length === 0 || typeof list[0] !== 'string') {
       throw new BrookError(ErrorCode.INVALID_REQUEST, "Kafka needs { brokers: ['host:port'] }");
     }
-    const { brokers: _brokers, ssl, ...rest } = config;
-    super({ ...rest, ssl, url: brokerToUrl(list[0], ssl !== undefined && ssl !== false) });
+    super({ ...config, brokers: list });
   }
 }

@@ -2,6 +2,8 @@
 /**
  * `brook`: the command-line tool, shaped like Kafka's kafka-topics.sh / kafka-consumer-groups.sh
  * and kcat. Admin commands talk to the broker's HTTP admin API; produce/consume use the SDK.
+ * With --bootstrap-server the SDK speaks Kafka's protocol instead (Brook's Kafka port or a Kafka
+ * cluster): produce, consume and the topic and group commands Kafka's APIs can answer.
  * Node only (never loaded by browsers).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -10,31 +12,36 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { BrookError } from '@brook/protocol';
+import type { Admin } from './admin.js';
 import { Brook } from './brook.js';
 import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
 
 interface Globals {
   url: string;
+  bootstrapServer?: string;
+  saslMechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   user?: string;
   ca?: string;
   json?: boolean;
 }
 
-function sasl(): { username: string; password: string } | undefined {
+function sasl(): { mechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined {
   const u = globals().user;
   if (!u) return undefined;
   const i = u.indexOf(':');
   if (i <= 0) throw new CliError('--user expects name:secret');
-  return { username: u.slice(0, i), password: u.slice(i + 1) };
+  return { mechanism: globals().saslMechanism, username: u.slice(0, i), password: u.slice(i + 1) };
 }
 
 const program = new Command()
   .name('brook')
   .description('Inspect and operate a Brook broker')
   .option('--url <url>', 'broker address, http://host:port, or https://host:port for a TLS broker (ws:// and wss:// work too; env BROOK_URL)', process.env.BROOK_URL ?? 'http://127.0.0.1:7092')
+  .option('--bootstrap-server <host:port,...>', "speak Kafka's protocol to these brokers (Brook's Kafka port or a Kafka cluster) instead of --url (env BROOK_BOOTSTRAP_SERVER)", process.env.BROOK_BOOTSTRAP_SERVER)
   .option('--user <name:secret>', 'credentials when the broker requires authentication (env BROOK_USER)', process.env.BROOK_USER)
-  .option('--ca <file>', "PEM file of the CA that signed a TLS broker's certificate (env BROOK_CA)", process.env.BROOK_CA)
+  .addOption(new Option('--sasl-mechanism <mechanism>', 'SASL mechanism with --bootstrap-server').choices(['plain', 'scram-sha-256', 'scram-sha-512']).default('plain'))
+  .option('--ca <file>', "PEM file of the CA that signed a TLS broker's certificate; with --bootstrap-server it turns TLS on (env BROOK_CA)", process.env.BROOK_CA)
   .option('--json', 'print JSON instead of tables (for scripts)')
   .showHelpAfterError();
 
@@ -58,6 +65,34 @@ function httpBase(): string {
 function wsUrl(): string {
   const u = new URL(httpBase());
   return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/ws`;
+}
+
+/** The --bootstrap-server list, or null when the CLI talks to --url. */
+function bootstrap(): string[] | null {
+  const b = globals().bootstrapServer;
+  return b ? b.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : null;
+}
+
+/** An SDK client: Kafka's protocol with --bootstrap-server, else the broker's WebSocket. */
+function client(): Brook {
+  const brokers = bootstrap();
+  const where = brokers ? { brokers } : { url: wsUrl() };
+  return new Brook({ ...where, clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
+}
+
+/** Runs an admin-client action (the --bootstrap-server path of the topic and group commands). */
+async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = client().admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function needsHttp(what: string): never {
+  throw new CliError(`${what} needs the broker's HTTP admin API: give --url instead of --bootstrap-server`);
 }
 
 class CliError extends Error {}
@@ -157,6 +192,12 @@ function parseConfig(pairs: string[]): Record<string, string> {
 // ---- topics
 const topics = program.command('topics').description('list, create, describe and delete topics');
 topics.command('list').action(async () => {
+  if (bootstrap()) {
+    const meta = await withAdmin((a) => a.fetchTopicMetadata());
+    const rows = meta.topics.map((t) => ({ name: t.name, partitions: t.partitions.length, internal: false })).sort((a, b) => a.name.localeCompare(b.name));
+    table(rows.map((t) => ({ TOPIC: t.name, PARTITIONS: t.partitions, INTERNAL: t.internal })), ['TOPIC', 'PARTITIONS', 'INTERNAL'], rows);
+    return;
+  }
   const list = await api<Array<{ name: string; partitions: number; internal: boolean }>>('GET', '/api/topics');
   table(list.map((t) => ({ TOPIC: t.name, PARTITIONS: t.partitions, INTERNAL: t.internal })), ['TOPIC', 'PARTITIONS', 'INTERNAL'], list);
 });
@@ -164,12 +205,28 @@ topics
   .command('create <name>')
   .requiredOption('--partitions <n>', 'number of partitions', wholeNumber(1))
   .option('--config <k=v>', 'topic config, repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
-  .action(async (name: string, o: { partitions: number; config: string[] }) => {
+  .option('--replication-factor <n>', 'replicas per partition (Kafka clusters, with --bootstrap-server)', wholeNumber(1))
+  .action(async (name: string, o: { partitions: number; config: string[]; replicationFactor?: number }) => {
+    if (bootstrap()) {
+      const configEntries = Object.entries(parseConfig(o.config)).map(([k, value]) => ({ name: k, value }));
+      const created = await withAdmin((a) => a.createTopics({ topics: [{ topic: name, numPartitions: o.partitions, replicationFactor: o.replicationFactor, configEntries }] }));
+      if (!created) throw new CliError(`TOPIC_ALREADY_EXISTS: topic ${name} already exists`);
+      if (globals().json) console.log(JSON.stringify({ name, partitions: o.partitions }));
+      else console.log(`Created topic ${name} with ${o.partitions} partitions.`);
+      return;
+    }
     const r = await api<unknown>('POST', '/api/topics', { name, partitions: o.partitions, config: parseConfig(o.config) });
     if (globals().json) console.log(JSON.stringify(r));
     else console.log(`Created topic ${name} with ${o.partitions} partitions.`);
   });
 topics.command('describe <name>').action(async (name: string) => {
+  if (bootstrap()) {
+    const offsets = await withAdmin((a) => a.fetchTopicOffsets(name));
+    const t = { name, partitions: offsets.map((o) => ({ partition: o.partition, startOffset: o.low, endOffset: o.high })) };
+    if (!globals().json) console.log(`Topic: ${name}  Partitions: ${t.partitions.length}`);
+    table(t.partitions.map((p) => ({ PARTITION: p.partition, 'START-OFFSET': p.startOffset, 'END-OFFSET': p.endOffset })), ['PARTITION', 'START-OFFSET', 'END-OFFSET'], t);
+    return;
+  }
   const t = await api<{ name: string; partitions: Array<{ partition: number; startOffset: string; endOffset: string }>; config: Record<string, unknown> }>(
     'GET',
     `/api/topics/${encodeURIComponent(name)}`,
@@ -178,7 +235,8 @@ topics.command('describe <name>').action(async (name: string) => {
   table(t.partitions.map((p) => ({ PARTITION: p.partition, 'START-OFFSET': p.startOffset, 'END-OFFSET': p.endOffset })), ['PARTITION', 'START-OFFSET', 'END-OFFSET'], t);
 });
 topics.command('delete <name>').action(async (name: string) => {
-  await api('DELETE', `/api/topics/${encodeURIComponent(name)}`);
+  if (bootstrap()) await withAdmin((a) => a.deleteTopics({ topics: [name] }));
+  else await api('DELETE', `/api/topics/${encodeURIComponent(name)}`);
   if (!globals().json) console.log(`Deleted topic ${name}.`);
 });
 
@@ -196,6 +254,11 @@ interface GroupView {
 
 const groups = program.command('groups').description('inspect consumer groups and manage their offsets');
 groups.command('list').action(async () => {
+  if (bootstrap()) {
+    const { groups: list } = await withAdmin((a) => a.listGroups());
+    table(list.map((g) => ({ GROUP: g.groupId, STATE: g.state.toUpperCase(), MEMBERS: g.members })), ['GROUP', 'STATE', 'MEMBERS'], list);
+    return;
+  }
   const list = await api<Array<{ groupId: string; state: string; members: number; totalLag: string }>>('GET', '/api/groups');
   table(list.map((g) => ({ GROUP: g.groupId, STATE: g.state.toUpperCase(), MEMBERS: g.members, LAG: g.totalLag })), ['GROUP', 'STATE', 'MEMBERS', 'LAG'], list);
 });
@@ -204,6 +267,7 @@ groups
   .option('--members', 'one row per member')
   .option('--state', 'the group state only')
   .action(async (group: string, o: { members?: boolean; state?: boolean }) => {
+    if (bootstrap()) needsHttp('groups describe');
     const g = await api<GroupView>('GET', `/api/groups/${encodeURIComponent(group)}`);
     if (o.state) {
       table([{ GROUP: g.groupId, 'ASSIGNMENT-STRATEGY': g.assignor, STATE: g.state.toUpperCase(), EPOCH: g.epoch, '#MEMBERS': g.memberCount }], ['GROUP', 'ASSIGNMENT-STRATEGY', 'STATE', 'EPOCH', '#MEMBERS'], g);
@@ -261,6 +325,7 @@ groups
   .addOption(new Option('--by-duration <duration>'))
   .option('--execute', 'apply the change (default is a dry run that shows before/after)')
   .action(async (group: string, o: Record<string, string | boolean | undefined>) => {
+    if (bootstrap()) needsHttp('groups reset-offsets');
     const [topic, parts] = String(o.topic).split(':');
     const partitions = parts ? parts.split(',').map((p) => Number.parseInt(p, 10)) : undefined;
     if (partitions?.some((p) => !Number.isInteger(p) || p < 0)) throw new CliError(`bad partition list "${parts}"`);
@@ -290,14 +355,16 @@ groups
     else console.log('\nDry run: nothing changed. Add --execute to apply.');
   });
 groups.command('delete <group>').action(async (group: string) => {
-  await api('DELETE', `/api/groups/${encodeURIComponent(group)}`);
+  if (bootstrap()) await withAdmin((a) => a.deleteGroups([group]));
+  else await api('DELETE', `/api/groups/${encodeURIComponent(group)}`);
   if (!globals().json) console.log(`Deleted group ${group}.`);
 });
 groups
   .command('delete-offsets <group>')
   .requiredOption('--topic <topic>')
   .action(async (group: string, o: { topic: string }) => {
-    await api('DELETE', `/api/groups/${encodeURIComponent(group)}/offsets?topic=${encodeURIComponent(o.topic)}`);
+    if (bootstrap()) await withAdmin((a) => a.deleteTopicOffsets({ groupId: group, topic: o.topic }));
+    else await api('DELETE', `/api/groups/${encodeURIComponent(group)}/offsets?topic=${encodeURIComponent(o.topic)}`);
     if (!globals().json) console.log(`Deleted offsets of group ${group} for topic ${o.topic}.`);
   });
 
@@ -309,7 +376,7 @@ program
   .option('--acks <acks>', "0, 1 or all", 'all')
   .action(async (topic: string, o: { keySeparator?: string; acks: string }) => {
     const acks = o.acks === 'all' ? -1 : Number(o.acks);
-    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
+    const brook = client();
     const producer = brook.producer();
     await producer.connect();
     const rl = createInterface({ input: process.stdin });
@@ -365,7 +432,7 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .option('--max-messages <n>', 'exit after this many messages', wholeNumber(1))
   .action(async (topic: string, o: { group?: string; fromBeginning?: boolean; format: string; maxMessages?: number }) => {
-    const brook = new Brook({ url: wsUrl(), clientId: 'brook-cli', logLevel: logLevel.ERROR, sasl: sasl(), ssl: ssl() });
+    const brook = client();
     const consumer = brook.consumer({ groupId: o.group ?? `brook-cli-${Math.random().toString(36).slice(2, 10)}` });
     // Without this a misspelt topic would just wait in silence.
     consumer.on(consumer.events.MISSING_TOPICS, (e) => {

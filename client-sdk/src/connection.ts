@@ -20,15 +20,17 @@ import {
 } from '@brook/protocol';
 import { openSocket, socketErrorOf, UpgradeRefused, type MinimalSocket, type TlsOptions } from './socket.js';
 import type { Logger } from './logger.js';
+import type { SaslCredentials } from './cluster/sasl.js';
 import { sleep } from './util/time.js';
 
 export const CLIENT_SOFTWARE = '@brook/client 0.1.0';
 
-export interface SaslOptions {
-  mechanism?: 'plain';
-  username: string;
-  password: string;
-}
+/**
+ * Credentials (KafkaJS's `sasl` shape). Over Kafka's protocol the mechanism is used as named
+ * (plain, scram-sha-256, scram-sha-512); Brook's WebSocket handshake carries the name and secret
+ * whatever the mechanism.
+ */
+export type SaslOptions = SaslCredentials;
 
 export interface ConnectionOptions {
   url: string;

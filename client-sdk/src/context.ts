@@ -1,11 +1,18 @@
 /** What every producer, consumer and admin client of one `Brook` instance shares. */
 import { Connection, type SaslOptions } from './connection.js';
 import type { Logger } from './logger.js';
-import type { HeartbeatNowPush } from '@brook/protocol';
+import { loadNodeCodecs } from './codecs.js';
+import { KafkaCluster } from './cluster/kafkaCluster.js';
+import type { SocketOpener } from './cluster/socket.js';
 import { socketUrl, type SslOption } from './socket.js';
+import { WsCluster } from './transport/ws.js';
+import type { Cluster, ClusterHooks } from './transport/types.js';
 
 export interface ClientContext {
+  /** The WebSocket endpoint; for a Kafka cluster, the bootstrap servers for logs (kafka://h1:9092,h2:9092). */
   url: string;
+  /** Set when the client speaks Kafka's protocol over TCP (Node): the bootstrap servers, `host:port`. */
+  kafkaBrokers?: string[];
   clientId: string;
   logger: Logger;
   requestTimeout: number;
@@ -24,10 +31,7 @@ export interface GroupMemberHandle {
   groupMetadata(): { groupId: string; memberId: string; memberEpoch: number };
 }
 
-export function openConnection(
-  ctx: Omit<ClientContext, 'groupMembers'>,
-  hooks: { onHeartbeatNow?: (p: HeartbeatNowPush) => void; onReconnect?: () => void } = {},
-): Connection {
+export function openConnection(ctx: Omit<ClientContext, 'groupMembers'>, hooks: ClusterHooks = {}): Connection {
   return new Connection({
     url: socketUrl(ctx.url, ctx.ssl),
     tls: typeof ctx.ssl === 'object' ? ctx.ssl : undefined,
@@ -39,4 +43,32 @@ export function openConnection(
     sasl: ctx.sasl,
     ...hooks,
   });
+}
+
+/**
+ * Node's TCP sockets, loaded on the first Kafka connection: a variable specifier keeps browser
+ * bundlers from following it into node:net.
+ */
+const openTcp: SocketOpener = async (host, port, opts) => {
+  const specifier = './transport/kafka.js';
+  const [mod] = await Promise.all([import(/* @vite-ignore */ specifier) as Promise<{ openTcpSocket: SocketOpener }>, loadNodeCodecs()]);
+  return mod.openTcpSocket(host, port, opts);
+};
+
+/** The cluster a producer, consumer or admin client talks to: Kafka's protocol for `brokers`, else the WebSocket. */
+export function openCluster(ctx: Omit<ClientContext, 'groupMembers'>, hooks: ClusterHooks = {}): Cluster {
+  if (ctx.kafkaBrokers) {
+    return new KafkaCluster({
+      brokers: ctx.kafkaBrokers,
+      open: openTcp,
+      clientId: ctx.clientId,
+      logger: ctx.logger,
+      requestTimeout: ctx.requestTimeout,
+      connectionTimeout: ctx.connectionTimeout,
+      retries: ctx.retries,
+      tls: ctx.ssl,
+      sasl: ctx.sasl,
+    });
+  }
+  return new WsCluster(openConnection(ctx, hooks));
 }

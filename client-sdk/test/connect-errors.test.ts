@@ -89,11 +89,14 @@ describe('connect errors', () => {
     expect(() => new Brook({ url: 'ws://' })).toThrow(/not a valid URL/);
   });
 
-  it("brokers: ['host:port'] stays valid and reaches the broker at /ws", async () => {
-    const admin = new Kafka({ clientId: 'connect-errors', brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING }).admin();
+  it("brokers: ['ws://host:port/ws'] reaches the broker's WebSocket; in Node a bare host:port speaks Kafka's protocol", async () => {
+    const admin = new Kafka({ clientId: 'connect-errors', brokers: [`ws://127.0.0.1:${broker.port}/ws`], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     expect(Array.isArray(await admin.listTopics())).toBe(true);
     await admin.disconnect();
+    // The HTTP port does not speak Kafka: the answer is not a Kafka frame and the connection fails.
+    const kafkaAdmin = new Kafka({ clientId: 'connect-errors', brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    await expect(kafkaAdmin.connect()).rejects.toMatchObject({ type: 'NETWORK_EXCEPTION', message: expect.stringContaining(`127.0.0.1:${broker.port}`) });
   });
 
   it('the suggested URL for any host:port is itself accepted', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Brook, BrookError, CompressionTypes, Kafka, KafkaJSError, Partitioners, logLevel, Producer, Admin, brokerToUrl } from '../src/index.js';
+import { transportOf } from '../src/brook.js';
 
 describe('Kafka broker-string mapping', () => {
   it('maps host:port to ws://host:port/ws', () => {
@@ -14,6 +15,15 @@ describe('Kafka broker-string mapping', () => {
     expect(brokerToUrl('wss://brook.example.com/custom')).toBe('wss://brook.example.com/custom');
     expect(brokerToUrl('http://127.0.0.1:7092')).toBe('ws://127.0.0.1:7092/ws');
     expect(brokerToUrl('https://brook.example.com')).toBe('wss://brook.example.com/ws');
+  });
+
+  it("in Node a host:port broker list means Kafka's protocol; a ws:// entry or a url the WebSocket", () => {
+    expect(transportOf({ brokers: ['h1:9092', ' h2:9092'] })).toEqual({ url: 'kafka://h1:9092,h2:9092', kafkaBrokers: ['h1:9092', 'h2:9092'] });
+    expect(transportOf({ brokers: 'h1:9092' })).toMatchObject({ kafkaBrokers: ['h1:9092'] });
+    expect(transportOf({ brokers: ['ws://h1:7092/ws', 'h2:9092'] })).toEqual({ url: 'ws://h1:7092/ws' });
+    expect(transportOf({ url: 'ws://h1:7092/ws', brokers: ['h2:9092'] })).toEqual({ url: 'ws://h1:7092/ws' });
+    expect(() => transportOf({ brokers: [] })).toThrow(BrookError);
+    expect(() => transportOf({})).toThrow(/url.*or.*brokers/);
   });
 
   it('new Kafka({ brokers }) behaves like Brook', () => {

@@ -152,14 +152,14 @@ describe('TLS', () => {
     await admin.disconnect();
   });
 
-  it('maps a host:port broker with ssl set to wss:// (KafkaJS shape)', async () => {
-    const kafka = new Kafka({ clientId: 'tls-kafka', brokers: [`127.0.0.1:${port}`], ssl: { ca }, logLevel: logLevel.NOTHING });
+  it('a ws:// broker entry with ssl set goes over wss:// (KafkaJS shape; host:port entries speak Kafka, see kafka-transport/)', async () => {
+    const kafka = new Kafka({ clientId: 'tls-kafka', brokers: [`ws://127.0.0.1:${port}/ws`], ssl: { ca }, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     expect(await admin.listTopics()).toContain('secure');
     await admin.disconnect();
     // ssl: { rejectUnauthorized: false } skips verification (never in production).
-    const insecure = new Kafka({ brokers: [`127.0.0.1:${port}`], ssl: { rejectUnauthorized: false }, logLevel: logLevel.NOTHING });
+    const insecure = new Kafka({ brokers: [`ws://127.0.0.1:${port}/ws`], ssl: { rejectUnauthorized: false }, logLevel: logLevel.NOTHING });
     const a2 = insecure.admin();
     await a2.connect();
     expect(await a2.listTopics()).toContain('secure');

@@ -1,3 +1,4 @@
+// @brook/protocol: the wire formats, isomorphic (no Node API): Brook's WebSocket frames and messages, Kafka's versioned protocol (kafka/), record batches, error codes.
 export * from './io.js';
 export * from './schema.js';
 export * from './errors.js';

@@ -11,8 +11,8 @@
  * missingTopics.ts (warns of subscribed topics that do not exist).
  */
 import { BrookError, ErrorCode, type DescribedGroup } from '@brook/protocol';
-import type { Connection } from '../connection.js';
-import { openConnection, type ClientContext } from '../context.js';
+import { openCluster, type ClientContext } from '../context.js';
+import type { Cluster } from '../transport/types.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../util/time.js';
 import { Committer } from './committer.js';
@@ -49,7 +49,7 @@ export class Consumer {
   private readonly ctx: ClientContext;
   private readonly config: ConsumerConfig;
   private readonly logger: Logger;
-  private readonly conn: Connection;
+  private readonly cluster: Cluster;
   private readonly groupId: string;
 
   private runState: RunState | null = null;
@@ -92,15 +92,15 @@ export class Consumer {
     this.pauseState = new PauseState(() => owned.values());
     const missingTopics = new MissingTopics({
       groupId,
-      describeTopics: (topics) => this.conn.request('Metadata', { topics }),
+      describeTopics: (topics) => this.cluster.request('Metadata', { topics }),
       emit,
       logger,
     });
     this.membership = new Membership({
       groupId,
       config,
-      sendHeartbeat: (body, timeoutMs) => this.conn.request('ConsumerGroupHeartbeat', body, { timeoutMs }),
-      connected: () => this.conn.isConnected,
+      sendHeartbeat: (body, timeoutMs) => this.cluster.request('ConsumerGroupHeartbeat', body, { timeoutMs }),
+      connected: () => this.cluster.isConnected,
       requestTimeout: ctx.requestTimeout,
       subscription: this.subscription,
       ownedTopicPartitions: () => owned.byTopic(),
@@ -115,7 +115,7 @@ export class Consumer {
     const member = () => this.membership;
     this.committer = new Committer({
       groupId,
-      sendOffsetCommit: (body) => this.conn.request('OffsetCommit', body),
+      sendOffsetCommit: (body) => this.cluster.request('OffsetCommit', body),
       member,
       nextHeartbeat: (ms) => this.membership.nextHeartbeat(ms),
       connected: () => this.connected,
@@ -129,8 +129,8 @@ export class Consumer {
     this.positions = new Positions({
       groupId,
       lookups: {
-        offsetFetch: (body) => this.conn.request('OffsetFetch', body),
-        listOffsets: (body) => this.conn.request('ListOffsets', body),
+        offsetFetch: (body) => this.cluster.request('OffsetFetch', body),
+        listOffsets: (body) => this.cluster.request('ListOffsets', body),
       },
       resetPolicy: (topic) => this.subscription.resetPolicy(topic, config.autoOffsetReset ?? 'latest'),
       isolationLevel,
@@ -180,7 +180,8 @@ export class Consumer {
       config,
       isolationLevel,
       requestTimeout: ctx.requestTimeout,
-      sendFetch: (body, timeoutMs) => this.conn.request('Fetch', body, { timeoutMs }),
+      sendFetch: (body, timeoutMs) => this.cluster.request('Fetch', body, { timeoutMs }),
+      leaderOf: (topic, partition) => this.cluster.leaderOf(topic, partition),
       owned,
       paused: this.pauseState,
       positions: this.positions,
@@ -189,7 +190,7 @@ export class Consumer {
       emit,
       logger,
     });
-    this.conn = openConnection(ctx, {
+    this.cluster = openCluster(ctx, {
       onHeartbeatNow: (p) => {
         if (p.groupId === this.groupId && (p.memberId === this.membership.memberId || p.memberId === '')) this.membership.heartbeatNow();
       },
@@ -204,7 +205,7 @@ export class Consumer {
   // public API
 
   async connect(): Promise<void> {
-    await this.conn.connect();
+    await this.cluster.connect();
     this.connected = true;
     let members = this.ctx.groupMembers.get(this.groupId);
     if (!members) this.ctx.groupMembers.set(this.groupId, (members = new Set()));
@@ -220,7 +221,7 @@ export class Consumer {
     if (members?.size === 0) this.ctx.groupMembers.delete(this.groupId);
     if (this.connected) {
       this.connected = false;
-      await this.conn.close();
+      await this.cluster.close();
       this.emitter.emit(ConsumerEvents.DISCONNECT, {});
     }
   }
@@ -311,7 +312,7 @@ export class Consumer {
 
   /** The broker's view of this group: members, epochs, assignments. */
   async describeGroup(): Promise<DescribedGroup> {
-    const res = await this.conn.request('ConsumerGroupDescribe', { groupIds: [this.groupId] });
+    const res = await this.cluster.request('ConsumerGroupDescribe', { groupIds: [this.groupId] });
     const g = res.groups[0];
     if (!g) throw new BrookError(ErrorCode.GROUP_ID_NOT_FOUND, `group ${this.groupId} not described`);
     if (g.errorCode !== 0) throw new BrookError(g.errorCode, g.errorMessage);

@@ -1,5 +1,5 @@
 /**
- * The fetch loop: one long-poll Fetch over every fetchable owned partition at a time, decoded
+ * The fetch loop: one long-poll Fetch per leader over its fetchable owned partitions, decoded
  * messages appended to the partitions' buffers, then the processor is told. Responses for a
  * partition that was revoked, seeked or reset meanwhile are dropped.
  */
@@ -24,6 +24,8 @@ export interface FetchLoopDeps {
   isolationLevel: number;
   requestTimeout: number;
   sendFetch: FetchSender;
+  /** The node leading a partition: partitions are fetched per leader (absent: one node). */
+  leaderOf?(topic: string, partition: number): number;
   owned: OwnedPartitions;
   paused: Pick<PauseState, 'isPaused'>;
   positions: Pick<Positions, 'outOfRange'>;
@@ -46,69 +48,97 @@ export class FetchLoop {
     w?.();
   }
 
-  /** Fetches while `active()` holds. */
+  /**
+   * Fetches while `active()` holds: one long poll per leader at a time (over WebSocket, one for
+   * the one broker), so data on one broker never waits for another's poll to time out.
+   */
   async run(active: () => boolean): Promise<void> {
     const { deps } = this;
-    let failures = 0;
     const maxBytes = deps.config.maxBytes ?? DEFAULTS.maxBytes;
+    const inFlight = new Map<number, Promise<void>>();
+    const fetching = new Set<PartitionState>();
+    const failures = new Map<number, number>();
     while (active()) {
-      const now = Date.now();
-      const parts = deps.owned.bufferedBytes >= maxBytes ? [] : this.fetchable(now);
-      if (parts.length === 0) {
-        await this.waitForWake(100);
-        continue;
+      const parts = deps.owned.bufferedBytes >= maxBytes ? [] : this.fetchable(Date.now()).filter((ps) => !fetching.has(ps));
+      const byNode = new Map<number, PartitionState[]>();
+      for (const ps of parts) {
+        const node = deps.leaderOf?.(ps.topic, ps.partition) ?? 0;
+        if (inFlight.has(node)) continue;
+        let list = byNode.get(node);
+        if (!list) byNode.set(node, (list = []));
+        list.push(ps);
       }
-      const req = this.fetchRequest(parts);
-      const gens = new Map(parts.map((ps) => [ps.key, { gen: ps.gen, offset: ps.fetchOffset, ps }]));
-      deps.emit(ConsumerEvents.FETCH_START, {});
-      const started = Date.now();
-      let res: FetchResponse;
-      try {
-        res = await deps.sendFetch(req, deps.requestTimeout + req.maxWaitMs);
-        failures = 0;
-      } catch (e) {
-        if (!active()) break;
-        const err = e as BrookError;
-        deps.logger.debug('fetch failed', { error: err.message });
-        if (err instanceof BrookError && !err.retriable && err.code !== ErrorCode.NETWORK_EXCEPTION) {
-          deps.logger.warn('fetch failed', { error: err.message, code: err.code });
-        }
-        await sleep(jitteredBackoff(failures++, 2000));
-        continue;
+      for (const [node, list] of byNode) {
+        for (const ps of list) fetching.add(ps);
+        const job = this.fetchOnce(list, active, failures.get(node) ?? 0)
+          .then((ok) => {
+            failures.set(node, ok ? 0 : (failures.get(node) ?? 0) + 1);
+          })
+          .finally(() => {
+            for (const ps of list) fetching.delete(ps);
+            inFlight.delete(node);
+            this.wake();
+          });
+        inFlight.set(node, job);
       }
-      if (!active()) break;
-      let batches = 0;
-      for (const t of res.topics) {
-        for (const p of t.partitions) {
-          const k = keyOf(t.topic, p.partition);
-          const g = gens.get(k);
-          if (!g) continue;
-          const ps = g.ps;
-          if (deps.owned.get(k) !== ps || ps.gone || ps.gen !== g.gen || ps.fetchOffset !== g.offset) continue;
-          if (p.errorCode !== 0) {
-            this.onFetchError(ps, p.errorCode, p.errorMessage);
-            continue;
-          }
-          ps.highWatermark = p.highWatermark;
-          if (p.records.length === 0) continue;
-          let decoded;
-          try {
-            decoded = decodeFetched(p.records, ps.fetchOffset, deps.isolationLevel === 1, p.abortedTransactions);
-          } catch (e) {
-            deps.logger.error('corrupt fetch data', { topic: t.topic, partition: p.partition, error: (e as Error).message });
-            ps.retryAt = Date.now() + 1000;
-            continue;
-          }
-          ps.fetchOffset = decoded.nextOffset;
-          if (decoded.messages.length > 0) {
-            batches++;
-            deps.owned.append(ps, decoded.messages);
-          }
-        }
-      }
-      deps.emit(ConsumerEvents.FETCH, { numberOfBatches: batches, duration: Date.now() - started });
-      deps.schedule();
+      await this.waitForWake(100);
     }
+    await Promise.allSettled(inFlight.values());
+  }
+
+  /** One Fetch of these partitions (all on one leader); false if it failed (after backing off). */
+  private async fetchOnce(parts: PartitionState[], active: () => boolean, failures: number): Promise<boolean> {
+    const { deps } = this;
+    const req = this.fetchRequest(parts);
+    const gens = new Map(parts.map((ps) => [ps.key, { gen: ps.gen, offset: ps.fetchOffset, ps }]));
+    deps.emit(ConsumerEvents.FETCH_START, {});
+    const started = Date.now();
+    let res: FetchResponse;
+    try {
+      res = await deps.sendFetch(req, deps.requestTimeout + req.maxWaitMs);
+    } catch (e) {
+      if (!active()) return false;
+      const err = e as BrookError;
+      deps.logger.debug('fetch failed', { error: err.message });
+      if (err instanceof BrookError && !err.retriable && err.code !== ErrorCode.NETWORK_EXCEPTION) {
+        deps.logger.warn('fetch failed', { error: err.message, code: err.code });
+      }
+      await sleep(jitteredBackoff(failures, 2000));
+      return false;
+    }
+    if (!active()) return true;
+    let batches = 0;
+    for (const t of res.topics) {
+      for (const p of t.partitions) {
+        const k = keyOf(t.topic, p.partition);
+        const g = gens.get(k);
+        if (!g) continue;
+        const ps = g.ps;
+        if (deps.owned.get(k) !== ps || ps.gone || ps.gen !== g.gen || ps.fetchOffset !== g.offset) continue;
+        if (p.errorCode !== 0) {
+          this.onFetchError(ps, p.errorCode, p.errorMessage);
+          continue;
+        }
+        ps.highWatermark = p.highWatermark;
+        if (p.records.length === 0) continue;
+        let decoded;
+        try {
+          decoded = decodeFetched(p.records, ps.fetchOffset, deps.isolationLevel === 1, p.abortedTransactions);
+        } catch (e) {
+          deps.logger.error('corrupt fetch data', { topic: t.topic, partition: p.partition, error: (e as Error).message });
+          ps.retryAt = Date.now() + 1000;
+          continue;
+        }
+        ps.fetchOffset = decoded.nextOffset;
+        if (decoded.messages.length > 0) {
+          batches++;
+          deps.owned.append(ps, decoded.messages);
+        }
+      }
+    }
+    deps.emit(ConsumerEvents.FETCH, { numberOfBatches: batches, duration: Date.now() - started });
+    deps.schedule();
+    return true;
   }
 
   private waitForWake(ms: number): Promise<void> {

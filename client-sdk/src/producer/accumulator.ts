@@ -173,13 +173,12 @@ export class RecordAccumulator {
   }
 
   private get maxRequestBytes(): number {
-    const conn = this.core.conn;
-    const frameLimit = Math.max((conn.handshake?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) - FRAME_SLACK, 1);
+    const frameLimit = Math.max((this.core.cluster.limits.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) - FRAME_SLACK, 1);
     return Math.min(frameLimit, this.core.config.maxRequestSize ?? DEFAULT_REQUEST_BYTES);
   }
 
   private maxBatchBytes(topic: string): number {
-    let limit = this.core.conn.handshake?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    let limit = this.core.cluster.limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const batchSize = this.core.config.batchSize;
     if (batchSize !== undefined) limit = Math.min(limit, Math.max(batchSize, BATCH_HEADER_SIZE + 1));
     const learned = this.topicBatchLimit.get(topic);
@@ -195,7 +194,7 @@ export class RecordAccumulator {
   /** Splits one partition's records into batches under the size limit; a record too big alone fails locally. */
   buildUnits(topic: string, partition: number, records: QueuedRecord[], acks: number): Unit[] {
     const limit = this.maxBatchBytes(topic);
-    const brokerLimit = this.core.conn.handshake?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const brokerLimit = this.core.cluster.limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const units: Unit[] = [];
     let cur: QueuedRecord[] = [];
     let curBytes = BATCH_HEADER_SIZE;
@@ -229,19 +228,28 @@ export class RecordAccumulator {
     return [u.records.slice(0, mid), u.records.slice(mid)].filter((r) => r.length > 0).map((records) => this.identity.makeUnit(u.topic, u.partition, records, acks));
   }
 
-  /** Packs batches into requests of at most `maxRequestSize` (a batch larger than that goes alone). */
+  /**
+   * Packs batches into requests of at most `maxRequestSize` (a batch larger than that goes alone).
+   * Where the cluster takes one batch per partition per request (Kafka), a partition's next batch
+   * starts the next request.
+   */
   private packRequests(units: Unit[]): Unit[][] {
     const limit = this.maxRequestBytes;
+    const onePerPartition = this.core.cluster.limits.oneBatchPerPartition;
     const out: Unit[][] = [];
     let cur: Unit[] = [];
     let bytes = 0;
+    const inCur = new Set<string>();
     for (const u of units) {
-      if (cur.length > 0 && bytes + u.bytes.length > limit) {
+      const k = rkey(u.topic, u.partition);
+      if (cur.length > 0 && (bytes + u.bytes.length > limit || (onePerPartition && inCur.has(k)))) {
         out.push(cur);
         cur = [];
         bytes = 0;
+        inCur.clear();
       }
       cur.push(u);
+      inCur.add(k);
       bytes += u.bytes.length;
     }
     if (cur.length > 0) out.push(cur);

@@ -1,15 +1,15 @@
 /**
- * What every part of one producer shares: its connection, config and logger, its lifecycle state,
+ * What every part of one producer shares: its cluster (transport/types.ts), config and logger, its lifecycle state,
  * the retry policy, the event listeners, and the open transaction's bookkeeping.
  */
-import type { Connection } from '../connection.js';
-import { openConnection, type ClientContext } from '../context.js';
+import { openCluster, type ClientContext } from '../context.js';
+import type { Cluster } from '../transport/types.js';
 import type { Logger } from '../logger.js';
 import type { ProducerConfig, ProducerEvent, ProducerEventName, TxnState } from './types.js';
 
 export class ProducerCore {
   readonly logger: Logger;
-  readonly conn: Connection;
+  readonly cluster: Cluster;
   state: 'idle' | 'connected' | 'disconnected' = 'idle';
   /** The open transaction (transactional producers only). */
   txn: TxnState | null = null;
@@ -21,7 +21,7 @@ export class ProducerCore {
     readonly config: ProducerConfig,
   ) {
     this.logger = ctx.logger.namespace('Producer');
-    this.conn = openConnection(ctx);
+    this.cluster = openCluster(ctx);
   }
 
   get retries(): number {

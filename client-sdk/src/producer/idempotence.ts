@@ -70,7 +70,7 @@ export class ProducerIdentity {
     const run = (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const r = await core.conn.request('InitProducerId', {
+          const r = await core.cluster.request('InitProducerId', {
             transactionalId: this.transactionalId,
             transactionTimeoutMs: core.config.transactionTimeout ?? 60_000,
           });

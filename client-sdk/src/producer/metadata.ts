@@ -43,7 +43,7 @@ export class PartitionCounts {
     const core = this.core;
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await core.conn.request('Metadata', { topics: [topic] });
+        const res = await core.cluster.request('Metadata', { topics: [topic] });
         const t = res.topics.find((x) => x.name === topic);
         if (!t || t.errorCode !== 0) {
           this.counts.delete(topic);

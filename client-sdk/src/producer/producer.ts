@@ -67,7 +67,7 @@ export class Producer {
 
   async connect(): Promise<void> {
     this.core.state = 'connected';
-    await this.core.conn.connect();
+    await this.core.cluster.connect();
     // As KafkaJS does: the producer id up front. For a transactional id this is the moment older
     // instances are fenced (and what they left open is aborted).
     if (this.identity.idempotent) await this.identity.ensureProducerId();
@@ -84,7 +84,7 @@ export class Producer {
       await this.txn.end(false, false).catch((e: unknown) => core.logger.warn('aborting the open transaction failed', { error: asBrookError(e).message }));
     }
     core.state = 'disconnected';
-    await core.conn.close();
+    await core.cluster.close();
     core.emit(ProducerEvents.DISCONNECT, {});
   }
 

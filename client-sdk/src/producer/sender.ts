@@ -23,6 +23,8 @@ export class Sender {
   private flushImmediate = false;
   private inFlight = 0;
   private readonly jobs = new Set<Promise<void>>();
+  /** Runs before a request's batches are sent (a transaction adds their partitions to itself). */
+  prepare: (units: Unit[]) => Promise<void> = async () => {};
 
   constructor(
     private readonly core: ProducerCore,
@@ -120,7 +122,7 @@ export class Sender {
       g.push(u);
     }
     const body: ProduceRequest = {
-      transactionalId: null,
+      transactionalId: this.identity.transactionalId,
       acks,
       timeoutMs: timeout,
       topics: [...topics].map(([topic, parts]) => ({
@@ -133,26 +135,30 @@ export class Sender {
 
   private async runRequest(acks: number, timeout: number, units: Unit[]): Promise<void> {
     const { core, identity, delivery, accumulator } = this;
-    let pending = units;
+    let queued = units;
     let attempt = 0;
-    while (pending.length > 0) {
+    while (queued.length > 0) {
       if (identity.idempotent && acks !== 0) {
         if (identity.initializing) await identity.initializing.catch(() => undefined);
-        pending = pending.map((u) => identity.renumber(u, acks));
+        queued = queued.map((u) => identity.renumber(u, acks));
       }
+      // Kafka takes one batch per partition per request: a partition's later batches wait for the next round.
+      const [pending, later] = core.cluster.limits.oneBatchPerPartition ? firstPerPartition(queued) : [queued, []];
       for (const u of pending) u.sent = true;
       const { body, groups } = this.buildRequest(acks, timeout, pending);
       const retry: Unit[] = [];
       let lastError: BrookError | null = null;
       try {
+        await this.prepare(pending);
         if (acks === 0) {
-          await core.conn.sendOnly('Produce', body);
+          await core.cluster.sendOnly('Produce', body);
           for (const us of groups.values()) delivery.ackUnits(us, -1, -1);
-          while (core.conn.bufferedAmount > ACKS0_HIGH_WATER && core.conn.isConnected) await sleep(1);
-          return;
+          while (core.cluster.bufferedAmount > ACKS0_HIGH_WATER && core.cluster.isConnected) await sleep(1);
+          queued = later;
+          continue;
         }
         core.emit(ProducerEvents.REQUEST, { apiName: 'Produce', partitions: groups.size });
-        const res = await core.conn.request('Produce', body, { timeoutMs: Math.max(core.ctx.requestTimeout, timeout + 5000) });
+        const res = await core.cluster.request('Produce', body, { timeoutMs: Math.max(core.ctx.requestTimeout, timeout + 5000) });
         const answered = new Map<string, { errorCode: number; errorMessage: string | null; baseOffset: number; logStartOffset: number }>();
         for (const t of res.topics) for (const p of t.partitions) answered.set(rkey(t.topic, p.partition), p);
         for (const [k, us] of groups) {
@@ -216,27 +222,27 @@ export class Sender {
       } catch (e) {
         const err = asBrookError(e);
         if (!err.retriable || core.state === 'disconnected') {
-          delivery.failUnits(pending, err);
+          delivery.failUnits(queued, err);
           return;
         }
         retry.push(...pending);
         lastError = err;
       }
-      if (retry.length === 0) return;
+      if (retry.length === 0 && later.length === 0) return;
       if (lastError === null) {
-        // Only re-split batches to send again: not a failed attempt.
-        pending = retry;
+        // Only re-split batches (or a partition's next batches) to send: not a failed attempt.
+        queued = [...retry, ...later];
         continue;
       }
       if (attempt >= core.retries) {
-        delivery.failUnits(retry, lastError);
+        delivery.failUnits([...retry, ...later], lastError);
         identity.sequenceGap();
         return;
       }
       core.logger.debug('retrying produce', { attempt: attempt + 1, error: lastError.type, partitions: retry.length });
       await sleep(core.backoff(attempt));
       attempt++;
-      pending = lastError.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? await this.dropVanished(retry) : retry;
+      queued = [...(lastError.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? await this.dropVanished(retry) : retry), ...later];
     }
   }
 
@@ -261,4 +267,20 @@ export class Sender {
     }
     return keep;
   }
+}
+
+/** The first batch of each partition, and the rest (in order). */
+function firstPerPartition(units: Unit[]): [Unit[], Unit[]] {
+  const seen = new Set<string>();
+  const first: Unit[] = [];
+  const rest: Unit[] = [];
+  for (const u of units) {
+    const k = rkey(u.topic, u.partition);
+    if (seen.has(k)) rest.push(u);
+    else {
+      seen.add(k);
+      first.push(u);
+    }
+  }
+  return [first, rest];
 }

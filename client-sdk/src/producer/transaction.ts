@@ -2,15 +2,20 @@
  * Transactions of a transactional producer (KafkaJS's shape): `Transaction`'s `send` / `sendBatch`
  * write records that read_committed consumers see only after `commit`; `sendOffsets` adds a
  * consumer group's offsets, which commit with the records or not at all (consume-transform-produce,
- * exactly once). `TransactionManager` holds the producer's side: begin, EndTxn, TxnOffsetCommit.
+ * exactly once). `TransactionManager` holds the producer's side: begin, the partitions and groups
+ * the transaction takes in (AddPartitionsToTxn before its first batch to a partition,
+ * AddOffsetsToTxn before its first offsets of a group: Kafka needs both, Brook's WebSocket door
+ * does them itself), EndTxn, TxnOffsetCommit.
  */
-import { BrookError, ErrorCode, type RequestOf, type ResponseOf } from '@brook/protocol';
+import { BrookError, ErrorCode } from '@brook/protocol';
 import { sleep } from '../connection.js';
+import type { ClusterRequestOf, ClusterResponseOf } from '../transport/types.js';
+import { groupByTopic } from '../util/collections.js';
 import type { ClientContext, GroupMemberHandle } from '../context.js';
 import type { ProducerCore } from './core.js';
 import { isFatalTxnError, type ProducerIdentity } from './idempotence.js';
 import type { Sender } from './sender.js';
-import { asBrookError, type ProducerBatch, type ProducerRecord, type RecordMetadata } from './types.js';
+import { asBrookError, rkey, type ProducerBatch, type ProducerRecord, type RecordMetadata, type Unit } from './types.js';
 
 /** What a transaction sends through: the producer's `send` and `sendBatch`. */
 export interface TransactionalSends {
@@ -121,7 +126,9 @@ export class TransactionManager {
     private readonly core: ProducerCore,
     private readonly identity: ProducerIdentity,
     private readonly sender: Sender,
-  ) {}
+  ) {
+    sender.prepare = (units) => this.addPartitions(units);
+  }
 
   get open(): boolean {
     return this.core.txn !== null;
@@ -133,7 +140,7 @@ export class TransactionManager {
     if (identity.transactionalId === null) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'transaction() needs a producer created with a transactionalId');
     if (identity.fencedBy) throw identity.fencedBy;
     if (core.txn) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'a transaction is already in progress on this producer');
-    core.txn = { failed: null };
+    core.txn = { failed: null, partitions: new Map(), groups: new Set() };
     try {
       await identity.ensureProducerId();
     } catch (e) {
@@ -149,6 +156,12 @@ export class TransactionManager {
     if (!t) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'no transaction in progress');
     await this.sender.flushPending();
     if (commit && t.failed) throw t.failed;
+    if (t.partitions.size === 0 && t.groups.size === 0) {
+      // Nothing was written: nothing to end on the broker (Kafka refuses EndTxn for an empty
+      // transaction; its own producer ends such a transaction locally, too).
+      core.txn = null;
+      return;
+    }
     try {
       await this.request('EndTxn', {
         transactionalId: identity.transactionalId!,
@@ -172,7 +185,12 @@ export class TransactionManager {
 
   async sendOffsets(groupId: string, member: { memberId: string | null; memberEpoch: number }, topics: TxnOffsetTopics): Promise<void> {
     const { core, identity } = this;
-    if (!core.txn) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'no transaction in progress');
+    const txn = core.txn;
+    if (!txn) throw new BrookError(ErrorCode.INVALID_TXN_STATE, 'no transaction in progress');
+    if (!txn.groups.has(groupId)) {
+      await this.request('AddOffsetsToTxn', { transactionalId: identity.transactionalId!, producerId: identity.producerId, producerEpoch: identity.producerEpoch, groupId });
+      txn.groups.add(groupId);
+    }
     const res = await this.request('TxnOffsetCommit', {
       transactionalId: identity.transactionalId!,
       producerId: identity.producerId,
@@ -186,18 +204,59 @@ export class TransactionManager {
       for (const p of t.partitions) {
         if (p.errorCode !== 0) {
           const err = new BrookError(p.errorCode, p.errorMessage ?? `offset of ${t.topic}-${p.partition} refused`);
-          core.txn.failed ??= err;
+          txn.failed ??= err;
           throw err;
         }
       }
     }
   }
 
-  private async request<N extends 'EndTxn' | 'TxnOffsetCommit'>(api: N, body: RequestOf<N>): Promise<ResponseOf<N>> {
+  /** Adds the partitions of these batches that the open transaction has not written to yet. */
+  private async addPartitions(units: Unit[]): Promise<void> {
+    const { identity } = this;
+    const txn = this.core.txn;
+    if (identity.transactionalId === null || !txn) return;
+    const waits: Array<Promise<void>> = [];
+    const missing: Unit[] = [];
+    for (const u of units) {
+      const known = txn.partitions.get(rkey(u.topic, u.partition));
+      if (known) waits.push(known);
+      else if (!missing.some((m) => m.topic === u.topic && m.partition === u.partition)) missing.push(u);
+    }
+    if (missing.length > 0) {
+      const adding = this.request('AddPartitionsToTxn', {
+        transactionalId: identity.transactionalId,
+        producerId: identity.producerId,
+        producerEpoch: identity.producerEpoch,
+        topics: groupByTopic(missing, (u) => u.partition),
+      }).then((res) => {
+        const refused = res.topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ topic: t.topic, ...p })));
+        // Kafka answers OPERATION_NOT_ATTEMPTED (55) for the partitions beside the one that failed.
+        const cause = refused.find((r) => r.errorCode !== 55) ?? refused[0];
+        if (cause) throw new BrookError(cause.errorCode, `adding ${cause.topic}-${cause.partition} to the transaction failed: ${new BrookError(cause.errorCode).message}`);
+      });
+      for (const u of missing) {
+        const k = rkey(u.topic, u.partition);
+        // Others wait on this; a failed add is forgotten, so whoever sends next asks again.
+        const entry: Promise<void> = adding.then(
+          () => undefined,
+          () => {
+            if (txn.partitions.get(k) === entry) txn.partitions.delete(k);
+          },
+        );
+        txn.partitions.set(k, entry);
+      }
+      waits.push(adding);
+    }
+    await Promise.all(waits);
+    if (units.some((u) => !txn.partitions.has(rkey(u.topic, u.partition)))) return this.addPartitions(units);
+  }
+
+  private async request<N extends 'EndTxn' | 'TxnOffsetCommit' | 'AddPartitionsToTxn' | 'AddOffsetsToTxn'>(api: N, body: ClusterRequestOf<N>): Promise<ClusterResponseOf<N>> {
     const { core, identity } = this;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await core.conn.request(api, body);
+        return await core.cluster.request(api, body);
       } catch (e) {
         const err = asBrookError(e);
         if (isFatalTxnError(err)) identity.fencedBy = err;

@@ -177,6 +177,10 @@ export interface ReadyRequest {
 /** The open transaction's bookkeeping: the first failure that forbids committing it. */
 export interface TxnState {
   failed: BrookError | null;
+  /** Partitions added to the transaction (AddPartitionsToTxn), or being added, by rkey. */
+  partitions: Map<string, Promise<void>>;
+  /** Groups whose offsets the transaction carries (AddOffsetsToTxn). */
+  groups: Set<string>;
 }
 
 /** Key of a partition in per-partition maps. */

@@ -2,17 +2,24 @@
 // requireStable (KIP-447), a partition whose offset a transaction holds but has not committed or
 // aborted yet is answered UNSTABLE_OFFSET_COMMIT (retriable) instead, as Kafka does, so a consumer
 // taking over a partition does not start from an offset the transaction is about to replace.
-import { BrookError, ErrorCode, validateName } from '@brook/protocol';
-import type { BrokerContext, Handler } from './types.js';
+// A KIP-848 member asking over Kafka (v9+) must be current (services/offsetCommits.ts).
+import { BrookError, ErrorCode, validateName, type RequestOf, type ResponseOf } from '@brook/protocol';
+import type { BrokerContext, ServerHandler } from './types.js';
 import { allowed } from './acl.js';
+import { validateGroupFetch } from '../services/offsetCommits.js';
 
-export function offsetFetch(ctx: BrokerContext): Handler<'OffsetFetch'> {
+/** Brook's request, plus the member Kafka clients name from v9 (null and -1: no member). */
+export type OffsetFetchHandlerRequest = RequestOf<'OffsetFetch'> & { memberId?: string | null; memberEpoch?: number };
+
+export function offsetFetch(ctx: BrokerContext): ServerHandler<OffsetFetchHandlerRequest, ResponseOf<'OffsetFetch'>> {
   return async (req, conn) => {
     const bad = validateName('group', req.groupId);
     if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
     if (!allowed(ctx, conn, 'group', req.groupId, 'use')) {
       return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: `not allowed to use group ${req.groupId}`, topics: [] };
     }
+    const fenced = validateGroupFetch(ctx, req.groupId, req.memberId ?? null, req.memberEpoch ?? -1);
+    if (fenced !== 0) return { errorCode: fenced, errorMessage: `member ${req.memberId} is not in group ${req.groupId} at epoch ${req.memberEpoch}`, topics: [] };
     const all = ctx.offsets.list(req.groupId);
     const wanted = req.topics ?? [...new Set(all.map((o) => o.topic))].map((topic) => ({ topic, partitions: null }));
     return {

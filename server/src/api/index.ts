@@ -25,10 +25,28 @@ import { describeConfigs } from './32_describeConfigs.js';
 import { createPartitions } from './37_createPartitions.js';
 import { incrementalAlterConfigs } from './44_incrementalAlterConfigs.js';
 import { describeCluster } from './60_describeCluster.js';
+import { joinGroup } from './11_joinGroup.js';
+import { heartbeat } from './12_heartbeat.js';
+import { leaveGroup } from './13_leaveGroup.js';
+import { syncGroup } from './14_syncGroup.js';
+import { describeGroups } from './15_describeGroups.js';
 
-/** Handlers only the Kafka listener calls so far (Brook's WebSocket protocol has no message for them yet). */
+/**
+ * Handlers only the Kafka listener calls so far (Brook's WebSocket protocol has no message for
+ * them yet), and those that take more from Kafka clients than Brook's messages carry (OffsetCommit
+ * and TxnOffsetCommit: the group instance id; OffsetFetch: the KIP-848 member). The latter still
+ * take Brook's requests as they are, so the WebSocket door calls them unchanged.
+ */
 function serverOnlyHandlers(ctx: BrokerContext) {
   return {
+    JoinGroup: joinGroup(ctx),
+    Heartbeat: heartbeat(ctx),
+    LeaveGroup: leaveGroup(ctx),
+    SyncGroup: syncGroup(ctx),
+    DescribeGroups: describeGroups(ctx),
+    OffsetCommit: offsetCommit(ctx),
+    OffsetFetch: offsetFetch(ctx),
+    TxnOffsetCommit: txnOffsetCommit(ctx),
     FindCoordinator: findCoordinator(ctx),
     DeleteRecords: deleteRecords(ctx),
     AddPartitionsToTxn: addPartitionsToTxn(ctx),
@@ -40,8 +58,10 @@ function serverOnlyHandlers(ctx: BrokerContext) {
   };
 }
 
+type ServerOnlyHandlers = ReturnType<typeof serverOnlyHandlers>;
+
 /** Every handler: those of Brook's WebSocket API, and those only the Kafka listener calls so far. */
-export type BrokerHandlers = ApiHandlers & ReturnType<typeof serverOnlyHandlers>;
+export type BrokerHandlers = Omit<ApiHandlers, keyof ServerOnlyHandlers> & ServerOnlyHandlers;
 
 export function createHandlers(ctx: BrokerContext): BrokerHandlers {
   return {
@@ -50,15 +70,12 @@ export function createHandlers(ctx: BrokerContext): BrokerHandlers {
     Fetch: fetch(ctx),
     ListOffsets: listOffsets(ctx),
     Metadata: metadata(ctx),
-    OffsetCommit: offsetCommit(ctx),
-    OffsetFetch: offsetFetch(ctx),
     ListGroups: listGroups(ctx),
     Handshake: handshake(ctx),
     CreateTopics: createTopics(ctx),
     DeleteTopics: deleteTopics(ctx),
     InitProducerId: initProducerId(ctx),
     EndTxn: endTxn(ctx),
-    TxnOffsetCommit: txnOffsetCommit(ctx),
     DeleteGroups: deleteGroups(ctx),
     OffsetDelete: offsetDelete(ctx),
     ConsumerGroupHeartbeat: consumerGroupHeartbeat(ctx),

@@ -16,6 +16,7 @@ import { changedRecords, groupRecords, restore, type GroupRecord, type StoredGro
 import { describeGroup, doubleHolders, groupState, validateOffsetCommit } from './queries.js';
 import { compileRegex, matchTopics } from './targetAssignment.js';
 import { transition } from './transitions.js';
+import { SerialQueues } from './serialQueues.js';
 
 export type TimerHandle = unknown;
 
@@ -62,7 +63,7 @@ export interface CoordinatorStats {
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new SerialQueues();
   /**
    * Resolved regex subscriptions, per group: `${principal}\0${regex}` -> topics. Filled on first use
    * (a join, a subscription change), dropped when topics change, so a rebalance does not match
@@ -113,17 +114,7 @@ export class GroupCoordinator {
 
   /** Runs `fn` after everything queued before it for this group; errors do not break the chain. */
   private enqueue<T>(groupId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(groupId) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(groupId, tail);
-    void tail.then(() => {
-      if (this.queues.get(groupId) === tail) this.queues.delete(groupId);
-    });
-    return run;
+    return this.queues.run(groupId, fn);
   }
 
   /** Applies one event to the group's current state and carries out the effects. */
@@ -429,7 +420,7 @@ export class GroupCoordinator {
 
   /** Resolves once every queued step of every group is done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    await this.queues.idle();
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 // Consumer-group operations shared by the wire handlers, the admin API and metrics: describe, list, delete, exists, lag.
 import { ErrorCode, type DescribedGroup } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
+import { CONSUMER_PROTOCOL_TYPE, type ClassicGroupWireDescription } from '../groups/classic/index.js';
 
 /** What these operations read: the live groups, and the offsets that keep a member-less group alive. */
 type GroupsContext = Pick<BrokerContext, 'groups' | 'classicGroups' | 'offsets' | 'logger'>;
@@ -28,6 +29,30 @@ export function groupHasMembers(ctx: Pick<BrokerContext, 'groups' | 'classicGrou
 /** Whether a member subscribes to the topic (OffsetDelete's GROUP_SUBSCRIBED_TO_TOPIC). */
 export function groupSubscribesTo(ctx: Pick<BrokerContext, 'groups' | 'classicGroups'>, groupId: string, topic: string): boolean {
   return ctx.groups.subscribesTo(groupId, topic) || ctx.classicGroups.subscribesTo(groupId, topic);
+}
+
+/**
+ * A group's type as Kafka names it (ListGroups v5, the DescribeGroups/ConsumerGroupDescribe
+ * split): KIP-848 groups are "consumer"; classic groups, and groups that only have committed
+ * offsets (Kafka creates a "simple" classic group for those), are "classic" with their protocol
+ * type ("" for the simple ones). Null: no such group.
+ */
+export function groupType(ctx: GroupsContext, groupId: string): { type: 'consumer' | 'classic'; protocolType: string } | null {
+  if (ctx.groups.has(groupId)) return { type: 'consumer', protocolType: 'consumer' };
+  const protocolType = ctx.classicGroups.protocolType(groupId);
+  if (protocolType !== null) return { type: 'classic', protocolType };
+  return ctx.offsets.hasGroup(groupId) ? { type: 'classic', protocolType: '' } : null;
+}
+
+/**
+ * A classic group as Kafka's DescribeGroups shows it (member metadata and assignment bytes as the
+ * members sent them; an offsets-only group as Kafka's empty simple group); null for KIP-848 groups
+ * and unknown ids, which Kafka answers as Dead / GROUP_ID_NOT_FOUND.
+ */
+export function describeClassicForWire(ctx: GroupsContext, groupId: string): ClassicGroupWireDescription | null {
+  const classic = ctx.classicGroups.describeForWire(groupId);
+  if (classic) return classic;
+  return groupType(ctx, groupId)?.type === 'classic' ? { state: 'Empty', protocolType: '', protocolData: '', members: [] } : null;
 }
 
 /**
@@ -111,12 +136,18 @@ export interface OffsetDeleteResult {
 
 /**
  * OffsetDelete (wire and admin API): drops the group's offsets of topics no member subscribes to
- * (GROUP_SUBSCRIBED_TO_TOPIC for the others); `partitions` null = every committed partition of the
+ * (GROUP_SUBSCRIBED_TO_TOPIC for the others; a non-empty classic group of another protocol type
+ * than "consumer" is NON_EMPTY_GROUP); `partitions` null = every committed partition of the
  * topic. In the group's queue, so no member subscribes between the check and the tombstones.
  */
 export function deleteOffsets(ctx: GroupsContext, groupId: string, topics: ReadonlyArray<{ topic: string; partitions: readonly number[] | null }>): Promise<OffsetDeleteResult> {
   return ctx.groups.inGroupQueue(groupId, async () => {
     if (!groupExists(ctx, groupId)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `group ${groupId} does not exist`, topics: [] };
+    // Kafka's ClassicGroup.validateOffsetDelete: without the consumer protocol, the subscriptions are unknown.
+    const classicType = ctx.classicGroups.protocolType(groupId);
+    if (classicType !== null && classicType !== CONSUMER_PROTOCOL_TYPE && ctx.classicGroups.state(groupId) !== 'Empty') {
+      return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `group ${groupId} has members of protocol type ${classicType}`, topics: [] };
+    }
     const doomed: Array<{ topic: string; partition: number }> = [];
     const results = topics.map((t) => {
       const parts = t.partitions ?? ctx.offsets.list(groupId).filter((o) => o.topic === t.topic).map((o) => o.partition);
@@ -166,7 +197,8 @@ export function groupLagRows(ctx: GroupsContext & Pick<BrokerContext, 'topics'>,
         partition,
         committedOffset: c ? String(c.offset) : null,
         endOffset: String(end),
-        lag: c ? String(Math.max(0, end - c.offset)) : null,
+        // A negative committed offset (Kafka clients may commit one) means "nothing committed" to them.
+        lag: c && c.offset >= 0 ? String(Math.max(0, end - c.offset)) : null,
         memberId: owner?.memberId ?? null,
         clientId: owner?.clientId ?? null,
         host: owner?.host ?? null,

@@ -10,13 +10,25 @@ export const MAX_OFFSET_METADATA_BYTES = 4096;
 type PartitionResult = OffsetCommitResponse['topics'][number]['partitions'][number];
 
 /**
+ * A commit as the checks see it: Brook's request, plus what only Kafka clients send or expect:
+ * the group instance id (KIP-345: a classic static member replaced by a newer instance is
+ * FENCED_INSTANCE_ID), and `acceptNegativeOffsets`: Kafka stores any offset (a negative one reads
+ * back as "nothing committed"; KafkaJS's resetOffsets commits -1 and -2), Brook refuses them.
+ */
+export type GroupCommit = Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'> & {
+  groupInstanceId?: string | null;
+  acceptNegativeOffsets?: boolean;
+};
+
+/**
  * The checks of a commit, partition by partition (also for TxnOffsetCommit): ACLs, topic,
  * offset, metadata size, and the group's fencing. Returns the answers and the accepted entries.
  */
 export function checkCommits(
   ctx: BrokerContext,
   conn: ConnectionInfo,
-  req: Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'>,
+  req: GroupCommit,
+  transactional = false,
 ): { topics: OffsetCommitResponse['topics']; accepted: OffsetEntry[] } {
   const bad = validateName('group', req.groupId);
   if (bad) throw new BrookError(ErrorCode.INVALID_GROUP_ID, bad);
@@ -32,11 +44,11 @@ export function checkCommits(
       if (!topic || p.partition < 0 || p.partition >= topic.numPartitions) {
         return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
       }
-      if (p.offset < 0) return refuse(ErrorCode.INVALID_REQUEST, `offset must be >= 0, got ${p.offset}`);
+      if (p.offset < 0 && !req.acceptNegativeOffsets) return refuse(ErrorCode.INVALID_REQUEST, `offset must be >= 0, got ${p.offset}`);
       if (p.metadata !== null && utf8Encode(p.metadata).length > MAX_OFFSET_METADATA_BYTES) {
         return refuse(ErrorCode.OFFSET_METADATA_TOO_LARGE, `metadata exceeds ${MAX_OFFSET_METADATA_BYTES} bytes`);
       }
-      const code = validateGroupCommit(ctx, req.groupId, req.memberId, req.memberEpoch, t.topic, p.partition);
+      const code = validateGroupCommit(ctx, req.groupId, req.memberId, req.memberEpoch, t.topic, p.partition, transactional, req.groupInstanceId ?? null);
       if (code !== 0) return refuse(code, fencingMessage(code, req.memberId, t.topic, p.partition));
       accepted.push({ topic: t.topic, partition: p.partition, offset: p.offset, metadata: p.metadata });
       return { partition: p.partition, errorCode: 0, errorMessage: null };
@@ -53,7 +65,7 @@ export function checkCommits(
 export async function commitOffsets(
   ctx: BrokerContext,
   conn: ConnectionInfo,
-  req: Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'memberEpoch' | 'topics'>,
+  req: GroupCommit,
 ): Promise<{ topics: OffsetCommitResponse['topics'] }> {
   const { topics, written } = await ctx.groups.inGroupQueue(req.groupId, () => {
     const { topics, accepted } = checkCommits(ctx, conn, req);
@@ -75,7 +87,7 @@ export async function commitWhileEmpty(ctx: Pick<BrokerContext, 'groups' | 'clas
 /**
  * A commit's fencing, by the kind of group: a classic group by generation and member (Kafka's
  * ClassicGroup.validateOffsetCommit; `transactional` for TxnOffsetCommit, which skips the state
- * checks), a KIP-848 group by member epoch and partition ownership.
+ * checks; `groupInstanceId` from Kafka clients), a KIP-848 group by member epoch and partition ownership.
  */
 export function validateGroupCommit(
   ctx: Pick<BrokerContext, 'groups' | 'classicGroups'>,
@@ -85,8 +97,9 @@ export function validateGroupCommit(
   topic: string,
   partition: number,
   transactional = false,
+  groupInstanceId: string | null = null,
 ): number {
-  if (ctx.classicGroups.has(groupId)) return ctx.classicGroups.validateOffsetCommit(groupId, memberId, null, epoch, transactional);
+  if (ctx.classicGroups.has(groupId)) return ctx.classicGroups.validateOffsetCommit(groupId, memberId, groupInstanceId, epoch, transactional);
   return ctx.groups.validateOffsetCommit(groupId, memberId, epoch, topic, partition);
 }
 
@@ -109,4 +122,18 @@ function fencingMessage(code: number, memberId: string | null, topic: string, pa
     default:
       return 'commit refused';
   }
+}
+
+/**
+ * OffsetFetch v9+ from a KIP-848 member (Kafka's ConsumerGroup.validateOffsetFetch): the member
+ * must be in the group at its current epoch (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH). Requests
+ * without a member (null or "" with epoch -1), and groups of any other kind, are not checked
+ * (Kafka does not check classic groups either).
+ */
+export function validateGroupFetch(ctx: Pick<BrokerContext, 'groups'>, groupId: string, memberId: string | null, memberEpoch: number): number {
+  if ((memberId === null || memberId === '') && memberEpoch < 0) return 0;
+  if (!ctx.groups.has(groupId)) return 0;
+  const member = ctx.groups.describe(groupId).members.find((m) => m.memberId === memberId);
+  if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+  return member.memberEpoch === memberEpoch ? 0 : ErrorCode.STALE_MEMBER_EPOCH;
 }

@@ -1,7 +1,6 @@
 // KafkaJS 2.2.4, unmodified, against Brook's Kafka port: admin, keyed produce (same partitions
-// as Brook's SDK), transactions with offsets, SASL PLAIN and SCRAM. KafkaJS consumes only through
-// the classic group protocol (JoinGroup/SyncGroup), which this listener does not serve yet, so
-// reads are checked with raw Fetch requests (listener.test.ts) and admin offsets here.
+// as Brook's SDK), transactions with offsets, SASL PLAIN and SCRAM. Reads are checked here with
+// raw Fetch requests; KafkaJS consumer groups are in kafkajsGroups.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { decodeBatches, defaultPartition, utf8Encode } from '@brook/protocol';
@@ -138,7 +137,7 @@ describe('KafkaJS against the Kafka listener', () => {
 
   it('fetches, lists, describes and deletes groups with the admin client', async () => {
     await broker.context.topics.create('kjs-offsets', 2);
-    // KafkaJS's setOffsets joins the group through the classic protocol: commit raw instead.
+    // An admin commit (no member, generation -1): the group then only has offsets.
     const raw = await RawKafka.connect(broker.kafkaAddress!);
     const commit = await raw.request('OffsetCommit', 8, {
       groupId: 'kjs-g',

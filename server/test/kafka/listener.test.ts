@@ -43,8 +43,14 @@ describe('Kafka listener', () => {
       const keys = new Map(res.apiKeys.map((k) => [k.apiKey, k]));
       expect(keys.get(18)).toMatchObject({ minVersion: 0, maxVersion: 5 });
       expect(keys.get(0)).toMatchObject({ minVersion: 3, maxVersion: 13 });
-      // Only APIs with an adapter are advertised (JoinGroup, 11, is not served yet).
-      expect(keys.has(11)).toBe(false);
+      // The classic group APIs, with Kafka's ranges; only APIs with an adapter are advertised.
+      expect([11, 12, 13, 14].map((k) => keys.get(k))).toEqual([
+        { apiKey: 11, minVersion: 0, maxVersion: 9 },
+        { apiKey: 12, minVersion: 0, maxVersion: 4 },
+        { apiKey: 13, minVersion: 0, maxVersion: 5 },
+        { apiKey: 14, minVersion: 0, maxVersion: 5 },
+      ]);
+      expect(keys.has(23)).toBe(false); // OffsetsForLeaderEpoch
     }
     c.close();
   });
@@ -188,9 +194,18 @@ describe('Kafka listener: groups, records and configs through the shared handler
 
     const described = await c.request('ConsumerGroupDescribe', 0, { groupIds: ['g848'] });
     expect(described.groups[0]).toMatchObject({ groupId: 'g848', groupState: 'Stable', members: [{ memberId: hb.memberId, assignment: { topicPartitions: [{ topicId, topicName: 'g848', partitions: [0, 1] }] } }] });
+    // Kafka 4 describes only classic groups with DescribeGroups: a KIP-848 group is Dead, with
+    // GROUP_ID_NOT_FOUND from v6 (its admin client then uses ConsumerGroupDescribe).
     const classic = await c.request('DescribeGroups', 5, { groups: ['g848', 'nobody'] });
-    expect(classic.groups[0]).toMatchObject({ groupId: 'g848', protocolType: 'consumer', groupState: 'Stable' });
-    expect(classic.groups[1]).toMatchObject({ groupId: 'nobody', groupState: 'Dead', errorCode: 0 });
+    expect(classic.groups).toEqual([
+      { errorCode: 0, errorMessage: null, groupId: 'g848', groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 },
+      { errorCode: 0, errorMessage: null, groupId: 'nobody', groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 },
+    ]);
+    const classic6 = await c.request('DescribeGroups', 6, { groups: ['g848', 'nobody'] });
+    expect(classic6.groups.map((g) => [g.groupState, g.errorCode, g.errorMessage])).toEqual([
+      ['Dead', ErrorCode.GROUP_ID_NOT_FOUND, 'Group g848 is not a classic group.'],
+      ['Dead', ErrorCode.GROUP_ID_NOT_FOUND, 'Group nobody not found.'],
+    ]);
     const listed = await c.request('ListGroups', 5, { statesFilter: ['Stable'], typesFilter: [] });
     expect(listed.groups).toContainEqual({ groupId: 'g848', protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' });
 

@@ -17,7 +17,7 @@ import { ErrorCode, type DescribedGroup } from '@brook/protocol';
 import { DEFAULT_CLASSIC_CONFIG, EMPTY_ASSIGNMENT, type ClassicEffect, type ClassicEvent, type ClassicGroup, type ClassicGroupConfig, type ClassicGroupState } from './model.js';
 import { classicTransition } from './transitions.js';
 import { classicSnapshot, isClassicSnapshot, restoreClassic, type PersistedClassicGroup } from './persistence.js';
-import { classicSubscribesTo, describeClassicGroup, validateClassicOffsetCommit } from './queries.js';
+import { classicSubscribesTo, describeClassicGroup, describeClassicGroupForWire, validateClassicOffsetCommit, type ClassicGroupWireDescription } from './queries.js';
 import type {
   ClassicRequestContext,
   HeartbeatRequest,
@@ -29,6 +29,7 @@ import type {
   SyncGroupRequest,
   SyncGroupResponse,
 } from './types.js';
+import { SerialQueues } from '../serialQueues.js';
 
 export type TimerHandle = unknown;
 
@@ -60,7 +61,7 @@ type Parked = { join: (r: JoinGroupResponse) => void } | { sync: (r: SyncGroupRe
 
 export class ClassicGroupCoordinator {
   private readonly groups = new Map<string, ClassicGroup>();
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new SerialQueues();
   private readonly timers = new Map<string, TimerHandle>();
   private readonly parked = new Map<number, Parked>();
   private readonly cfg: ClassicGroupConfig;
@@ -94,16 +95,7 @@ export class ClassicGroupCoordinator {
   // ---- the per-group queue
 
   private enqueue<T>(groupId: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(groupId) ?? Promise.resolve()).then(fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(groupId, tail);
-    void tail.then(() => {
-      if (this.queues.get(groupId) === tail) this.queues.delete(groupId);
-    });
-    return run;
+    return this.queues.run(groupId, fn);
   }
 
   private async step(groupId: string, event: ClassicEvent): Promise<ReturnType<typeof classicTransition>> {
@@ -288,6 +280,12 @@ export class ClassicGroupCoordinator {
     return this.groups.get(groupId)?.state ?? 'Dead';
   }
 
+  /** The protocol type its members joined with ("" before the first join); null if unknown. */
+  protocolType(groupId: string): string | null {
+    const g = this.groups.get(groupId);
+    return g ? (g.protocolType ?? '') : null;
+  }
+
   /** 0 if the commit may proceed, else the error code (see queries.ts validateClassicOffsetCommit). */
   validateOffsetCommit(groupId: string, memberId: string | null, groupInstanceId: string | null, generationId: number, transactional: boolean): number {
     const g = this.groups.get(groupId);
@@ -303,6 +301,12 @@ export class ClassicGroupCoordinator {
   describe(groupId: string): (DescribedGroup & { protocolType: string }) | null {
     const g = this.groups.get(groupId);
     return g ? describeClassicGroup(g) : null;
+  }
+
+  /** As Kafka's DescribeGroups shows it (metadata and assignment bytes as sent); null if unknown. */
+  describeForWire(groupId: string): ClassicGroupWireDescription | null {
+    const g = this.groups.get(groupId);
+    return g ? describeClassicGroupForWire(g) : null;
   }
 
   list(): Array<{ groupId: string; state: ClassicGroupState; members: number; protocolType: string }> {
@@ -350,7 +354,7 @@ export class ClassicGroupCoordinator {
 
   /** Resolves once every queued step of every group is done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    await this.queues.idle();
   }
 
   /** Stops the timers and answers every parked request, so no client waits on a closed broker. */

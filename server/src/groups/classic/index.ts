@@ -25,7 +25,7 @@ export {
   type ClassicMember,
   type ClassicTransitionResult,
 } from './model.js';
-export { describeClassicGroup, validateClassicOffsetCommit } from './queries.js';
+export { describeClassicGroup, describeClassicGroupForWire, validateClassicOffsetCommit, type ClassicGroupWireDescription } from './queries.js';
 export { classicSnapshot, isClassicSnapshot, restoreClassic, type PersistedClassicGroup } from './persistence.js';
 export { assignmentPartitions, subscriptionTopics, CONSUMER_PROTOCOL_TYPE } from './consumerProtocol.js';
 export * from './types.js';

@@ -1,7 +1,7 @@
 // Read-only views of a classic group: offset-commit fencing (Kafka's ClassicGroup.validateOffsetCommit),
 // its description for the shared group services, and the topics it subscribes to.
 import { ErrorCode, type DescribedGroup, type TopicPartitions } from '@brook/protocol';
-import type { ClassicGroup, ClassicMember } from './model.js';
+import { EMPTY_ASSIGNMENT, type ClassicGroup, type ClassicMember } from './model.js';
 import { metadataFor, validateMember } from './rebalance.js';
 import { assignmentPartitions, CONSUMER_PROTOCOL_TYPE, subscriptionTopics } from './consumerProtocol.js';
 
@@ -85,5 +85,36 @@ export function describeClassicGroup(g: ClassicGroup): DescribedGroup & { protoc
           targetAssignment: assignment,
         };
       }),
+  };
+}
+
+/** A classic group as Kafka's DescribeGroups answers it: the bytes as the members sent them. */
+export interface ClassicGroupWireDescription {
+  state: string;
+  protocolType: string;
+  /** The selected protocol while Stable, else "". */
+  protocolData: string;
+  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; metadata: Uint8Array; assignment: Uint8Array }>;
+}
+
+/**
+ * Kafka's GroupMetadataManager.describeGroups for a classic group: only a Stable group shows its
+ * protocol and each member's metadata for it (ClassicGroupMember.describe); in any other state
+ * both are empty (describeNoMetadata). Assignments are shown in every state.
+ */
+export function describeClassicGroupForWire(g: ClassicGroup): ClassicGroupWireDescription {
+  const stable = g.state === 'Stable' && g.protocolName !== null;
+  return {
+    state: g.state,
+    protocolType: g.protocolType ?? '',
+    protocolData: stable ? g.protocolName! : '',
+    members: [...g.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      metadata: stable ? metadataFor(m, g.protocolName) : EMPTY_ASSIGNMENT,
+      assignment: m.assignment,
+    })),
   };
 }

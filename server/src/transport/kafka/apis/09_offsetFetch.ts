@@ -1,14 +1,26 @@
-// OffsetFetch: v1-7 ask for one group, v8+ for many (each answered by the shared handler);
-// v10 names topics by id.
+// OffsetFetch: v1-7 ask for one group, v8+ for many (each answered by the shared handler); v9+
+// name the KIP-848 member asking (UNKNOWN_MEMBER_ID / STALE_MEMBER_EPOCH for the group if it is
+// not current); v10 names topics by id.
 import type { KafkaAdapter, KafkaRequestContext, KafkaResponseOf } from '../types.js';
 import { kafkaCode, toKafkaError } from '../errors.js';
 import { topicIdOf, topicName } from './topics.js';
 
 type Group = KafkaResponseOf<'OffsetFetch'>['groups'][number];
 
-async function fetchGroup(rc: KafkaRequestContext, groupId: string, topics: Array<{ name: string; partitions: number[] }> | null, requireStable: boolean): Promise<Group> {
+interface GroupQuery {
+  groupId: string;
+  memberId: string | null;
+  memberEpoch: number;
+  topics: Array<{ name: string; partitions: number[] }> | null;
+}
+
+async function fetchGroup(rc: KafkaRequestContext, q: GroupQuery, requireStable: boolean): Promise<Group> {
+  const { groupId } = q;
   try {
-    const res = (await rc.handlers.OffsetFetch({ groupId, requireStable, topics: topics?.map((t) => ({ topic: t.name, partitions: t.partitions })) ?? null }, rc.conn))!;
+    const res = (await rc.handlers.OffsetFetch(
+      { groupId, requireStable, memberId: q.memberId, memberEpoch: q.memberEpoch, topics: q.topics?.map((t) => ({ topic: t.name, partitions: t.partitions })) ?? null },
+      rc.conn,
+    ))!;
     return {
       groupId,
       errorCode: kafkaCode(res.errorCode),
@@ -29,12 +41,16 @@ export const offsetFetch: KafkaAdapter<'OffsetFetch'> = {
       const byId = rc.version >= 10;
       const groups = await Promise.all(
         body.groups.map((g) =>
-          fetchGroup(rc, g.groupId, g.topics?.map((t) => ({ name: topicName(rc.ctx, t, byId) ?? '', partitions: t.partitionIndexes })) ?? null, body.requireStable),
+          fetchGroup(
+            rc,
+            { groupId: g.groupId, memberId: g.memberId, memberEpoch: g.memberEpoch, topics: g.topics?.map((t) => ({ name: topicName(rc.ctx, t, byId) ?? '', partitions: t.partitionIndexes })) ?? null },
+            body.requireStable,
+          ),
         ),
       );
       return { throttleTimeMs: 0, topics: [], errorCode: 0, groups };
     }
-    const g = await fetchGroup(rc, body.groupId, body.topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null, body.requireStable);
+    const g = await fetchGroup(rc, { groupId: body.groupId, memberId: null, memberEpoch: -1, topics: body.topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null }, body.requireStable);
     const topics = g.topics.map((t) => ({ name: t.name, partitions: t.partitions }));
     // v1: no top-level error code; a group-level error goes on every partition.
     if (rc.version < 2 && g.errorCode !== 0) for (const t of topics) for (const p of t.partitions) p.errorCode = g.errorCode;

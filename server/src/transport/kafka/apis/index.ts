@@ -1,7 +1,5 @@
 // The Kafka listener's API table: one adapter file per API (named after Kafka's API keys), each
-// calling the shared handler of server/src/api/. ApiVersions advertises exactly these. The
-// classic group APIs (JoinGroup 11, Heartbeat 12, LeaveGroup 13, SyncGroup 14) are not served
-// yet: each will be one adapter file and one line here.
+// calling the shared handler of server/src/api/. ApiVersions advertises exactly these.
 import { kafka } from '@brook/protocol';
 import type { KafkaAdapters } from '../types.js';
 import { produce } from './00_produce.js';
@@ -11,6 +9,10 @@ import { metadata } from './03_metadata.js';
 import { offsetCommit } from './08_offsetCommit.js';
 import { offsetFetch } from './09_offsetFetch.js';
 import { findCoordinator } from './10_findCoordinator.js';
+import { joinGroup } from './11_joinGroup.js';
+import { heartbeat } from './12_heartbeat.js';
+import { leaveGroup } from './13_leaveGroup.js';
+import { syncGroup } from './14_syncGroup.js';
 import { describeGroups } from './15_describeGroups.js';
 import { listGroups } from './16_listGroups.js';
 import { saslHandshake } from './17_saslHandshake.js';
@@ -41,6 +43,10 @@ export const kafkaAdapters: KafkaAdapters = {
   OffsetCommit: offsetCommit,
   OffsetFetch: offsetFetch,
   FindCoordinator: findCoordinator,
+  JoinGroup: joinGroup,
+  Heartbeat: heartbeat,
+  LeaveGroup: leaveGroup,
+  SyncGroup: syncGroup,
   DescribeGroups: describeGroups,
   ListGroups: listGroups,
   SaslHandshake: saslHandshake,
