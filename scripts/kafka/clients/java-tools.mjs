@@ -146,7 +146,8 @@ await stepMain({
       produced: sent ? Number(sent[1]) : null,
       produceRate: sent ? `${Math.round(Number(sent[2]))} rec/s` : prod.trim().split('\n').at(-1),
       consumed: col('data.consumed.in.nMsg'),
-      consumeRate: `${Math.round(col('nMsg.sec'))} rec/s`,
+      // the fetch rate without the group join, and the join (rebalance) time apart
+      consumeRate: `${Math.round(col('fetch.nMsg.sec'))} rec/s after a ${col('rebalance.time.ms')} ms join`,
     };
   },
   // BrokerApiVersionsCommand (kafka-broker-api-versions.sh): the broker's ApiVersions answer
