@@ -70,10 +70,18 @@ export const kafkaAdapters: KafkaAdapters = {
   ConsumerGroupDescribe: consumerGroupDescribe,
 };
 
-/** ApiVersions' `apiKeys`: the codec's version ranges of the APIs that have an adapter. */
+/**
+ * ApiVersions' `apiKeys`: the codec's version ranges of the APIs that have an adapter. Produce is
+ * advertised from v0 as Kafka 4 does (KAFKA-18659): older librdkafka (2.0.2, Debian's kcat) turns
+ * gzip, snappy and lz4 off against a broker whose Produce starts at v3; v0-v2 requests are still
+ * refused (the codec has no v0-v2, so they are answered as unsupported versions).
+ */
 export function servedVersionRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
-  return kafka.apiVersionRanges().filter((r) => {
-    const name = kafka.kafkaApiNameOf(r.apiKey);
-    return name !== undefined && kafkaAdapters[name] !== undefined;
-  });
+  return kafka
+    .apiVersionRanges()
+    .filter((r) => {
+      const name = kafka.kafkaApiNameOf(r.apiKey);
+      return name !== undefined && kafkaAdapters[name] !== undefined;
+    })
+    .map((r) => (r.apiKey === 0 ? { ...r, minVersion: 0 } : r));
 }
