@@ -3,6 +3,9 @@
 librdkafka's default partitioner is consistent_random (CRC32); murmur2_random is the Java client's
 murmur2 (with random partitions for null keys), which Kafka's docs advise for mixed clients."""
 
+import logging
+import re
+import time
 import uuid
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
@@ -113,6 +116,54 @@ def produce(p):
     return {"records": Adapter().produce(p["topic"], p["keys"])}
 
 
+class LogCapture(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def compressed(p):
+    """Each codec: keyed records with compression.type=CODEC and debug=msg; the codec librdkafka's
+    log says the batches went out with ("not compressing batch" when it turned it off), and the
+    records read back."""
+    topic, sent_as = p["topic"], {}
+    for z in p["codecs"]:
+        capture = LogCapture()
+        log = logging.getLogger(f"kc-librdkafka-{z}")
+        log.addHandler(capture)
+        log.setLevel(logging.DEBUG)
+        prod = Producer({**PRODUCER, "compression.type": z, "debug": "msg", "logger": log})
+        for i in range(p["perCodec"]):
+            prod.produce(topic, key=f"{z}-{i}".encode(), value=b"x" * p["valueBytes"])
+        if prod.flush(30):
+            raise RuntimeError(f"{z}: records left undelivered")
+        prod.poll(0.2)  # serve the remaining log lines
+        text = "\n".join(capture.lines)
+        used = set(re.findall(r"Produce MessageSet with .*, (\w+)\)", text))
+        sent_as[z] = "not compressing batch (librdkafka)" if "not compressing batch" in text else "+".join(sorted(used)) or "no batch logged"
+
+    c = Consumer({**BASE, "group.id": f"kc-confluent-z-{uuid.uuid4().hex[:8]}", "enable.auto.commit": False, "enable.partition.eof": True})
+    try:
+        n = partitions_of(topic)
+        c.assign([TopicPartition(topic, i, -2) for i in range(n)])
+        records, eof = [], set()
+        deadline = time.time() + 60
+        while len(eof) < n and time.time() < deadline:
+            for m in c.consume(num_messages=500, timeout=0.2):
+                if m.error() and m.error().code() == KafkaError._PARTITION_EOF:
+                    eof.add(m.partition())
+                elif m.error():
+                    raise KafkaException(m.error())
+                else:
+                    records.append({"key": m.key().decode(), "partition": m.partition(), "offset": m.offset(), "valueBytes": len(m.value())})
+    finally:
+        c.close()
+    return {"sentAs": sent_as, "records": records}
+
+
 def txn(p):
     topic = p["topic"]
     prod = Producer({**PRODUCER, "transactional.id": f"kc-confluent-{uuid.uuid4().hex[:8]}"})
@@ -150,4 +201,5 @@ if __name__ == "__main__":
         "group": lambda p: group_run(Adapter(), p, produce_first=False),
         "resume": lambda p: group_run(Adapter(), p, produce_first=True),
         "txn": txn,
+        "compressed": compressed,
     })

@@ -89,7 +89,33 @@ async function groupRun(p, produceFirst) {
   return { members: members.map((m, i) => ({ assigned: assigned?.[i] ?? m.assigned(), records: m.records() })), committed, end };
 }
 
+/**
+ * Each codec: `perCodec` keyed records of `valueBytes` bytes with `kcat -P -z CODEC -d msg`; the
+ * codec librdkafka's debug log says the batches went out with, and the records read back.
+ */
+async function compressed(p) {
+  const sentAs = {};
+  for (const z of p.codecs) {
+    const value = 'x'.repeat(p.valueBytes);
+    const input = Array.from({ length: p.perCodec }, (_, i) => `${z}-${i}\t${value}\n`).join('');
+    const r = await run('kcat', ['-b', BOOTSTRAP, '-P', '-t', p.topic, '-K', '\t', ...PRODUCE, '-z', z, '-d', 'msg'], { input, timeoutMs: 60_000 });
+    if (r.code !== 0) throw new Error(`kcat -P -z ${z}: exit ${r.code}: ${tail(r.stderr)}`);
+    const used = new Set([...r.stderr.matchAll(/Produce MessageSet with .*, (\w+)\)$/gm)].map((m) => m[1]));
+    sentAs[z] = r.stderr.includes('not compressing batch') ? 'not compressing batch (librdkafka)' : [...used].join('+') || 'no batch logged';
+  }
+  const out = await kcat(['-C', '-t', p.topic, '-o', 'beginning', '-e', '-q', '-f', '%k\t%p\t%o\t%S\n']);
+  const records = out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [key, partition, offset, size] = l.split('\t');
+      return { key, partition: Number(partition), offset: Number(offset), valueBytes: Number(size) };
+    });
+  return { sentAs, records };
+}
+
 await stepMain({
+  compressed,
   'create-topic': async (p) => {
     await viaKafkaPython('create-topic', p);
     return { partitions: await partitionsOf(p.topic), note: 'created with kafka-python (kcat cannot), described with kcat -L' };

@@ -102,7 +102,7 @@ export const clientDefs = {
     install: installVenv,
     command: [venvPython, script('confluent_client.py')],
     // librdkafka 2.16 speaks the KIP-848 consumer protocol too
-    features: { groupProtocols: ['classic', 'consumer'], txn: true },
+    features: { groupProtocols: ['classic', 'consumer'], compression: true, txn: true },
   },
   kafkajs: {
     install: checkKafkajs,
@@ -113,7 +113,7 @@ export const clientDefs = {
     // kcat's committed offsets are read with kafka-python's admin client (kcat cannot show them)
     install: async () => (await installKcat()) ?? (await installVenv()),
     command: [node, script('kcat-client.mjs')],
-    features: { txn: false },
+    features: { compression: true, txn: false },
   },
 };
 

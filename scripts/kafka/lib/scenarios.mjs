@@ -17,7 +17,7 @@ const PERF_RECORDS = 20_000;
 
 function topics(client) {
   const t = (s) => `kc-${client}-${s}`;
-  return { keyed: t('keyed'), group: t('group'), group2: t('group2'), perf: t('perf'), txn: t('txn') };
+  return { keyed: t('keyed'), group: t('group'), group2: t('group2'), perf: t('perf'), txn: t('txn'), compressed: t('compressed') };
 }
 
 /** `list`: also check the topic shows in the client's topic listing (where that is a separate call). */
@@ -92,6 +92,26 @@ export function beforeRestart(c, observe = () => {}) {
         const want = keys('g', GROUP);
         const r = await c.step('group', { topic: g.topic, group: g.group, protocol: g.protocol, partitions: PARTITIONS, keys: want });
         return checkGroupRun(r, want, { twoMembers: true });
+      },
+    });
+  }
+  if (c.features.compression) {
+    list.push({
+      name: 'compressed-produce',
+      run: async () => {
+        await createTopic(c, t.compressed);
+        const codecs = ['gzip', 'snappy', 'lz4', 'zstd'];
+        const r = await c.step('compressed', { topic: t.compressed, codecs, perCodec: 5, valueBytes: 2000 });
+        // librdkafka says which codec each produced batch went out with; it turns a codec off
+        // (silently, "not compressing batch") when it judges the broker's ApiVersions too old
+        const bad = codecs.filter((z) => r.sentAs[z] !== z);
+        if (bad.length) throw new Error(`sent uncompressed or otherwise: ${bad.map((z) => `${z} -> ${r.sentAs[z]}`).join(', ')}`);
+        const want = codecs.flatMap((z) => keys(`${z}-`, 5));
+        checkExactlyOnce(r.records, want, 'read back');
+        checkKeyedPartitions(r.records, PARTITIONS);
+        const short = r.records.filter((x) => x.valueBytes !== 2000);
+        if (short.length) throw new Error(`${short.length} values not read back whole (${short[0].key}: ${short[0].valueBytes} bytes)`);
+        return `${codecs.join(', ')} batches sent compressed, ${r.records.length} records read back whole`;
       },
     });
   }
