@@ -5,7 +5,7 @@
 // scripts/kafka/.cache (jars, venv) or from Debian (kcat). One PASS/FAIL/SKIP line per
 // (target, client, scenario); summary in scripts/kafka/results/; exit 1 on any failure.
 //
-//   node scripts/kafka/run-clients.mjs [--target brook|kafka|both] [--client java,kcat,...] [--keep]
+//   node scripts/kafka/run-clients.mjs [--target brook|kafka|both] [--client java,kcat,...] [--keep] [--serial]
 import { mkdtempSync, mkdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ const { values: opts } = parseArgs({
     target: { type: 'string', default: 'both' },
     client: { type: 'string', default: Object.keys(clientDefs).join(',') },
     keep: { type: 'boolean', default: false },
+    serial: { type: 'boolean', default: false },
   },
 });
 const targets = opts.target === 'both' ? ['kafka', 'brook'] : [opts.target];
@@ -61,6 +62,19 @@ async function runScenario(target, client, s) {
   }
 }
 
+/**
+ * Runs each client's scenarios in order. The Java tools (a JVM per step, half the run) go in a
+ * lane of their own beside the other clients, which take turns in a second lane; each client has
+ * its own topics and groups, so the lanes do not meet. `--serial`: one lane.
+ */
+async function inLanes(bound, scenariosOf, targetName) {
+  const lane = async (cs) => {
+    for (const c of cs) for (const s of scenariosOf(c)) await runScenario(targetName, c, s);
+  };
+  if (opts.serial) return lane(bound);
+  await Promise.all([lane(bound.filter((c) => c.name === 'java')), lane(bound.filter((c) => c.name !== 'java'))]);
+}
+
 for (const targetName of targets) {
   const work = mkdtempSync(join(tmpdir(), `kafka-clients-${targetName}-`));
   const began = Date.now();
@@ -80,12 +94,12 @@ for (const targetName of targets) {
   const bound = available.map((name) => bindClient(name, target.bootstrap, log));
   const observe = (what, value) => ((observations[targetName] ??= {})[what] = value);
   try {
-    for (const c of bound) for (const s of beforeRestart(c, observe)) await runScenario(targetName, c, s);
+    await inLanes(bound, (c) => beforeRestart(c, observe), targetName);
     const r0 = Date.now();
     try {
       await target.restart();
       report(targetName, '-', 'restart broker (same data dir and port)', 'PASS', target.bootstrap, Date.now() - r0);
-      for (const c of bound) for (const s of afterRestart(c)) await runScenario(targetName, c, s);
+      await inLanes(bound, afterRestart, targetName);
     } catch (e) {
       report(targetName, '-', 'restart broker (same data dir and port)', 'FAIL', e.message, Date.now() - r0);
     }
@@ -104,7 +118,7 @@ if (apiDiffs.length) {
 }
 
 const count = (s) => results.filter((r) => r.status === s).length;
-writeSummary(resultsDir, results, { seconds: (Date.now() - t0) / 1000, apiDiffs });
+writeSummary(resultsDir, results, { seconds: (Date.now() - t0) / 1000, apiDiffs, clients: ['-', ...clients] });
 console.log(`\nsummary: ${join(resultsDir, 'summary.md')}, client output: ${stepLog}`);
 console.log(`kafka-clients: ${count('PASS')} passed, ${count('FAIL')} failed, ${count('SKIP')} skipped`);
 process.exit(count('FAIL') ? 1 : 0);

@@ -3,7 +3,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const cell = (r) => (r ? `${r.status}${r.status === 'PASS' ? '' : `: ${r.detail.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' / ')}`}` : '-');
+const cell = (r) => {
+  if (!r) return '-';
+  if (r.status === 'PASS') return r.ms === undefined ? 'PASS' : `PASS (${(r.ms / 1000).toFixed(1)} s)`;
+  return `${r.status}: ${r.detail.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' / ')}`;
+};
 
 /** APIs whose served version range differs; `-` where a broker does not serve the API. */
 export function diffApiVersions(kafka, brook) {
@@ -18,7 +22,10 @@ export function writeSummary(dir, results, meta) {
   const targets = [...new Set(results.map((r) => r.target))];
   const rows = [];
   const seen = new Set();
-  for (const r of results) {
+  // the lanes interleave the lines: rows go by client (in --client order), then as they came
+  const rank = (r) => meta.clients?.indexOf(r.client) ?? 0;
+  const ordered = results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map((x) => x.r);
+  for (const r of ordered) {
     const id = `${r.client}\u0000${r.scenario.replace(/ at .*/, '')}`;
     if (seen.has(id)) continue;
     seen.add(id);
