@@ -52,8 +52,10 @@ for (const name of clients) {
   else available.push(name);
 }
 
-async function runScenario(target, client, s) {
+async function runScenario(target, client, s, died) {
   const start = Date.now();
+  const gone = died();
+  if (gone) return report(target, client.name, s.name, 'FAIL', `broker not running: ${gone}`, 0);
   try {
     const detail = await s.run();
     report(target, client.name, s.name, 'PASS', detail, Date.now() - start);
@@ -67,9 +69,9 @@ async function runScenario(target, client, s) {
  * lane of their own beside the other clients, which take turns in a second lane; each client has
  * its own topics and groups, so the lanes do not meet. `--serial`: one lane.
  */
-async function inLanes(bound, scenariosOf, targetName) {
+async function inLanes(bound, scenariosOf, target) {
   const lane = async (cs) => {
-    for (const c of cs) for (const s of scenariosOf(c)) await runScenario(targetName, c, s);
+    for (const c of cs) for (const s of scenariosOf(c)) await runScenario(target.name, c, s, target.died);
   };
   if (opts.serial) return lane(bound);
   await Promise.all([lane(bound.filter((c) => c.name === 'java')), lane(bound.filter((c) => c.name !== 'java'))]);
@@ -94,17 +96,18 @@ for (const targetName of targets) {
   const bound = available.map((name) => bindClient(name, target.bootstrap, log));
   const observe = (what, value) => ((observations[targetName] ??= {})[what] = value);
   try {
-    await inLanes(bound, (c) => beforeRestart(c, observe), targetName);
+    await inLanes(bound, (c) => beforeRestart(c, observe), target);
     const r0 = Date.now();
     try {
       await target.restart();
       report(targetName, '-', 'restart broker (same data dir and port)', 'PASS', target.bootstrap, Date.now() - r0);
-      await inLanes(bound, afterRestart, targetName);
+      await inLanes(bound, afterRestart, target);
     } catch (e) {
       report(targetName, '-', 'restart broker (same data dir and port)', 'FAIL', e.message, Date.now() - r0);
     }
   } finally {
     await target.stop();
+    writeFileSync(join(resultsDir, `${targetName}-broker.log`), target.logText());
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
     else console.log(`kept ${work}`);
   }
@@ -119,6 +122,6 @@ if (apiDiffs.length) {
 
 const count = (s) => results.filter((r) => r.status === s).length;
 writeSummary(resultsDir, results, { seconds: (Date.now() - t0) / 1000, apiDiffs, clients: ['-', ...clients] });
-console.log(`\nsummary: ${join(resultsDir, 'summary.md')}, client output: ${stepLog}`);
+console.log(`\nsummary: ${join(resultsDir, 'summary.md')}, client output: ${stepLog}, broker logs: ${resultsDir}/*-broker.log`);
 console.log(`kafka-clients: ${count('PASS')} passed, ${count('FAIL')} failed, ${count('SKIP')} skipped`);
 process.exit(count('FAIL') ? 1 : 0);

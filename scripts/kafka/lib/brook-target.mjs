@@ -30,6 +30,7 @@ export async function createBrookTarget(dataDir) {
   let proc = null;
   let kafkaPort = 0;
   let starts = 0;
+  let earlierLogs = ''; // what the broker printed before its last restart
 
   async function startBroker() {
     starts++;
@@ -62,6 +63,7 @@ export async function createBrookTarget(dataDir) {
     const t = setTimeout(() => p.stop('SIGKILL'), 30_000);
     await p.exited;
     clearTimeout(t);
+    earlierLogs += p.output.stdout + p.output.stderr;
   }
 
   await startBroker();
@@ -77,7 +79,9 @@ export async function createBrookTarget(dataDir) {
     get starts() {
       return starts;
     },
-    /** What the broker printed so far (its JSON log), for failure reports. */
-    output: () => proc?.output ?? { stdout: '', stderr: '' },
+    /** Why the broker is gone (it exited by itself), or null while it runs. */
+    died: () => (proc && (proc.child.exitCode ?? proc.child.signalCode) !== null ? `Brook exited with ${proc.child.exitCode ?? proc.child.signalCode}: ${tail(proc.output.stderr + proc.output.stdout, 3)}` : null),
+    /** Everything the broker printed (its JSON log), for results/. */
+    logText: () => earlierLogs + (proc ? proc.output.stdout + proc.output.stderr : ''),
   };
 }

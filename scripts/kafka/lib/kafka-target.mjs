@@ -109,6 +109,13 @@ export async function createKafkaTarget(workDir) {
       await startBroker();
     },
     stop: stopBroker,
+    /** Why the broker is gone (it exited by itself), or null while it runs. */
+    died: () => (proc && (proc.child.exitCode ?? proc.child.signalCode) !== null ? `Kafka exited with ${proc.child.exitCode ?? proc.child.signalCode}: ${tail(proc.output.stdout + proc.output.stderr, 3)}` : null),
+    /** The broker's server.log, for results/. */
+    logText: () => {
+      const f = join(logsDir, 'server.log');
+      return existsSync(f) ? readFileSync(f, 'utf8') : '';
+    },
     get starts() {
       return starts;
     },
