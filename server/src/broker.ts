@@ -20,6 +20,7 @@ import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
+import { consolePlugin } from './console/plugin.js';
 import { frameworkErrors, installErrorHandler } from './admin/errors.js';
 import { BrokerMetrics } from './metrics.js';
 import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
@@ -181,6 +182,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     metrics.connections.inc({ listener: 'ws' });
   });
   await registerAdmin(app, ctx, () => !shutdown.signal.aborted);
+  await app.register(consolePlugin);
 
   let kafka: KafkaListener | null = null;
   let closing: Promise<void> | null = null;

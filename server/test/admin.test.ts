@@ -84,8 +84,8 @@ describe('admin HTTP API', () => {
     c.close();
     const r = (await (await http('/api/topics/browse/partitions/0/records?offset=0&limit=2')).json()) as { records: Array<Record<string, unknown>> };
     expect(r.records).toEqual([
-      { offset: '0', timestamp: expect.any(String), key: 'k1', keyEncoding: 'utf8', value: 'héllo', valueEncoding: 'utf8', headers: { h: 'x' } },
-      { offset: '1', timestamp: expect.any(String), key: null, keyEncoding: null, value: '//4A', valueEncoding: 'base64', headers: {} },
+      { offset: '0', timestamp: expect.any(String), key: 'k1', keyEncoding: 'utf8', value: 'héllo', valueEncoding: 'utf8', headers: { h: 'x' }, headerEncodings: { h: 'utf8' } },
+      { offset: '1', timestamp: expect.any(String), key: null, keyEncoding: null, value: '//4A', valueEncoding: 'base64', headers: {}, headerEncodings: {} },
     ]);
     const from2 = (await (await http('/api/topics/browse/partitions/0/records?offset=2')).json()) as { records: Array<{ value: string }> };
     expect(from2.records.map((x) => x.value)).toEqual(['third']);

@@ -77,8 +77,9 @@ export const recordSchema = {
     value: { type: ['string', 'null'] },
     valueEncoding: encoding,
     headers: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+    headerEncodings: { type: 'object', additionalProperties: encoding, description: 'How each header value is written: utf8 text or base64' },
   },
-  required: ['offset', 'timestamp', 'key', 'keyEncoding', 'value', 'valueEncoding', 'headers'],
+  required: ['offset', 'timestamp', 'key', 'keyEncoding', 'value', 'valueEncoding', 'headers', 'headerEncodings'],
 } as const;
 
 export const recordPage = {

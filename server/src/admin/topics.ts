@@ -283,6 +283,7 @@ function recordJson(r: DecodedRecord): RecordJson {
     ...text('key', r.key),
     ...text('value', r.value),
     headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : (utf8DecodeStrict(h.value) ?? asBase64(h.value))])),
+    headerEncodings: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : utf8DecodeStrict(h.value) !== null ? 'utf8' : 'base64'])),
   };
 }
 
