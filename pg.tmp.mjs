@@ -1,0 +1,28 @@
+import { chromium } from 'playwright-core';
+import { startBroker } from '/work/wt/u-console/server/dist/index.js';
+import { mkdtempSync } from 'node:fs';
+const broker = await startBroker({ port: 0, dataDir: mkdtempSync('/tmp/brook-'), logLevel: 'warn' });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const a = await ctx.newPage();
+const b = await ctx.newPage();
+for (const p of [a, b]) { p.on('console', (m) => console.log('console:', m.type(), m.text())); p.on('pageerror', (e) => console.log('pageerror:', e.message)); }
+await a.goto(broker.httpUrl + '/ui/playground');
+await a.getByRole('button', { name: 'Join group' }).click();
+await a.waitForSelector('[data-testid=assigned] li');
+console.log('a alone', await a.locator('[data-testid=assigned] li').allTextContents());
+await b.goto(broker.httpUrl + '/ui/playground');
+await b.getByRole('button', { name: 'Join group' }).click();
+const t0 = Date.now();
+await b.waitForSelector('[data-testid=assigned] li', { timeout: 30000 });
+await a.waitForFunction(() => document.querySelectorAll('[data-testid=assigned] li').length === 3, null, { timeout: 30000 });
+console.log('split after', Date.now() - t0, await a.locator('[data-testid=assigned] li').allTextContents(), await b.locator('[data-testid=assigned] li').allTextContents());
+await a.getByRole('button', { name: 'Send' }).click();
+await a.waitForTimeout(2000);
+await a.screenshot({ path: '/tmp/shots/playground.png', fullPage: true });
+const t1 = Date.now();
+await b.close({ runBeforeUnload: true });
+await a.waitForFunction(() => document.querySelectorAll('[data-testid=assigned] li').length === 6, null, { timeout: 30000 });
+console.log('handover after', Date.now() - t1);
+await browser.close();
+await broker.close();
