@@ -28,6 +28,7 @@ import { cleanupGroups, groupHasMembers, groupLagRows, listAllGroups } from './s
 import { validateGroupCommit } from './services/offsetCommits.js';
 import { ClusterIdentity } from './services/cluster.js';
 import { KafkaListener } from './transport/kafka/listener.js';
+import { OriginPolicy } from './transport/originPolicy.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -159,6 +160,9 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     // A topic name may be 249 characters (find-my-way's default limit for a path segment is 100).
     routerOptions: { maxParamLength: 2048 },
   });
+  // Pages of other origins are refused; first, so a listed origin's CORS preflight is answered.
+  const origins = new OriginPolicy({ allowedOrigins: options.allowedOrigins, listenHost: options.host, tls: options.tls !== null, logger: logger.child({ component: 'http' }) });
+  origins.install(app);
   installErrorHandler(app); // before any route: it records them to answer 405 for a wrong method
   await app.register(websocket, {
     options: { maxPayload: options.maxFrameBytes },
@@ -168,7 +172,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       socket.terminate();
     },
   });
-  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, req) => {
+  app.get('/ws', { websocket: true, schema: { hide: true }, onRequest: origins.upgradeHook }, (socket, req) => {
     if (shutdown.signal.aborted || connections.size >= options.maxConnections) {
       socket.close(1013, shutdown.signal.aborted ? 'broker shutting down' : 'too many connections');
       return;

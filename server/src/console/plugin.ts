@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
 /** Where the build puts the app: the same folder from src/console (tests) and dist/console (the package). */
@@ -25,7 +25,12 @@ const SECURITY_HEADERS = {
 } as const;
 
 export async function consolePlugin(app: FastifyInstance, { dir = CONSOLE_DIR }: { dir?: string } = {}): Promise<void> {
-  const hide = { schema: { hide: true } };
+  // A WebSocket upgrade to a page is a client with a wrong URL: it gets the 404 that names the mistake
+  // (a route hook, after @fastify/websocket's own, which then closes the socket).
+  const notForUpgrades = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.headers.upgrade !== undefined) return reply.callNotFound();
+  };
+  const hide = { schema: { hide: true }, onRequest: notForUpgrades };
   app.get('/', hide, async (_req, reply) => reply.redirect('/ui'));
 
   const indexFile = join(dir, 'index.html');
