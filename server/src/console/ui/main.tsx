@@ -3,7 +3,7 @@
  * figure comes from the public admin API.
  */
 import { render, type ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, saveCredentials, type Whoami } from './api.js';
 import { ErrorBox, Link, usePath } from './components.js';
 import { Overview } from './pages/overview.js';
@@ -37,8 +37,15 @@ function App() {
     }
   };
   useEffect(() => void check(), []);
-  // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
+  // After a move to another page (not on the first load, where the skip link comes first), focus
+  // its heading, so keyboard and screen-reader users land on the new page.
+  const shownPath = useRef<string | null>(null);
   useEffect(() => {
+    if (!who) return;
+    const first = shownPath.current === null;
+    const moved = shownPath.current !== path;
+    shownPath.current = path;
+    if (first || !moved) return;
     const h1 = document.querySelector<HTMLElement>('main h1');
     if (!h1) return;
     h1.tabIndex = -1;
@@ -88,7 +95,7 @@ function App() {
           <ThemeToggle />
         </div>
       </header>
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <ErrorBox error={error} />
         {needLogin ? <Login onDone={check} /> : who ? <Route path={path} who={who} /> : null}
       </main>
