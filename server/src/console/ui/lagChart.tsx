@@ -40,7 +40,11 @@ export function LagChart({ history }: { history: LagPoint[] }) {
       height: 220,
       series: [{}, ...topics.map((t, i) => ({ label: t, stroke: COLORS[i % COLORS.length], width: 2 }))],
       axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } }],
-      scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: {
+        // Set from the history below (auto-ranging one point spans years).
+        x: { time: true, auto: false },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
     };
     plot.current = new uPlot(opts, [[]], el);
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: el.clientWidth, height: 220 }));
@@ -53,7 +57,13 @@ export function LagChart({ history }: { history: LagPoint[] }) {
   }, [key]);
 
   useEffect(() => {
-    plot.current?.setData([history.map((p) => p.at / 1000), ...topics.map((t) => history.map((p) => p.byTopic[t] ?? 0))]);
+    const u = plot.current;
+    const first = history[0];
+    const last = history.at(-1);
+    if (!u || !first || !last) return;
+    u.setData([history.map((p) => p.at / 1000), ...topics.map((t) => history.map((p) => p.byTopic[t] ?? 0))]);
+    // At least the last minute on the time axis.
+    u.setScale('x', { min: Math.min(first.at, last.at - 60_000) / 1000, max: last.at / 1000 });
   });
 
   const last = history.at(-1);
