@@ -105,4 +105,14 @@ describe('origins listed in allowedOrigins', () => {
     expect(preflight.headers['access-control-allow-headers']).toContain('content-type');
     expect((await get(broker.httpUrl, '/api/topics', { origin: 'https://other.example.com' })).status).toBe(403);
   });
+
+  it('gives the live tail (a hijacked reply) its CORS headers too', async () => {
+    await fetch(`${broker.httpUrl}/api/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'tailed', partitions: 1 }) });
+    const abort = new AbortController();
+    const res = await fetch(`${broker.httpUrl}/api/topics/tailed/partitions/0/tail`, { headers: { origin: 'https://app.example.com' }, signal: abort.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    abort.abort();
+  });
 });

@@ -227,7 +227,9 @@ export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { c
       let next = Math.max((req.query as { offset?: number }).offset ?? log.highWatermark, log.logStartOffset);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      // Headers set before (CORS for a listed origin) go out too: hijacked, the reply no longer sends them.
+      const earlier = Object.entries(reply.getHeaders()).filter((e): e is [string, string | number | string[]] => e[1] !== undefined);
+      res.writeHead(200, { ...Object.fromEntries(earlier), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       // Send the status now: on an idle partition the client would otherwise wait for the first record.
       res.flushHeaders();
       let open = true;
