@@ -239,12 +239,12 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const port = typeof address === 'object' && address ? address.port : options.port;
   const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const kafkaAddress = kafka ? `${kafka.advertisedHost}:${kafka.port}` : null;
+  const scheme = options.tls ? 's' : '';
   logger.info(
-    { host: options.host, port, kafka: kafka ? { host: kafka.host, port: kafka.port, advertised: kafkaAddress } : null, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started },
+    { host: options.host, port, console: `http${scheme}://${hostForUrl}:${port}/ui`, kafka: kafka ? { host: kafka.host, port: kafka.port, advertised: kafkaAddress } : null, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started },
     `Brook listening on ${options.host}:${port}` + (kafka ? `, Kafka protocol on ${kafka.host}:${kafka.port}` : ''),
   );
 
-  const scheme = options.tls ? 's' : '';
   return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, kafkaAddress, logger, context: ctx, close };
 }
 
