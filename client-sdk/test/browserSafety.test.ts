@@ -40,3 +40,33 @@ it('the Kafka transport is Node-only and the check above would catch it', () => 
   const code = readFileSync(join(srcDir, 'transport/kafka.ts'), 'utf8');
   expect(code).toMatch(NODE_BUILTIN);
 });
+
+// The `browser` export condition's build: the entry bundled as a browser bundler would, with
+// every import followed. Fails on any Node built-in and on `ws`, whichever file brings it in.
+describe('browser build', () => {
+  it('bundles client-sdk/src/browser.ts for browsers with no Node built-in and without ws', async () => {
+    const esbuild = await import('esbuild');
+    const entry = fileURLToPath(new URL('../src/browser.ts', import.meta.url));
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      metafile: true,
+      logLevel: 'silent',
+      alias: { '@brook/protocol': fileURLToPath(new URL('../../protocol/src/index.ts', import.meta.url)) },
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((f) => f.includes('node_modules/ws/'))).toBe(false);
+    expect(inputs.filter((f) => /transport\/kafka|(^|\/)cli\.ts$/.test(f))).toEqual([]);
+    const code = result.outputFiles[0]!.text;
+    expect(code).toMatch(/new \w+\(\w+\)/); // the browser's own WebSocket
+    expect(code).not.toMatch(/from\s*["'](node:|ws["'])/);
+  });
+
+  it('is what the package exports under the browser condition', () => {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { exports: Record<string, Record<string, unknown>> };
+    expect(pkg.exports['.']!.browser).toEqual({ types: './dist/browser.d.ts', default: './dist/browser/brook.js' });
+  });
+});

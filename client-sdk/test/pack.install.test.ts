@@ -70,5 +70,5 @@ it('the installed `brook` CLI talks to the broker', async () => {
   const url = brokerUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, '');
   await run(cli, ['--url', url, 'topics', 'create', 'from-cli', '--partitions', '2'], { cwd: project });
   const { stdout } = await run(cli, ['--url', url, '--json', 'topics', 'list'], { cwd: project });
-  expect(JSON.parse(stdout)).toContainEqual({ name: 'from-cli', partitions: 2, internal: false });
+  expect(JSON.parse(stdout)).toContainEqual(expect.objectContaining({ name: 'from-cli', partitions: 2, internal: false }));
 }, 60_000);

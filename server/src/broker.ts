@@ -20,6 +20,7 @@ import { createHandlers } from './api/index.js';
 import type { BrokerContext } from './api/types.js';
 import { ClientConnection } from './transport/clientConnection.js';
 import { registerAdmin } from './admin/plugin.js';
+import { consolePlugin } from './console/plugin.js';
 import { frameworkErrors, installErrorHandler } from './admin/errors.js';
 import { BrokerMetrics } from './metrics.js';
 import { Authorizer, can, type AuthConfig } from './auth/authorizer.js';
@@ -27,6 +28,7 @@ import { cleanupGroups, groupHasMembers, groupLagRows, listAllGroups } from './s
 import { validateGroupCommit } from './services/offsetCommits.js';
 import { ClusterIdentity } from './services/cluster.js';
 import { KafkaListener } from './transport/kafka/listener.js';
+import { OriginPolicy } from './transport/originPolicy.js';
 
 export interface Broker {
   /** The WebSocket URL clients connect to: ws://host:port/ws */
@@ -158,6 +160,9 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     // A topic name may be 249 characters (find-my-way's default limit for a path segment is 100).
     routerOptions: { maxParamLength: 2048 },
   });
+  // Pages of other origins are refused; first, so a listed origin's CORS preflight is answered.
+  const origins = new OriginPolicy({ allowedOrigins: options.allowedOrigins, listenHost: options.host, tls: options.tls !== null, logger: logger.child({ component: 'http' }) });
+  origins.install(app);
   installErrorHandler(app); // before any route: it records them to answer 405 for a wrong method
   await app.register(websocket, {
     options: { maxPayload: options.maxFrameBytes },
@@ -167,7 +172,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       socket.terminate();
     },
   });
-  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, req) => {
+  app.get('/ws', { websocket: true, schema: { hide: true }, onRequest: origins.upgradeHook }, (socket, req) => {
     if (shutdown.signal.aborted || connections.size >= options.maxConnections) {
       socket.close(1013, shutdown.signal.aborted ? 'broker shutting down' : 'too many connections');
       return;
@@ -181,6 +186,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     metrics.connections.inc({ listener: 'ws' });
   });
   await registerAdmin(app, ctx, () => !shutdown.signal.aborted);
+  await app.register(consolePlugin);
 
   let kafka: KafkaListener | null = null;
   let closing: Promise<void> | null = null;
@@ -233,12 +239,12 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const port = typeof address === 'object' && address ? address.port : options.port;
   const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const kafkaAddress = kafka ? `${kafka.advertisedHost}:${kafka.port}` : null;
+  const scheme = options.tls ? 's' : '';
   logger.info(
-    { host: options.host, port, kafka: kafka ? { host: kafka.host, port: kafka.port, advertised: kafkaAddress } : null, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started },
+    { host: options.host, port, console: `http${scheme}://${hostForUrl}:${port}/ui`, kafka: kafka ? { host: kafka.host, port: kafka.port, advertised: kafkaAddress } : null, tls: options.tls !== null, dataDir: options.dataDir, startupMs: Date.now() - started },
     `Brook listening on ${options.host}:${port}` + (kafka ? `, Kafka protocol on ${kafka.host}:${kafka.port}` : ''),
   );
 
-  const scheme = options.tls ? 's' : '';
   return { url: `ws${scheme}://${hostForUrl}:${port}/ws`, httpUrl: `http${scheme}://${hostForUrl}:${port}`, host: options.host, port, kafkaAddress, logger, context: ctx, close };
 }
 

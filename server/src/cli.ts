@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { startBroker } from './broker.js';
 import { defaultOptions } from './config.js';
 import { StartupError } from './dataDir.js';
+import { parseAllowedOrigins } from './transport/originPolicy.js';
 
 const program = new Command()
   .name('brook-server')
@@ -22,6 +23,11 @@ const program = new Command()
   .option('--kafka-port <port>', "Kafka's own wire protocol on this TCP port (TLS with --tls-cert); 0 picks a free one, off turns it off (env BROOK_KAFKA_PORT)", process.env.BROOK_KAFKA_PORT ?? '9092')
   .option('--kafka-host <host>', 'interface of the Kafka listener (default: --host; env BROOK_KAFKA_HOST)', process.env.BROOK_KAFKA_HOST)
   .option('--kafka-advertised-host <host>', 'host Kafka clients are told to connect to (default: the listen host; env BROOK_KAFKA_ADVERTISED_HOST)', process.env.BROOK_KAFKA_ADVERTISED_HOST)
+  .option(
+    '--allowed-origins <origins>',
+    'comma-separated web origins (https://app.example.com) whose pages may use /ws and the HTTP API, or * for any; default: only the broker\'s own pages (env BROOK_ALLOWED_ORIGINS)',
+    process.env.BROOK_ALLOWED_ORIGINS,
+  )
   .option('--auto-create-topics', "Kafka's auto.create.topics.enable: Metadata may create unknown topics (env BROOK_AUTO_CREATE_TOPICS=true)", process.env.BROOK_AUTO_CREATE_TOPICS === 'true')
   .parse();
 
@@ -40,6 +46,7 @@ const o = program.opts<{
   kafkaHost?: string;
   kafkaAdvertisedHost?: string;
   autoCreateTopics: boolean;
+  allowedOrigins?: string;
 }>();
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 if (!LOG_LEVELS.includes(o.logLevel)) {
@@ -80,6 +87,13 @@ function readPem(flag: string, file: string): Buffer {
     process.exit(2);
   }
 }
+const allowedOrigins = parseAllowedOrigins(o.allowedOrigins);
+for (const origin of allowedOrigins) {
+  if (origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin)) {
+    console.error(`brook-server: --allowed-origins takes origins like https://app.example.com (scheme, host, optional port; no path) or *, got "${origin}"`);
+    process.exit(2);
+  }
+}
 const tls = o.tlsCert && o.tlsKey ? { cert: readPem('--tls-cert', o.tlsCert), key: readPem('--tls-key', o.tlsKey) } : null;
 
 try {
@@ -98,6 +112,7 @@ try {
     kafkaHost: o.kafkaHost ?? null,
     kafkaAdvertisedHost: o.kafkaAdvertisedHost ?? null,
     autoCreateTopics: o.autoCreateTopics,
+    allowedOrigins,
   });
   let stopping = false;
   const stop = (signal: string) => {

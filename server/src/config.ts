@@ -56,6 +56,11 @@ export interface BrokerOptions {
   autoCreateTopics: boolean;
   /** Kafka's num.partitions: partitions of an auto-created topic. */
   autoCreateTopicPartitions: number;
+  /**
+   * Web origins (`https://app.example.com`, or `*`) whose pages may use the WebSocket endpoint and
+   * the HTTP API, besides the broker's own pages; others are refused (see transport/originPolicy.ts).
+   */
+  allowedOrigins: string[];
 }
 
 export const defaultOptions: BrokerOptions = {
@@ -87,6 +92,7 @@ export const defaultOptions: BrokerOptions = {
   kafkaAdvertisedHost: null,
   autoCreateTopics: false,
   autoCreateTopicPartitions: 1,
+  allowedOrigins: [],
 };
 
 export const BROKER_VERSION = '0.1.0';

@@ -37,10 +37,15 @@ describe('admin HTTP API', () => {
     expect((await http('/api/topics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' })).status).toBe(400);
 
     const list = (await (await http('/api/topics')).json()) as Array<{ name: string; partitions: number; internal: boolean }>;
-    expect(list).toEqual(expect.arrayContaining([{ name: 'orders', partitions: 3, internal: false }, { name: '__consumer_offsets', partitions: 1, internal: true }]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'orders', partitions: 3, internal: false, records: 0, sizeBytes: 0 }),
+        expect.objectContaining({ name: '__consumer_offsets', partitions: 1, internal: true }),
+      ]),
+    );
 
     const d = (await (await http('/api/topics/orders')).json()) as { partitions: unknown[]; config: Record<string, unknown> };
-    expect(d.partitions).toEqual([0, 1, 2].map((partition) => ({ partition, startOffset: '0', endOffset: '0' })));
+    expect(d.partitions).toEqual([0, 1, 2].map((partition) => ({ partition, startOffset: '0', endOffset: '0', records: 0, sizeBytes: 0 })));
     expect(d.config['retention.ms']).toBe(60000);
     const missing = await http('/api/topics/nope');
     expect(missing.status).toBe(404);
@@ -79,8 +84,8 @@ describe('admin HTTP API', () => {
     c.close();
     const r = (await (await http('/api/topics/browse/partitions/0/records?offset=0&limit=2')).json()) as { records: Array<Record<string, unknown>> };
     expect(r.records).toEqual([
-      { offset: '0', timestamp: expect.any(String), key: 'k1', keyEncoding: 'utf8', value: 'héllo', valueEncoding: 'utf8', headers: { h: 'x' } },
-      { offset: '1', timestamp: expect.any(String), key: null, keyEncoding: null, value: '//4A', valueEncoding: 'base64', headers: {} },
+      { offset: '0', timestamp: expect.any(String), key: 'k1', keyEncoding: 'utf8', value: 'héllo', valueEncoding: 'utf8', headers: { h: 'x' }, headerEncodings: { h: 'utf8' } },
+      { offset: '1', timestamp: expect.any(String), key: null, keyEncoding: null, value: '//4A', valueEncoding: 'base64', headers: {}, headerEncodings: {} },
     ]);
     const from2 = (await (await http('/api/topics/browse/partitions/0/records?offset=2')).json()) as { records: Array<{ value: string }> };
     expect(from2.records.map((x) => x.value)).toEqual(['third']);
@@ -106,7 +111,7 @@ describe('admin HTTP API', () => {
     expect(m).toMatch(/brook_leveldb_size_bytes \d+/);
     expect(m).toContain('brook_topic_records_in_total{topic="lagged"} 10');
     const groups = (await (await http('/api/groups')).json()) as Array<{ groupId: string; state: string; totalLag: string }>;
-    expect(groups).toContainEqual({ groupId: 'slow', state: 'empty', members: 0, totalLag: '6' });
+    expect(groups).toContainEqual({ groupId: 'slow', state: 'empty', members: 0, assignor: 'uniform', totalLag: '6' });
   });
 
   it('pages records with nextOffset without skipping any, and answers 416 outside the range', async () => {
@@ -133,6 +138,51 @@ describe('admin HTTP API', () => {
     const past = await http('/api/topics/pagetest/partitions/0/records?offset=999');
     expect(past.status).toBe(416);
     expect(await past.json()).toMatchObject({ error: 'OFFSET_OUT_OF_RANGE', startOffset: '0', endOffset: '10', message: expect.stringContaining('999') });
+  });
+
+  it('gives the overview the console shows: version, uptime, listeners, totals, live rates, groups by state, the worst lag', async () => {
+    await http('/api/topics', json({ name: 'overview', partitions: 2 }));
+    const c = await RawClient.connect(broker.url);
+    const records = encodeBatch({ records: Array.from({ length: 20 }, (_, i) => ({ value: enc.encode(`r${i}`) })) });
+    await c.request('Produce', { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ topic: 'overview', partitions: [{ partition: 1, records }] }] });
+    await c.request('OffsetCommit', { groupId: 'overview-readers', memberId: null, memberEpoch: -1, topics: [{ topic: 'overview', partitions: [{ partition: 1, offset: 1, metadata: null }] }] });
+    c.close();
+    type Overview = { version: string; uptimeSeconds: number; listeners: { http: number; kafka: number | null }; topics: number; records: number; sizeBytes: number; rates: { produceRecords: number }; groups: { total: number; byState: Record<string, number> }; worstLag: unknown };
+    const overview = async () => (await (await http('/api/broker')).json()) as Overview;
+    // Rates are sampled once a second over 5 s: they show the 20 records within a few seconds.
+    let o = await overview();
+    for (const deadline = Date.now() + 10_000; o.rates.produceRecords === 0 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      o = await overview();
+    }
+    expect(o.rates.produceRecords).toBeGreaterThan(0);
+    expect(o).toMatchObject({ version: expect.any(String), listeners: { http: Number(new URL(broker.httpUrl).port), kafka: null } });
+    expect(o.uptimeSeconds).toBeGreaterThan(0);
+    expect(o.records).toBeGreaterThanOrEqual(20);
+    expect(o.sizeBytes).toBeGreaterThan(0);
+    expect(o.groups.byState.empty).toBeGreaterThanOrEqual(1);
+    expect(o.worstLag).toMatchObject({ lag: expect.stringMatching(/^[0-9]+$/) });
+    expect(Number((o.worstLag as { lag: string }).lag)).toBeGreaterThanOrEqual(19);
+    const listed = ((await (await http('/api/topics')).json()) as Array<{ name: string; records: number; sizeBytes: number }>).find((t) => t.name === 'overview');
+    expect(listed).toMatchObject({ records: 20, sizeBytes: expect.any(Number) });
+    const parts = ((await (await http('/api/topics/overview')).json()) as { partitions: Array<{ records: number }> }).partitions;
+    expect(parts.map((p) => p.records)).toEqual([0, 20]);
+    expect(await (await http('/api/whoami')).json()).toEqual({ authEnabled: false, principal: null, admin: true });
+  });
+
+  it('browses records from a timestamp', async () => {
+    await http('/api/topics', json({ name: 'bytime', partitions: 1 }));
+    const c = await RawClient.connect(broker.url);
+    const at = (ts: number, v: string) => encodeBatch({ records: [{ value: enc.encode(v), timestamp: ts }] });
+    for (const [ts, v] of [[1000, 'a'], [2000, 'b'], [3000, 'c']] as const) {
+      await c.request('Produce', { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ topic: 'bytime', partitions: [{ partition: 0, records: at(ts, v) }] }] });
+    }
+    c.close();
+    const page = async (q: string) => ((await (await http(`/api/topics/bytime/partitions/0/records?${q}`)).json()) as { records: Array<{ value: string }> }).records.map((r) => r.value);
+    expect(await page('timestamp=1500')).toEqual(['b', 'c']);
+    expect(await page('timestamp=3000')).toEqual(['c']);
+    expect(await page('timestamp=9000')).toEqual([]);
+    expect(await page('timestamp=1500&offset=0')).toEqual(['a', 'b', 'c']);
   });
 
   it('tails a partition live as server-sent events', async () => {
@@ -292,7 +342,7 @@ describe('admin HTTP API: requests are taken as sent', () => {
     type Op = { parameters?: Array<{ name: string; in: string; schema: { pattern?: string } }>; requestBody?: unknown; responses: Record<string, { content?: Record<string, unknown> }>; security?: unknown };
     const spec = (await (await http('/openapi.json')).json()) as { paths: Record<string, Record<string, Op>> };
     const ops = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })));
-    expect(ops.length).toBe(13);
+    expect(ops.length).toBe(15);
     for (const { name, op } of ops) {
       const statuses = Object.keys(op.responses);
       expect(statuses.some((s) => /^2/.test(s)), `${name} declares its success`).toBe(true);

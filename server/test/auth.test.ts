@@ -91,14 +91,29 @@ describe('authentication and ACLs', () => {
     c.close();
   });
 
-  it('protects the admin API: 401 without or with wrong credentials, 403 without admin rights', async () => {
-    const get = (authorization?: string) => fetch(`${broker.httpUrl}/api/topics`, { headers: authorization ? { authorization } : {} });
+  it('protects the admin API: 401 without or with wrong credentials, reads filtered to what the principal may describe, 403 for changes without admin rights', async () => {
+    const get = (authorization?: string, path = '/api/topics') => fetch(`${broker.httpUrl}${path}`, { headers: authorization ? { authorization } : {} });
     expect((await get()).status).toBe(401);
     expect((await get('Bearer ops:wrong')).status).toBe(401);
-    const forbidden = await get('Bearer billing:billing-secret');
+    const billing = 'Bearer billing:billing-secret';
+    const mine = (await (await get(billing)).json()) as Array<{ name: string }>;
+    expect(mine.map((t) => t.name)).toEqual(['orders']);
+    expect(await (await get(billing, '/api/whoami')).json()).toEqual({ authEnabled: true, principal: 'billing', admin: false });
+    expect((await get(billing, '/api/topics/orders')).status).toBe(200);
+    const hidden = await get(billing, '/api/topics/payroll');
+    expect(hidden.status).toBe(403);
+    expect(await hidden.json()).toMatchObject({ error: 'TOPIC_AUTHORIZATION_FAILED' });
+    // Not even whether it exists: the same answer for a topic that is not there.
+    expect((await get(billing, '/api/topics/nothing-here')).status).toBe(403);
+    expect((await get(billing, '/api/topics/payroll/partitions/0/records')).status).toBe(403);
+    expect((await get(billing, '/api/groups/payroll-team')).status).toBe(403);
+    expect(((await (await get(billing, '/api/broker')).json()) as { topics: number }).topics).toBe(1);
+    const forbidden = await fetch(`${broker.httpUrl}/api/topics`, { method: 'POST', headers: { authorization: billing, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mine', partitions: 1 }) });
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toMatchObject({ error: 'CLUSTER_AUTHORIZATION_FAILED' });
+    expect((await get(billing, '/metrics')).status).toBe(403);
     expect((await get('Bearer ops:ops-secret')).status).toBe(200);
+    expect(await (await get('Bearer ops:ops-secret', '/api/whoami')).json()).toEqual({ authEnabled: true, principal: 'ops', admin: true });
     expect((await get(`Basic ${Buffer.from('ops:ops-secret').toString('base64')}`)).status).toBe(200);
     expect((await fetch(`${broker.httpUrl}/metrics`)).status).toBe(401);
     expect((await fetch(`${broker.httpUrl}/health`)).status).toBe(200);

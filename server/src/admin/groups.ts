@@ -7,28 +7,46 @@ import { commitWhileEmpty } from '../services/offsetCommits.js';
 import { HttpError } from './errors.js';
 import { errorSchema, groupDescription, groupParams, offsetResetBody, offsetResetResult, topicName } from './schemas.js';
 import { mustTopic } from './topics.js';
+import { viewerOf } from './access.js';
 
 export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerContext }): Promise<void> {
+  /** A group's lag rows, without the topics the caller may not describe. */
+  const lagRowsFor = (groupId: string, describesTopic: (t: string) => boolean) => groupLagRows(ctx, groupId).filter((r) => describesTopic(r.topic));
+  const totalLag = (rows: ReadonlyArray<{ lag: string | null }>) => String(rows.reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0));
+
   app.get('/api/groups', {
     schema: {
       tags: ['groups'],
-      summary: 'List consumer groups (empty groups with committed offsets too)',
+      summary: 'List consumer groups (those the caller may describe; empty groups with committed offsets too)',
       response: {
         200: {
           type: 'array',
           items: {
             type: 'object',
-            properties: { groupId: { type: 'string' }, state: { type: 'string' }, members: { type: 'integer' }, totalLag: { type: 'string', pattern: '^[0-9]+$' } },
+            properties: {
+              groupId: { type: 'string' },
+              state: { type: 'string' },
+              members: { type: 'integer' },
+              assignor: { type: 'string' },
+              protocolType: { type: 'string', description: "Classic groups only: the protocol type their members joined with ('consumer', 'connect', ...)" },
+              groupType: { type: 'string', enum: ['classic'], description: 'Present for classic groups (JoinGroup/SyncGroup)' },
+              totalLag: { type: 'string', pattern: '^[0-9]+$' },
+            },
             required: ['groupId', 'state', 'members', 'totalLag'],
           },
         },
       },
     },
-    handler: async () =>
-      listAllGroups(ctx).map((g) => ({
-        ...g,
-        totalLag: String(groupLagRows(ctx, g.groupId).reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0)),
-      })),
+    handler: async (req) => {
+      const viewer = viewerOf(ctx, req);
+      return listAllGroups(ctx)
+        .filter((g) => viewer.describesGroup(g.groupId))
+        .map((g) => ({
+          ...g,
+          assignor: describeGroup(ctx, g.groupId).assignor,
+          totalLag: totalLag(lagRowsFor(g.groupId, viewer.describesTopic)),
+        }));
+    },
   });
 
   app.get('/api/groups/:group', {
@@ -40,9 +58,11 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     },
     handler: async (req) => {
       const { group } = req.params as { group: string };
+      const viewer = viewerOf(ctx, req);
+      if (!viewer.describesGroup(group)) throw new HttpError(403, 'GROUP_AUTHORIZATION_FAILED', `${viewer.principal?.name ?? 'this principal'} may not describe group ${group}`);
       const g = describeGroup(ctx, group);
       if (g.errorCode !== 0) throw new BrookError(g.errorCode, g.errorMessage ?? `group ${group} does not exist`);
-      const offsets = groupLagRows(ctx, group);
+      const offsets = lagRowsFor(group, viewer.describesTopic);
       return {
         groupId: g.groupId,
         state: g.state,
@@ -51,7 +71,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         assignor: g.assignor,
         ...('protocolType' in g ? { protocolType: g.protocolType } : {}),
         memberCount: g.members.length,
-        totalLag: String(offsets.reduce((s, r) => s + (r.lag === null ? 0 : Number(r.lag)), 0)),
+        totalLag: totalLag(offsets),
         members: g.members.map((m) => ({
           memberId: m.memberId,
           instanceId: m.instanceId,

@@ -8,20 +8,10 @@ import { errorSchema } from './errors.js';
 import { installValidation } from './validation.js';
 import { topicRoutes } from './topics.js';
 import { groupRoutes } from './groups.js';
-import { Authorizer, type Principal } from '../auth/authorizer.js';
-
-function httpPrincipal(auth: Authorizer, header: string | undefined): Principal | null {
-  if (!header) return null;
-  const [scheme, value = ''] = header.split(' ', 2);
-  const creds = scheme?.toLowerCase() === 'basic' ? Buffer.from(value, 'base64').toString('utf8') : scheme?.toLowerCase() === 'bearer' ? value : '';
-  const i = creds.indexOf(':');
-  return i <= 0 ? null : auth.authenticate(creds.slice(0, i), creds.slice(i + 1));
-}
-
-/** Needs credentials when the broker has auth configured. */
-function isProtected(path: string): boolean {
-  return path.startsWith('/api/') || path === '/api' || path === '/metrics';
-}
+import { installAuthentication, isProtected } from './access.js';
+import { overviewRoutes } from './overview.js';
+import { listenersSchema } from './schemas.js';
+import { Throughput } from './throughput.js';
 
 /**
  * Declares the answers every route of a kind can give, so the OpenAPI document lists each status
@@ -47,6 +37,11 @@ function declareCommonResponses(route: RouteOptions, authOn: boolean): void {
 }
 
 export async function registerAdmin(app: FastifyInstance, ctx: BrokerContext, isReady: () => boolean): Promise<void> {
+  const startedAt = Date.now();
+  const listeners = () => {
+    const address = app.server.address();
+    return { http: typeof address === 'object' && address ? address.port : 0, kafka: ctx.cluster.kafkaEndpoint?.port ?? null };
+  };
   installValidation(app);
   app.addHook('onRoute', (route) => declareCommonResponses(route, ctx.auth !== null));
   await app.register(swagger, {
@@ -82,22 +77,14 @@ export async function registerAdmin(app: FastifyInstance, ctx: BrokerContext, is
         200: {
           type: 'object',
           required: ['status'],
-          properties: {
-            status: { type: 'string', enum: ['ok'] },
-            listeners: {
-              type: 'object',
-              properties: { http: { type: 'integer' }, kafka: { type: ['integer', 'null'], description: 'The Kafka protocol port; null when that listener is off' } },
-            },
-          },
+          properties: { status: { type: 'string', enum: ['ok'] }, listeners: listenersSchema },
         },
         503: { type: 'object', properties: { status: { type: 'string', enum: ['shutting-down'] } }, required: ['status'] },
       },
     },
     handler: async (_req, reply) => {
       if (!isReady()) return reply.code(503).send({ status: 'shutting-down' });
-      const address = app.server.address();
-      const http = typeof address === 'object' && address ? address.port : 0;
-      return { status: 'ok', listeners: { http, kafka: ctx.cluster.kafkaEndpoint?.port ?? null } };
+      return { status: 'ok', listeners: listeners() };
     },
   });
 
@@ -112,21 +99,12 @@ export async function registerAdmin(app: FastifyInstance, ctx: BrokerContext, is
     return ctx.metrics.registry.metrics();
   });
 
-  if (ctx.auth) {
-    const auth = ctx.auth;
-    // The admin API and /metrics need credentials: `Authorization: Bearer name:secret` (or Basic).
-    app.addHook('onRequest', async (req, reply) => {
-      if (!isProtected(req.url.split('?')[0]!)) return;
-      const principal = httpPrincipal(auth, req.headers.authorization);
-      if (!principal) {
-        reply.header('www-authenticate', 'Bearer realm="brook"');
-        return reply.code(401).send({ error: 'SASL_AUTHENTICATION_FAILED', message: 'send Authorization: Bearer <name>:<secret>' });
-      }
-      if (!Authorizer.allows(principal, 'cluster', '', 'admin')) {
-        return reply.code(403).send({ error: 'CLUSTER_AUTHORIZATION_FAILED', message: `${principal.name} may not use the admin API` });
-      }
-    });
-  }
-  await app.register(topicRoutes, { ctx });
+  // With auth: credentials on /api and /metrics; reads filtered per principal, changes need cluster admin.
+  if (ctx.auth) installAuthentication(app, ctx.auth);
+  const throughput = new Throughput(ctx.metrics);
+  throughput.start();
+  app.addHook('onClose', async () => throughput.stop());
+  await app.register(topicRoutes, { ctx, throughput });
   await app.register(groupRoutes, { ctx });
+  await app.register(overviewRoutes, { ctx, throughput, startedAt, listeners });
 }

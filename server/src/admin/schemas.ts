@@ -77,8 +77,9 @@ export const recordSchema = {
     value: { type: ['string', 'null'] },
     valueEncoding: encoding,
     headers: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+    headerEncodings: { type: 'object', additionalProperties: encoding, description: 'How each header value is written: utf8 text or base64' },
   },
-  required: ['offset', 'timestamp', 'key', 'keyEncoding', 'value', 'valueEncoding', 'headers'],
+  required: ['offset', 'timestamp', 'key', 'keyEncoding', 'value', 'valueEncoding', 'headers', 'headerEncodings'],
 } as const;
 
 export const recordPage = {
@@ -202,4 +203,65 @@ export const offsetResetResult = {
     },
   },
   required: ['groupId', 'topic', 'dryRun', 'offsets'],
+} as const;
+
+/** Per-second produce and fetch rates over the last few seconds. */
+export const ratesSchema = {
+  type: 'object',
+  description: 'Records and bytes per second over the last 5 s: appended by producers, served to fetches',
+  properties: {
+    produceRecords: { type: 'number' },
+    produceBytes: { type: 'number' },
+    fetchRecords: { type: 'number' },
+    fetchBytes: { type: 'number' },
+  },
+  required: ['produceRecords', 'produceBytes', 'fetchRecords', 'fetchBytes'],
+} as const;
+
+/** The ports of both doors, as /health names them. */
+export const listenersSchema = {
+  type: 'object',
+  properties: { http: { type: 'integer' }, kafka: { type: ['integer', 'null'], description: 'The Kafka protocol port; null when that listener is off' } },
+  required: ['http', 'kafka'],
+} as const;
+
+/** GET /api/broker: what the console's overview shows, over the topics and groups the caller may describe. */
+export const brokerOverview = {
+  type: 'object',
+  properties: {
+    version: { type: 'string' },
+    clusterId: { type: 'string' },
+    startedAt: { type: 'string', format: 'date-time' },
+    uptimeSeconds: { type: 'number' },
+    listeners: listenersSchema,
+    authEnabled: { type: 'boolean' },
+    topics: { type: 'integer', description: 'Topics, internal ones included' },
+    partitions: { type: 'integer' },
+    records: { type: 'integer', description: 'Records stored (compaction and retention remove some)' },
+    sizeBytes: { type: 'integer', description: 'Record bytes stored' },
+    rates: ratesSchema,
+    groups: {
+      type: 'object',
+      properties: { total: { type: 'integer' }, byState: { type: 'object', additionalProperties: { type: 'integer' } } },
+      required: ['total', 'byState'],
+    },
+    worstLag: {
+      type: ['object', 'null'],
+      description: 'The partition with the largest lag over all groups; null when no group has committed offsets',
+      properties: { groupId: { type: 'string' }, topic: { type: 'string' }, partition: { type: 'integer' }, lag: offsetText },
+      required: ['groupId', 'topic', 'partition', 'lag'],
+    },
+  },
+  required: ['version', 'clusterId', 'startedAt', 'uptimeSeconds', 'listeners', 'authEnabled', 'topics', 'partitions', 'records', 'sizeBytes', 'rates', 'groups', 'worstLag'],
+} as const;
+
+/** GET /api/whoami: who the credentials name and whether they may change things. */
+export const whoamiSchema = {
+  type: 'object',
+  properties: {
+    authEnabled: { type: 'boolean' },
+    principal: { type: ['string', 'null'], description: 'The authenticated principal; null with auth off' },
+    admin: { type: 'boolean', description: 'May create and delete topics, reset offsets, delete groups (cluster admin)' },
+  },
+  required: ['authEnabled', 'principal', 'admin'],
 } as const;

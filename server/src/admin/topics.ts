@@ -2,25 +2,54 @@
 import type { FastifyInstance } from 'fastify';
 import { ATTR_CONTROL, BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict, type DecodedRecord } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
-import { errorSchema, outOfRangeSchema, partitionParams, recordPage, recordSchema, topicConfigRequest, topicConfigResponse, topicParams, userTopicName, userTopicParams } from './schemas.js';
+import { errorSchema, outOfRangeSchema, partitionParams, ratesSchema, recordPage, recordSchema, topicConfigRequest, topicConfigResponse, topicParams, userTopicName, userTopicParams } from './schemas.js';
+import { viewerOf, type Viewer } from './access.js';
+import { HttpError } from './errors.js';
+import { ZERO_RATES, type Throughput } from './throughput.js';
 
-export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerContext }): Promise<void> {
+const offsetPattern = { type: 'string', pattern: '^[0-9]+$' } as const;
+
+export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { ctx: BrokerContext; throughput: Throughput }): Promise<void> {
   app.get('/api/topics', {
     schema: {
       tags: ['topics'],
-      summary: 'List topics',
+      summary: 'List topics (those the caller may describe) with records, stored bytes and rates',
       response: {
         200: {
           type: 'array',
           items: {
             type: 'object',
-            properties: { name: { type: 'string' }, partitions: { type: 'integer' }, internal: { type: 'boolean' } },
-            required: ['name', 'partitions', 'internal'],
+            properties: {
+              name: { type: 'string' },
+              partitions: { type: 'integer' },
+              internal: { type: 'boolean' },
+              records: { type: 'integer', description: 'Records stored' },
+              sizeBytes: { type: 'integer', description: 'Record bytes stored' },
+              rates: ratesSchema,
+            },
+            required: ['name', 'partitions', 'internal', 'records', 'sizeBytes', 'rates'],
           },
         },
       },
     },
-    handler: async () => ctx.topics.list().map((t) => ({ name: t.name, partitions: t.numPartitions, internal: t.internal })),
+    handler: async (req) => {
+      const viewer = viewerOf(ctx, req);
+      const rates = throughput.rates();
+      return ctx.topics
+        .list()
+        .filter((t) => viewer.describesTopic(t.name))
+        .map((t) => {
+          const stats = t.partitions.map((log) => log.stats());
+          return {
+            name: t.name,
+            partitions: t.numPartitions,
+            internal: t.internal,
+            records: stats.reduce((s, x) => s + x.records, 0),
+            sizeBytes: stats.reduce((s, x) => s + x.bytes, 0),
+            rates: rates.get(t.name) ?? ZERO_RATES,
+          };
+        });
+    },
   });
 
   app.post('/api/topics', {
@@ -67,28 +96,37 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
               type: 'array',
               items: {
                 type: 'object',
-                properties: { partition: { type: 'integer' }, startOffset: { type: 'string', pattern: '^[0-9]+$' }, endOffset: { type: 'string', pattern: '^[0-9]+$' } },
-                required: ['partition', 'startOffset', 'endOffset'],
+                properties: {
+                  partition: { type: 'integer' },
+                  startOffset: offsetPattern,
+                  endOffset: offsetPattern,
+                  records: { type: 'integer', description: 'Records stored' },
+                  sizeBytes: { type: 'integer', description: 'Record bytes stored' },
+                },
+                required: ['partition', 'startOffset', 'endOffset', 'records', 'sizeBytes'],
               },
             },
             config: topicConfigResponse,
+            rates: ratesSchema,
           },
-          required: ['name', 'internal', 'partitions', 'config'],
+          required: ['name', 'internal', 'partitions', 'config', 'rates'],
         },
         404: errorSchema,
       },
     },
     handler: async (req) => {
-      const t = mustTopic(ctx, (req.params as { topic: string }).topic);
+      const name = (req.params as { topic: string }).topic;
+      mayTopic(viewerOf(ctx, req), name, 'describe');
+      const t = mustTopic(ctx, name);
       return {
         name: t.name,
         internal: t.internal,
-        partitions: t.partitions.map((log, partition) => ({
-          partition,
-          startOffset: String(log.logStartOffset),
-          endOffset: String(log.highWatermark),
-        })),
+        partitions: t.partitions.map((log, partition) => {
+          const stats = log.stats();
+          return { partition, startOffset: String(log.logStartOffset), endOffset: String(log.highWatermark), records: stats.records, sizeBytes: stats.bytes };
+        }),
         config: t.config,
+        rates: throughput.rates().get(t.name) ?? ZERO_RATES,
       };
     },
   });
@@ -115,7 +153,12 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
       querystring: {
         type: 'object',
         properties: {
-          offset: { type: 'integer', minimum: 0, description: "First offset to read; the partition's start offset if absent" },
+          offset: { type: 'integer', minimum: 0, description: "First offset to read; the partition's start offset if absent (and no timestamp given)" },
+          timestamp: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Without offset: start at the first record whose timestamp is at or after this one (ms since the epoch); the end of the partition if none is',
+          },
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         },
       },
@@ -123,10 +166,12 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     },
     handler: async (req, reply) => {
       const { topic, partition } = req.params as { topic: string; partition: number };
-      const q = req.query as { offset?: number; limit: number };
+      const q = req.query as { offset?: number; timestamp?: number; limit: number };
+      mayTopic(viewerOf(ctx, req), topic, 'read');
       const log = ctx.topics.partition(topic, partition);
       if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partition}`);
-      const from = q.offset ?? log.logStartOffset;
+      const byTime = q.offset === undefined && q.timestamp !== undefined ? ((await log.findOffsetForTimestamp(q.timestamp))?.offset ?? log.highWatermark) : undefined;
+      const from = q.offset ?? byTime ?? log.logStartOffset;
       // As Kafka's Fetch: an offset outside [start, end] is out of range, not an empty page.
       if (from < log.logStartOffset || from > log.highWatermark) {
         return reply.code(416).send({
@@ -176,12 +221,15 @@ export async function topicRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
     },
     handler: async (req, reply) => {
       const { topic, partition } = req.params as { topic: string; partition: number };
+      mayTopic(viewerOf(ctx, req), topic, 'read');
       const log = ctx.topics.partition(topic, partition);
       if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partition}`);
       let next = Math.max((req.query as { offset?: number }).offset ?? log.highWatermark, log.logStartOffset);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      // Headers set before (CORS for a listed origin) go out too: hijacked, the reply no longer sends them.
+      const earlier = Object.entries(reply.getHeaders()).filter((e): e is [string, string | number | string[]] => e[1] !== undefined);
+      res.writeHead(200, { ...Object.fromEntries(earlier), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       // Send the status now: on an idle partition the client would otherwise wait for the first record.
       res.flushHeaders();
       let open = true;
@@ -237,6 +285,7 @@ function recordJson(r: DecodedRecord): RecordJson {
     ...text('key', r.key),
     ...text('value', r.value),
     headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : (utf8DecodeStrict(h.value) ?? asBase64(h.value))])),
+    headerEncodings: Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : utf8DecodeStrict(h.value) !== null ? 'utf8' : 'base64'])),
   };
 }
 
@@ -244,6 +293,12 @@ function text(field: 'key' | 'value', b: Uint8Array | null): Record<string, stri
   if (b === null) return { [field]: null, [`${field}Encoding`]: null };
   const s = utf8DecodeStrict(b);
   return s !== null ? { [field]: s, [`${field}Encoding`]: 'utf8' } : { [field]: asBase64(b), [`${field}Encoding`]: 'base64' };
+}
+
+/** 403 before any lookup, so a caller learns nothing about topics it may not describe. */
+function mayTopic(viewer: Viewer, topic: string, what: 'describe' | 'read'): void {
+  if (what === 'describe' ? viewer.describesTopic(topic) : viewer.readsTopic(topic)) return;
+  throw new HttpError(403, 'TOPIC_AUTHORIZATION_FAILED', `${viewer.principal?.name ?? 'this principal'} may not ${what} topic ${topic}`);
 }
 
 export function mustTopic(ctx: BrokerContext, name: string) {

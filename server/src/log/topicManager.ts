@@ -7,14 +7,12 @@ import type { Logger } from 'pino';
 import type { CompactionResult } from './cleaner.js';
 import { CacheBudget } from './hotCache.js';
 import {
-  decodeIndexValue,
   KIND_BATCH,
   KIND_DELETED_TOPIC,
   KIND_INDEX,
   KIND_PART_META,
   KIND_TOPIC,
   NEXT_TOPIC_ID_KEY,
-  decodePartMeta,
   decodeU32,
   encodeU32,
   idPrefix,
@@ -26,12 +24,13 @@ import { PartitionLog } from './partitionLog.js';
 import type { Storage } from './storage.js';
 import { DEFAULT_TOPIC_CONFIG, parseTopicConfig, type TopicConfig } from './topicConfig.js';
 import { planDeleteBefore } from './retention.js';
+import { compactionPass, isDeleted, retentionPass, type RetentionResult } from './maintenance.js';
+import { replayLogIndex } from './recovery.js';
+
+export { PRODUCER_ID_EXPIRATION_MS, type RetentionResult } from './maintenance.js';
 
 /** Kafka's POLICY_VIOLATION (DeleteRecords on a compacted topic). */
 const POLICY_VIOLATION = 44;
-
-/** Idle producers' sequence state is forgotten after this (Kafka: producer.id.expiration.ms, 1 day). */
-export const PRODUCER_ID_EXPIRATION_MS = 24 * 3600 * 1000;
 
 export interface TopicInfo {
   readonly name: string;
@@ -67,11 +66,6 @@ export interface TopicManagerOptions {
   /** Hot cache of recent batches: all partitions together (default 64 MiB) and per partition (1 MiB). */
   cacheBytes?: number;
   cacheBytesPerPartition?: number;
-}
-
-export interface RetentionResult {
-  partitions: number;
-  batchesRemoved: number;
 }
 
 /** Topic metadata as stored under 0x01|name (JSON; written only on create). */
@@ -161,40 +155,7 @@ export class TopicManager {
       return t.partitions[p];
     };
 
-    for await (const [k, v] of db.iterator(range(kindPrefix(KIND_PART_META)))) {
-      const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
-      const m = decodePartMeta(v);
-      logOf(kv.getUint32(1), kv.getUint32(5))?.recoverMeta(m.logStartOffset, m.endOffsetFloor);
-    }
-
-    // One pass over every index entry (24 bytes each), in key order, so each log's index fills in order.
-    let batches = 0;
-    const it = db.iterator(range(kindPrefix(KIND_INDEX)));
-    try {
-      let lastId = -1;
-      let lastP = -1;
-      let log: PartitionLog | undefined;
-      for (;;) {
-        const chunk = await it.nextv(1024);
-        if (chunk.length === 0) break;
-        for (const [k, v] of chunk) {
-          const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
-          const id = kv.getUint32(1);
-          const p = kv.getUint32(5);
-          if (id !== lastId || p !== lastP) {
-            log = logOf(id, p);
-            lastId = id;
-            lastP = p;
-          }
-          const e = log ? decodeIndexValue(v) : null;
-          if (!log || !e) continue;
-          log.recoverBatch(kv.getInt32(9) * 4294967296 + kv.getUint32(13), e);
-          batches++;
-        }
-      }
-    } finally {
-      await it.close();
-    }
+    const batches = await replayLogIndex(db, logOf);
 
     // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
     for (const id of orphans) {
@@ -483,51 +444,12 @@ export class TopicManager {
     return this.serialize(() => this.compactionNow(now));
   }
 
-  private async retentionNow(now: number): Promise<RetentionResult> {
-    const result: RetentionResult = { partitions: 0, batchesRemoved: 0 };
-    const writes: Promise<void>[] = [];
-    for (const t of this.topics.values()) {
-      for (const log of t.partitions) log.expireProducers(now, PRODUCER_ID_EXPIRATION_MS);
-      const c = t.config;
-      if (c['cleanup.policy'] !== 'delete') continue;
-      if (c['retention.ms'] < 0 && c['retention.bytes'] < 0) continue;
-      for (const log of t.partitions) {
-        const plan = log.planRetention(now, c['retention.ms'], c['retention.bytes']);
-        if (!plan) continue;
-        result.partitions++;
-        result.batchesRemoved += plan.batches;
-        // Enqueued together, so all partitions share a write.
-        writes.push(this.storage.queue.enqueue(plan.entry));
-      }
-    }
-    const settled = await Promise.allSettled(writes);
-    for (const s of settled) {
-      if (s.status === 'rejected' && !isDeleted(s.reason)) throw s.reason;
-    }
-    return result;
+  private retentionNow(now: number): Promise<RetentionResult> {
+    return retentionPass(this.topics.values(), this.storage.queue, now);
   }
 
-  private async compactionNow(now: number): Promise<CompactionResult> {
-    const total: CompactionResult = { batchesRemoved: 0, batchesRewritten: 0, recordsRemoved: 0 };
-    for (const t of [...this.topics.values()]) {
-      const c = t.config;
-      if (c['cleanup.policy'] !== 'compact') continue;
-      for (const log of t.partitions) {
-        if (this.closed) return total;
-        try {
-          const r = await log.compact(now, {
-            deleteRetentionMs: c['delete.retention.ms'],
-            minCompactionLagMs: c['min.compaction.lag.ms'],
-          });
-          total.batchesRemoved += r.batchesRemoved;
-          total.batchesRewritten += r.batchesRewritten;
-          total.recordsRemoved += r.recordsRemoved;
-        } catch (err) {
-          if (!isDeleted(err)) throw err;
-        }
-      }
-    }
-    return total;
+  private compactionNow(now: number): Promise<CompactionResult> {
+    return compactionPass([...this.topics.values()], now, () => this.closed);
   }
 
   // ---- shutdown ----
@@ -564,6 +486,3 @@ function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
   return { gte: prefix, lt: prefixEnd(prefix) };
 }
 
-function isDeleted(err: unknown): boolean {
-  return err instanceof BrookError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-}

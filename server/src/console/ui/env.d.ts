@@ -1,0 +1,2 @@
+// Stylesheets imported by modules are bundled by esbuild into the page's CSS file.
+declare module '*.css';
