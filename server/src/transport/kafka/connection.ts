@@ -16,6 +16,7 @@ import { servedVersionRanges } from './apis/index.js';
 import { toKafkaError } from './errors.js';
 import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
+import { TickCork } from '../tickCork.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
@@ -60,11 +61,14 @@ export class KafkaConnection implements KafkaConnectionInfo {
   private draining = false;
   private ended = false;
   private readonly abort = new AbortController();
+  /** The answers written in one tick leave in one writev. */
+  private readonly writes: TickCork;
 
   constructor(
     private readonly socket: Socket,
     private readonly deps: KafkaConnectionDeps,
   ) {
+    this.writes = new TickCork(socket);
     this.clientHost = socket.remoteAddress ?? 'unknown';
     this.authenticated = deps.ctx.auth === null;
     this.splitter = new kafka.FrameSplitter(deps.maxFrameBytes);
@@ -238,7 +242,10 @@ export class KafkaConnection implements KafkaConnectionInfo {
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
       this.outstandingBytes -= slot.size;
-      if (slot.frame && !this.closed) this.socket.write(slot.frame);
+      if (slot.frame && !this.closed) {
+        this.writes.cork();
+        this.socket.write(slot.frame);
+      }
     }
     if (this.draining && this.slots.length === 0 && !this.closed) this.end();
     this.updateBackpressure();
