@@ -21,6 +21,11 @@ import type { Principal } from '../auth/authorizer.js';
 import { TickCork } from './tickCork.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/**
+ * A Fetch runs only once the bytes the client has not taken yet are under this: a client that
+ * sends fetches and never reads gets no more results (each up to its maxBytes) piled up.
+ */
+const FETCH_ROOM_BYTES = 1024 * 1024;
 /** Request bytes a connection may have in flight before the broker stops reading it. */
 const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
@@ -129,7 +134,7 @@ export class ClientConnection implements ConnectionInfo {
       if (req.name === 'Fetch') {
         const turn = this.fetchChain.then(async () => {
           // A client that does not read its answers gets no new fetch results piled on top.
-          while (this.socket.bufferedAmount > HIGH_WATER_BYTES && !this.closed) await new Promise((r) => setTimeout(r, 5));
+          while (this.socket.bufferedAmount > FETCH_ROOM_BYTES && !this.closed) await new Promise((r) => setTimeout(r, 5));
           return handler(req.body, this);
         });
         this.fetchChain = turn.catch(() => undefined);
