@@ -16,7 +16,8 @@ const FLOOD_SECONDS = Number(process.env.FLOOD_SECONDS ?? 15);
 const PNG = process.env.RSS_PNG ?? fileURLToPath(new URL('./bench/rss.png', import.meta.url));
 const TARGET_MB = 300;
 
-const broker = await startChildBroker('brook-rss-', process.argv.slice(2));
+// Extra arguments go to the broker's command line; RSS_NODE_ARGS (e.g. --trace-gc) to its node.
+const broker = await startChildBroker('brook-rss-', process.argv.slice(2), { nodeArgs: (process.env.RSS_NODE_ARGS ?? '').split(' ').filter(Boolean) });
 const url = broker.url;
 const rss = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${broker.proc.pid}/status`, 'utf8'))[1]) / 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -123,6 +124,14 @@ rows.push([`flood: 4 producers (2 MB frames) + 4 stalled fetchers (WebSocket), 1
 phase = 'after the flood, clients still connected';
 await sleep(3000);
 rows.push(['3 s after the flood', await rss()]);
+if (process.env.RSS_GC_SIGNAL) {
+  // A broker started with --heapsnapshot-signal=SIGUSR2 collects all garbage to write the snapshot:
+  // what RSS remains is live memory or memory the allocator kept.
+  process.kill(broker.proc.pid, process.env.RSS_GC_SIGNAL);
+  phase = 'after a full GC (heap snapshot)';
+  await sleep(6000);
+  rows.push(['after a full GC (heap snapshot), clients still connected', await rss()]);
+}
 clearInterval(sampler);
 clearInterval(metricsSampler);
 const peakOf = (k) => Math.max(...inside.map((x) => x[k]).filter(Number.isFinite));
@@ -148,8 +157,8 @@ if (PNG) {
         const next = samples.find((s) => s.phase === phases[i + 1]);
         return { label: `RSS: ${p}`, points: next ? [...points, { x: next.t, y: next.mb }] : points };
       }),
-      { label: 'V8 heap used', points: inside.filter((x) => Number.isFinite(x.heap)).map((x) => ({ x: x.t, y: x.heap })) },
-      { label: 'external (Buffers)', points: inside.filter((x) => Number.isFinite(x.external)).map((x) => ({ x: x.t, y: x.external })) },
+      { label: 'V8 heap used (when /metrics answered in 2 s)', points: inside.filter((x) => Number.isFinite(x.heap)).map((x) => ({ x: x.t, y: x.heap })) },
+      { label: 'external: Buffers (same)', points: inside.filter((x) => Number.isFinite(x.external)).map((x) => ({ x: x.t, y: x.external })) },
     ],
     lines: [{ label: `target ${TARGET_MB} MB`, y: TARGET_MB }],
   });
