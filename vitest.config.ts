@@ -8,6 +8,8 @@ export const alias = {
   // The subpath first: an alias also matches its key followed by '/'.
   '@brook/protocol/codecs': src('./protocol/src/codecs.ts'),
   '@brook/protocol': src('./protocol/src/index.ts'),
+  // protocol's own import of CRC-32C (package.json "imports"): Node's, from source.
+  '#crc32c': src('./protocol/src/crc32c.node.ts'),
   '@brook/server': src('./server/src/index.ts'),
   '@brook/client': src('./client-sdk/src/index.ts'),
 };

@@ -2,7 +2,8 @@
 export * from './io.js';
 export * from './schema.js';
 export * from './errors.js';
-export * from './crc32c.js';
+// Native in Node, JavaScript elsewhere: the `#crc32c` import's conditions (package.json) choose.
+export * from '#crc32c';
 export * from './murmur2.js';
 export * from './records.js';
 export * from './compression.js';

@@ -12,7 +12,7 @@
  * header and the CRC (over the compressed bytes) stay as they are.
  */
 import { COMPRESSION_MASK, compressRecords, compressionName, decompressRecords } from './compression.js';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '#crc32c';
 import { ProtocolError, Reader, Writer, readInt64, utf8Encode, writeInt64 } from './io.js';
 
 export const BATCH_HEADER_SIZE = 61;

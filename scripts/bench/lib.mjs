@@ -57,11 +57,13 @@ export function rawConnection(url, clientId) {
   return new Connection({ url, clientId, logger: createLogger(logLevel.NOTHING) });
 }
 
-export async function createTopic(brook, topic, numPartitions) {
+/** `configs`: topic config overrides, e.g. { 'flush.ms': 1000 }. */
+export async function createTopic(brook, topic, numPartitions, configs = {}) {
   const admin = brook.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions }] });
+    const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value: String(value) }));
+    await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }] });
   } finally {
     await admin.disconnect();
   }

@@ -23,6 +23,7 @@ export async function startChildBroker(prefix = 'brook-script-', extraArgs = [],
   });
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   let startupMs = null;
+  let kafkaPort = null;
   const port = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout });
     lines.on('line', (l) => {
@@ -30,6 +31,7 @@ export async function startChildBroker(prefix = 'brook-script-', extraArgs = [],
         const j = JSON.parse(l);
         if (j.port && String(j.msg).startsWith('Brook listening')) {
           startupMs = typeof j.startupMs === 'number' ? j.startupMs : null;
+          kafkaPort = j.kafka?.port ?? null;
           resolve(j.port);
         }
       } catch {
@@ -45,6 +47,8 @@ export async function startChildBroker(prefix = 'brook-script-', extraArgs = [],
     exited,
     /** The broker's own start-up time as it logged it (storage open to listening), or null. */
     startupMs,
+    /** The Kafka protocol listener's port (null if it is off). */
+    kafkaPort,
     url: `ws://127.0.0.1:${port}/ws`,
     httpUrl: `http://127.0.0.1:${port}`,
     /** CPU seconds (user + system) the broker has used so far, from /proc (Linux). */

@@ -276,6 +276,11 @@ describe('admin HTTP API: requests are taken as sent', () => {
     // Config numbers as JSON integers or as decimal text (as Kafka's configs are text); both are kept as numbers.
     expect((await post('/api/topics', JSON.stringify({ name: 'typed', partitions: 1, config: { 'retention.ms': '60000', 'max.message.bytes': 2048 } }))).status).toBe(201);
     expect(((await (await http('/api/topics/typed')).json()) as { config: Record<string, unknown> }).config).toMatchObject({ 'retention.ms': 60000, 'max.message.bytes': 2048 });
+    // Kafka's fsync cadence: -1 (unset) by default, Kafka's minimum 1 for flush.messages.
+    expect((await post('/api/topics', JSON.stringify({ name: 'fast', partitions: 1, config: { 'flush.ms': '5', 'flush.messages': 1000 } }))).status).toBe(201);
+    expect(((await (await http('/api/topics/fast')).json()) as { config: Record<string, unknown> }).config).toMatchObject({ 'flush.ms': 5, 'flush.messages': 1000 });
+    expect(((await (await http('/api/topics/typed')).json()) as { config: Record<string, unknown> }).config).toMatchObject({ 'flush.ms': -1, 'flush.messages': -1 });
+    expect((await post('/api/topics', JSON.stringify({ name: 'never', partitions: 1, config: { 'flush.messages': 0 } }))).status).toBe(400);
 
     const reset = (to: unknown) => answer(post('/api/groups/g/offsets/reset', JSON.stringify({ topic: 'typed', to })));
     expect(await reset({ offset: 'x' })).toEqual({ status: 400, body: { error: 'INVALID_REQUEST', message: expect.stringMatching(/^body\/to is invalid: earliest, latest/) } });

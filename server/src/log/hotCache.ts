@@ -7,9 +7,12 @@ export interface CachedBatch {
   readonly owner: PartitionCache;
   readonly base: number;
   readonly last: number;
-  readonly data: Uint8Array;
+  /** Emptied once evicted: the budget's order may still list the entry for a while. */
+  data: Uint8Array;
   live: boolean;
 }
+
+const EMPTY = new Uint8Array(0);
 
 export class CacheBudget {
   used = 0;
@@ -27,7 +30,9 @@ export class CacheBudget {
     this.used += e.data.byteLength;
     this.liveCount++;
     while (this.used > this.totalBytes && this.orderHead < this.order.length) {
-      const old = this.order[this.orderHead++]!;
+      const old = this.order[this.orderHead]!;
+      // The slot is dead from here on: it must not keep the entry alive until the next compaction.
+      this.order[this.orderHead++] = undefined as unknown as CachedBatch;
       if (old.live) old.owner.evictFront();
     }
     // Entries evicted by their partition stay in `order` until here: drop them once they dominate.
@@ -41,6 +46,13 @@ export class CacheBudget {
   removed(e: CachedBatch): void {
     this.used -= e.data.byteLength;
     this.liveCount--;
+  }
+
+  /** Bytes the cache keeps reachable, evicted entries still listed in `order` included (for tests: must equal `used`). */
+  retainedBytes(): number {
+    let n = 0;
+    for (let i = this.orderHead; i < this.order.length; i++) n += this.order[i]!.data.byteLength;
+    return n;
   }
 }
 
@@ -78,6 +90,9 @@ export class PartitionCache {
     e.live = false;
     this.bytes -= e.data.byteLength;
     this.budget.removed(e);
+    // Up to 1,024 evicted entries stay listed in the budget's order (dropped in bulk there): they
+    // must not hold their batches, or a flood of large batches keeps ~1,024 of them (hundreds of MB).
+    e.data = EMPTY;
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;

@@ -10,6 +10,10 @@
  * Readers see only what is below the high watermark, so no consumer reads, or commits past,
  * data a power loss could take back. A failed write gives the reserved offsets back, so offsets
  * stay dense.
+ *
+ * A topic with Kafka's flush.messages / flush.ms set (`flushPolicy`) trades that for latency, as
+ * Kafka on one node: the high watermark moves once the write completed (acks=all answers then),
+ * and the fsync follows after flush.messages messages or flush.ms ms, whichever comes first.
  */
 import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BrookError, ErrorCode, concatBytes, crc32c, decodeBatch, readInt64 } from '@brook/protocol';
 import {
@@ -38,6 +42,7 @@ import { KIND_BATCH, KIND_PART_META, type IndexEntry, idPrefix, offsetKey, prefi
 import { ProducerStateTable, type AbortedTxn } from './producerState.js';
 import { planRetention, type RetentionPlan } from './retention.js';
 import { ITERATOR_CHUNK, type Db, type DbBatch } from './storage.js';
+import type { FlushPolicy } from './topicConfig.js';
 import type { WriteQueue } from './writeQueue.js';
 
 export interface ReadResult {
@@ -73,8 +78,15 @@ export class PartitionLog {
   private _logEndOffset = 0;
   /** Next offset to reserve; ahead of the log end offset only while a write is in flight. */
   private nextOffset = 0;
-  /** Moves the high watermark once an fsync covered the writes so far (WriteQueue.afterSync). */
-  private readonly onSynced = (): void => this.advanceHighWatermark();
+  /** An fsync covered the writes so far (WriteQueue.afterSync): readers may see them. */
+  private readonly onSynced = (): void => {
+    this.unsyncedMessages = 0;
+    this.advanceHighWatermark();
+  };
+  /** The topic's flush.messages / flush.ms; null: every record is fsynced before readers see it. */
+  flushPolicy: FlushPolicy | null = null;
+  /** Offsets reserved since the last fsync (counted for flush.messages). */
+  private unsyncedMessages = 0;
   /** Highest end offset ever removed by retention or compaction (persisted in the meta key). */
   private _endOffsetFloor = 0;
   private closed = false;
@@ -201,15 +213,20 @@ export class PartitionLog {
   async append(batches: Uint8Array[], opts: AppendOptions): Promise<AppendResult> {
     const op = this.prepareAppend(batches);
     if (batches.length === 0) return op.result();
-    await this.queue.enqueue({
-      sync: opts.sync,
-      prepare: (b) => {
+    const policy = this.flushPolicy;
+    const entry = {
+      // With a flush policy acks=all does not fsync: the count does (decided at flush time).
+      sync: policy ? false : opts.sync,
+      syncWithinMs: policy?.ms,
+      prepare: (b: DbBatch) => {
         op.check();
         op.prepare(b);
+        if (policy && this.unsyncedMessages >= policy.messages) entry.sync = true;
       },
       commit: () => op.commit(),
       abort: () => op.abort(),
-    });
+    };
+    await this.queue.enqueue(entry);
     return op.result();
   }
 
@@ -271,6 +288,7 @@ export class PartitionLog {
     // Pass 2: nothing can fail any more; add the writes.
     putAppendOps(b, this.topicId, this.partition, batches, info);
     op.endOffset = off;
+    this.unsyncedMessages += off - this.nextOffset;
     this.nextOffset = off;
   }
 
@@ -287,11 +305,14 @@ export class PartitionLog {
     }
     this.producers.publish();
     if (op.endOffset > this._logEndOffset) this._logEndOffset = op.endOffset;
-    if (this.queue.writeSynced) this.advanceHighWatermark();
-    else this.queue.afterSync(this.onSynced);
+    if (this.queue.writeSynced) this.onSynced();
+    else {
+      this.queue.afterSync(this.onSynced);
+      if (this.flushPolicy) this.advanceHighWatermark();
+    }
   }
 
-  /** Everything written so far is fsynced: readers may see it. */
+  /** Everything written so far is fsynced (or the flush policy lets readers see it unsynced). */
   private advanceHighWatermark(): void {
     if (this.closed || this._logEndOffset <= this._highWatermark) return;
     this._highWatermark = this._logEndOffset;

@@ -12,6 +12,14 @@ export interface TopicConfig {
   /** How long a tombstone survives in a compacted topic. */
   'delete.retention.ms': number;
   'min.compaction.lag.ms': number;
+  /**
+   * Kafka's fsync cadence by count: fsync a partition after this many messages. -1 (unset, with
+   * flush.ms unset too): Brook's default, every record is fsynced before readers see it. Set
+   * (either of the two): records are visible once written and fsynced on this cadence.
+   */
+  'flush.messages': number;
+  /** Kafka's fsync cadence by time: fsync within this many ms of a write. -1: unset (see flush.messages). */
+  'flush.ms': number;
 }
 
 export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
@@ -21,6 +29,8 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   'max.message.bytes': 1048576,
   'delete.retention.ms': 86400000,
   'min.compaction.lag.ms': 0,
+  'flush.messages': -1,
+  'flush.ms': -1,
 });
 
 export type NumericTopicConfigKey = Exclude<keyof TopicConfig, 'cleanup.policy'>;
@@ -32,7 +42,28 @@ export const NUMERIC_TOPIC_CONFIG_LIMITS: Readonly<Record<NumericTopicConfigKey,
   'max.message.bytes': { min: 1, max: 0x7fffffff },
   'delete.retention.ms': { min: 0, max: Number.MAX_SAFE_INTEGER },
   'min.compaction.lag.ms': { min: 0, max: Number.MAX_SAFE_INTEGER },
+  // -1: unset; flush.messages 0 is refused below (Kafka's minimum is 1).
+  'flush.messages': { min: -1, max: Number.MAX_SAFE_INTEGER },
+  'flush.ms': { min: -1, max: Number.MAX_SAFE_INTEGER },
 });
+
+/** Settings whose Kafka default is Long.MAX_VALUE ("never"): larger values mean the same as the maximum. */
+const CLAMPED_TO_MAX: ReadonlySet<string> = new Set(['flush.messages', 'flush.ms']);
+
+/** How a partition fsyncs: null (flush.* unset) keeps every record invisible until fsynced. */
+export interface FlushPolicy {
+  /** fsync once this many messages are unsynced (Infinity: never by count). */
+  messages: number;
+  /** fsync within this many ms of a write (Infinity: never by time). */
+  ms: number;
+}
+
+export function flushPolicyOf(config: TopicConfig): FlushPolicy | null {
+  const messages = config['flush.messages'];
+  const ms = config['flush.ms'];
+  if (messages < 0 && ms < 0) return null;
+  return { messages: messages < 0 ? Infinity : messages, ms: ms < 0 ? Infinity : ms };
+}
 
 export const CLEANUP_POLICIES = ['delete', 'compact'] as const;
 
@@ -65,10 +96,13 @@ export function parseTopicConfig(entries: Record<string, string>): Partial<Topic
     const k = key as NumericTopicConfigKey;
     const { min, max } = NUMERIC_TOPIC_CONFIG_LIMITS[k];
     const trimmed = value.trim();
-    const n = /^-?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+    let n = /^-?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+    // Kafka describes an unset flush.* as 9223372036854775807 (never): accept it back.
+    if (CLAMPED_TO_MAX.has(k) && n > max) n = max;
     if (!Number.isSafeInteger(n)) throw invalid(`topic config "${key}" must be an integer, got "${value}"`);
     if (n < min) throw invalid(`topic config "${key}" must be >= ${min}, got ${n}`);
     if (n > max) throw invalid(`topic config "${key}" must be <= ${max}, got ${n}`);
+    if (k === 'flush.messages' && n === 0) throw invalid('topic config "flush.messages" must be >= 1 (or -1: unset), got 0');
     out[k] = n;
   }
   return out;

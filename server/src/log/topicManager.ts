@@ -22,7 +22,7 @@ import {
 } from './keys.js';
 import { PartitionLog } from './partitionLog.js';
 import type { Storage } from './storage.js';
-import { DEFAULT_TOPIC_CONFIG, parseTopicConfig, type TopicConfig } from './topicConfig.js';
+import { DEFAULT_TOPIC_CONFIG, flushPolicyOf, parseTopicConfig, type TopicConfig } from './topicConfig.js';
 import { planDeleteBefore } from './retention.js';
 import { compactionPass, isDeleted, retentionPass, type RetentionResult } from './maintenance.js';
 import { replayLogIndex } from './recovery.js';
@@ -178,6 +178,7 @@ export class TopicManager {
     for (let p = 0; p < meta.numPartitions; p++) {
       const log = existing[p] ?? new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
       log.maxBatchBytes = config['max.message.bytes'];
+      log.flushPolicy = flushPolicyOf(config);
       partitions[p] = log;
     }
     return topicInfo(meta, config, partitions);

@@ -6,11 +6,12 @@
  * all-or-nothing.
  *
  * Durability: a synced write fsyncs LevelDB's write-ahead log, which holds every earlier write too.
- * Unsynced writes (acks=1, maintenance) are made durable by the next synced write: the next group
- * is written with sync once the oldest unsynced write is `flushIntervalMs` old, and an idle queue
- * with unsynced writes writes the sync marker (0x07) after that delay. `afterSync` callbacks run
- * when a synced write completes; PartitionLog moves its high watermark there (readers never see
- * what a power loss could take back).
+ * Unsynced writes (acks=1, maintenance, topics with flush.* set) are made durable by the next
+ * synced write: each says how long it may wait (`syncWithinMs`, default `flushIntervalMs`); the
+ * next group is written with sync once the earliest such deadline passed, and an idle queue with
+ * unsynced writes writes the sync marker (0x07) at that deadline. `afterSync` callbacks run when a
+ * synced write completes; PartitionLog moves its high watermark there (readers never see what a
+ * power loss could take back, unless the topic's flush.* config says otherwise).
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { ErrorReport, type StorageErrorListener } from './errorReport.js';
@@ -18,7 +19,10 @@ import { SYNC_MARKER_KEY } from './keys.js';
 import type { Db, DbBatch } from './storage.js';
 
 export interface WriteEntry {
+  /** fsync this write. Read after `prepare`, so prepare may decide (flush.messages). */
   readonly sync: boolean;
+  /** If not synced: the longest this write may wait for an fsync (default: the queue's flushIntervalMs; Infinity: no deadline). */
+  readonly syncWithinMs?: number;
   /**
    * Called at flush time, in queue order, to add this entry's ops. It may throw to refuse the
    * entry (only that entry rejects), but must then throw BEFORE adding any op: ops cannot be
@@ -53,8 +57,10 @@ export class WriteQueue {
 
   /** True while the commits of a synced write run: everything written so far is durable. */
   writeSynced = false;
-  /** When the oldest write not yet covered by an fsync completed; 0: none. */
-  private unsyncedSince = 0;
+  /** Some completed write is not yet covered by an fsync. */
+  private unsynced = false;
+  /** When the earliest deadline of those writes runs out (Infinity: none has one). */
+  private syncDueAt = Infinity;
   private readonly syncWaiters = new Set<() => void>();
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -71,7 +77,7 @@ export class WriteQueue {
 
   /** Whether some completed write is not yet covered by an fsync. */
   get hasUnsyncedWrites(): boolean {
-    return this.unsyncedSince > 0;
+    return this.unsynced;
   }
 
   /** Told about failed LevelDB writes (the broker logs them), at most once a second, with the count since the last call. */
@@ -118,7 +124,7 @@ export class WriteQueue {
     this.closed = true;
     await this.drain();
     this.clearSyncTimer();
-    if (this.unsyncedSince > 0) await new Promise<void>((resolve) => void this.writeGroup([{ entry: syncMarker(), resolve, reject: () => resolve() }]));
+    if (this.unsynced) await new Promise<void>((resolve) => void this.writeGroup([{ entry: syncMarker(), resolve, reject: () => resolve() }]));
   }
 
   private async flush(): Promise<void> {
@@ -143,7 +149,8 @@ export class WriteQueue {
     const batch = this.db.batch();
     const ok: Pending[] = [];
     // Unsynced writes waited long enough: this write fsyncs them.
-    let sync = this.unsyncedSince > 0 && Date.now() - this.unsyncedSince >= this.flushIntervalMs;
+    let sync = this.unsynced && Date.now() >= this.syncDueAt;
+    let syncWithinMs = Infinity;
     for (const it of items) {
       try {
         it.entry.prepare(batch);
@@ -153,9 +160,10 @@ export class WriteQueue {
       }
       ok.push(it);
       if (it.entry.sync) sync = true;
+      syncWithinMs = Math.min(syncWithinMs, it.entry.syncWithinMs ?? this.flushIntervalMs);
     }
     // Nothing to write, but a sync was asked for (e.g. a retried batch already written unsynced).
-    if (ok.length > 0 && batch.length === 0 && sync && this.unsyncedSince > 0) batch.put(SYNC_MARKER_KEY, EMPTY);
+    if (ok.length > 0 && batch.length === 0 && sync && this.unsynced) batch.put(SYNC_MARKER_KEY, EMPTY);
     if (ok.length === 0 || batch.length === 0) {
       await batch.close();
       this.settle(ok, false);
@@ -179,13 +187,17 @@ export class WriteQueue {
       return;
     }
     if (sync) this.synced();
-    else if (this.unsyncedSince === 0) this.unsyncedSince = Date.now();
+    else {
+      this.unsynced = true;
+      this.syncDueAt = Math.min(this.syncDueAt, Date.now() + syncWithinMs);
+    }
     this.settle(ok, sync);
   }
 
   /** A synced write completed: every earlier write is durable now. */
   private synced(): void {
-    this.unsyncedSince = 0;
+    this.unsynced = false;
+    this.syncDueAt = Infinity;
     this.clearSyncTimer();
     const waiters = [...this.syncWaiters];
     this.syncWaiters.clear();
@@ -198,15 +210,18 @@ export class WriteQueue {
     }
   }
 
-  /** The queue went idle with unsynced writes: write the sync marker when the oldest is due. */
+  /** The queue went idle with unsynced writes: write the sync marker when the earliest is due. */
   private scheduleSync(): void {
-    if (this.unsyncedSince === 0 || this.syncTimer || this.closed) return;
-    const delay = Math.max(0, this.unsyncedSince + this.flushIntervalMs - Date.now());
+    if (!this.unsynced || this.syncDueAt === Infinity || this.syncTimer || this.closed) return;
+    const delay = Math.max(0, this.syncDueAt - Date.now());
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
+      if (!this.unsynced || this.closed) return;
+      // A timer cannot wait longer than MAX_TIMER_MS: a later deadline just re-arms it.
+      if (Date.now() < this.syncDueAt) this.scheduleSync();
       // A failed marker write leaves the writes unsynced; the next idle moment tries again.
-      if (this.unsyncedSince > 0 && !this.closed) this.enqueue(syncMarker()).catch(() => {});
-    }, delay);
+      else this.enqueue(syncMarker()).catch(() => {});
+    }, Math.min(delay, MAX_TIMER_MS));
   }
 
   private clearSyncTimer(): void {
@@ -231,6 +246,8 @@ export class WriteQueue {
 }
 
 const EMPTY = new Uint8Array(0);
+/** setTimeout's longest delay (a larger one fires at once). */
+const MAX_TIMER_MS = 0x7fffffff;
 
 /** An entry that only fsyncs: rewrites the (empty) sync marker with sync. */
 function syncMarker(): WriteEntry {

@@ -3,6 +3,7 @@
  * requests concurrently (responses carry correlation ids, so order does not matter), and applies
  * backpressure by pausing the socket while too much is in flight or unsent.
  */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import {
@@ -17,8 +18,14 @@ import {
 import type { ApiHandlers, ConnectionInfo } from '../api/types.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Principal } from '../auth/authorizer.js';
+import { TickCork } from './tickCork.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/**
+ * A Fetch runs only once the bytes the client has not taken yet are under this: a client that
+ * sends fetches and never reads gets no more results (each up to its maxBytes) piled up.
+ */
+const FETCH_ROOM_BYTES = 1024 * 1024;
 /** Request bytes a connection may have in flight before the broker stops reading it. */
 const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
@@ -37,6 +44,8 @@ export class ClientConnection implements ConnectionInfo {
   private paused = false;
   private closed = false;
   private readonly abort = new AbortController();
+  /** The TCP socket under the WebSocket, corked per tick (null if `ws` ever stops exposing it). */
+  private readonly writes: TickCork | null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -48,6 +57,8 @@ export class ClientConnection implements ConnectionInfo {
     private readonly onClose: (c: ClientConnection) => void,
   ) {
     this.clientHost = remoteAddress;
+    const tcp = (socket as unknown as { _socket?: Socket })._socket;
+    this.writes = tcp ? new TickCork(tcp) : null;
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     socket.on('close', () => this.handleClose());
@@ -65,7 +76,13 @@ export class ClientConnection implements ConnectionInfo {
   }
 
   push(frame: Uint8Array): void {
-    if (!this.closed) this.socket.send(frame);
+    if (!this.closed) this.send(frame);
+  }
+
+  /** Every frame to the client goes out here: the frames of one tick share a write. */
+  private send(frame: Uint8Array): void {
+    this.writes?.cork();
+    this.socket.send(frame);
   }
 
   close(code: number, reason: string): void {
@@ -94,12 +111,12 @@ export class ClientConnection implements ConnectionInfo {
         return;
       }
       this.logger.debug({ connectionId: this.connectionId, err: message }, 'bad request');
-      this.socket.send(encodeErrorResponse(header.correlationId, code, message));
+      this.send(encodeErrorResponse(header.correlationId, code, message));
       return;
     }
     const req = decoded.value;
     if (!this.handshaken && req.name !== 'Handshake') {
-      this.socket.send(encodeErrorResponse(req.header.correlationId, ErrorCode.HANDSHAKE_REQUIRED, 'send Handshake first'));
+      this.send(encodeErrorResponse(req.header.correlationId, ErrorCode.HANDSHAKE_REQUIRED, 'send Handshake first'));
       return;
     }
     this.inFlight++;
@@ -117,21 +134,21 @@ export class ClientConnection implements ConnectionInfo {
       if (req.name === 'Fetch') {
         const turn = this.fetchChain.then(async () => {
           // A client that does not read its answers gets no new fetch results piled on top.
-          while (this.socket.bufferedAmount > HIGH_WATER_BYTES && !this.closed) await new Promise((r) => setTimeout(r, 5));
+          while (this.socket.bufferedAmount > FETCH_ROOM_BYTES && !this.closed) await new Promise((r) => setTimeout(r, 5));
           return handler(req.body, this);
         });
         this.fetchChain = turn.catch(() => undefined);
         res = await turn;
       } else res = await handler(req.body, this);
       if (res !== null && !this.closed) {
-        this.socket.send(encodeResponse(req.name as ApiName, correlationId, res as never));
+        this.send(encodeResponse(req.name as ApiName, correlationId, res as never));
       }
     } catch (e) {
       const err = e instanceof BrookError ? e : null;
       if (!err) this.logger.error({ err: e, api: req.name }, 'request failed');
       this.metrics.requestErrors.inc({ api: req.name, listener: 'ws' });
       if (!this.closed) {
-        this.socket.send(
+        this.send(
           encodeErrorResponse(correlationId, err?.code ?? ErrorCode.UNKNOWN_SERVER_ERROR, err?.message ?? 'internal error'),
         );
       }

@@ -129,6 +129,65 @@ describe('the high watermark is the fsynced end', () => {
   });
 });
 
+describe("Kafka's flush.messages / flush.ms: visible once written, fsynced on that cadence", () => {
+  it('flush.ms: acks=all answers and readers see the records before the fsync, which follows within flush.ms', async () => {
+    env = await openEnv();
+    await env.tm.create('fast', 1, { 'flush.ms': '30' });
+    const log = env.tm.partition('fast', 0)!;
+    const sync = holdSyncs(env.storage);
+    const woken: number[] = [];
+    log.onAppend(() => woken.push(log.highWatermark));
+    // acks=all: answered once written, with no fsync yet (the hold would keep a synced write).
+    await log.append([batch(3, { prefix: 'relaxed' })], { sync: true });
+    expect(env.storage.queue.hasUnsyncedWrites).toBe(true);
+    expect([log.highWatermark, log.logEndOffset]).toEqual([3, 3]);
+    expect(values((await log.read(0, 1 << 20)).records)).toEqual(['relaxed-0', 'relaxed-1', 'relaxed-2']);
+    await Promise.resolve();
+    expect(woken).toEqual([3]);
+    // The fsync follows on the flush.ms cadence: the idle queue writes the sync marker (held here).
+    await sync.held;
+    expect(env.storage.queue.hasUnsyncedWrites).toBe(true);
+    sync.release();
+    await env.storage.queue.drain();
+    expect(env.storage.queue.hasUnsyncedWrites).toBe(false);
+  });
+
+  it('flush.messages: the write that reaches the count is fsynced before anyone sees it (as Kafka)', async () => {
+    env = await openEnv();
+    await env.tm.create('counted', 1, { 'flush.messages': '5' });
+    const log = env.tm.partition('counted', 0)!;
+    const sync = holdSyncs(env.storage);
+    await log.append([batch(2)], { sync: true });
+    await log.append([batch(2)], { sync: false });
+    // 4 of 5: written, visible, not fsynced, and no deadline by time (flush.ms unset).
+    expect([log.highWatermark, env.storage.queue.hasUnsyncedWrites]).toEqual([4, true]);
+    const fifth = log.append([batch(1)], { sync: false });
+    await sync.held;
+    expect([log.highWatermark, log.logEndOffset]).toEqual([4, 4]);
+    sync.release();
+    await fifth;
+    expect([log.highWatermark, env.storage.queue.hasUnsyncedWrites]).toEqual([5, false]);
+    // The count starts again after the fsync.
+    await log.append([batch(4)], { sync: true });
+    expect([log.highWatermark, env.storage.queue.hasUnsyncedWrites]).toEqual([9, true]);
+  });
+
+  it('unset again (null: the default), acks=all waits for the fsync and readers for it too', async () => {
+    env = await openEnv();
+    await env.tm.create('back', 1, { 'flush.messages': '1000' });
+    await env.tm.alterConfigs('back', { 'flush.messages': null });
+    expect(env.tm.get('back')!.config['flush.messages']).toBe(-1);
+    const log = env.tm.partition('back', 0)!;
+    const sync = holdSyncs(env.storage);
+    const acked = log.append([batch(2)], { sync: true });
+    await sync.held;
+    expect([log.highWatermark, log.logEndOffset]).toEqual([0, 0]);
+    sync.release();
+    await acked;
+    expect(log.highWatermark).toBe(2);
+  });
+});
+
 const child = fileURLToPath(new URL('./durability-child.mjs', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../../dist/log/index.js', import.meta.url)));
 

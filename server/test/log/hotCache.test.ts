@@ -23,6 +23,27 @@ describe('hot cache', () => {
     expect(c.read(100, 1000)).toBeNull();
   });
 
+  it('keeps no evicted batch reachable: a flood of large batches holds at most the budget', () => {
+    // The flood of `npm run rss`: 500 KB batches, 4 partitions of 1 MiB each under a 64 MiB budget.
+    // Evicted entries used to stay listed (with their data) until 1,024 of them piled up: ~500 MB.
+    const budget = new CacheBudget(64 << 20, 1 << 20);
+    const parts = [0, 1, 2, 3].map(() => new PartitionCache(budget));
+    let peak = 0;
+    for (let i = 0; i < 3000; i++) {
+      parts[i % 4]!.push(i, i, data(500_000));
+      peak = Math.max(peak, budget.retainedBytes());
+    }
+    expect(budget.retainedBytes()).toBe(budget.used);
+    expect(peak).toBeLessThanOrEqual(4 << 20);
+    // The same with a budget smaller than the partitions' caps: the budget evicts.
+    const tight = new CacheBudget(3 << 20, 1 << 20);
+    const many = Array.from({ length: 16 }, () => new PartitionCache(tight));
+    for (let i = 0; i < 3000; i++) {
+      many[i % 16]!.push(i, i, data(300_000));
+      expect(tight.retainedBytes()).toBeLessThanOrEqual(3 << 20);
+    }
+  });
+
   it('evicts the globally oldest entries across partitions', () => {
     const budget = new CacheBudget(500, 1000);
     const a = new PartitionCache(budget);

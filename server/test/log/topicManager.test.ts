@@ -31,6 +31,8 @@ describe('topic config', () => {
         'max.message.bytes': '2048',
         'delete.retention.ms': '0',
         'min.compaction.lag.ms': '5',
+        'flush.messages': '1000',
+        'flush.ms': '-1',
       }),
     ).toEqual({
       'retention.ms': -1,
@@ -39,8 +41,12 @@ describe('topic config', () => {
       'max.message.bytes': 2048,
       'delete.retention.ms': 0,
       'min.compaction.lag.ms': 5,
+      'flush.messages': 1000,
+      'flush.ms': -1,
     });
     expect(parseTopicConfig({})).toEqual({});
+    // Kafka describes an unset flush.* as Long.MAX_VALUE ("never"); it comes back as the largest safe integer.
+    expect(parseTopicConfig({ 'flush.ms': '9223372036854775807' })).toEqual({ 'flush.ms': Number.MAX_SAFE_INTEGER });
   });
 
   it.each([
@@ -52,6 +58,8 @@ describe('topic config', () => {
     [{ 'max.message.bytes': '0' }, /must be >= 1/],
     [{ 'delete.retention.ms': '-1' }, /must be >= 0/],
     [{ 'min.compaction.lag.ms': '' }, /must be an integer/],
+    [{ 'flush.messages': '0' }, /must be >= 1/],
+    [{ 'flush.ms': '-2' }, /must be >= -1/],
   ])('refuses %j', (cfg, msg) => {
     let err: unknown;
     try {

@@ -16,11 +16,18 @@ import { servedVersionRanges } from './apis/index.js';
 import { toKafkaError } from './errors.js';
 import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
+import { TickCork } from '../tickCork.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /** Request bytes a connection may have outstanding before the broker stops reading it. */
 const MAX_OUTSTANDING_BYTES = 16 * 1024 * 1024;
+/**
+ * A Fetch runs only once the answers the client has not taken yet (written or waiting their turn)
+ * are under this: a client that sends fetches and never reads gets no more results (each up to
+ * its maxBytes) piled up in memory. Fetches run one at a time per connection, as Kafka's do.
+ */
+const FETCH_ROOM_BYTES = 1024 * 1024;
 /** Before authentication only these may be sent (Kafka closes the connection on anything else). */
 const BEFORE_AUTH = new Set<KafkaApiName>(['ApiVersions', 'SaslHandshake', 'SaslAuthenticate']);
 
@@ -54,23 +61,35 @@ export class KafkaConnection implements KafkaConnectionInfo {
   private readonly splitter: kafka.FrameSplitter;
   private readonly slots: Slot[] = [];
   private outstandingBytes = 0;
+  /** Bytes of finished answers waiting in `slots` behind an earlier one. */
+  private queuedAnswerBytes = 0;
+  /** Settles when the last Fetch's answer is queued: fetches of one connection run one at a time (see FETCH_ROOM_BYTES). */
+  private fetchChain: Promise<void> = Promise.resolve();
+  /** Wakes the fetch waiting for room (on drain, on flush, on close). */
+  private roomWaiter: (() => void) | null = null;
   private paused = false;
   private closed = false;
   /** Shutting down: no new requests are read; the connection ends once its answers are out. */
   private draining = false;
   private ended = false;
   private readonly abort = new AbortController();
+  /** The answers written in one tick leave in one writev. */
+  private readonly writes: TickCork;
 
   constructor(
     private readonly socket: Socket,
     private readonly deps: KafkaConnectionDeps,
   ) {
+    this.writes = new TickCork(socket);
     this.clientHost = socket.remoteAddress ?? 'unknown';
     this.authenticated = deps.ctx.auth === null;
     this.splitter = new kafka.FrameSplitter(deps.maxFrameBytes);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.updateBackpressure());
+    socket.on("drain", () => {
+      this.wakeFetch();
+      this.updateBackpressure();
+    });
     socket.on('close', () => this.handleClose());
     socket.on('error', (err) => deps.logger.debug({ err: err.message, connectionId: this.connectionId }, 'kafka socket error'));
   }
@@ -122,6 +141,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
+    this.wakeFetch();
     this.deps.onClose(this);
   }
 
@@ -167,7 +187,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     if (req.kind === 'unsupported') {
       if (req.apiName === 'ApiVersions') {
         // Kafka's answer to a newer ApiVersions than it knows: v0, UNSUPPORTED_VERSION and its ranges.
-        this.enqueue(frame.length, 'ApiVersions', 0, header.correlationId, () =>
+        void this.enqueue(frame.length, 'ApiVersions', 0, header.correlationId, () =>
           Promise.resolve({ errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: servedVersionRanges(), throttleTimeMs: 0 }),
         );
         return;
@@ -186,7 +206,31 @@ export class KafkaConnection implements KafkaConnectionInfo {
     }
     const rc: KafkaRequestContext = { version: header.requestApiVersion, conn: this, ctx: this.deps.ctx, handlers: this.deps.handlers };
     const body = req.body as never;
-    this.enqueue(frame.length, req.api, rc.version, header.correlationId, () => adapter.handle(body, rc), (code, message) => adapter.error?.(body, code, message, rc));
+    const handle = () => adapter.handle(body, rc);
+    const fetch = req.api === 'Fetch';
+    const settled = this.enqueue(frame.length, req.api, rc.version, header.correlationId, fetch ? this.fetchTurn(handle) : handle, (code, message) => adapter.error?.(body, code, message, rc));
+    if (fetch) this.fetchChain = settled;
+  }
+
+  /**
+   * A Fetch runs after the previous one's answer is queued or written, and once the answers the
+   * client has not taken are under FETCH_ROOM_BYTES.
+   */
+  private fetchTurn(run: () => Promise<unknown>): () => Promise<unknown> {
+    const previous = this.fetchChain;
+    return async () => {
+      await previous;
+      while (!this.closed && this.socket.writableLength + this.queuedAnswerBytes > FETCH_ROOM_BYTES) {
+        await new Promise<void>((resolve) => (this.roomWaiter = resolve));
+      }
+      return run();
+    };
+  }
+
+  private wakeFetch(): void {
+    const wake = this.roomWaiter;
+    this.roomWaiter = null;
+    wake?.();
   }
 
   /**
@@ -200,7 +244,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     correlationId: number,
     run: () => Promise<unknown>,
     error?: (code: number, message: string) => unknown,
-  ): void {
+  ): Promise<void> {
     const slot: Slot = { done: false, frame: null, size };
     this.slots.push(slot);
     this.outstandingBytes += size;
@@ -211,7 +255,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     } catch (e) {
       started = Promise.reject(e);
     }
-    started
+    return started
       .catch((e: unknown) => {
         const { errorCode, errorMessage } = toKafkaError(e, this.deps.logger);
         this.deps.ctx.metrics.requestErrors.inc({ api, listener: 'kafka' });
@@ -220,7 +264,10 @@ export class KafkaConnection implements KafkaConnectionInfo {
         return answer;
       })
       .then((res) => {
-        if (res !== null) slot.frame = kafka.encodeKafkaResponse(api, version, correlationId, res as never);
+        if (res !== null) {
+          slot.frame = kafka.encodeKafkaResponse(api, version, correlationId, res as never);
+          this.queuedAnswerBytes += slot.frame.length;
+        }
       })
       .catch((e: unknown) => {
         this.deps.logger.warn({ connectionId: this.connectionId, api, version, err: (e as Error).message }, 'kafka request failed without an answer; closing the connection');
@@ -238,8 +285,14 @@ export class KafkaConnection implements KafkaConnectionInfo {
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
       this.outstandingBytes -= slot.size;
-      if (slot.frame && !this.closed) this.socket.write(slot.frame);
+      if (slot.frame) this.queuedAnswerBytes -= slot.frame.length;
+      if (slot.frame && !this.closed) {
+        this.writes.cork();
+        this.socket.write(slot.frame);
+      }
     }
+    // Written answers now count in writableLength until the client takes them ('drain').
+    if (this.socket.writableLength <= FETCH_ROOM_BYTES) this.wakeFetch();
     if (this.draining && this.slots.length === 0 && !this.closed) this.end();
     this.updateBackpressure();
   }
