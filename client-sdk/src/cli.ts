@@ -16,6 +16,7 @@ import type { Admin } from './admin.js';
 import { Brook } from './brook.js';
 import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
+import { migrate } from './migrate/index.js';
 
 interface Globals {
   url: string;
@@ -462,6 +463,35 @@ program
         if (o.maxMessages !== undefined && count >= o.maxMessages) void stop();
       },
     });
+  });
+
+program
+  .command('migrate')
+  .description('copy topics, committed records and group offsets from this Brook broker (--url) to a Kafka cluster (resumable: run it again to finish or check)')
+  .requiredOption('--to <host:port,...>', "the Kafka cluster's bootstrap servers")
+  .option('--topic <topic>', 'only this topic, repeatable (default: every non-internal topic)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--group <group>', 'only this group, repeatable (default: every group with committed offsets)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--dry-run', 'print the plan and stop')
+  .option('--verify', 'then compare record counts and sha256 checksums per partition')
+  .action(async (o: { to: string; topic: string[]; group: string[]; dryRun?: boolean; verify?: boolean }) => {
+    if (bootstrap()) throw new CliError('migrate reads from a Brook broker: give its --url (the target is --to)');
+    const brokers = o.to.split(',').map((s) => s.trim()).filter(Boolean);
+    const common = { clientId: 'brook-migrate', logLevel: logLevel.ERROR };
+    const result = await migrate({
+      source: { ...common, url: wsUrl(), sasl: sasl(), ssl: ssl() },
+      target: { ...common, brokers },
+      topics: o.topic,
+      groups: o.group,
+      dryRun: o.dryRun === true,
+      verify: o.verify === true,
+      topicConfig: async (topic) => {
+        const t = await api<{ config: Record<string, unknown> }>('GET', `/api/topics/${encodeURIComponent(topic)}`);
+        return Object.fromEntries(Object.entries(t.config).map(([k, v]) => [k, String(v)]));
+      },
+      log: (line) => console.log(line),
+      tty: process.stderr.isTTY ? process.stderr : null,
+    });
+    if (result.mismatches && result.mismatches.length > 0) process.exitCode = 1;
   });
 
 program.parseAsync().catch((e: unknown) => {
