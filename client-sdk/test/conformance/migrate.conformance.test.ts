@@ -1,12 +1,14 @@
 // `brook migrate` (the built CLI) from a Brook broker to the target's Kafka side: the Kafka
 // cluster on the kafka-cluster target, another Brook broker's Kafka port on the others. Topics
 // with their configs, committed records only (an aborted transaction shifts the offsets), two
-// groups resuming at the record they would have read next; run twice: nothing written twice.
+// groups resuming at the record they would have read next (past an aborted transaction, and on a
+// log that does not start at 0); run twice: nothing written twice.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '@brook/server';
 import { Brook, logLevel, type Admin } from '../../src/index.js';
@@ -14,6 +16,11 @@ import { SESSION_MS, startTarget, text, until, type Target } from './target.js';
 
 const BIN = fileURLToPath(new URL('../../bin/brook.js', import.meta.url));
 const PER_TOPIC = 1500;
+/** Records deleted from the start of one partition (its log starts there on Brook, at 0 on Kafka). */
+const DELETED = 200;
+const COPIED = 2 * PER_TOPIC - DELETED;
+/** Written to the source after the first run. */
+const MORE = 10;
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -37,7 +44,7 @@ describe('brook migrate', () => {
   beforeAll(async () => {
     target = await startTarget();
     sourceDir = await mkdtemp(join(tmpdir(), 'brook-migrate-source-'));
-    source = await startBroker({ port: 0, dataDir: sourceDir, logLevel: 'silent' });
+    source = await startBroker({ port: 0, kafkaPort: 0, dataDir: sourceDir, logLevel: 'silent' });
     // The migration's target: the cluster, or a Brook broker's Kafka port (a second Brook here).
     to = 'brokers' in target.address && target.name === 'kafka-cluster' ? target.address.brokers : [(await targetBrook()).kafkaAddress!];
     topics = { orders: target.unique('mig-orders'), events: target.unique('mig-events') };
@@ -59,7 +66,7 @@ describe('brook migrate', () => {
     await target?.stop();
   });
 
-  it('copies topics, committed records and translated group offsets; a second run writes nothing and verifies equal', async () => {
+  it('copies topics, committed records and translated group offsets; later runs write only what the target lacks, and verify equal', async () => {
     const src = new Brook({ url: source.url, clientId: 'mig-src', logLevel: logLevel.NOTHING });
     const admin = src.admin();
     await admin.connect();
@@ -79,11 +86,16 @@ describe('brook migrate', () => {
     await txp.disconnect();
     await produce(topics.orders, PER_TOPIC / 2, PER_TOPIC / 2);
     await produce(topics.events, 0, PER_TOPIC);
+    // A log that does not start at 0 (DeleteRecords, through KafkaJS on Brook's Kafka port).
+    const kafkajs = new Kafka({ brokers: [source.kafkaAddress!], logLevel: KafkaLogLevel.NOTHING }).admin();
+    await kafkajs.connect();
+    await kafkajs.fetchTopicMetadata({ topics: [topics.events] }); // KafkaJS routes DeleteRecords by its cached metadata
+    await kafkajs.deleteTopicRecords({ topic: topics.events, partitions: [{ partition: 0, offset: String(DELETED) }] });
+    await kafkajs.disconnect();
     // Groups committed somewhere past the aborted records on every partition.
     const ends = await admin.fetchTopicOffsets(topics.orders);
     await admin.setOffsets({ groupId: groups.billing, topic: topics.orders, partitions: ends.map((e) => ({ partition: e.partition, offset: String(Number(e.high) - 100) })) });
-    await admin.setOffsets({ groupId: groups.audit, topic: topics.events, partitions: [{ partition: 0, offset: '10' }, { partition: 1, offset: '0' }] });
-    await producer.disconnect();
+    await admin.setOffsets({ groupId: groups.audit, topic: topics.events, partitions: [{ partition: 0, offset: String(DELETED + 50) }, { partition: 1, offset: '0' }] });
 
     const base = ['--url', source.httpUrl, 'migrate', '--to', to.join(','), '--topic', topics.orders, '--topic', topics.events];
     const dry = await cli([...base, '--dry-run']);
@@ -93,10 +105,16 @@ describe('brook migrate', () => {
 
     const first = await cli(base);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain(`records: ${2 * PER_TOPIC} committed records on the source, ${2 * PER_TOPIC} written now`);
+    expect(first.stdout).toContain(`records: ${COPIED} committed records on the source, ${COPIED} written now`);
+    expect(first.stdout).toContain(`${topics.events}-0 ${DELETED + 50}→50`);
+    // Records the target lacks (as after an interrupted run) are the only ones written next time.
+    await produce(topics.events, PER_TOPIC, MORE);
+    await producer.disconnect();
     const again = await cli([...base, '--verify']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toContain(`records: ${2 * PER_TOPIC} committed records on the source, 0 written now, ${2 * PER_TOPIC} already on the target`);
+    expect(again.stdout).toContain(`records: ${COPIED + MORE} committed records on the source, ${MORE} written now, ${COPIED} already on the target`);
+    const third = await cli(base);
+    expect(third.stdout).toContain(`records: ${COPIED + MORE} committed records on the source, 0 written now`);
     expect(again.stdout).toContain('verify: 5 partitions equal (counts and sha256)');
 
     const dst = new Brook({ brokers: to, clientId: 'mig-dst', logLevel: logLevel.NOTHING });
@@ -104,7 +122,7 @@ describe('brook migrate', () => {
     await dstAdmin.connect();
     const sum = async (a: Admin, t: string) => (await a.fetchTopicOffsets(t)).reduce((s, o) => s + Number(o.high), 0);
     expect(await sum(dstAdmin, topics.orders)).toBe(PER_TOPIC);
-    expect(await sum(dstAdmin, topics.events)).toBe(PER_TOPIC);
+    expect(await sum(dstAdmin, topics.events)).toBe(PER_TOPIC - DELETED + MORE);
     await dstAdmin.disconnect();
     await admin.disconnect();
 
