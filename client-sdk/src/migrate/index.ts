@@ -8,7 +8,8 @@
  *   and control records sit in the log. A group committed at source offset O resumes on the
  *   target at the number of copied records below O: the record it would have read next.
  * - Resumable and idempotent without a state file: topics are created by the migration, so a
- *   target partition's end offset is how many records were copied (partitionCopy.ts). Group
+ *   target partition's end offset is how many records were copied, even after the target's
+ *   retention deleted some (partitionCopy.ts). Group
  *   offsets are written again on each run, but never moved backwards on the target (a consumer
  *   that already started there keeps its position).
  */
@@ -96,7 +97,7 @@ export async function migrate(o: MigrateOptions): Promise<MigrationResult> {
         const offset = g.offsets.get(job.topic)?.get(job.partition);
         if (offset !== undefined) groupOffsets.set(g.groupId, offset);
       }
-      const r = await copyPartition({ source: sourceCluster, producer, src: job, copied: job.copied, groupOffsets, onProgress: (n) => progress.add(n) });
+      const r = await copyPartition({ source: sourceCluster, producer, src: job, copied: job.copied, hashFrom: job.targetStart, groupOffsets, onProgress: (n) => progress.add(n) });
       results.set(`${job.topic}/${job.partition}`, r);
       if (r.stoppedAt !== null) o.log(`warning: ${job.topic}-${job.partition}: an open transaction on the source stopped the copy at offset ${r.stoppedAt} (of ${job.end}); run again once it ended`);
     });
@@ -109,14 +110,16 @@ export async function migrate(o: MigrateOptions): Promise<MigrationResult> {
     let mismatches: string[] | null = null;
     if (o.verify) {
       mismatches = [];
-      // The whole target partition, to its end: a record too many is a difference too.
+      // The target partition from its log start to its end (a record too many is a difference too),
+      // against the source's records from the same position on.
       const targetEnds = new Map<string, number>();
       for (const t of plan.topics) for (const o of await targetAdmin.fetchTopicOffsets(t.topic)) targetEnds.set(`${t.topic}/${o.partition}`, Number(o.high));
       for (const job of jobs) {
         const want = results.get(`${job.topic}/${job.partition}`)!;
-        const got = await checksumPartition(targetCluster, job.topic, job.partition, 0, targetEnds.get(`${job.topic}/${job.partition}`) ?? 0);
-        const line = `${job.topic}-${job.partition}: source ${want.records} records ${want.checksum.slice(0, 16)}, target ${got.records} records ${got.checksum.slice(0, 16)}`;
-        const ok = got.records === want.records && got.checksum === want.checksum;
+        const got = await checksumPartition(targetCluster, job.topic, job.partition, job.targetStart, targetEnds.get(`${job.topic}/${job.partition}`) ?? 0);
+        const from = job.targetStart > 0 ? ` from record ${job.targetStart}` : '';
+        const line = `${job.topic}-${job.partition}${from}: source ${want.hashed} records ${want.checksum.slice(0, 16)}, target ${got.records} records ${got.checksum.slice(0, 16)}`;
+        const ok = got.records === want.hashed && got.checksum === want.checksum;
         o.log(`verify ${ok ? 'OK  ' : 'DIFF'} ${line}`);
         if (!ok) mismatches.push(line);
       }

@@ -30,8 +30,10 @@ export interface PartitionCopyResult {
   records: number;
   /** Records written to the target in this run. */
   written: number;
-  /** sha256 over every record read (timestamp, key, value, headers), in order. */
+  /** sha256 over the records read from the `hashFrom`-th on (timestamp, key, value, headers), in order. */
   checksum: string;
+  /** How many records the checksum covers. */
+  hashed: number;
   /** Group id → the offset on the target where that group resumes. */
   translated: Map<string, number>;
   /** Set when an open transaction on the source stopped the read before `end`. */
@@ -96,6 +98,8 @@ export async function copyPartition(opts: {
   producer: Producer | null;
   src: PartitionSource;
   copied: number;
+  /** The first record (by count) the checksum covers: the target's log start, as retention there may have deleted the ones before. */
+  hashFrom: number;
   groupOffsets: Map<string, number>;
   onProgress: (records: number) => void;
 }): Promise<PartitionCopyResult> {
@@ -110,7 +114,7 @@ export async function copyPartition(opts: {
     const toWrite = [];
     for (const { offset, message } of msgs) {
       while (pending.length > 0 && pending[0]![1] <= offset) translated.set(pending.shift()![0], n);
-      hashRecord(h, message);
+      if (n >= opts.hashFrom) hashRecord(h, message);
       if (n >= copied) toWrite.push({ partition: src.partition, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp });
       n++;
     }
@@ -124,7 +128,7 @@ export async function copyPartition(opts: {
   if (copied > n) {
     throw new BrookError(ErrorCode.INVALID_REQUEST, `${src.topic}-${src.partition} on the target has ${copied} records, the source ${n}: the target topic was not created by this migration (delete it or leave it out)`);
   }
-  return { records: n, written, checksum: h.digest('hex'), translated, stoppedAt: stop < src.end ? stop : null };
+  return { records: n, written, checksum: h.digest('hex'), hashed: Math.max(0, n - opts.hashFrom), translated, stoppedAt: stop < src.end ? stop : null };
 }
 
 /** Count and checksum of a partition as it is now (the target, for --verify). */

@@ -10,8 +10,10 @@ export interface PartitionPlan {
   partition: number;
   start: number;
   end: number;
-  /** Records already on the target (its end offset); 0 for a topic still to create. */
+  /** Records already copied: the target's end offset (retention there may have deleted some since); 0 for a topic still to create. */
   copied: number;
+  /** The target's log start (0 unless its retention deleted records); --verify compares from there. */
+  targetStart: number;
 }
 
 export interface TopicPlan {
@@ -56,23 +58,20 @@ export async function planMigration(o: PlanOptions): Promise<MigrationPlan> {
   for (const topic of names) {
     const offsets = await o.source.fetchTopicOffsets(topic);
     const exists = onTarget.has(topic);
-    const copiedBy = new Map<number, number>();
+    const copiedBy = new Map<number, { copied: number; targetStart: number }>();
     if (exists) {
       const there = await o.target.fetchTopicOffsets(topic);
       if (there.length !== offsets.length) {
         throw new BrookError(ErrorCode.INVALID_REQUEST, `topic ${topic} has ${offsets.length} partitions on the source and ${there.length} on the target`);
       }
-      for (const p of there) {
-        if (Number(p.low) !== 0) throw new BrookError(ErrorCode.INVALID_REQUEST, `topic ${topic} partition ${p.partition} on the target starts at ${p.low}, not 0: its records cannot be counted as copied`);
-        copiedBy.set(p.partition, Number(p.high));
-      }
+      for (const p of there) copiedBy.set(p.partition, { copied: Number(p.high), targetStart: Number(p.low) });
     }
     topics.push({
       topic,
       config: await o.topicConfig(topic),
       exists,
       partitions: offsets
-        .map((p) => ({ partition: p.partition, start: Number(p.low), end: Number(p.high), copied: copiedBy.get(p.partition) ?? 0 }))
+        .map((p) => ({ partition: p.partition, start: Number(p.low), end: Number(p.high), copied: 0, targetStart: 0, ...copiedBy.get(p.partition) }))
         .sort((a, b) => a.partition - b.partition),
     });
   }

@@ -21,6 +21,8 @@ const DELETED = 200;
 const COPIED = 2 * PER_TOPIC - DELETED;
 /** Written to the source after the first run. */
 const MORE = 10;
+/** Recent timestamps: topics keep their retention.ms, and the target would delete records older than it. */
+const T0 = Date.now() - 3_600_000;
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -74,7 +76,7 @@ describe('brook migrate', () => {
     const producer = src.producer();
     await producer.connect();
     const produce = (topic: string, from: number, n: number) =>
-      producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `${topic}:${from + i}`, headers: { n: String(from + i) }, timestamp: String(1_750_000_000_000 + from + i) })) });
+      producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `${topic}:${from + i}`, headers: { n: String(from + i) }, timestamp: String(T0 + from + i) })) });
     await produce(topics.orders, 0, PER_TOPIC / 2);
     // An aborted transaction in the middle of every orders partition: its records and markers
     // take offsets on Brook, and nothing on Kafka.
@@ -87,11 +89,7 @@ describe('brook migrate', () => {
     await produce(topics.orders, PER_TOPIC / 2, PER_TOPIC / 2);
     await produce(topics.events, 0, PER_TOPIC);
     // A log that does not start at 0 (DeleteRecords, through KafkaJS on Brook's Kafka port).
-    const kafkajs = new Kafka({ brokers: [source.kafkaAddress!], logLevel: KafkaLogLevel.NOTHING }).admin();
-    await kafkajs.connect();
-    await kafkajs.fetchTopicMetadata({ topics: [topics.events] }); // KafkaJS routes DeleteRecords by its cached metadata
-    await kafkajs.deleteTopicRecords({ topic: topics.events, partitions: [{ partition: 0, offset: String(DELETED) }] });
-    await kafkajs.disconnect();
+    await deleteRecords([source.kafkaAddress!], topics.events, 0, DELETED);
     // Groups committed somewhere past the aborted records on every partition.
     const ends = await admin.fetchTopicOffsets(topics.orders);
     await admin.setOffsets({ groupId: groups.billing, topic: topics.orders, partitions: ends.map((e) => ({ partition: e.partition, offset: String(Number(e.high) - 100) })) });
@@ -107,6 +105,8 @@ describe('brook migrate', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`records: ${COPIED} committed records on the source, ${COPIED} written now`);
     expect(first.stdout).toContain(`${topics.events}-0 ${DELETED + 50}→50`);
+    // Retention on the target deleting its oldest records does not make them copied again.
+    await deleteRecords(to, topics.orders, 0, 5);
     // Records the target lacks (as after an interrupted run) are the only ones written next time.
     await produce(topics.events, PER_TOPIC, MORE);
     await producer.disconnect();
@@ -116,6 +116,7 @@ describe('brook migrate', () => {
     const third = await cli(base);
     expect(third.stdout).toContain(`records: ${COPIED + MORE} committed records on the source, 0 written now`);
     expect(again.stdout).toContain('verify: 5 partitions equal (counts and sha256)');
+    expect(again.stdout).toMatch(new RegExp(`verify OK +${topics.orders}-0 from record 5: `));
 
     const dst = new Brook({ brokers: to, clientId: 'mig-dst', logLevel: logLevel.NOTHING });
     const dstAdmin = dst.admin();
@@ -133,6 +134,14 @@ describe('brook migrate', () => {
       expect(onKafka).toEqual(onBrook);
     }
   });
+
+  async function deleteRecords(brokers: string[], topic: string, partition: number, before: number): Promise<void> {
+    const kafkajs = new Kafka({ brokers, logLevel: KafkaLogLevel.NOTHING }).admin();
+    await kafkajs.connect();
+    await kafkajs.fetchTopicMetadata({ topics: [topic] }); // KafkaJS routes DeleteRecords by its cached metadata
+    await kafkajs.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(before) }] });
+    await kafkajs.disconnect();
+  }
 
   /** The values a group reads from its committed offsets to the end of a topic, sorted. */
   async function rest(client: Brook, group: string, topic: string): Promise<string[]> {
