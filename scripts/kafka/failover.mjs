@@ -70,6 +70,7 @@ const producer = brook.producer({ idempotent: true });
 await producer.connect();
 const acked = new Map(); // value -> time acknowledged
 let failures = 0;
+const failureReasons = new Set();
 let producing = true;
 let seq = 0;
 const loop = (async () => {
@@ -79,8 +80,9 @@ const loop = (async () => {
       await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
       const now = Date.now();
       for (const v of values) acked.set(v, now);
-    } catch {
+    } catch (e) {
       failures++;
+      failureReasons.add(`${e.type ?? ''} ${e.message}`.trim());
     }
   }
 })();
@@ -114,6 +116,7 @@ for (let i = 1; i < ackTimes.length; i++) maxGap = Math.max(maxGap, ackTimes[i] 
 const figures = {
   acknowledged: acked.size,
   sendFailures: failures,
+  sendFailureReasons: [...failureReasons].slice(0, 3),
   consumedUnique: consumed.size,
   lost: lost.length,
   duplicated: duplicates,
