@@ -14,15 +14,16 @@ export const alias = {
   '@brook/client': src('./client-sdk/src/index.ts'),
 };
 
-// `npm test` runs unit and integration tests. Two suites run apart (and in .ci/run): the process
+// `npm test` runs unit and integration tests. Three suites run apart (and in .ci/run): the process
 // soaks (`*.soak.test.ts`, a minute each: `npm run test:soak`) and the install test, which packs
 // the tarballs and installs them from the npm registry into a temp project (`*.install.test.ts`:
-// `npm run test:install`). See vitest.suite.config.ts.
+// `npm run test:install`), and the conformance suite (`*.conformance.test.ts`, per target:
+// `npm run test:conformance`). See vitest.suite.config.ts.
 export default defineConfig({
   resolve: { alias },
   test: {
     include: ['*/test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/*.soak.test.ts', '**/*.install.test.ts'],
+    exclude: ['**/node_modules/**', '**/*.soak.test.ts', '**/*.install.test.ts', '**/*.conformance.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

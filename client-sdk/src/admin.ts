@@ -31,7 +31,11 @@ export interface ITopicConfig {
 export interface CreateTopicsOptions {
   topics: ITopicConfig[];
   validateOnly?: boolean;
-  /** Accepted for KafkaJS compatibility: topics are usable as soon as CreateTopics answers. */
+  /**
+   * Default true (as KafkaJS): resolve once the metadata names a leader for every partition. A
+   * Kafka cluster spreads a new topic to its brokers after CreateTopics answers; a producer that
+   * asks another broker too soon would be told the topic is unknown. On Brook it is one request.
+   */
   waitForLeaders?: boolean;
   timeout?: number;
 }
@@ -203,7 +207,22 @@ export class Admin {
     }
     if (errors.length === 1) throw errors[0]!;
     if (errors.length > 1) throw new BrookError(errors[0]!.code, errors.map((e) => e.message).join('; '));
+    if (options.waitForLeaders !== false && options.validateOnly !== true) await this.waitForLeaders(topics.map((t) => t.topic), options.timeout ?? 5000);
     return created;
+  }
+
+  /** Polls Metadata until every partition of `names` has a leader, for at most `timeoutMs` (then the next request tells). */
+  private async waitForLeaders(names: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await this.request('Metadata', { topics: names });
+      const ready = names.every((name) => {
+        const t = res.topics.find((x) => x.name === name);
+        return t !== undefined && t.errorCode === 0 && Array.from({ length: t.numPartitions }, (_, p) => this.cluster.leaderOf(name, p)).every((l) => l >= 0);
+      });
+      if (ready || Date.now() >= deadline) return;
+      await sleep(50);
+    }
   }
 
   async deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {

@@ -16,6 +16,7 @@ import type { Admin } from './admin.js';
 import { Brook } from './brook.js';
 import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
+import { migrate } from './migrate/index.js';
 
 interface Globals {
   url: string;
@@ -96,6 +97,9 @@ function needsHttp(what: string): never {
 }
 
 class CliError extends Error {}
+
+/** A flag given several times collects its values. */
+const repeatable = (v: string, prev: string[]): string[] => [...prev, v];
 
 /** A flag that takes a whole number of at least `min`: "abc" fails here, naming the flag's rule. */
 function wholeNumber(min: number): (v: string) => number {
@@ -204,7 +208,7 @@ topics.command('list').action(async () => {
 topics
   .command('create <name>')
   .requiredOption('--partitions <n>', 'number of partitions', wholeNumber(1))
-  .option('--config <k=v>', 'topic config, repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--config <k=v>', 'topic config, repeatable', repeatable, [] as string[])
   .option('--replication-factor <n>', 'replicas per partition (Kafka clusters, with --bootstrap-server)', wholeNumber(1))
   .action(async (name: string, o: { partitions: number; config: string[]; replicationFactor?: number }) => {
     if (bootstrap()) {
@@ -462,6 +466,31 @@ program
         if (o.maxMessages !== undefined && count >= o.maxMessages) void stop();
       },
     });
+  });
+
+program
+  .command('migrate')
+  .description('copy topics, committed records and group offsets from this Brook broker (--url) to a Kafka cluster (resumable: run it again to finish or check)')
+  .requiredOption('--to <host:port,...>', "the Kafka cluster's bootstrap servers")
+  .option('--topic <topic>', 'only this topic, repeatable (default: every non-internal topic)', repeatable, [] as string[])
+  .option('--group <group>', 'only this group, repeatable (default: every group with committed offsets)', repeatable, [] as string[])
+  .option('--dry-run', 'print the plan and stop')
+  .option('--verify', 'then compare record counts and sha256 checksums per partition')
+  .action(async (o: { to: string; topic: string[]; group: string[]; dryRun?: boolean; verify?: boolean }) => {
+    if (bootstrap()) throw new CliError('migrate reads from a Brook broker: give its --url (the target is --to)');
+    const common = { clientId: 'brook-migrate', logLevel: logLevel.ERROR };
+    const result = await migrate({
+      source: { ...common, url: wsUrl(), sasl: sasl(), ssl: ssl() },
+      target: { ...common, brokers: o.to.split(',').map((s) => s.trim()).filter(Boolean) },
+      topics: o.topic,
+      groups: o.group,
+      dryRun: o.dryRun === true,
+      verify: o.verify === true,
+      topicConfig: async (topic) => Object.fromEntries(Object.entries((await api<{ config: Record<string, unknown> }>('GET', `/api/topics/${encodeURIComponent(topic)}`)).config).map(([k, v]) => [k, String(v)])),
+      log: (line) => console.log(line),
+      tty: process.stderr.isTTY ? process.stderr : null,
+    });
+    if (result.mismatches && result.mismatches.length > 0) process.exitCode = 1;
   });
 
 program.parseAsync().catch((e: unknown) => {

@@ -99,6 +99,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
     minSessionTimeoutMs: options.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: options.groupMaxSessionTimeoutMs,
     heartbeatIntervalMs: options.groupHeartbeatIntervalMs,
+    defaultSessionTimeoutMs: options.groupSessionTimeoutMs,
     maxGroupSize: options.groupMaxSize,
   });
   const classicGroups = new ClassicGroupCoordinator({

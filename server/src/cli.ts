@@ -18,6 +18,7 @@ const program = new Command()
   .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for (env BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
   .option('--group-max-size <n>', 'most members one consumer group may have (env BROOK_GROUP_MAX_SIZE)', process.env.BROOK_GROUP_MAX_SIZE)
   .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
+  .option('--group-session-timeout <ms>', "session timeout of members that name none, as every member over Kafka's protocol (env BROOK_GROUP_SESSION_TIMEOUT_MS)", process.env.BROOK_GROUP_SESSION_TIMEOUT_MS)
   .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
   .option('--tls-key <file>', 'PEM private key of --tls-cert (env BROOK_TLS_KEY)', process.env.BROOK_TLS_KEY)
   .option('--kafka-port <port>', "Kafka's own wire protocol on this TCP port (TLS with --tls-cert); 0 picks a free one, off turns it off (env BROOK_KAFKA_PORT)", process.env.BROOK_KAFKA_PORT ?? '9092')
@@ -39,6 +40,7 @@ const o = program.opts<{
   authFile?: string;
   groupMinSessionTimeout?: string;
   groupHeartbeatInterval?: string;
+  groupSessionTimeout?: string;
   groupMaxSize?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -57,6 +59,7 @@ if (!LOG_LEVELS.includes(o.logLevel)) {
 for (const [flag, v, unit, min] of [
   ['--group-min-session-timeout', o.groupMinSessionTimeout, 'milliseconds', 0],
   ['--group-heartbeat-interval', o.groupHeartbeatInterval, 'milliseconds', 0],
+  ['--group-session-timeout', o.groupSessionTimeout, 'milliseconds', 1],
   ['--group-max-size', o.groupMaxSize, 'members', 1],
 ] as const) {
   if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) {
@@ -106,6 +109,7 @@ try {
     authFile: o.authFile ?? null,
     groupMinSessionTimeoutMs: o.groupMinSessionTimeout ? Number(o.groupMinSessionTimeout) : undefined,
     groupHeartbeatIntervalMs: o.groupHeartbeatInterval ? Number(o.groupHeartbeatInterval) : undefined,
+    groupSessionTimeoutMs: o.groupSessionTimeout ? Number(o.groupSessionTimeout) : undefined,
     groupMaxSize: o.groupMaxSize ? Number(o.groupMaxSize) : undefined,
     tls,
     kafkaPort,

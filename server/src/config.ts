@@ -18,6 +18,8 @@ export interface BrokerOptions {
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
   groupHeartbeatIntervalMs: number;
+  /** KIP-848 members that name no session timeout (all over Kafka's protocol; Kafka: group.consumer.session.timeout.ms). */
+  groupSessionTimeoutMs: number;
   groupMaxSize: number;
   /** Classic groups: how long a new group waits for more members before its first rebalance (Kafka: group.initial.rebalance.delay.ms). */
   groupInitialRebalanceDelayMs: number;
@@ -78,6 +80,7 @@ export const defaultOptions: BrokerOptions = {
   groupMinSessionTimeoutMs: 6_000,
   groupMaxSessionTimeoutMs: 1_800_000,
   groupHeartbeatIntervalMs: 3_000,
+  groupSessionTimeoutMs: 45_000,
   groupMaxSize: 1_000,
   groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 3600 * 1000,

@@ -10,7 +10,7 @@ import { freePort, start, tail, waitFor } from './proc.mjs';
 const START_TIMEOUT_MS = Number(process.env.KAFKA_START_TIMEOUT_MS ?? 120_000);
 
 /** Kafka's Uuid.randomUuid().toString(): 16 random bytes, base64url without padding, not starting with '-'. */
-function clusterId() {
+export function clusterId() {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
@@ -41,7 +41,7 @@ group.initial.rebalance.delay.ms=0
 `;
 }
 
-function accepts(port) {
+export function accepts(port) {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => (s.destroy(), resolve(true)));

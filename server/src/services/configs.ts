@@ -39,6 +39,7 @@ export function brokerConfigs(ctx: Pick<BrokerContext, 'options'>, broker: strin
     'group.min.session.timeout.ms': o.groupMinSessionTimeoutMs,
     'group.max.session.timeout.ms': o.groupMaxSessionTimeoutMs,
     'group.consumer.heartbeat.interval.ms': o.groupHeartbeatIntervalMs,
+    'group.consumer.session.timeout.ms': o.groupSessionTimeoutMs,
     'group.max.size': o.groupMaxSize,
   };
   return Object.entries(entries).map(([name, value]) => ({ name, value: String(value), source: 'static-broker', readOnly: true }));

@@ -5,7 +5,7 @@
  * here, so the producer sees the same BrookError either way. Transactions v1 (KIP-98 with
  * KIP-890 part 1): AddPartitionsToTxn v3, EndTxn v4.
  */
-import { BrookError } from '@brook/protocol';
+import { BrookError, ErrorCode } from '@brook/protocol';
 import type { ApiMapping } from './types.js';
 
 const txn = (transactionalId: string) => ({ kind: 'coordinator', keyType: 1, key: transactionalId }) as const;
@@ -78,7 +78,15 @@ export const txnOffsetCommit: ApiMapping<'TxnOffsetCommit', 'TxnOffsetCommit'> =
       partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedMetadata: p.metadata })),
     })),
   }),
-  fromKafka: (res) => ({
-    topics: res.topics.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, errorCode: p.errorCode, errorMessage: null })) })),
+  fromKafka: (res, _v, b) => ({
+    topics: res.topics.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, errorCode: memberEpochError(p.errorCode, b.memberId), errorMessage: null })) })),
   }),
 };
+
+/**
+ * Kafka answers a stale member epoch in TxnOffsetCommit with ILLEGAL_GENERATION (the error its
+ * transactional producer knows); for a KIP-848 member that is Brook's STALE_MEMBER_EPOCH.
+ */
+function memberEpochError(errorCode: number, memberId: string | null): number {
+  return errorCode === ErrorCode.ILLEGAL_GENERATION && memberId !== null ? ErrorCode.STALE_MEMBER_EPOCH : errorCode;
+}
