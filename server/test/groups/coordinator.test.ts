@@ -1,7 +1,7 @@
 // The group coordinator with a fake clock: joins, revoke-before-assign, leaves, crashes, static
 // members, epochs, topic changes, commit fencing, group deletion (persistence is in
 // persistence.test.ts). Every Sim.beat() asserts that no partition has two holders.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@brook/protocol';
 import { GroupCoordinator } from '../../src/groups/index.js';
 import { pino } from 'pino';
@@ -454,22 +454,26 @@ describe('group coordinator: groups, persistence', () => {
 
   it('runs one group step at a time: a heartbeat waits for the previous persist', async () => {
     let release!: () => void;
+    let started: (() => void) | null = null;
+    /** Resolves when the next persist has started (and holds until release()). */
+    const nextPersist = () => new Promise<void>((r) => (started = r));
     const order: string[] = [];
     const h = harness({ t: 2 }, {
       persist: async () => {
         order.push('persist-start');
+        started?.();
         await new Promise<void>((r) => (release = r));
         order.push('persist-end');
       },
     });
     const a = new Sim(h, 'a');
+    const first = nextPersist();
     const p1 = a.beat().then(() => order.push('a-answered'));
-    await new Promise((r) => setTimeout(r, 5));
+    await first;
     const p2 = new Sim(h, 'b').beat().then(() => order.push('b-answered'));
-    await new Promise((r) => setTimeout(r, 5));
-    expect(order).toEqual(['persist-start']);
+    const second = nextPersist();
     release();
-    await new Promise((r) => setTimeout(r, 5));
+    await second;
     release();
     await Promise.all([p1, p2]);
     // b's step starts only after a's persist ended; each answer comes after its own persist.
@@ -493,9 +497,11 @@ describe('group coordinator: groups, persistence', () => {
       { connectionId: 'c', clientId: 'x', clientHost: 'h' },
     );
     expect(r.assignment).toEqual([{ topic: 't', partitions: [0] }]);
-    await new Promise((res) => setTimeout(res, 80));
-    await gc.idle();
-    expect(gc.hasMembers('g')).toBe(false);
+    // The real session timer (30 ms) expels the member: wait for that, not for a fixed time.
+    await vi.waitFor(async () => {
+      await gc.idle();
+      expect(gc.hasMembers('g')).toBe(false);
+    }, { timeout: 5000, interval: 10 });
     gc.close();
   });
 });
