@@ -16,7 +16,7 @@ import type { Admin } from './admin.js';
 import { Brook } from './brook.js';
 import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
-import { migrate } from './migrate/index.js';
+import { kafkaTopicConfig, migrate } from './migrate/index.js';
 
 interface Globals {
   url: string;
@@ -486,7 +486,7 @@ program
       groups: o.group,
       dryRun: o.dryRun === true,
       verify: o.verify === true,
-      topicConfig: async (topic) => Object.fromEntries(Object.entries((await api<{ config: Record<string, unknown> }>('GET', `/api/topics/${encodeURIComponent(topic)}`)).config).map(([k, v]) => [k, String(v)])),
+      topicConfig: async (topic) => kafkaTopicConfig((await api<{ config: Record<string, unknown> }>('GET', `/api/topics/${encodeURIComponent(topic)}`)).config),
       log: (line) => console.log(line),
       tty: process.stderr.isTTY ? process.stderr : null,
     });

@@ -157,3 +157,16 @@ async function migrateGroups(admin: Admin, plan: MigrationPlan, results: Map<str
   }
   return plan.groups.length;
 }
+
+/**
+ * A Brook topic's config as Kafka takes it: values as strings, without `flush.messages` and
+ * `flush.ms` at -1. That is Brook's "unset" (fsync before a record is visible), for which Kafka has
+ * no value: it refuses -1, and its own default (never fsync, rely on replication) applies.
+ */
+export function kafkaTopicConfig(config: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([k, v]) => !((k === 'flush.messages' || k === 'flush.ms') && String(v) === '-1'))
+      .map(([k, v]) => [k, String(v)]),
+  );
+}
