@@ -2,57 +2,28 @@
 // (scripts/conformance.mjs): cooperative hand-over when members join, leave and crash, static
 // members, fenced commits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, type Admin, type Brook, type Consumer, type ConsumerConfig, type EachMessagePayload, type Producer } from '../../src/index.js';
-import { SESSION_MS, spawnMember, startTarget, until, type Member, type Target } from './target.js';
+import { ErrorCode, type Brook, type Consumer, type EachMessagePayload } from '../../src/index.js';
+import { SESSION_MS, spawnMember, useSuite, until, type Member } from './target.js';
 
 describe('groups', () => {
-  let target: Target;
-  let brook: Brook;
-  let admin: Admin;
-  let producer: Producer;
-  const open: Array<{ disconnect(): Promise<void> }> = [];
+  const suite = useSuite();
+  const { consumer, topic } = suite;
   const members: Member[] = [];
-
-  beforeAll(async () => {
-    target = await startTarget();
-    brook = target.client();
-    admin = brook.admin();
-    await admin.connect();
-    producer = brook.producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
+  suite.onClose(() => {
     for (const m of members) m.proc.kill('SIGKILL');
-    await Promise.allSettled(open.map((c) => c.disconnect()));
-    await producer?.disconnect();
-    await admin?.disconnect();
-    await target?.stop();
   });
-
-  function consumer(groupId: string, extra: Partial<ConsumerConfig> = {}): Consumer {
-    const c = brook.consumer({ groupId, sessionTimeout: SESSION_MS, heartbeatInterval: 250, ...extra });
-    open.push(c);
-    return c;
-  }
-
-  async function topic(base: string, numPartitions: number): Promise<string> {
-    const name = target.unique(base);
-    await admin.createTopics({ topics: [{ topic: name, numPartitions }], waitForLeaders: true });
-    return name;
-  }
 
   const owned = (c: Consumer) => c.assignment().map((tp) => tp.partition).sort();
 
   it('members join, leave and crash: partitions are handed over, nothing read twice across a clean hand-over, nothing lost after a crash', async () => {
     const t = await topic('grp', 4);
-    const group = target.unique('grp-g');
+    const group = suite.target.unique('grp-g');
     const seen = new Map<string, string[]>();
     const handler = (name: string) => async ({ partition, message }: EachMessagePayload) => {
       const k = `${partition}/${message.offset}`;
       seen.set(k, [...(seen.get(k) ?? []), name]);
     };
-    const fill = (suffix: string) => producer.send({ topic: t, messages: Array.from({ length: 40 }, (_, i) => ({ partition: i % 4, value: `${suffix}${i}` })) });
+    const fill = (suffix: string) => suite.producer.send({ topic: t, messages: Array.from({ length: 40 }, (_, i) => ({ partition: i % 4, value: `${suffix}${i}` })) });
     await fill('a');
     const c1 = consumer(group);
     await c1.subscribe({ topics: [t], fromBeginning: true });
@@ -77,7 +48,7 @@ describe('groups', () => {
 
     // Crash: a member in its own process joins, then dies by SIGKILL; its partitions come back
     // to c2 within the session timeout, from the last commit (at-least-once: nothing lost).
-    const m = spawnMember(target, { groupId: group, topics: [t], name: 'crasher', autoCommitInterval: 100 });
+    const m = spawnMember(suite.target, { groupId: group, topics: [t], name: 'crasher', autoCommitInterval: 100 });
     members.push(m);
     await until('the crasher owns two partitions', () => m.ready && m.partitions.length === 2 && c2.assignment().length === 2, 30_000);
     const all = () => new Set([...seen.keys(), ...m.msgs.map((x) => `${x.partition}/${x.offset}`)]);
@@ -95,7 +66,7 @@ describe('groups', () => {
 
   it('static members: one that leaves and comes back within its session gets its partitions back; the other keeps its own', async () => {
     const t = await topic('static', 4);
-    const group = target.unique('static-g');
+    const group = suite.target.unique('static-g');
     const a = consumer(group, { groupInstanceId: 'instance-a' });
     const b = consumer(group, { groupInstanceId: 'instance-b' });
     for (const c of [a, b]) {
@@ -124,15 +95,15 @@ describe('groups', () => {
 
   it('fenced commits: offsets with a stale member epoch are refused and the stored offset is unchanged', async () => {
     const t = await topic('fence', 2);
-    const group = target.unique('fence-g');
+    const group = suite.target.unique('fence-g');
     const c = consumer(group);
     await c.subscribe({ topics: [t] });
     await c.run({ autoCommit: false, eachMessage: async () => {} });
     await until('assigned', () => c.assignment().length === 2);
     const meta = c.groupMetadata();
-    const txp = brook.producer({ transactionalId: target.unique('fence-tx') });
+    const txp = suite.brook.producer({ transactionalId: suite.target.unique('fence-tx') });
     await txp.connect();
-    open.push(txp);
+    suite.track(txp);
     const tx = await txp.transaction();
     await tx.send({ topic: t, messages: [{ value: 'out', partition: 0 }] });
     // A stale epoch, as a member that was expelled and rejoined would have.
@@ -152,8 +123,8 @@ describe('groups', () => {
     await tx2.send({ topic: t, messages: [{ value: 'out', partition: 1 }] });
     await tx2.sendOffsets({ consumerGroupId: group, topics: [{ topic: t, partitions: [{ partition: 1, offset: '1' }] }] });
     await c.disconnect();
-    const offsetsOf = async () => (await admin.fetchOffsets({ groupId: group, topics: [t] }))[0]!.partitions.map((p) => p.offset);
-    if (target.name === 'kafka-cluster') {
+    const offsetsOf = async () => (await suite.admin.fetchOffsets({ groupId: group, topics: [t] }))[0]!.partitions.map((p) => p.offset);
+    if (suite.target.name === 'kafka-cluster') {
       await tx2.commit();
       // Kafka writes the commit markers after EndTxn answers: the offset shows up a moment later.
       await until('the transaction\'s offset is visible', async () => (await offsetsOf()).join() === '-1,1');

@@ -2,8 +2,8 @@
 // (scripts/conformance.mjs): produce/consume, keyed partitioning, offset reset, at-least-once
 // and at-most-once delivery, transactions with sendOffsets and read_committed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Brook, Consumer, ConsumerConfig, Producer } from '../../src/index.js';
-import { SESSION_MS, startTarget, text, until, type Target } from './target.js';
+import type { Brook } from '../../src/index.js';
+import { useSuite, text, until } from './target.js';
 
 // Utils.toPositive(Utils.murmur2(key)) % 6, computed with Apache Kafka 4.4's kafka-clients: the
 // partition Kafka's Java producer picks for these keys on a 6-partition topic.
@@ -13,49 +13,18 @@ const KAFKA_PARTITION_OF_6: Record<string, number> = {
 };
 
 describe('records', () => {
-  let target: Target;
-  let brook: Brook;
-  let admin: Admin;
-  let producer: Producer;
-  const open: Array<{ disconnect(): Promise<void> }> = [];
-
-  beforeAll(async () => {
-    target = await startTarget();
-    brook = target.client();
-    admin = brook.admin();
-    await admin.connect();
-    producer = brook.producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(open.map((c) => c.disconnect()));
-    await producer?.disconnect();
-    await admin?.disconnect();
-    await target?.stop();
-  });
-
-  function consumer(groupId: string, extra: Partial<ConsumerConfig> = {}): Consumer {
-    const c = brook.consumer({ groupId, sessionTimeout: SESSION_MS, heartbeatInterval: 250, ...extra });
-    open.push(c);
-    return c;
-  }
-
-  async function topic(base: string, numPartitions: number): Promise<string> {
-    const name = target.unique(base);
-    await admin.createTopics({ topics: [{ topic: name, numPartitions }], waitForLeaders: true });
-    return name;
-  }
+  const suite = useSuite();
+  const { consumer, topic } = suite;
 
   it('produce and consume: keys, values, headers and timestamps round-trip, in order per partition', async () => {
     const t = await topic('roundtrip', 3);
-    const sent = await producer.send({
+    const sent = await suite.producer.send({
       topic: t,
       messages: Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, key: `k${i}`, value: `v${i}`, headers: { n: String(i), kind: 'test' }, timestamp: String(1_700_000_000_000 + i) })),
     });
     expect(sent.map((s) => s.partition).sort()).toEqual([0, 1, 2]);
     const got: Array<{ partition: number; offset: string; key: string; value: string; n: string; kind: string; ts: string }> = [];
-    const c = consumer(target.unique('roundtrip-g'));
+    const c = consumer(suite.target.unique('roundtrip-g'));
     await c.subscribe({ topics: [t], fromBeginning: true });
     await c.run({
       eachMessage: async ({ partition, message }) => {
@@ -73,10 +42,10 @@ describe('records', () => {
   it('keyed records land on the partition Kafka\'s default partitioner picks', async () => {
     const t = await topic('keyed', 6);
     const keys = Object.keys(KAFKA_PARTITION_OF_6);
-    const sent = await producer.send({ topic: t, messages: keys.map((key) => ({ key, value: key })) });
+    const sent = await suite.producer.send({ topic: t, messages: keys.map((key) => ({ key, value: key })) });
     expect(sent.length).toBeGreaterThan(1); // one answer per partition written
     const got = new Map<string, number>();
-    const c = consumer(target.unique('keyed-g'));
+    const c = consumer(suite.target.unique('keyed-g'));
     await c.subscribe({ topics: [t], fromBeginning: true });
     await c.run({ eachMessage: async ({ partition, message }) => void got.set(text(message.key)!, partition) });
     await until('every key read back', () => got.size === keys.length);
@@ -85,18 +54,18 @@ describe('records', () => {
 
   it('offset reset: a new group starts at the earliest or at the latest offset', async () => {
     const t = await topic('reset', 1);
-    await producer.send({ topic: t, messages: [{ value: 'old-1' }, { value: 'old-2' }] });
+    await suite.producer.send({ topic: t, messages: [{ value: 'old-1' }, { value: 'old-2' }] });
     const earliest: string[] = [];
     const latest: string[] = [];
-    const e = consumer(target.unique('reset-earliest'), { autoOffsetReset: 'earliest' });
-    const l = consumer(target.unique('reset-latest'), { autoOffsetReset: 'latest' });
+    const e = consumer(suite.target.unique('reset-earliest'), { autoOffsetReset: 'earliest' });
+    const l = consumer(suite.target.unique('reset-latest'), { autoOffsetReset: 'latest' });
     await e.subscribe({ topics: [t] });
     await l.subscribe({ topics: [t] });
     await e.run({ eachMessage: async ({ message }) => void earliest.push(text(message.value)!) });
     await l.run({ eachMessage: async ({ message }) => void latest.push(text(message.value)!) });
     await until('both own the partition', () => e.assignment().length === 1 && l.assignment().length === 1);
     // run() resolves once positioned: 'latest' is fixed before the new record is written.
-    await producer.send({ topic: t, messages: [{ value: 'new' }] });
+    await suite.producer.send({ topic: t, messages: [{ value: 'new' }] });
     await until('earliest reads all three, latest the new one', () => earliest.length === 3 && latest.length === 1);
     expect(earliest).toEqual(['old-1', 'old-2', 'new']);
     expect(latest).toEqual(['new']);
@@ -104,8 +73,8 @@ describe('records', () => {
 
   it('at-least-once: a record whose handler failed is delivered again; committed offsets reach the end', async () => {
     const t = await topic('alo', 2);
-    const group = target.unique('alo-g');
-    await producer.send({ topic: t, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: String(i) })) });
+    const group = suite.target.unique('alo-g');
+    await suite.producer.send({ topic: t, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: String(i) })) });
     const deliveries = new Map<string, number>();
     let failed = false;
     const c = consumer(group);
@@ -124,14 +93,14 @@ describe('records', () => {
     await until('all 20 processed', () => deliveries.size === 20);
     expect(deliveries.get('7')).toBe(2);
     await c.stop();
-    const offs = await admin.fetchOffsets({ groupId: group, topics: [t] });
+    const offs = await suite.admin.fetchOffsets({ groupId: group, topics: [t] });
     expect(offs[0]!.partitions.map((p) => p.offset).sort()).toEqual(['10', '10']);
   });
 
   it('at-most-once: offsets are committed before processing; a failed record is not delivered again', async () => {
     const t = await topic('amo', 1);
-    const group = target.unique('amo-g');
-    await producer.send({ topic: t, messages: Array.from({ length: 10 }, (_, i) => ({ value: String(i) })) });
+    const group = suite.target.unique('amo-g');
+    await suite.producer.send({ topic: t, messages: Array.from({ length: 10 }, (_, i) => ({ value: String(i) })) });
     const delivered: string[] = [];
     const c = consumer(group);
     await c.subscribe({ topics: [t], fromBeginning: true });
@@ -146,18 +115,18 @@ describe('records', () => {
     await until('the last record', () => delivered.includes('9'));
     await c.stop();
     expect(delivered).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    const offs = await admin.fetchOffsets({ groupId: group, topics: [t] });
+    const offs = await suite.admin.fetchOffsets({ groupId: group, topics: [t] });
     expect(offs[0]!.partitions[0]!.offset).toBe('10');
   });
 
   it('transactions: sendOffsets commits with the output; an abort leaves both untouched; read_committed sees only commits', async () => {
     const input = await topic('tx-in', 2);
     const output = await topic('tx-out', 2);
-    const group = target.unique('ctp-g');
-    await producer.send({ topic: input, messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i), partition: i % 2 })) });
-    const txp = brook.producer({ transactionalId: target.unique('ctp') });
+    const group = suite.target.unique('ctp-g');
+    await suite.producer.send({ topic: input, messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i), partition: i % 2 })) });
+    const txp = suite.brook.producer({ transactionalId: suite.target.unique('ctp') });
     await txp.connect();
-    open.push(txp);
+    suite.track(txp);
     const c = consumer(group);
     await c.subscribe({ topics: [input], fromBeginning: true });
     let processed = 0;
@@ -179,13 +148,13 @@ describe('records', () => {
     });
     await until('6 processed', () => processed === 6, 40_000);
     await c.stop();
-    const offsets = await admin.fetchOffsets({ groupId: group, topics: [input] });
+    const offsets = await suite.admin.fetchOffsets({ groupId: group, topics: [input] });
     expect(offsets[0]!.partitions.map((p) => p.offset).sort()).toEqual(['3', '3']);
 
     const committed: number[] = [];
     const all: number[] = [];
-    const reader = consumer(target.unique('ctp-committed'), { isolationLevel: 'read_committed' });
-    const raw = consumer(target.unique('ctp-uncommitted'), { isolationLevel: 'read_uncommitted' });
+    const reader = consumer(suite.target.unique('ctp-committed'), { isolationLevel: 'read_committed' });
+    const raw = consumer(suite.target.unique('ctp-uncommitted'), { isolationLevel: 'read_uncommitted' });
     await reader.subscribe({ topics: [output], fromBeginning: true });
     await raw.subscribe({ topics: [output], fromBeginning: true });
     await reader.run({ eachMessage: async ({ message }) => void committed.push(Number(text(message.value))) });

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker, type Broker } from '@brook/server';
-import { Brook, logLevel, type BrookConfig } from '../../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { Brook, logLevel, type Admin, type BrookConfig, type Consumer, type ConsumerConfig, type Producer } from '../../src/index.js';
 
 export type TargetName = 'websocket' | 'kafka-port' | 'kafka-cluster';
 const NAMES: TargetName[] = ['websocket', 'kafka-port', 'kafka-cluster'];
@@ -107,4 +108,59 @@ export function spawnMember(target: Target, cfg: Record<string, unknown>): Membe
     }
   });
   return m;
+}
+
+/**
+ * What each suite file shares: a started target with a connected admin and producer, consumers
+ * with the suite's session timeout (disconnected at close), and topics with unique names.
+ * Call inside a describe: it registers the beforeAll/afterAll hooks itself.
+ */
+export interface Suite {
+  readonly target: Target;
+  readonly brook: Brook;
+  readonly admin: Admin;
+  readonly producer: Producer;
+  consumer(groupId: string, extra?: Partial<ConsumerConfig>): Consumer;
+  topic(base: string, numPartitions: number): Promise<string>;
+  /** Run at close, before the clients disconnect (e.g. killing member processes). */
+  onClose(fn: () => void): void;
+  /** A client made by the test itself, disconnected at close. */
+  track<C extends { disconnect(): Promise<void> }>(client: C): C;
+}
+
+export function useSuite(): Suite {
+  const open: Array<{ disconnect(): Promise<void> }> = [];
+  const closers: Array<() => void> = [];
+  const s = {} as { -readonly [K in keyof Suite]: Suite[K] };
+  beforeAll(async () => {
+    s.target = await startTarget();
+    s.brook = s.target.client();
+    s.admin = s.brook.admin();
+    await s.admin.connect();
+    s.producer = s.brook.producer();
+    await s.producer.connect();
+  });
+  afterAll(async () => {
+    for (const fn of closers) fn();
+    await Promise.allSettled(open.map((c) => c.disconnect()));
+    await s.producer?.disconnect();
+    await s.admin?.disconnect();
+    await s.target?.stop();
+  });
+  s.consumer = (groupId, extra = {}) => {
+    const c = s.brook.consumer({ groupId, sessionTimeout: SESSION_MS, heartbeatInterval: 250, ...extra });
+    open.push(c);
+    return c;
+  };
+  s.topic = async (base, numPartitions) => {
+    const name = s.target.unique(base);
+    await s.admin.createTopics({ topics: [{ topic: name, numPartitions }], waitForLeaders: true });
+    return name;
+  };
+  s.onClose = (fn) => void closers.push(fn);
+  s.track = (client) => {
+    open.push(client);
+    return client;
+  };
+  return s;
 }
