@@ -392,10 +392,12 @@ export const CONTROL_COMMIT = 1;
  * A transaction marker: a control batch of one record whose key is version int16 (0) | type
  * int16 and whose value is version int16 (0) | coordinatorEpoch int32, byte-identical to Kafka's.
  */
-export function encodeControlBatch(producerId: number, producerEpoch: number, commit: boolean, timestamp = Date.now()): Uint8Array {
+export function encodeControlBatch(producerId: number, producerEpoch: number, commit: boolean, timestamp = Date.now(), coordinatorEpoch = 0): Uint8Array {
   const key = new Uint8Array(4);
   new DataView(key.buffer).setInt16(2, commit ? CONTROL_COMMIT : CONTROL_ABORT);
   const value = new Uint8Array(6);
+  // Brook's one coordinator never changes epoch, so its markers carry 0; Kafka's carry its epoch.
+  new DataView(value.buffer).setInt32(2, coordinatorEpoch);
   return encodeBatch({
     records: [{ key, value, timestamp }],
     producerId,
