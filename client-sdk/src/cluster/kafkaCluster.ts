@@ -77,6 +77,10 @@ export class KafkaCluster implements Cluster {
     return Math.max(-1, this.metadata.leaderOf(topic, partition));
   }
 
+  get brokerCount(): number {
+    return this.metadata.brokers.size;
+  }
+
   async connect(): Promise<void> {
     if (this.connected) return;
     for (let attempt = 0; ; attempt++) {

@@ -41,6 +41,8 @@ export class PartitionCounts {
 
   private async fetch(topic: string): Promise<number> {
     const core = this.core;
+    // One broker's "unknown topic" is the truth; in a cluster a broker may not have heard yet of a
+    // topic just created elsewhere, so there it is retried like any retriable error.
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await core.cluster.request('Metadata', { topics: [topic] });
@@ -55,8 +57,7 @@ export class PartitionCounts {
         return t.numPartitions;
       } catch (e) {
         const err = asBrookError(e);
-        // An unknown topic is final here (no auto-creation); other retriable errors are retried.
-        if (err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || !err.retriable || attempt >= core.retries || core.state === 'disconnected') throw err;
+        if ((err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && core.cluster.brokerCount <= 1) || !err.retriable || attempt >= core.retries || core.state === 'disconnected') throw err;
         await sleep(core.backoff(attempt));
       }
     }

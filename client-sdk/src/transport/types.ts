@@ -89,6 +89,8 @@ export interface Cluster {
    * the consumer runs one fetch per node so a long poll on one broker never holds back another.
    */
   leaderOf(topic: string, partition: number): number;
+  /** Brokers known: with more than one, a broker may answer "unknown topic" for a topic just created elsewhere. */
+  readonly brokerCount: number;
 }
 
 /** What a consumer hears from its connection besides answers. */

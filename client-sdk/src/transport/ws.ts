@@ -53,4 +53,8 @@ export class WsCluster implements Cluster {
   leaderOf(): number {
     return BROOK_NODE;
   }
+
+  get brokerCount(): number {
+    return 1;
+  }
 }
