@@ -13,6 +13,7 @@
 // RESULTS.md even for a subset), --no-write-results, --cpu-prof DIR (profile every broker),
 // --render FILE (print the Markdown of a saved results JSON again, running nothing).
 import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createProgress } from './bench/progress.mjs';
@@ -27,6 +28,7 @@ import * as partitionsScale from './bench/scale-partitions.mjs';
 import * as records from './bench/records.mjs';
 import * as raw from './bench/raw.mjs';
 import { evaluateTargets, renderMarkdown } from './bench/report.mjs';
+import { kafkaSectionOf } from './bench/kafka/report.mjs';
 
 const MODULES = [raw, produce, consume, latency, rebalance, records, partitionsScale, groupsScale, bigGroup];
 
@@ -149,7 +151,9 @@ console.error(`wrote ${opts.json}`);
 if (opts.writeResults ?? full) {
   const mdPath = fileURLToPath(new URL('./bench/RESULTS.md', import.meta.url));
   const jsonPath = fileURLToPath(new URL('./bench/results.json', import.meta.url));
-  await writeFile(mdPath, markdown.trimEnd() + '\n');
+  // the Kafka side-by-side section is bench:kafka's: kept as it was
+  const kafkaSection = existsSync(mdPath) ? kafkaSectionOf(readFileSync(mdPath, 'utf8')) : '';
+  await writeFile(mdPath, markdown.trimEnd() + '\n' + (kafkaSection ? `\n${kafkaSection}\n` : ''));
   await writeFile(jsonPath, JSON.stringify(doc, null, 2) + '\n');
   console.error(`wrote scripts/bench/RESULTS.md and scripts/bench/results.json`);
 }

@@ -29,6 +29,7 @@ export function kafkaPortOf(line) {
 export async function createBrookTarget(dataDir) {
   let proc = null;
   let kafkaPort = 0;
+  let wsPort = 0;
   let starts = 0;
   let earlierLogs = ''; // what the broker printed before its last restart
 
@@ -42,6 +43,7 @@ export async function createBrookTarget(dataDir) {
       lines.on('line', (l) => {
         const port = kafkaPortOf(l);
         if (port) {
+          wsPort = JSON.parse(l).port ?? wsPort;
           clearTimeout(timer);
           resolve(port);
         }
@@ -71,6 +73,13 @@ export async function createBrookTarget(dataDir) {
     name: 'brook',
     bootstrap: `127.0.0.1:${kafkaPort}`,
     logs: dataDir,
+    /** Brook's WebSocket door. */
+    get url() {
+      return `ws://127.0.0.1:${wsPort}/ws`;
+    },
+    get pid() {
+      return proc?.child.pid;
+    },
     restart: async () => {
       await stopBroker();
       await startBroker();

@@ -1,0 +1,92 @@
+// The "Side by side with Apache Kafka" section of scripts/bench/RESULTS.md, from a bench:kafka run.
+// Issue 18's targets, as ratios in the same run: records/s >= 1.5x Kafka with flush.messages=1 and
+// >= 1.0x Kafka with its default flush; end-to-end p99 <= Kafka's.
+
+export const BEGIN = '<!-- bench:kafka begin (written by `npm run bench:kafka`; `npm run bench` keeps it) -->';
+export const END = '<!-- bench:kafka end -->';
+
+const NEED = { 'kafka-flush1': 1.5, 'kafka-default': 1.0 };
+
+function fmtNum(x) {
+  if (!Number.isFinite(x)) return '-';
+  if (x >= 10_000) return `${Math.round(x / 1000)}k`;
+  if (x >= 100) return String(Math.round(x));
+  return x.toFixed(x >= 10 ? 1 : 2);
+}
+
+function cellText(cell, r) {
+  if (!r) return '-';
+  const m = r.median;
+  if (!m || m.error) return `failed: ${String(m?.error ?? '?').slice(0, 80).replace(/\|/g, '/')}`;
+  const spread = r.runs.length > 1 && Number.isFinite(m.min) ? ` (${fmtNum(m.min)}-${fmtNum(m.max)})` : '';
+  if (cell.metric === 'p99') return `${fmtNum(m.p99)} (${fmtNum(m.p50)})${spread}`;
+  return `${fmtNum(m[cell.metric])}${spread}`;
+}
+
+/** Brook's figure against one Kafka column: the ratio (as Brook's advantage) and whether the target holds. */
+function versus(cell, brook, kafka, kafkaName) {
+  const b = brook?.median?.[cell.metric];
+  const k = kafka?.median?.[cell.metric];
+  if (!Number.isFinite(b) || !Number.isFinite(k) || b <= 0 || k <= 0) return '-';
+  if (cell.better === 'higher') {
+    const ratio = b / k;
+    return `${ratio.toFixed(2)}x ${ratio >= NEED[kafkaName] ? 'met' : '**missed**'}`;
+  }
+  const ratio = k / b; // how many times lower Brook's latency is
+  return `${ratio.toFixed(2)}x ${b <= k ? 'met' : '**missed**'}`;
+}
+
+export function renderKafkaSection(doc) {
+  const t = doc.targets;
+  const cols = Object.keys(t);
+  const hasBrook = cols.includes('brook');
+  const kafkaCols = cols.filter((c) => c.startsWith('kafka'));
+  const lines = [
+    BEGIN,
+    '## Side by side with Apache Kafka (`npm run bench:kafka`)',
+    '',
+    `${doc.date}, Apache Kafka ${doc.kafkaVersion} from Maven Central (KRaft, one node, 1 GiB heap as kafka-server-start.sh, Kafka's defaults otherwise), ` +
+      `${doc.machine.cpu}, ${doc.machine.cores} cores, Node ${doc.machine.node}. Load average (1 min) ${doc.loadAverageBefore.toFixed(2)} before, ${doc.loadAverageAfter.toFixed(2)} after; ` +
+      `${doc.minutes} minutes; ${doc.opts.runs} run${doc.opts.runs > 1 ? 's (median, min-max)' : ''} per cell${doc.opts.quick ? '; **--quick** (a tenth of the records: a smoke run, not figures)' : ''}.`,
+    '',
+    'The targets run one after the other on fresh data dirs: **Brook** (its defaults: a record is acknowledged with acks all and visible only after its fsync), ' +
+      '**Kafka with `log.flush.interval.messages=1`** (an fsync per append: the fair comparison) and **Kafka with its default flush** (the page cache: what people quote). ' +
+      'Clients and brokers share the same 2 cores. Throughput in records/s; latency as p99 (p50) in ms. ' +
+      'Ratios are Brook\'s advantage (records/s: Brook ÷ Kafka; latency: Kafka ÷ Brook); the targets: records/s ≥ 1.5x Kafka flush.messages=1 and ≥ 1.0x Kafka default, p99 ≤ Kafka\'s.',
+    '',
+    `| measurement | ${cols.map((c) => t[c]).join(' | ')}${hasBrook ? kafkaCols.map((c) => ` | Brook vs ${t[c]}`).join('') : ''} |`,
+    `| --- | ${cols.map(() => '---').join(' | ')}${hasBrook ? kafkaCols.map(() => ' | ---').join('') : ''} |`,
+  ];
+  for (const cell of doc.cells) {
+    const r = doc.results[cell.id] ?? {};
+    if (Object.keys(r).length === 0) continue;
+    const row = [cell.label, ...cols.map((c) => cellText(cell, r[c]))];
+    if (hasBrook) for (const k of kafkaCols) row.push(r[k] ? versus(cell, r.brook, r[k], k) : '-');
+    lines.push(`| ${row.join(' | ')} |`);
+  }
+  const usage = cols.filter((c) => doc.usage[c]).map((c) => `${t[c]}: peak RSS ${doc.usage[c].peakRssMB} MB, ${doc.usage[c].cpuSeconds} CPU s`);
+  if (usage.length) lines.push('', `Broker processes over the whole run: ${usage.join('; ')}.`);
+  lines.push(
+    '',
+    'How each row runs: `scripts/bench/kafka/cells.mjs`. ProducerPerformance: `linger.ms=5 batch.size=65536`, the Java producer\'s defaults otherwise (idempotent with acks all). ' +
+      'ConsumerPerformance: `fetch.nMsg.sec` (the group join left out); the group of 3 (`GroupConsume.java`) counts from its first record to its last. ' +
+      'Paced runs (`PacedLatency.java`, `node-client.mjs`): one record per send at a fixed rate, one consumer; latency from `send()` to the consumer\'s poll, the first second not counted.',
+    END,
+  );
+  return lines.join('\n');
+}
+
+/** RESULTS.md with its Kafka section replaced (or appended). */
+export function spliceSection(markdown, section) {
+  const a = markdown.indexOf(BEGIN);
+  const b = markdown.indexOf(END);
+  if (a >= 0 && b > a) return markdown.slice(0, a) + section + markdown.slice(b + END.length);
+  return `${markdown.trimEnd()}\n\n${section}\n`;
+}
+
+/** The Kafka section of an existing RESULTS.md (for `npm run bench` to keep when it rewrites the file), or ''. */
+export function kafkaSectionOf(markdown) {
+  const a = markdown.indexOf(BEGIN);
+  const b = markdown.indexOf(END);
+  return a >= 0 && b > a ? markdown.slice(a, b + END.length) : '';
+}
