@@ -60,22 +60,24 @@ async function consume(kafka, p) {
   const t0 = now();
   let done;
   const finished = new Promise((r) => (done = r));
-  const consumers = [];
-  for (let m = 0; m < p.members; m++) {
-    const c = kafka.consumer({ groupId: p.group });
-    consumers.push(c);
-    await c.connect();
-    await c.subscribe({ topics: [p.topic], fromBeginning: true });
-    await c.run({
-      eachMessage: async () => {
-        if (first === 0) first = now();
-        if (++read === p.records) {
-          last = now();
-          done();
-        }
-      },
-    });
-  }
+  const consumers = Array.from({ length: p.members }, () => kafka.consumer({ groupId: p.group }));
+  // All members join at once (KafkaJS's run() waits for its join): one by one, each join would
+  // rebalance the members already reading, and KafkaJS hears of it only after its long poll.
+  await Promise.all(
+    consumers.map(async (c) => {
+      await c.connect();
+      await c.subscribe({ topics: [p.topic], fromBeginning: true });
+      await c.run({
+        eachMessage: async () => {
+          if (first === 0) first = now();
+          if (++read === p.records) {
+            last = now();
+            done();
+          }
+        },
+      });
+    }),
+  );
   const timer = setTimeout(done, 180_000);
   await finished;
   clearTimeout(timer);

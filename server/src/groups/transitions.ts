@@ -272,9 +272,17 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
   };
 }
 
+/**
+ * A member waiting for partitions another member still holds polls sooner: Kafka's protocol has no
+ * push, so without this a member on the Kafka door would learn of their release only at its next
+ * regular heartbeat (seconds after the others revoked them, while those partitions go unread).
+ */
+export const WAITING_HEARTBEAT_INTERVAL_MS = 250;
+
 /** Never longer than a third of the session: a member heartbeating at the broker's pace must not expire. */
 function intervalFor(m: Member, cfg: GroupConfig): number {
-  return Math.min(m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs, Math.max(1, Math.floor(m.sessionTimeoutMs / 3)));
+  const regular = Math.min(m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs, Math.max(1, Math.floor(m.sessionTimeoutMs / 3)));
+  return m.state === 'unreleased_partitions' ? Math.min(regular, WAITING_HEARTBEAT_INTERVAL_MS) : regular;
 }
 
 /**

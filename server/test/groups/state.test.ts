@@ -13,6 +13,7 @@ import {
   type Env,
   type Group,
 } from '../../src/groups/index.js';
+import { WAITING_HEARTBEAT_INTERVAL_MS } from '../../src/groups/transitions.js';
 
 const env = (now: number, topics: Record<string, number> = { t: 4 }): Env => ({ now, topics: new Map(Object.entries(topics)), config: { ...DEFAULT_GROUP_CONFIG, minSessionTimeoutMs: 1000 } });
 
@@ -49,6 +50,21 @@ describe('pure transitions', () => {
     hb(r2.group, req('a', 1, { topicPartitions: r1.response!.assignment }));
     expect(JSON.stringify(groupRecords(r1.group))).toBe(frozen);
     expect([...r1.group.holders]).toEqual(holders);
+  });
+
+  it('a member waiting for partitions another member holds is told to heartbeat sooner, then the regular interval again', () => {
+    const a = hb(newGroup('g'), req('a', 0));
+    const b = hb(a.group, req('b', 0), 10);
+    // b's target is half of t, all still held by a: it waits, and polls at the short interval
+    expect(b.response).toMatchObject({ memberId: 'b', assignment: [], heartbeatIntervalMs: WAITING_HEARTBEAT_INTERVAL_MS });
+    const aRevokes = hb(b.group, req('a', 1, { topicPartitions: a.response!.assignment }), 20);
+    const kept = aRevokes.response!.assignment!;
+    expect(kept[0]!.partitions).toHaveLength(2);
+    expect(aRevokes.response!.heartbeatIntervalMs).toBe(3000);
+    const released = hb(aRevokes.group, req('a', 1, { topicPartitions: kept }), 30);
+    const bGets = hb(released.group, req('b', b.response!.memberEpoch, { topicPartitions: [] }), 40);
+    expect(bGets.response!.assignment![0]!.partitions).toHaveLength(2);
+    expect(bGets.response!.heartbeatIntervalMs).toBe(3000);
   });
 
   it('a join schedules the session deadline, persists, logs, and bumps the epoch', () => {
