@@ -128,10 +128,16 @@ export class Reader {
   }
 }
 
+/** In chunk mode, byte arrays at least this long are kept by reference (see `Writer.bulk`). */
+const BULK_REF_MIN = 16 * 1024;
+
 export class Writer {
   buf: Uint8Array;
   view: DataView;
   pos = 0;
+  /** Chunk mode: the output so far as pieces (copies of the buffer's segments and referenced arrays). */
+  private refs: Uint8Array[] | null = null;
+  private segStart = 0;
 
   constructor(initial = 256) {
     this.buf = new Uint8Array(initial);
@@ -202,6 +208,29 @@ export class Writer {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+  /**
+   * Like `raw`, but in chunk mode a large array (record batches in a Fetch answer) is referenced,
+   * not copied: the socket writes the pieces with one writev. Nothing may be written back into a
+   * position before it once it has been referenced (the codecs only ever append).
+   */
+  bulk(b: Uint8Array): void {
+    if (this.refs === null || b.length < BULK_REF_MIN) return this.raw(b);
+    if (this.pos > this.segStart) this.refs.push(this.buf.slice(this.segStart, this.pos));
+    this.refs.push(b);
+    this.segStart = this.pos;
+  }
+  /** Starts chunk mode at the current position. */
+  startChunks(): void {
+    this.refs = [];
+    this.segStart = this.pos;
+  }
+  /** Ends chunk mode: the pieces written since `startChunks`, in order. */
+  endChunks(): Uint8Array[] {
+    const refs = this.refs ?? [];
+    if (this.pos > this.segStart) refs.push(this.buf.slice(this.segStart, this.pos));
+    this.refs = null;
+    return refs;
   }
   /** Writes a string's UTF-8 bytes preceded by a length written by `writeLen`. */
   utf8(s: string, writeLen: (n: number) => void): void {

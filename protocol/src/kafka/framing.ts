@@ -7,7 +7,7 @@
  */
 import { ProtocolError, Reader, Writer } from '../io.js';
 import { KafkaApis, isSupportedVersion, kafkaApiNameOf, type KafkaApiName, type KafkaRequestOf, type KafkaResponseOf } from './apis.js';
-import { encodeWith } from './message.js';
+import { encodeChunksWith, encodeWith } from './message.js';
 import { RequestHeader, ResponseHeader } from './messages/headers.js';
 
 /** Kafka's default socket.request.max.bytes (100 MiB). */
@@ -141,6 +141,25 @@ export function encodeKafkaResponse<N extends KafkaApiName>(name: N, apiVersion:
     ResponseHeader.write(w, responseHeaderVersion(api.key, apiVersion), { correlationId });
     (api.response.write as (w: Writer, v: number, b: unknown) => void)(w, apiVersion, body);
   });
+}
+
+/**
+ * The same frame as `encodeKafkaResponse`, as pieces: record sets (Fetch) are referenced, not
+ * copied, for a socket to write with one writev.
+ */
+export function encodeKafkaResponseChunks<N extends KafkaApiName>(name: N, apiVersion: number, correlationId: number, body: KafkaResponseOf<N>): Uint8Array[] {
+  const api = KafkaApis[name];
+  const chunks = encodeChunksWith((w) => {
+    w.int32(0);
+    ResponseHeader.write(w, responseHeaderVersion(api.key, apiVersion), { correlationId });
+    (api.response.write as (w: Writer, v: number, b: unknown) => void)(w, apiVersion, body);
+  });
+  let size = -4;
+  for (const c of chunks) size += c.length;
+  // the first piece is a copy of the writer's first segment, the size prefix included
+  const first = chunks[0]!;
+  new DataView(first.buffer, first.byteOffset, 4).setInt32(0, size);
+  return chunks;
 }
 
 /** Decodes a response frame (size prefix removed) to the request it answers. */

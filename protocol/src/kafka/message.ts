@@ -46,6 +46,24 @@ export function encodeWith(write: (w: Writer) => void): Uint8Array {
   return out;
 }
 
+/**
+ * Like `encodeWith`, but large record sets are not copied: the message comes back as pieces, in
+ * order (copies of what the writer wrote between them, and the record sets themselves).
+ */
+export function encodeChunksWith(write: (w: Writer) => void): Uint8Array[] {
+  const w = scratch;
+  w.pos = 0;
+  w.startChunks();
+  let chunks: Uint8Array[];
+  try {
+    write(w);
+  } finally {
+    chunks = w.endChunks();
+  }
+  if (w.buf.length > 1024 * 1024) scratch = new Writer(SCRATCH_SIZE);
+  return chunks;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function message<F extends Record<string, KField<any>>>(name: string, spec: MessageSpec, fields: F): KMessage<ValueOf<F>> {
   type T = ValueOf<F>;

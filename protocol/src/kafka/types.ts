@@ -172,7 +172,8 @@ function bytesCodec(kind: 'bytes' | 'records', flexible: boolean, nullable: bool
       if (v === null) return flexible ? writeUvarint(w, 0) : w.int32(-1);
       if (flexible) writeUvarint(w, v.length + 1);
       else w.int32(v.length);
-      w.raw(v);
+      if (kind === 'records') w.bulk(v);
+      else w.raw(v);
     },
     read(r) {
       const n = flexible ? readCompactLength(r) : r.int32();

@@ -38,6 +38,34 @@ describe('FrameSplitter', () => {
   });
 });
 
+describe('response frames in pieces', () => {
+  const partition = (partitionIndex: number, records: Uint8Array) => ({
+    partitionIndex, errorCode: 0, highWatermark: 10, lastStableOffset: 10, logStartOffset: 0, abortedTransactions: null, preferredReadReplica: -1, records,
+  });
+  it('are byte for byte the whole frame, with large record sets referenced instead of copied', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(4, 11, 12, 16),
+        fc.array(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 16 * 1024, max: 70_000 }).map((n) => new Uint8Array(n).fill(n & 0xff))), { maxLength: 5 }),
+        (version, sets) => {
+          const body = {
+            throttleTimeMs: 0, errorCode: 0, sessionId: 0, nodeEndpoints: [],
+            responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: sets.map((r, i) => partition(i, r)) }],
+          };
+          const whole = kafka.encodeKafkaResponse('Fetch', version, 7, body as never);
+          const pieces = kafka.encodeKafkaResponseChunks('Fetch', version, 7, body as never);
+          const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+          pieces.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
+          expect(joined).toEqual(whole);
+          // every large record set is one of the pieces itself (no copy)
+          for (const r of sets) if (r.length >= 16 * 1024) expect(pieces).toContain(r);
+        },
+      ),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+});
+
 describe('request and response framing', () => {
   it('uses header v2 / v1 for flexible versions, v1 / v0 before, and v0 for every ApiVersions response', () => {
     expect(kafka.requestHeaderVersion(3, 8)).toBe(1);

@@ -41,10 +41,14 @@ export interface KafkaConnectionDeps {
   onClose(c: KafkaConnection): void;
 }
 
-/** One answer in request order; `frame` null: the request has no answer (Produce with acks 0). */
+/**
+ * One answer in request order; `frame` null: the request has no answer (Produce with acks 0).
+ * A frame comes in pieces (record sets are not copied into it); `frameBytes` is their total.
+ */
 interface Slot {
   done: boolean;
-  frame: Uint8Array | null;
+  frame: Uint8Array[] | null;
+  frameBytes: number;
   size: number;
 }
 
@@ -245,7 +249,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     run: () => Promise<unknown>,
     error?: (code: number, message: string) => unknown,
   ): Promise<void> {
-    const slot: Slot = { done: false, frame: null, size };
+    const slot: Slot = { done: false, frame: null, frameBytes: 0, size };
     this.slots.push(slot);
     this.outstandingBytes += size;
     const end = this.deps.ctx.metrics.latencyOf(api, 'kafka').startTimer();
@@ -265,8 +269,9 @@ export class KafkaConnection implements KafkaConnectionInfo {
       })
       .then((res) => {
         if (res !== null) {
-          slot.frame = kafka.encodeKafkaResponse(api, version, correlationId, res as never);
-          this.queuedAnswerBytes += slot.frame.length;
+          slot.frame = kafka.encodeKafkaResponseChunks(api, version, correlationId, res as never);
+          for (const c of slot.frame) slot.frameBytes += c.length;
+          this.queuedAnswerBytes += slot.frameBytes;
         }
       })
       .catch((e: unknown) => {
@@ -285,10 +290,10 @@ export class KafkaConnection implements KafkaConnectionInfo {
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
       this.outstandingBytes -= slot.size;
-      if (slot.frame) this.queuedAnswerBytes -= slot.frame.length;
+      this.queuedAnswerBytes -= slot.frameBytes;
       if (slot.frame && !this.closed) {
         this.writes.cork();
-        this.socket.write(slot.frame);
+        for (const piece of slot.frame) this.socket.write(piece);
       }
     }
     // Written answers now count in writableLength until the client takes them ('drain').
