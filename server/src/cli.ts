@@ -17,6 +17,7 @@ const program = new Command()
   .option('--auth-file <file>', 'JSON file of principals and ACLs; turns authentication on (env BROOK_AUTH_FILE)', process.env.BROOK_AUTH_FILE)
   .option('--group-min-session-timeout <ms>', 'smallest session timeout a member may ask for (env BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)', process.env.BROOK_GROUP_MIN_SESSION_TIMEOUT_MS)
   .option('--group-max-size <n>', 'most members one consumer group may have (env BROOK_GROUP_MAX_SIZE)', process.env.BROOK_GROUP_MAX_SIZE)
+  .option('--group-initial-rebalance-delay <ms>', 'classic groups: how long a new group waits for more members before its first rebalance (Kafka: group.initial.rebalance.delay.ms; default 3000; env BROOK_GROUP_INITIAL_REBALANCE_DELAY_MS)', process.env.BROOK_GROUP_INITIAL_REBALANCE_DELAY_MS)
   .option('--group-heartbeat-interval <ms>', "how often members heartbeat, capped at a third of each member's session timeout (env BROOK_GROUP_HEARTBEAT_INTERVAL_MS)", process.env.BROOK_GROUP_HEARTBEAT_INTERVAL_MS)
   .option('--group-session-timeout <ms>', "session timeout of members that name none, as every member over Kafka's protocol (env BROOK_GROUP_SESSION_TIMEOUT_MS)", process.env.BROOK_GROUP_SESSION_TIMEOUT_MS)
   .option('--tls-cert <file>', 'PEM certificate (chain): serve https:// and wss:// on the port (env BROOK_TLS_CERT; needs --tls-key)', process.env.BROOK_TLS_CERT)
@@ -42,6 +43,7 @@ const o = program.opts<{
   groupHeartbeatInterval?: string;
   groupSessionTimeout?: string;
   groupMaxSize?: string;
+  groupInitialRebalanceDelay?: string;
   tlsCert?: string;
   tlsKey?: string;
   kafkaPort: string;
@@ -61,6 +63,7 @@ for (const [flag, v, unit, min] of [
   ['--group-heartbeat-interval', o.groupHeartbeatInterval, 'milliseconds', 0],
   ['--group-session-timeout', o.groupSessionTimeout, 'milliseconds', 1],
   ['--group-max-size', o.groupMaxSize, 'members', 1],
+  ['--group-initial-rebalance-delay', o.groupInitialRebalanceDelay, 'milliseconds', 0],
 ] as const) {
   if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) {
     console.error(`brook-server: ${flag} must be a whole number of ${unit}${min > 0 ? ` (at least ${min})` : ''}, got "${v}"`);
@@ -111,6 +114,7 @@ try {
     groupHeartbeatIntervalMs: o.groupHeartbeatInterval ? Number(o.groupHeartbeatInterval) : undefined,
     groupSessionTimeoutMs: o.groupSessionTimeout ? Number(o.groupSessionTimeout) : undefined,
     groupMaxSize: o.groupMaxSize ? Number(o.groupMaxSize) : undefined,
+    groupInitialRebalanceDelayMs: o.groupInitialRebalanceDelay !== undefined ? Number(o.groupInitialRebalanceDelay) : undefined,
     tls,
     kafkaPort,
     kafkaHost: o.kafkaHost ?? null,

@@ -50,6 +50,8 @@ describe('brook-server start-up errors', () => {
     expect(loud.stderr).toContain('--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"');
     const ms = await startCli(['--data-dir', dataDir, '--group-min-session-timeout', '5s']);
     expect(ms.stderr).toContain('--group-min-session-timeout must be a whole number of milliseconds, got "5s"');
+    const delay = await startCli(['--data-dir', dataDir, '--group-initial-rebalance-delay', '-1']);
+    expect(delay.stderr).toContain('--group-initial-rebalance-delay must be a whole number of milliseconds, got "-1"');
     expect(await exists(dataDir)).toBe(false);
   });
 

@@ -41,6 +41,7 @@ export function brokerConfigs(ctx: Pick<BrokerContext, 'options'>, broker: strin
     'group.consumer.heartbeat.interval.ms': o.groupHeartbeatIntervalMs,
     'group.consumer.session.timeout.ms': o.groupSessionTimeoutMs,
     'group.max.size': o.groupMaxSize,
+    'group.initial.rebalance.delay.ms': o.groupInitialRebalanceDelayMs,
   };
   return Object.entries(entries).map(([name, value]) => ({ name, value: String(value), source: 'static-broker', readOnly: true }));
 }
