@@ -11,6 +11,8 @@ export interface BrokerOptions {
   /** Default max.message.bytes for new topics (Kafka: the largest record batch). */
   maxMessageBytes: number;
   maxInFlightRequests: number;
+  /** Answer bytes all clients together may leave unread before Fetch answers shrink (services/answerMemory.ts). */
+  maxQueuedAnswerBytes: number;
   maxConnections: number;
   maxPartitionsPerTopic: number;
   /** Longest a Fetch may long-poll. */
@@ -74,6 +76,7 @@ export const defaultOptions: BrokerOptions = {
   maxFrameBytes: 16 * 1024 * 1024,
   maxMessageBytes: 1024 * 1024,
   maxInFlightRequests: 64,
+  maxQueuedAnswerBytes: 32 * 1024 * 1024,
   maxConnections: 10_000,
   maxPartitionsPerTopic: 10_000,
   maxFetchWaitMs: 30_000,

@@ -217,3 +217,30 @@ describe('acks=1 data before its fsync', () => {
     }
   });
 });
+
+describe('fetch answers under broker-wide answer memory pressure', () => {
+  it('shrink to the least a fetch may ask for (still one whole batch) while unread answers fill the cap, and grow back once taken', async () => {
+    const broker = await testBroker({ maxQueuedAnswerBytes: 1 << 20 });
+    const c = await RawClient.connect(broker.url);
+    try {
+      await c.request('CreateTopics', { topics: [{ name: 'big', numPartitions: 1, configs: [] }], validateOnly: false });
+      const value = 'x'.repeat(100 * 1024);
+      for (let i = 0; i < 8; i++) await c.request('Produce', produceReq('big', 0, batch([value])));
+      const fetchAll = { ...fetchReq('big', 0, 0), maxBytes: 16 << 20 };
+      fetchAll.topics[0]!.partitions[0]!.partitionMaxBytes = 16 << 20;
+      const free = await c.request('Fetch', fetchAll);
+      expect(decodeBatches(free.topics[0]!.partitions[0]!.records)).toHaveLength(8);
+      // Stalled clients hold the whole cap: the next answer is one batch (64 KiB asked, one 100 KiB batch served).
+      const stalled = broker.context.answers.hold(1 << 20);
+      const squeezed = await c.request('Fetch', fetchAll);
+      expect(decodeBatches(squeezed.topics[0]!.partitions[0]!.records)).toHaveLength(1);
+      stalled();
+      expect(broker.context.answers.queuedBytes).toBe(0);
+      const again = await c.request('Fetch', fetchAll);
+      expect(decodeBatches(again.topics[0]!.partitions[0]!.records)).toHaveLength(8);
+    } finally {
+      c.close();
+      await broker.stop();
+    }
+  });
+});

@@ -41,7 +41,8 @@ export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
 }
 
 async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0], conn: ConnectionInfo) {
-  let budget = req.maxBytes;
+  // Smaller while clients that stopped reading hold many answers (services/answerMemory.ts).
+  let budget = ctx.answers.fetchLimit(req.maxBytes);
   let bytes = 0;
   let errors = false;
   const logs: PartitionLog[] = [];

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnswerMemory } from '../services/answerMemory.js';
 import type { ApiName, RequestOf, ResponseOf } from '@brook/protocol';
 import type { BrokerOptions } from '../config.js';
 import type { TopicManager } from '../log/topicManager.js';
@@ -27,6 +28,8 @@ export interface BrokerContext {
   auth: Authorizer | null;
   /** Cluster id, node and Kafka endpoint, topic ids. */
   cluster: ClusterIdentity;
+  /** Answer bytes clients have not taken yet, broker-wide: bounds what Fetch answers may add. */
+  answers: AnswerMemory;
 }
 
 export interface ConnectionInfo {

@@ -19,6 +19,7 @@ import type { ApiHandlers, ConnectionInfo } from '../api/types.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Principal } from '../auth/authorizer.js';
 import { TickCork } from './tickCork.js';
+import { ConnectionAnswers, type AnswerMemory } from '../services/answerMemory.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /**
@@ -46,6 +47,8 @@ export class ClientConnection implements ConnectionInfo {
   private readonly abort = new AbortController();
   /** The TCP socket under the WebSocket, corked per tick (null if `ws` ever stops exposing it). */
   private readonly writes: TickCork | null;
+  /** Its answers not yet handed to the kernel, in the broker-wide count. */
+  private readonly answers: ConnectionAnswers;
 
   constructor(
     private readonly socket: WebSocket,
@@ -54,8 +57,10 @@ export class ClientConnection implements ConnectionInfo {
     private readonly logger: Logger,
     private readonly maxInFlight: number,
     private readonly metrics: BrokerMetrics,
+    answerMemory: AnswerMemory,
     private readonly onClose: (c: ClientConnection) => void,
   ) {
+    this.answers = new ConnectionAnswers(answerMemory);
     this.clientHost = remoteAddress;
     const tcp = (socket as unknown as { _socket?: Socket })._socket;
     this.writes = tcp ? new TickCork(tcp) : null;
@@ -82,7 +87,7 @@ export class ClientConnection implements ConnectionInfo {
   /** Every frame to the client goes out here: the frames of one tick share a write. */
   private send(frame: Uint8Array): void {
     this.writes?.cork();
-    this.socket.send(frame);
+    this.socket.send(frame, this.answers.hold(frame.length));
   }
 
   close(code: number, reason: string): void {
@@ -92,6 +97,7 @@ export class ClientConnection implements ConnectionInfo {
   private handleClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.answers.releaseAll();
     this.abort.abort();
     this.onClose(this);
   }

@@ -17,6 +17,7 @@ import { toKafkaError } from './errors.js';
 import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
 import { TickCork } from '../tickCork.js';
+import { ConnectionAnswers } from '../../services/answerMemory.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
@@ -66,6 +67,8 @@ export class KafkaConnection implements KafkaConnectionInfo {
   private readonly slots: Slot[] = [];
   private outstandingBytes = 0;
   /** Bytes of finished answers waiting in `slots` behind an earlier one. */
+  /** Its answers not yet handed to the kernel, in the broker-wide count (services/answerMemory.ts). */
+  private readonly answers: ConnectionAnswers;
   private queuedAnswerBytes = 0;
   /** Settles when the last Fetch's answer is queued: fetches of one connection run one at a time (see FETCH_ROOM_BYTES). */
   private fetchChain: Promise<void> = Promise.resolve();
@@ -85,6 +88,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     private readonly deps: KafkaConnectionDeps,
   ) {
     this.writes = new TickCork(socket);
+    this.answers = new ConnectionAnswers(deps.ctx.answers);
     this.clientHost = socket.remoteAddress ?? 'unknown';
     this.authenticated = deps.ctx.auth === null;
     this.splitter = new kafka.FrameSplitter(deps.maxFrameBytes);
@@ -144,6 +148,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
   private handleClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.answers.releaseAll();
     this.abort.abort();
     this.wakeFetch();
     this.deps.onClose(this);
@@ -293,7 +298,10 @@ export class KafkaConnection implements KafkaConnectionInfo {
       this.queuedAnswerBytes -= slot.frameBytes;
       if (slot.frame && !this.closed) {
         this.writes.cork();
-        for (const piece of slot.frame) this.socket.write(piece);
+        const written = this.answers.hold(slot.frameBytes);
+        const last = slot.frame.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(slot.frame[i]!);
+        this.socket.write(slot.frame[last]!, written);
       }
     }
     // Written answers now count in writableLength until the client takes them ('drain').

@@ -1,0 +1,62 @@
+/**
+ * Bytes of answers written to client sockets and not yet handed to the kernel, over the whole
+ * broker. Kafka serves fetches with sendfile from the page cache; Brook holds its answers as
+ * Buffers until the client reads them. Each connection already fetches only while it has less
+ * than 1 MiB unread; this bounds the sum over connections: once clients that stopped reading hold
+ * `capBytes`, new Fetch answers shrink (Kafka lets a fetch return less than maxBytes, and always at
+ * least one whole batch), so a crowd of stalled consumers cannot hold maxBytes each.
+ */
+export class AnswerMemory {
+  private queued = 0;
+
+  constructor(
+    readonly capBytes: number,
+    /** The least a fetch may still ask for under pressure (one batch is served even when larger). */
+    private readonly minFetchBytes = 64 * 1024,
+  ) {}
+
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  /** `n` bytes were written to a socket; call the result once they left (write callback, or close). Idempotent. */
+  hold(n: number): () => void {
+    this.queued += n;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.queued -= n;
+    };
+  }
+
+  /** The maxBytes a Fetch may use now. */
+  fetchLimit(maxBytes: number): number {
+    return Math.min(maxBytes, Math.max(this.minFetchBytes, this.capBytes - this.queued));
+  }
+}
+
+/**
+ * One connection's share: what it holds, released when each write completes or, at the latest,
+ * when the connection closes (a destroyed socket may not call back every pending write).
+ */
+export class ConnectionAnswers {
+  private readonly pending = new Set<() => void>();
+
+  constructor(private readonly memory: AnswerMemory) {}
+
+  /** A write callback releasing `n` bytes. */
+  hold(n: number): () => void {
+    const release = this.memory.hold(n);
+    const done = (): void => {
+      this.pending.delete(done);
+      release();
+    };
+    this.pending.add(done);
+    return done;
+  }
+
+  releaseAll(): void {
+    for (const done of [...this.pending]) done();
+  }
+}
