@@ -63,6 +63,12 @@ export interface CoordinatorStats {
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
+  /**
+   * The groups each connection heartbeated into, so a closed connection visits only those (not
+   * every member of every group). It may name groups the connection's members have left since: the
+   * transition itself finds no member of that connection then.
+   */
+  private readonly connectionGroups = new Map<string, Set<string>>();
   private readonly queues = new SerialQueues();
   /**
    * Resolved regex subscriptions, per group: `${principal}\0${regex}` -> topics. Filled on first use
@@ -262,6 +268,9 @@ export class GroupCoordinator {
       // Same tick as the step that may create the group, so no classic group can slip in between.
       const refused = this.groups.has(req.groupId) ? null : (this.deps.claimGroupId?.(req.groupId, req.memberEpoch === JOIN_EPOCH) ?? null);
       if (refused) return { ...refused, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: this.cfg.heartbeatIntervalMs, assignment: null };
+      let joined = this.connectionGroups.get(ctx.connectionId);
+      if (!joined) this.connectionGroups.set(ctx.connectionId, (joined = new Set()));
+      joined.add(req.groupId);
       const r = await this.step(req.groupId, { type: 'heartbeat', request: req, context: ctx }, true);
       return r!.response!;
     });
@@ -269,8 +278,11 @@ export class GroupCoordinator {
 
   /** The connection is gone: its members become replaceable (static takeover); their sessions keep running. */
   connectionClosed(connectionId: string): void {
-    for (const [groupId, g] of this.groups) {
-      if (![...g.members.values()].some((m) => m.connectionId === connectionId)) continue;
+    const joined = this.connectionGroups.get(connectionId);
+    if (!joined) return;
+    this.connectionGroups.delete(connectionId);
+    for (const groupId of joined) {
+      if (!this.groups.has(groupId)) continue;
       void this.enqueue(groupId, () => this.step(groupId, { type: 'connectionClosed', connectionId }, false)).catch((err: unknown) =>
         this.deps.logger.error({ err, groupId }, 'group connectionClosed failed'),
       );
