@@ -25,6 +25,24 @@ const noNodeBuiltins = {
   },
 };
 
+/**
+ * Browsers never speak Kafka's protocol (there a `host:port` broker means its WebSocket: brook.ts
+ * `transportOf`), so the Kafka cluster client that context.ts imports for Node stays out of the
+ * browser bundles: about 70 kB.
+ */
+const noKafkaCluster = {
+  name: 'no-kafka-cluster',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cluster\/kafkaCluster\.js$/ }, (args) =>
+      /[\\/]context\.ts$/.test(args.importer) ? { path: 'kafka-cluster', namespace: 'brook-browser-stub' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'brook-browser-stub' }, () => ({
+      loader: 'js',
+      contents: `export class KafkaCluster { constructor() { throw new Error("Kafka's protocol needs Node: in a browser a broker address means its WebSocket"); } }`,
+    }));
+  },
+};
+
 const sdkOut = join(root, 'client-sdk/dist/browser/brook.js');
 await esbuild.build({
   entryPoints: [join(root, 'client-sdk/src/browser.ts')],
@@ -36,7 +54,7 @@ await esbuild.build({
   minify: true,
   sourcemap: true,
   legalComments: 'none',
-  plugins: [noNodeBuiltins],
+  plugins: [noNodeBuiltins, noKafkaCluster],
   logLevel: 'warning',
 });
 const sdk = readFileSync(sdkOut);
@@ -63,7 +81,7 @@ const result = await esbuild.build({
   jsx: 'automatic',
   jsxImportSource: 'preact',
   alias: { '@brook/client': join(root, 'client-sdk/src/browser.ts') },
-  plugins: [noNodeBuiltins],
+  plugins: [noNodeBuiltins, noKafkaCluster],
   metafile: true,
   logLevel: 'warning',
 });
