@@ -119,6 +119,8 @@ describe('the console', () => {
     await shot(page, 'groups');
     await page.getByRole('link', { name: 'ui-billing' }).click();
     await eventually(async () => (await page.getByTestId('total-lag').textContent()) === '3', 'total lag 3');
+    // uPlot draws once the lag history has a point: wait for it, then there is exactly one chart
+    await page.locator('.chart canvas').first().waitFor();
     assert.equal(await page.locator('.chart canvas').count(), 1, 'the lag chart is drawn');
     await shot(page, 'group');
 
