@@ -43,10 +43,8 @@ const noKafkaCluster = {
   },
 };
 
-const sdkOut = join(root, 'client-sdk/dist/browser/brook.js');
-await esbuild.build({
-  entryPoints: [join(root, 'client-sdk/src/browser.ts')],
-  outfile: sdkOut,
+/** What both browser bundles are built with. */
+const browserBundle = {
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -55,6 +53,13 @@ await esbuild.build({
   sourcemap: true,
   legalComments: 'none',
   plugins: [noNodeBuiltins, noKafkaCluster],
+};
+
+const sdkOut = join(root, 'client-sdk/dist/browser/brook.js');
+await esbuild.build({
+  ...browserBundle,
+  entryPoints: [join(root, 'client-sdk/src/browser.ts')],
+  outfile: sdkOut,
   logLevel: 'warning',
 });
 const sdk = readFileSync(sdkOut);
@@ -70,18 +75,11 @@ const result = await esbuild.build({
   entryNames: '[name]-[hash]',
   chunkNames: 'chunk-[hash]',
   assetNames: '[name]-[hash]',
-  bundle: true,
+  ...browserBundle,
   splitting: true, // the playground (with the SDK) loads only when opened
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
-  legalComments: 'none',
   jsx: 'automatic',
   jsxImportSource: 'preact',
   alias: { '@brook/client': join(root, 'client-sdk/src/browser.ts') },
-  plugins: [noNodeBuiltins, noKafkaCluster],
   metafile: true,
   logLevel: 'warning',
 });

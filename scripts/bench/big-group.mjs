@@ -12,7 +12,7 @@
 // the kernel's scheduling alone delays the loop by tens of milliseconds.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startChildBroker, client, createTopic, rawConnection, sleep, fmt, mmm, quantile } from './lib.mjs';
+import { startChildBroker, client, createTopic, rawConnection, sameAssignment, sleep, fmt, mmm, quantile } from './lib.mjs';
 
 export const id = 'biggroup';
 export const title = 'One big group: 1,000 members join at once, then one more';
@@ -63,8 +63,6 @@ function request(child, cmd, replyType) {
     child.send(cmd);
   });
 }
-
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 async function bigGroupRun(ctx, { members, partitions, stormTimeoutMs }) {
   const broker = await startChildBroker('brook-bench-biggroup-', ['--group-max-size', String(members + 10)]);
@@ -150,7 +148,7 @@ async function bigGroupRun(ctx, { members, partitions, stormTimeoutMs }) {
     while (performance.now() - t1 < 30_000) {
       const g = await describe();
       const now = performance.timeOrigin + performance.now();
-      if (settledAt === null && g.members.length === members + 1 && g.members.every((m) => same(m.assignment, m.targetAssignment))) {
+      if (settledAt === null && g.members.length === members + 1 && g.members.every((m) => sameAssignment(m.assignment, m.targetAssignment))) {
         settledAt = now;
         oneMoreCpuSeconds = broker.cpuSeconds() - cpu1;
       }

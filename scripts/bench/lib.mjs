@@ -34,6 +34,12 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(13
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether two assignments ([{ topic, partitions }]) name the same topic-partitions, in any order. */
+export function sameAssignment(a, b) {
+  const key = (parts) => parts.flatMap((x) => x.partitions.map((p) => `${x.topic}-${p}`)).sort().join(',');
+  return key(a) === key(b);
+}
+
 /** The median (for an even count: the mean of the two middle values), min and max of a list. */
 export function stats(xs) {
   const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);

@@ -4,7 +4,7 @@
 // run; a run's figure is the median of its rounds. Also used by `npm run bench:rebalance`.
 // "Reported stable" (every member at the group's epoch) comes later, as in Kafka: a member whose
 // target did not change is not told and picks the new epoch up at its next heartbeat (3 s).
-import { startChildBroker, client, createTopic, rawConnection, sleep, stats, fmt, mmm } from './lib.mjs';
+import { startChildBroker, client, createTopic, rawConnection, sameAssignment, sleep, stats, fmt, mmm } from './lib.mjs';
 
 export const id = 'rebalance';
 export const title = 'Rebalance';
@@ -34,7 +34,6 @@ export async function rebalanceRun(ctx, { rounds }) {
     const brook = client(broker.url, 'bench-rb');
     await createTopic(brook, 'rb', 60);
     await raw.connect();
-    const key = (parts) => parts.flatMap((a) => a.partitions.map((p) => `${a.topic}-${p}`)).sort().join(',');
     /** 'settled': n members, each holding exactly its target, all 60 owned; 'stable': as the broker reports it. */
     const reached = async (n, what) => {
       const r = await raw.request('ConsumerGroupDescribe', { groupIds: ['rb-group'] });
@@ -42,7 +41,7 @@ export async function rebalanceRun(ctx, { rounds }) {
       if (g.members.length !== n) return false;
       if (what === 'stable' && g.state !== 'stable') return false;
       const owned = g.members.reduce((s, m) => s + m.assignment.reduce((x, a) => x + a.partitions.length, 0), 0);
-      return owned === 60 && g.members.every((m) => key(m.assignment) === key(m.targetAssignment));
+      return owned === 60 && g.members.every((m) => sameAssignment(m.assignment, m.targetAssignment));
     };
     const waitFor = async (n, what, timeoutMs = 30_000) => {
       const t0 = performance.now();

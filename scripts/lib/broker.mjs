@@ -87,6 +87,12 @@ export function procCpuTimes(pid) {
   return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
+/** VmHWM (the peak VmRSS) of a process, in bytes. */
+export function procPeakRssBytes(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
 /** VmRSS of a process, in bytes. */
 export function procRssBytes(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

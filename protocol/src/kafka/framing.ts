@@ -134,13 +134,18 @@ export function encodeKafkaRequest<N extends KafkaApiName>(
   });
 }
 
-/** A whole response frame, size prefix included. */
-export function encodeKafkaResponse<N extends KafkaApiName>(name: N, apiVersion: number, correlationId: number, body: KafkaResponseOf<N>): Uint8Array {
+/** Writes a response's header and body (no size prefix). */
+function responseWriter<N extends KafkaApiName>(name: N, apiVersion: number, correlationId: number, body: KafkaResponseOf<N>): (w: Writer) => void {
   const api = KafkaApis[name];
-  return sized((w) => {
+  return (w) => {
     ResponseHeader.write(w, responseHeaderVersion(api.key, apiVersion), { correlationId });
     (api.response.write as (w: Writer, v: number, b: unknown) => void)(w, apiVersion, body);
-  });
+  };
+}
+
+/** A whole response frame, size prefix included. */
+export function encodeKafkaResponse<N extends KafkaApiName>(name: N, apiVersion: number, correlationId: number, body: KafkaResponseOf<N>): Uint8Array {
+  return sized(responseWriter(name, apiVersion, correlationId, body));
 }
 
 /**
@@ -148,11 +153,10 @@ export function encodeKafkaResponse<N extends KafkaApiName>(name: N, apiVersion:
  * copied, for a socket to write with one writev.
  */
 export function encodeKafkaResponseChunks<N extends KafkaApiName>(name: N, apiVersion: number, correlationId: number, body: KafkaResponseOf<N>): Uint8Array[] {
-  const api = KafkaApis[name];
+  const write = responseWriter(name, apiVersion, correlationId, body);
   const chunks = encodeChunksWith((w) => {
     w.int32(0);
-    ResponseHeader.write(w, responseHeaderVersion(api.key, apiVersion), { correlationId });
-    (api.response.write as (w: Writer, v: number, b: unknown) => void)(w, apiVersion, body);
+    write(w);
   });
   let size = -4;
   for (const c of chunks) size += c.length;

@@ -138,6 +138,9 @@ const e2eToolCell = {
   },
 };
 
+/** The topic each target's Node produce cell wrote (`${target}/${group}`), for its consume cell to read. */
+const nodeTopics = new Map();
+
 /** KafkaJS and Brook's SDK: the same produce, group consume and paced latency. */
 function nodeCells(group, client, labelOf, only) {
   const conn = (ctx) => (group === 'brook-ws' ? { client, url: ctx.target.url } : { client, bootstrap: ctx.target.bootstrap });
@@ -154,7 +157,7 @@ function nodeCells(group, client, labelOf, only) {
         const topic = fresh(`${group}-p`);
         await createTopic(ctx.target.bootstrap, topic, 6);
         const r = await nodeClient({ ...conn(ctx), mode: 'produce', topic, records: count(NODE_RECORDS, ctx.quick), size: 100, batch: 100, inFlight: 8, acks: 'all' });
-        ctx.nodeTopic = { topic, records: r.records };
+        nodeTopics.set(`${ctx.targetName}/${group}`, { topic, records: r.records });
         return r;
       },
     },
@@ -167,7 +170,7 @@ function nodeCells(group, client, labelOf, only) {
       better: 'higher',
       only,
       run: async (ctx) => {
-        const { topic, records } = ctx.nodeTopic ?? (await filledTopic(ctx, 100));
+        const { topic, records } = nodeTopics.get(`${ctx.targetName}/${group}`) ?? (await filledTopic(ctx, 100));
         const r = await nodeClient({ ...conn(ctx), mode: 'consume', topic, records, members: 3, group: fresh(`${group}-g`) });
         if (r.records < records) throw new Error(`the group read ${r.records} of ${records}`);
         return r;
@@ -192,28 +195,13 @@ function nodeCells(group, client, labelOf, only) {
   ];
 }
 
-// ctx is per run of a cell; the Node produce cell hands its topic to the consume cell through it
-const nodeShared = new Map();
-function withShared(cells) {
-  return cells.map((c) => ({
-    ...c,
-    run: (ctx) => {
-      const key = `${ctx.targetName}/${c.group}`;
-      const shared = nodeShared.get(key) ?? {};
-      nodeShared.set(key, shared);
-      const view = Object.assign(shared, ctx);
-      return c.run(view);
-    },
-  }));
-}
-
 export const CELLS = [
   ...produceCells,
   ...consumeCells,
   groupCell,
   e2eToolCell,
   ...pacedCells,
-  ...withShared(nodeCells('kafkajs', 'kafkajs', 'KafkaJS 2.2.4')),
-  ...withShared(nodeCells('brook-sdk', 'brook', "Brook's SDK over Kafka's protocol")),
-  ...withShared(nodeCells('brook-ws', 'brook', "Brook's SDK over WebSocket", ['brook'])),
+  ...nodeCells('kafkajs', 'kafkajs', 'KafkaJS 2.2.4'),
+  ...nodeCells('brook-sdk', 'brook', "Brook's SDK over Kafka's protocol"),
+  ...nodeCells('brook-ws', 'brook', "Brook's SDK over WebSocket", ['brook']),
 ];

@@ -78,15 +78,20 @@ export function renderKafkaSection(doc) {
 
 /** RESULTS.md with its Kafka section replaced (or appended). */
 export function spliceSection(markdown, section) {
-  const a = markdown.indexOf(BEGIN);
-  const b = markdown.indexOf(END);
-  if (a >= 0 && b > a) return markdown.slice(0, a) + section + markdown.slice(b + END.length);
+  const at = sectionBounds(markdown);
+  if (at) return markdown.slice(0, at.start) + section + markdown.slice(at.end);
   return `${markdown.trimEnd()}\n\n${section}\n`;
 }
 
 /** The Kafka section of an existing RESULTS.md (for `npm run bench` to keep when it rewrites the file), or ''. */
 export function kafkaSectionOf(markdown) {
-  const a = markdown.indexOf(BEGIN);
-  const b = markdown.indexOf(END);
-  return a >= 0 && b > a ? markdown.slice(a, b + END.length) : '';
+  const at = sectionBounds(markdown);
+  return at ? markdown.slice(at.start, at.end) : '';
+}
+
+/** Where the section is, its markers included; null if it is not there. */
+function sectionBounds(markdown) {
+  const start = markdown.indexOf(BEGIN);
+  const end = markdown.indexOf(END);
+  return start >= 0 && end > start ? { start, end: end + END.length } : null;
 }

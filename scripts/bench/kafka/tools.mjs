@@ -1,19 +1,19 @@
 // What the cells of `npm run bench:kafka` run: Kafka's Java tools and the programs beside this
 // file (full JIT and G1, as Kafka's *-perf-test.sh scripts run them, unlike the C1-only flags the
 // client harness starts its short tools with), the Node client, topics, and the broker's usage.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jarDir, javaDir, repoRoot } from '../../kafka/lib/paths.mjs';
+import { javaArgs, repoRoot } from '../../kafka/lib/paths.mjs';
 import { run, tail } from '../../kafka/lib/proc.mjs';
+import { procCpuSeconds, procPeakRssBytes } from '../../lib/broker.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** Runs a Kafka tool's main class or a program beside this file (`X.java`); throws with its last words on failure. */
 export async function java(mainOrFile, args, { timeoutMs = 300_000 } = {}) {
   const main = mainOrFile.endsWith('.java') ? join(here, mainOrFile) : mainOrFile;
-  const r = await run('java', ['-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${join(javaDir, 'tools-log4j2.properties')}`, '-cp', `${jarDir}/*`, main, ...args], { timeoutMs });
+  const r = await run('java', javaArgs(main, args, ['-Xmx512m', '-XX:+UseG1GC']), { timeoutMs });
   if (r.code !== 0 || r.timedOut) throw new Error(`${mainOrFile} ${r.timedOut ? 'timed out' : `exited ${r.code}`}: ${tail(r.stderr + r.stdout, 3)}`);
   return r.stdout;
 }
@@ -48,12 +48,7 @@ export async function createTopic(bootstrap, topic, numPartitions) {
 /** The broker's peak resident memory (VmHWM) and CPU time so far, from /proc (Linux). */
 export function brokerUsage(pid) {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
-    return { peakRssMB: Math.round(hwmKb / 1024), cpuSeconds: +(ticks / 100).toFixed(1) };
+    return { peakRssMB: Math.round(procPeakRssBytes(pid) / 2 ** 20), cpuSeconds: +procCpuSeconds(pid).toFixed(1) };
   } catch {
     return null;
   }

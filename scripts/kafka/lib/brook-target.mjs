@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from './paths.mjs';
-import { start, tail } from './proc.mjs';
+import { exitReason, start, tail } from './proc.mjs';
 
 // BROOK_SERVER_CLI: another build of the broker (e.g. a branch checked out elsewhere)
 const cli = process.env.BROOK_SERVER_CLI ?? join(repoRoot, 'server', 'dist', 'cli.js');
@@ -89,7 +89,7 @@ export async function createBrookTarget(dataDir) {
       return starts;
     },
     /** Why the broker is gone (it exited by itself), or null while it runs. */
-    died: () => (proc && (proc.child.exitCode ?? proc.child.signalCode) !== null ? `Brook exited with ${proc.child.exitCode ?? proc.child.signalCode}: ${tail(proc.output.stderr + proc.output.stdout, 3)}` : null),
+    died: () => exitReason(proc, 'Brook'),
     /** Everything the broker printed (its JSON log), for results/. */
     logText: () => earlierLogs + (proc ? proc.output.stdout + proc.output.stderr : ''),
   };

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { jarDir, javaDir, runJava } from './paths.mjs';
-import { freePort, start, tail, waitFor } from './proc.mjs';
+import { exitReason, freePort, start, tail, waitFor } from './proc.mjs';
 
 const START_TIMEOUT_MS = Number(process.env.KAFKA_START_TIMEOUT_MS ?? 120_000);
 
@@ -118,7 +118,7 @@ export async function createKafkaTarget(workDir, { extraProps = {}, heap = '512m
     },
     stop: stopBroker,
     /** Why the broker is gone (it exited by itself), or null while it runs. */
-    died: () => (proc && (proc.child.exitCode ?? proc.child.signalCode) !== null ? `Kafka exited with ${proc.child.exitCode ?? proc.child.signalCode}: ${tail(proc.output.stdout + proc.output.stderr, 3)}` : null),
+    died: () => exitReason(proc, 'Kafka'),
     /** The broker's server.log, for results/. */
     logText: () => {
       const f = join(logsDir, 'server.log');

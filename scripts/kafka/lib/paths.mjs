@@ -20,8 +20,8 @@ export const clientsDir = join(kafkaDir, 'clients');
 const toolJvmFlags = ['-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
 
 /** Runs a Kafka main class (or a single-file Java program) with the fetched jars on the classpath. */
-export function javaArgs(mainOrSource, args) {
-  return [...toolJvmFlags, `-Dlog4j2.configurationFile=${join(javaDir, 'tools-log4j2.properties')}`, '-cp', `${jarDir}/*`, mainOrSource, ...args];
+export function javaArgs(mainOrSource, args, jvmFlags = toolJvmFlags) {
+  return [...jvmFlags, `-Dlog4j2.configurationFile=${join(javaDir, 'tools-log4j2.properties')}`, '-cp', `${jarDir}/*`, mainOrSource, ...args];
 }
 
 export function runJava(mainOrSource, args, opts) {

@@ -97,6 +97,12 @@ export async function waitFor(check, { timeoutMs, everyMs = 200 }) {
   }
 }
 
+/** Why a process `start` started is gone ("<who> exited with <code>: <last words>"), or null while it runs (or when there is none). */
+export function exitReason(p, who) {
+  const code = p ? (p.child.exitCode ?? p.child.signalCode) : null;
+  return code === null ? null : `${who} exited with ${code}: ${tail(p.output.stderr + p.output.stdout, 3)}`;
+}
+
 /** The last `n` non-empty lines of a text, for failure reasons. */
 export function tail(text, n = 6) {
   return text

@@ -19,14 +19,19 @@ export class AnswerMemory {
     return this.queued;
   }
 
-  /** `n` bytes were written to a socket; call the result once they left (write callback, or close). Idempotent. */
-  hold(n: number): () => void {
+  /** `n` bytes were written to a socket (negative: they left it). */
+  add(n: number): void {
     this.queued += n;
+  }
+
+  /** `n` bytes were written to a socket; call the result once they left. Idempotent. */
+  hold(n: number): () => void {
+    this.add(n);
     let held = true;
     return () => {
       if (!held) return;
       held = false;
-      this.queued -= n;
+      this.add(-n);
     };
   }
 
@@ -38,25 +43,30 @@ export class AnswerMemory {
 
 /**
  * One connection's share: what it holds, released when each write completes or, at the latest,
- * when the connection closes (a destroyed socket may not call back every pending write).
+ * when the connection closes (a destroyed socket may not call back every pending write; a write
+ * that calls back after that releases nothing twice).
  */
 export class ConnectionAnswers {
-  private readonly pending = new Set<() => void>();
+  private held = 0;
+  private closed = false;
 
   constructor(private readonly memory: AnswerMemory) {}
 
   /** A write callback releasing `n` bytes. */
   hold(n: number): () => void {
-    const release = this.memory.hold(n);
-    const done = (): void => {
-      this.pending.delete(done);
-      release();
+    this.held += n;
+    this.memory.add(n);
+    return () => {
+      if (this.closed) return;
+      this.held -= n;
+      this.memory.add(-n);
     };
-    this.pending.add(done);
-    return done;
   }
 
   releaseAll(): void {
-    for (const done of [...this.pending]) done();
+    if (this.closed) return;
+    this.closed = true;
+    this.memory.add(-this.held);
+    this.held = 0;
   }
 }
