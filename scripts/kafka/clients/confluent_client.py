@@ -11,7 +11,7 @@ import uuid
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from harness_common import BOOTSTRAP, group_run, main, read_until
+from harness_common import BOOTSTRAP, group_run, main, read_until, settled_partitions
 
 BASE = {"bootstrap.servers": BOOTSTRAP}
 PRODUCER = {**BASE, "partitioner": "murmur2_random", "acks": "all"}
@@ -109,7 +109,7 @@ def create_topic(p):
     fs = admin.create_topics([NewTopic(p["topic"], num_partitions=p["partitions"], replication_factor=1)])
     for f in fs.values():
         f.result(30)
-    return {"partitions": partitions_of(p["topic"])}
+    return {"partitions": settled_partitions(lambda: partitions_of(p["topic"]), p["partitions"])}
 
 
 def produce(p):

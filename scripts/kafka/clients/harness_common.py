@@ -23,6 +23,24 @@ def wait_until(check, timeout_s, what):
         time.sleep(0.1)
 
 
+def settled_partitions(read, want, timeout_s=30):
+    """The partition count `read()` gives once it equals `want`, or the last one after timeout_s.
+    Kafka answers CreateTopics before every broker's metadata has the topic (a describe at once
+    can see none of it); Brook answers at once. Errors while it settles (unknown topic) are retried."""
+    deadline, last = time.time() + timeout_s, None
+    while True:
+        try:
+            last = read()
+        except Exception as e:  # unknown topic while the metadata settles
+            last = e
+        if last == want or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    if isinstance(last, Exception):
+        raise last
+    return last
+
+
 class Member(threading.Thread):
     """One group member on its own thread: poll, remember records, commit after every batch
     (so a rebalance never hands a processed record to the other member), close on stop."""

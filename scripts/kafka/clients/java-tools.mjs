@@ -116,8 +116,16 @@ async function groupRun(p, produceFirst) {
 await stepMain({
   'create-topic': async (p) => {
     await tool('TopicCommand', [...BS, '--create', '--topic', p.topic, '--partitions', String(p.partitions), '--replication-factor', '1']);
-    const described = await tool('TopicCommand', [...BS, '--describe', '--topic', p.topic]);
-    const count = Number(/PartitionCount:\s*(\d+)/.exec(described)?.[1] ?? NaN);
+    // Kafka answers --create before every broker's metadata has the topic: describe until the
+    // count settles (Brook answers at once), and report the last count if it never does
+    let count = NaN;
+    for (let tries = 0; count !== p.partitions && tries < 10; tries++) {
+      const described = await tool('TopicCommand', [...BS, '--describe', '--topic', p.topic]).catch((e) => {
+        if (tries === 9) throw e;
+        return '';
+      });
+      count = Number(/PartitionCount:\s*(\d+)/.exec(described)?.[1] ?? NaN);
+    }
     if (p.list && !(await tool('TopicCommand', [...BS, '--list'])).split('\n').includes(p.topic)) throw new Error(`TopicCommand --list does not name ${p.topic}`);
     return { partitions: count, note: p.list ? 'TopicCommand --create, --describe, --list' : undefined };
   },

@@ -4,7 +4,7 @@ import uuid
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
-from harness_common import BOOTSTRAP, group_run, main, read_until
+from harness_common import BOOTSTRAP, group_run, main, read_until, settled_partitions
 
 
 def admin():
@@ -91,7 +91,7 @@ def create_topic(p):
         a.create_topics({p["topic"]: {"num_partitions": p["partitions"], "replication_factor": 1}})
     finally:
         a.close()
-    return {"partitions": partitions_of(p["topic"])}
+    return {"partitions": settled_partitions(lambda: partitions_of(p["topic"]), p["partitions"])}
 
 
 def produce(p):

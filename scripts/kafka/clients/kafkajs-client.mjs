@@ -120,7 +120,10 @@ await stepMain({
   'create-topic': async (p) => {
     const created = await withAdmin((a) => a.createTopics({ topics: [{ topic: p.topic, numPartitions: p.partitions, replicationFactor: 1 }], waitForLeaders: true }));
     if (!created) throw new Error(`createTopics answered false: ${p.topic} already exists`);
-    return { partitions: await partitionsOf(p.topic) };
+    // Kafka's metadata can trail its CreateTopics answer: read until the count settles
+    let count;
+    await waitUntil(async () => (count = await partitionsOf(p.topic).catch(() => undefined)) === p.partitions, 'the count to settle', { timeoutMs: 30_000 }).catch(() => {});
+    return { partitions: count ?? (await partitionsOf(p.topic)) };
   },
   produce: async (p) => ({ records: await produce(p.topic, p.keys) }),
   group: (p) => groupRun(p, false),
