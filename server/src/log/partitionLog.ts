@@ -1,6 +1,7 @@
 /**
  * The core of one topic-partition: in-memory state, offset reservation and publication, reads and
- * append notifications (retention.ts and cleaner.ts maintain it; appendOp.ts lays out the writes).
+ * append notifications (retention.ts and cleaner.ts maintain it; appendOp.ts lays out the writes,
+ * storedBatches.ts reads them back).
  *
  * In memory: the batch index (rebuilt at start-up from the 0x03 keys), the log start offset, the
  * log end offset (the next offset to assign: everything below it is written) and the high
@@ -15,7 +16,7 @@
  * Kafka on one node: the high watermark moves once the write completed (acks=all answers then),
  * and the fsync follows after flush.messages messages or flush.ms ms, whichever comes first.
  */
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BrookError, ErrorCode, concatBytes, crc32c, decodeBatch, readInt64 } from '@brook/protocol';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BrookError, ErrorCode, concatBytes, decodeBatch, readInt64 } from '@brook/protocol';
 import {
   AppendOp,
   FIELDS,
@@ -38,10 +39,11 @@ import { BatchIndex } from './batchIndex.js';
 import { decodeOptions } from './compression.js';
 import { LogCleaner, type BatchChange, type CompactionResult, type CompactionSettings } from './cleaner.js';
 import { PartitionCache, type CacheBudget } from './hotCache.js';
-import { KIND_BATCH, KIND_PART_META, type IndexEntry, idPrefix, offsetKey, prefixEnd } from './keys.js';
+import { KIND_PART_META, type IndexEntry, idPrefix } from './keys.js';
 import { ProducerStateTable, type AbortedTxn } from './producerState.js';
 import { planRetention, type RetentionPlan } from './retention.js';
-import { ITERATOR_CHUNK, type Db, type DbBatch } from './storage.js';
+import type { Db, DbBatch } from './storage.js';
+import { StoredBatches } from './storedBatches.js';
 import type { FlushPolicy } from './topicConfig.js';
 import type { WriteQueue } from './writeQueue.js';
 
@@ -92,7 +94,7 @@ export class PartitionLog {
   private closed = false;
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
-  private readonly batchEnd: Uint8Array;
+  private readonly stored: StoredBatches;
   /** @internal The partition meta key (0x04), written by retention and the cleaner. */
   readonly metaKey: Uint8Array;
   private readonly cleaner = new LogCleaner(this);
@@ -111,7 +113,7 @@ export class PartitionLog {
     readonly partition: number,
   ) {
     this.cache = new PartitionCache(budget);
-    this.batchEnd = prefixEnd(idPrefix(KIND_BATCH, topicId, partition));
+    this.stored = new StoredBatches(db, queue, topic, topicId, partition);
     this.metaKey = idPrefix(KIND_PART_META, topicId, partition);
   }
 
@@ -379,31 +381,7 @@ export class PartitionLog {
       total += this.index.sizeOf(i + n);
       n++;
     }
-    let values: Uint8Array[];
-    try {
-      values = await this.db
-        .values({ gte: offsetKey(KIND_BATCH, this.topicId, this.partition, this.index.baseOf(i)), lt: this.batchEnd, limit: n })
-        .all();
-    } catch (err) {
-      throw this.readFailed(err);
-    }
-    // Retention or compaction may have run meanwhile: keep only what is still valid.
-    const out: Uint8Array[] = [];
-    let bytes = 0;
-    for (const v of values) {
-      const h = new DataView(v.buffer, v.byteOffset, BATCH_HEADER_SIZE);
-      const base = readInt64(h, 0);
-      if (base >= limit) break;
-      if (base + h.getInt32(23) < fetchOffset) continue;
-      if (out.length > 0 && bytes + v.byteLength > maxBytes) break;
-      // Never serve what the disk corrupted: batches read back from LevelDB are CRC-checked
-      // (the hot cache holds batches that were validated on the way in).
-      if (crc32c(v, 21) !== h.getUint32(17)) {
-        throw new BrookError(ErrorCode.CORRUPT_MESSAGE, `stored batch at offset ${base} of ${this.topic}-${this.partition} fails its CRC check`);
-      }
-      out.push(v);
-      bytes += v.byteLength;
-    }
+    const out = await this.stored.read(this.index.baseOf(i), n, { fetchOffset, limit, maxBytes });
     if (out.length === 0 && fetchOffset < this._logStartOffset) {
       throw new BrookError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} was removed by retention`);
     }
@@ -426,27 +404,12 @@ export class PartitionLog {
     if (i < 0) return null;
     const base = this.index.baseOf(i);
     const fallback = { offset: Math.max(base, this._logStartOffset), timestamp: this.index.maxTimestampOf(i) };
-    let data: Uint8Array | undefined;
-    try {
-      data = await this.db.get(offsetKey(KIND_BATCH, this.topicId, this.partition, base));
-    } catch (err) {
-      throw this.readFailed(err);
-    }
+    const data = await this.stored.get(base);
     if (!data) return fallback;
     for (const r of decodeBatch(data, 0, decodeOptions(this.maxBatchBytes)).records) {
       if (r.timestamp >= ts && r.offset >= this._logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
     }
     return fallback;
-  }
-
-  /**
-   * A LevelDB read failed: report it (rate-limited, see WriteQueue.onReadError) and answer Kafka's
-   * KAFKA_STORAGE_ERROR for this partition, never a partial or made-up answer.
-   */
-  private readFailed(err: unknown): BrookError {
-    this.queue.readErrors.record(err);
-    const reason = err instanceof Error ? err.message : String(err);
-    return new BrookError(ErrorCode.KAFKA_STORAGE_ERROR, `LevelDB read of ${this.topic}-${this.partition} failed: ${reason}`);
   }
 
   /** Among the batches readers see (below the high watermark), as Kafka's ListOffsets. */
@@ -490,24 +453,7 @@ export class PartitionLog {
     const hw = this._highWatermark;
     const i = this.index.find(Math.max(fromOffset, this._logStartOffset));
     if (i < 0) return;
-    const it = this.db.values({
-      gte: offsetKey(KIND_BATCH, this.topicId, this.partition, this.index.baseOf(i)),
-      lt: offsetKey(KIND_BATCH, this.topicId, this.partition, hw),
-    });
-    try {
-      for (;;) {
-        let chunk: Uint8Array[];
-        try {
-          chunk = await it.nextv(ITERATOR_CHUNK);
-        } catch (err) {
-          throw this.readFailed(err);
-        }
-        if (chunk.length === 0) return;
-        for (const v of chunk) yield v;
-      }
-    } finally {
-      await it.close();
-    }
+    yield* this.stored.scan(this.index.baseOf(i), hw);
   }
 
   // ---- maintenance (retention.ts, cleaner.ts) ----

@@ -23,22 +23,17 @@
  *   bumped epoch). A failed completion leaves the transaction open with its timer running, and a
  *   failed timeout abort is tried again, so no storage error leaves a transaction open for ever.
  *
- * Keys (first byte 0x20-0x21, see log/keys.ts for the scheme):
- *   0x20                      -> end of the producer id block handed out (u64 as int64)
- *   0x21 | transactionalId    -> JSON { producerId, producerEpoch, timeoutMs }
+ * What it stores (producer id blocks, transactional ids) is in producerIds.ts.
  */
 import type { Logger } from 'pino';
-import { BrookError, ErrorCode, encodeControlBatch, readInt64, utf8Decode, utf8Encode, writeInt64 } from '@brook/protocol';
+import { BrookError, ErrorCode, encodeControlBatch } from '@brook/protocol';
 import type { AtomicPart } from '../log/appendOp.js';
 import { PartitionLog } from '../log/partitionLog.js';
 import type { Storage } from '../log/storage.js';
 import type { TopicManager } from '../log/topicManager.js';
 import type { OffsetEntry, OffsetStore } from '../offsets/offsetStore.js';
+import { ProducerIdStore } from './producerIds.js';
 
-const KIND_PRODUCER_ID_BLOCK = 0x20;
-const KIND_TXN = 0x21;
-const PRODUCER_ID_BLOCK_KEY = Uint8Array.of(KIND_PRODUCER_ID_BLOCK);
-const PRODUCER_ID_BLOCK_SIZE = 1000;
 const MAX_EPOCH = 32767;
 /** A failed timeout abort is tried again after the transaction timeout, at most this long (Kafka's abort cleanup interval). */
 const ABORT_RETRY_MAX_MS = 10_000;
@@ -100,26 +95,22 @@ export class TransactionCoordinator {
   private readonly byProducerId = new Map<number, TxnEntry>();
   /** Group id -> the transactions holding offsets of it not yet committed or aborted. */
   private readonly pendingOffsets = new Map<string, Set<TxnEntry>>();
-  private nextProducerId = 0;
-  private blockEnd = 0;
-  private allocating: Promise<unknown> = Promise.resolve();
   private closed = false;
   private committed = 0;
   private aborted = 0;
 
-  private constructor(private readonly deps: TxnCoordinatorDeps) {}
+  private constructor(
+    private readonly deps: TxnCoordinatorDeps,
+    private readonly ids: ProducerIdStore,
+  ) {}
 
   /** Loads producer ids and transactional ids, then aborts every transaction a crash left open. */
   static async open(deps: TxnCoordinatorDeps): Promise<TransactionCoordinator> {
-    const c = new TransactionCoordinator(deps);
-    const db = deps.storage.db;
-    const block = await db.get(PRODUCER_ID_BLOCK_KEY);
-    if (block) c.nextProducerId = c.blockEnd = readInt64(new DataView(block.buffer, block.byteOffset, 8), 0);
-    for await (const [k, v] of db.iterator({ gte: Uint8Array.of(KIND_TXN), lt: Uint8Array.of(KIND_TXN + 1) })) {
-      const id = utf8Decode(k.subarray(1));
-      const stored = JSON.parse(utf8Decode(v)) as { producerId: number; producerEpoch: number; timeoutMs: number };
-      const e = newEntry(id, stored.producerId, stored.producerEpoch, stored.timeoutMs);
-      c.byId.set(id, e);
+    const { store, transactionalIds } = await ProducerIdStore.open(deps.storage);
+    const c = new TransactionCoordinator(deps, store);
+    for (const t of transactionalIds) {
+      const e = newEntry(t.transactionalId, t.producerId, t.producerEpoch, t.timeoutMs);
+      c.byId.set(t.transactionalId, e);
       c.byProducerId.set(e.producerId, e);
     }
     await c.abortLeftOpen();
@@ -135,7 +126,7 @@ export class TransactionCoordinator {
   // ---- InitProducerId ----
 
   async initProducerId(transactionalId: string | null, timeoutMs: number): Promise<{ producerId: number; producerEpoch: number }> {
-    if (transactionalId === null) return { producerId: await this.allocateProducerId(), producerEpoch: 0 };
+    if (transactionalId === null) return { producerId: await this.ids.allocate(), producerEpoch: 0 };
     if (transactionalId.length === 0 || transactionalId.length > 249) {
       throw new BrookError(ErrorCode.INVALID_REQUEST, 'transactionalId must be 1 to 249 characters');
     }
@@ -147,7 +138,7 @@ export class TransactionCoordinator {
     }
     let e = this.byId.get(transactionalId);
     if (!e) {
-      const pid = await this.allocateProducerId();
+      const pid = await this.ids.allocate();
       e = this.byId.get(transactionalId); // another init may have won meanwhile
       if (!e) {
         e = newEntry(transactionalId, pid, -1, timeoutMs);
@@ -355,7 +346,7 @@ export class TransactionCoordinator {
       if (e.epoch < MAX_EPOCH) e.epoch++; // bumpEpoch keeps epochs below MAX_EPOCH, so there is room
     }
     try {
-      await this.persist(e.transactionalId, e.producerId, e.epoch, e.timeoutMs);
+      await this.ids.persist(e.transactionalId, e.producerId, e.epoch, e.timeoutMs);
       await this.idle(e);
     } catch (err) {
       e.status = 'Ongoing';
@@ -423,10 +414,10 @@ export class TransactionCoordinator {
   private async bumpEpoch(e: TxnEntry, timeoutMs: number): Promise<void> {
     let { producerId, epoch } = e;
     if (epoch >= MAX_EPOCH - 1) {
-      producerId = await this.allocateProducerId();
+      producerId = await this.ids.allocate();
       epoch = 0;
     } else epoch++;
-    await this.persist(e.transactionalId, producerId, epoch, timeoutMs);
+    await this.ids.persist(e.transactionalId, producerId, epoch, timeoutMs);
     if (producerId !== e.producerId) {
       this.byProducerId.delete(e.producerId);
       this.byProducerId.set(producerId, e);
@@ -434,27 +425,6 @@ export class TransactionCoordinator {
     }
     e.epoch = epoch;
     e.timeoutMs = timeoutMs;
-  }
-
-  private async persist(transactionalId: string, producerId: number, epoch: number, timeoutMs: number): Promise<void> {
-    const value = utf8Encode(JSON.stringify({ producerId, producerEpoch: epoch, timeoutMs }));
-    const key = txnKey(transactionalId);
-    await this.deps.storage.queue.enqueue({ sync: true, prepare: (b) => b.put(key, value) });
-  }
-
-  private allocateProducerId(): Promise<number> {
-    const next = this.allocating.then(async () => {
-      if (this.nextProducerId >= this.blockEnd) {
-        const end = this.nextProducerId + PRODUCER_ID_BLOCK_SIZE;
-        const v = new Uint8Array(8);
-        writeInt64(new DataView(v.buffer), 0, end);
-        await this.deps.storage.queue.enqueue({ sync: true, prepare: (b) => b.put(PRODUCER_ID_BLOCK_KEY, v) });
-        this.blockEnd = end;
-      }
-      return this.nextProducerId++;
-    });
-    this.allocating = next.catch(() => undefined);
-    return next;
   }
 
   private locked<T>(e: TxnEntry, fn: () => Promise<T>): Promise<T> {
@@ -510,12 +480,4 @@ function newEntry(transactionalId: string, producerId: number, epoch: number, ti
     idleWaiters: [],
     lock: Promise.resolve(),
   };
-}
-
-function txnKey(id: string): Uint8Array {
-  const n = utf8Encode(id);
-  const k = new Uint8Array(1 + n.length);
-  k[0] = KIND_TXN;
-  k.set(n, 1);
-  return k;
 }
