@@ -101,8 +101,15 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Show messages' }).click();
     await eventually(async () => (await rows(page, 'records-table').count()) === 1, 'one record from offset 2');
 
+    // The tail's request held back a moment: "Following" must wait for the broker's answer, or a
+    // record produced meanwhile would fall before the tail's start (CI caught that race)
+    await page.route('**/partitions/0/tail', async (route) => {
+      await new Promise((r) => setTimeout(r, 300));
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Start tail' }).click();
     await page.getByText('Following partition 0').waitFor();
+    await page.unroute('**/partitions/0/tail');
     await producer.send({ topic: 'ui-orders', messages: [{ partition: 0, value: 'live one' }] });
     await eventually(async () => (await textOf(rows(page, 'tail-table'))).includes('live one'), 'the tailed record');
     await page.getByRole('button', { name: 'Stop tail' }).click();

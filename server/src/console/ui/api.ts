@@ -64,12 +64,14 @@ export const enc = encodeURIComponent;
  * Reads a server-sent-event stream with fetch (EventSource cannot send an Authorization header),
  * calling onEvent for each `record` event until the signal aborts.
  */
-export async function streamEvents(path: string, signal: AbortSignal, onEvent: (data: string) => void): Promise<void> {
+export async function streamEvents(path: string, signal: AbortSignal, onEvent: (data: string) => void, onOpen?: () => void): Promise<void> {
   const res = await fetch(path, { headers: headers(), signal });
   if (!res.ok || !res.body) {
     const json = (await res.json().catch(() => null)) as { error?: string; message?: string } | null;
     throw new ApiError(res.status, json?.error ?? `HTTP_${res.status}`, json?.message ?? res.statusText);
   }
+  // The broker sends the status once it has chosen where the stream starts.
+  onOpen?.();
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   try {

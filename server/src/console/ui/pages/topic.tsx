@@ -155,6 +155,8 @@ const TAIL_KEEP = 200;
  */
 function Tail({ topic, partitions }: { topic: string; partitions: number }) {
   const [on, setOn] = useState(false);
+  /** The broker answered: records produced from now on are followed (before, they may be missed). */
+  const [open, setOpen] = useState(false);
   const [partition, setPartition] = useState(0);
   const [records, setRecords] = useState<RecordJson[]>([]);
   const [error, setError] = useState<Error | null>(null);
@@ -163,11 +165,20 @@ function Tail({ topic, partitions }: { topic: string; partitions: number }) {
     const abort = new AbortController();
     setError(null);
     setRecords([]);
-    streamEvents(`/api/topics/${enc(topic)}/partitions/${partition}/tail`, abort.signal, (data) => {
-      const record = JSON.parse(data) as RecordJson;
-      setRecords((rs) => [record, ...rs].slice(0, TAIL_KEEP));
-    }).catch((err: Error) => setError(err));
-    return () => abort.abort();
+    setOpen(false);
+    streamEvents(
+      `/api/topics/${enc(topic)}/partitions/${partition}/tail`,
+      abort.signal,
+      (data) => {
+        const record = JSON.parse(data) as RecordJson;
+        setRecords((rs) => [record, ...rs].slice(0, TAIL_KEEP));
+      },
+      () => setOpen(true),
+    ).catch((err: Error) => setError(err));
+    return () => {
+      abort.abort();
+      setOpen(false);
+    };
   }, [on, topic, partition]);
   return (
     <section class="panel" aria-labelledby="tail-title">
@@ -178,7 +189,11 @@ function Tail({ topic, partitions }: { topic: string; partitions: number }) {
           {on ? 'Stop tail' : 'Start tail'}
         </button>
         <span class="muted" aria-live="polite">
-          {on ? `Following partition ${partition}, newest first (the last ${TAIL_KEEP} kept).` : 'Shows the records produced from now on.'}
+          {!on
+            ? 'Shows the records produced from now on.'
+            : open
+              ? `Following partition ${partition}, newest first (the last ${TAIL_KEEP} kept).`
+              : `Connecting to partition ${partition}…`}
         </span>
       </div>
       <ErrorBox error={error} />
