@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 it('member crashes and zombies: at-least-once loses nothing, at-most-once duplicates nothing', async () => {
   const script = fileURLToPath(new URL('../../scripts/member-soak.mjs', import.meta.url));
   const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [script, '3'], { encoding: 'utf8', timeout: 55_000, killSignal: 'SIGTERM' }, (err, stdout, stderr) =>
+    execFile(process.execPath, [script, '3'], { encoding: 'utf8', timeout: 110_000, killSignal: 'SIGTERM' }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     ),
   );
@@ -37,4 +37,4 @@ it('member crashes and zombies: at-least-once loses nothing, at-most-once duplic
   expect(amo.duplicated).toBe(0);
   expect(amo.processed).toBeGreaterThanOrEqual(amo.produced - amo.lost);
   expect(r.code).toBe(0);
-}, 60_000);
+}, 120_000);

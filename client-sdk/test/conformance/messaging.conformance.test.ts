@@ -59,12 +59,20 @@ describe('records', () => {
     const latest: string[] = [];
     const e = consumer(suite.target.unique('reset-earliest'), { autoOffsetReset: 'earliest' });
     const l = consumer(suite.target.unique('reset-latest'), { autoOffsetReset: 'latest' });
+    // GROUP_JOIN comes once the member's partitions are positioned. run() resolves at the first
+    // one, which on a Kafka cluster may hold nothing yet (the coordinator may not know a new topic):
+    // wait for the one that holds the partition, so 'latest' is fixed before the new record is written.
+    const positioned = new Set<string>();
+    for (const [name, c] of [['earliest', e], ['latest', l]] as const) {
+      c.on(c.events.GROUP_JOIN, (ev) => {
+        if ((ev.payload as { memberAssignment: Record<string, number[]> }).memberAssignment[t]?.includes(0)) positioned.add(name);
+      });
+    }
     await e.subscribe({ topics: [t] });
     await l.subscribe({ topics: [t] });
     await e.run({ eachMessage: async ({ message }) => void earliest.push(text(message.value)!) });
     await l.run({ eachMessage: async ({ message }) => void latest.push(text(message.value)!) });
-    await until('both own the partition', () => e.assignment().length === 1 && l.assignment().length === 1);
-    // run() resolves once positioned: 'latest' is fixed before the new record is written.
+    await until('both hold the partition, positioned', () => positioned.size === 2);
     await suite.producer.send({ topic: t, messages: [{ value: 'new' }] });
     await until('earliest reads all three, latest the new one', () => earliest.length === 3 && latest.length === 1);
     expect(earliest).toEqual(['old-1', 'old-2', 'new']);
@@ -148,8 +156,11 @@ describe('records', () => {
     });
     await until('6 processed', () => processed === 6, 40_000);
     await c.stop();
-    const offsets = await suite.admin.fetchOffsets({ groupId: group, topics: [input] });
-    expect(offsets[0]!.partitions.map((p) => p.offset).sort()).toEqual(['3', '3']);
+    // Kafka writes the commit markers (which make sendOffsets' offsets count) just after EndTxn
+    // answers, so a fetch at once may still see the previous offset: wait for it (Brook: at once)
+    const committedOffsets = async () => (await suite.admin.fetchOffsets({ groupId: group, topics: [input] }))[0]!.partitions.map((p) => p.offset).sort();
+    await until('the transactions\' offsets are visible', async () => (await committedOffsets()).join() === '3,3');
+    expect(await committedOffsets()).toEqual(['3', '3']);
 
     const committed: number[] = [];
     const all: number[] = [];
