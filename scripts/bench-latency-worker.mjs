@@ -2,7 +2,8 @@
 // records, for each message, receive time minus the send time written in its first 20 bytes.
 // Messages whose value starts with "W" are warm-up and not recorded. Posts 'ready' once the
 // consumer joined its group, then { latencies, warmup } when asked to 'stop' or when `expect`
-// measured messages have arrived.
+// measured messages have arrived, with this thread's event-loop delay p99 since 'reset'.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Brook, logLevel } from '../client-sdk/dist/index.js';
 
@@ -11,6 +12,8 @@ const brook = new Brook({ url, clientId: 'bench-latency', logLevel: logLevel.NOT
 const consumer = brook.consumer({ groupId, maxWaitTimeInMs });
 await consumer.connect();
 await consumer.subscribe({ topics: [topic], fromBeginning: true });
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 const latencies = [];
 let warmup = 0;
 let expect = Infinity;
@@ -19,10 +22,12 @@ const stop = async () => {
   if (stopped) return;
   stopped = true;
   await consumer.disconnect();
-  parentPort.postMessage({ latencies, warmup });
+  // the histogram counts from the 1 ms timer's due time
+  parentPort.postMessage({ latencies, warmup, delayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - 1) });
 };
 parentPort.on('message', (m) => {
   if (m === 'stop') void stop();
+  else if (m === 'reset') loopDelay.reset();
   else if (m && typeof m.expect === 'number') {
     expect = m.expect;
     if (latencies.length >= expect) void stop();

@@ -2,8 +2,13 @@
 // before the next) at 1,000 and 5,000 msg/s into 4 partitions; a consumer group member (SDK) in a
 // worker thread records receive time minus the send time stamped in each message. 0.5 s of
 // warm-up messages are not counted. Also reported: the producer's send-to-ack time.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { startChildBroker, client, createTopic, quantile, fmt, mmm } from './lib.mjs';
+import { startChildBroker, client, createTopic, histogramQuantile, quantile, fmt, mmm } from './lib.mjs';
 
 export const id = 'latency';
 export const title = 'End-to-end latency';
@@ -12,6 +17,8 @@ export const description =
   'latency = receive time in `eachMessage` minus the send time written into the message. 4 partitions; 0.5 s of warm-up not counted.';
 
 const WORKER = new URL('../bench-latency-worker.mjs', import.meta.url);
+/** Preloaded into the broker: its event-loop delay and GC pauses over the measured part. */
+const LOOP_STATS = fileURLToPath(new URL('./loop-stats.cjs', import.meta.url));
 
 /** The topic's fsync setting per row: Brook's default (fsync before visible), and Kafka's trade with a fsync a second (as Redis AOF everysec). */
 const FLUSH = [
@@ -32,7 +39,9 @@ export function cells({ quick }) {
 }
 
 async function latencyRun(ctx, { rate, seconds, configs }) {
-  const broker = await startChildBroker('brook-bench-latency-');
+  const loopStatsFile = join(tmpdir(), `brook-bench-loop-${process.pid}-${Date.now()}.json`);
+  const broker = await startChildBroker('brook-bench-latency-', [], { nodeArgs: ['--require', LOOP_STATS], env: { BROOK_LOOP_STATS: loopStatsFile } });
+  let brokerLoop = null;
   let worker = null;
   try {
     const brook = client(broker.url, 'bench-latency');
@@ -71,6 +80,13 @@ async function latencyRun(ctx, { rate, seconds, configs }) {
       return sent;
     };
     await pace(0.5, true);
+    // Where the milliseconds go, over the measured part: the broker's request and write timings
+    // (/metrics), its loop delay and GC pauses (loop-stats.cjs), and the two client threads' loops.
+    const metrics0 = await (await fetch(`${broker.httpUrl}/metrics`)).text();
+    broker.proc.kill('SIGUSR2');
+    worker.postMessage('reset');
+    const producerLoop = monitorEventLoopDelay({ resolution: 1 });
+    producerLoop.enable();
     const b0 = broker.cpuSeconds();
     const c0 = process.cpuUsage();
     const w0 = performance.now();
@@ -79,13 +95,29 @@ async function latencyRun(ctx, { rate, seconds, configs }) {
     const brokerCpuPct = ((broker.cpuSeconds() - b0) / wall) * 100;
     const c1 = process.cpuUsage(c0);
     const clientCpuPct = ((c1.user + c1.system) / 1e6 / wall) * 100;
+    producerLoop.disable();
     await Promise.all(pending);
+    const metrics1 = await (await fetch(`${broker.httpUrl}/metrics`)).text();
+    const ms = (name, labels, q) => {
+      const s = histogramQuantile(metrics0, metrics1, name, labels, q);
+      return s === null ? null : s * 1000;
+    };
+    const breakdown = {
+      produceP50: ms('brook_request_duration_seconds', 'api="Produce",listener="ws"', 0.5),
+      produceP99: ms('brook_request_duration_seconds', 'api="Produce",listener="ws"', 0.99),
+      writeP50: ms('brook_log_write_duration_seconds', configs['flush.ms'] ? 'synced="false"' : 'synced="true"', 0.5),
+      writeP99: ms('brook_log_write_duration_seconds', configs['flush.ms'] ? 'synced="false"' : 'synced="true"', 0.99),
+      waitP99: ms('brook_log_write_wait_seconds', '', 0.99),
+      producerLoopP99: Math.max(0, producerLoop.percentile(99) / 1e6 - 1),
+    };
     const resultP = new Promise((r) => worker.on('message', (m) => m !== 'ready' && r(m)));
     worker.postMessage({ expect: sent });
     const timer = setTimeout(() => worker.postMessage('stop'), 5000);
-    const { latencies } = await Promise.race([resultP, workerExit]);
+    const { latencies, delayP99Ms: consumerLoopP99 } = await Promise.race([resultP, workerExit]);
     clearTimeout(timer);
     await producer.disconnect();
+    await broker.stop();
+    brokerLoop = JSON.parse(readFileSync(loopStatsFile, 'utf8'));
     latencies.sort((a, b) => a - b);
     acks.sort((a, b) => a - b);
     return {
@@ -99,10 +131,18 @@ async function latencyRun(ctx, { rate, seconds, configs }) {
       ackP99: quantile(acks, 0.99),
       brokerCpuPct,
       clientCpuPct,
+      ...breakdown,
+      consumerLoopP99,
+      brokerLoopP99: brokerLoop.delayP99Ms,
+      brokerLoopMax: brokerLoop.delayMaxMs,
+      gcPauses: brokerLoop.gcPauses,
+      gcTotalMs: brokerLoop.gcTotalMs,
+      gcMaxMs: brokerLoop.gcMaxMs,
     };
   } finally {
     if (worker) await worker.terminate();
-    await broker.stop();
+    if (!brokerLoop) await broker.stop();
+    rmSync(loopStatsFile, { force: true });
   }
 }
 
@@ -120,6 +160,21 @@ export function report(rows) {
     const f = r.figures;
     L.push(
       `| ${r.params.flush ?? 'default'} | ${r.params.rate.toLocaleString('en')} msg/s | ${fmt(f.received?.median, 0)}/${fmt(f.sent?.median, 0)} | ${mmm(f.p50, ms)} | ${mmm(f.p99, ms)} | ${mmm(f.p999, ms)} | ${mmm(f.max, ms)} | ${ms(f.ackP50?.median)} / ${ms(f.ackP99?.median)} | ${fmt(f.brokerCpuPct?.median, 0)} / ${fmt(f.clientCpuPct?.median, 0)} |`,
+    );
+  }
+  L.push(
+    '',
+    "Where the milliseconds go, over the same measured seconds: the broker's time to answer a Produce and, within it, the LevelDB write of its group (with the fsync, except with flush.ms) and the wait for the write before it (from `/metrics`, interpolated within its buckets); " +
+      'the event-loop delay (beyond the 1 ms probe) of the broker, of the producer (the bench process) and of the consumer (its worker thread); GC pauses in the broker.',
+    '',
+    '| topic fsync | rate | broker Produce p50 / p99 ms | LevelDB write p50 / p99 ms | queue wait p99 ms | loop delay p99 ms: broker / producer / consumer | broker loop delay max ms | broker GC pauses: count, total ms, max ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of rows) {
+    const f = r.figures;
+    const m = (k) => ms(f[k]?.median);
+    L.push(
+      `| ${r.params.flush ?? 'default'} | ${r.params.rate.toLocaleString('en')} msg/s | ${m('produceP50')} / ${m('produceP99')} | ${m('writeP50')} / ${m('writeP99')} | ${m('waitP99')} | ${m('brokerLoopP99')} / ${m('producerLoopP99')} / ${m('consumerLoopP99')} | ${m('brokerLoopMax')} | ${fmt(f.gcPauses?.median, 0)}, ${fmt(f.gcTotalMs?.median, 1)}, ${m('gcMaxMs')} |`,
     );
   }
   return L.join('\n');

@@ -155,3 +155,34 @@ export function mmm(s, f = fmtRate) {
   if (s.runs.length <= 1) return f(s.median);
   return `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
 }
+
+/**
+ * The q-quantile (0-1) of a Prometheus histogram between two scrapes of /metrics (text format),
+ * interpolated linearly inside its bucket as Prometheus's histogram_quantile does. `labels`: the
+ * series' labels as they appear, e.g. 'api="Produce",listener="ws"' ('' for none). Null if nothing
+ * was observed in between.
+ */
+export function histogramQuantile(before, after, name, labels, q) {
+  const buckets = (text) => {
+    const m = new Map();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${name}_bucket{`) || !line.includes(labels)) continue;
+      const le = /le="([^"]+)"/.exec(line)[1];
+      m.set(le === '+Inf' ? Infinity : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+    return m;
+  };
+  const b0 = buckets(before);
+  const rows = [...buckets(after)].map(([le, n]) => [le, n - (b0.get(le) ?? 0)]).sort((a, b) => a[0] - b[0]);
+  const total = rows.at(-1)?.[1] ?? 0;
+  if (total === 0) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevN = 0;
+  for (const [le, n] of rows) {
+    if (n >= rank) return le === Infinity ? prevLe : prevLe + ((le - prevLe) * (rank - prevN)) / Math.max(1, n - prevN);
+    prevLe = le;
+    prevN = n;
+  }
+  return prevLe;
+}

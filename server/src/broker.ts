@@ -151,6 +151,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   expiry.unref();
 
   storage.queue.onWriteError = (err, failedWrites) => logger.error({ err, failedWrites }, 'LevelDB write failed; its requests were refused with STORAGE_ERROR');
+  storage.queue.onWrite = (t) => metrics.observeLogWrite(t);
   storage.queue.onReadError = (err, failedReads) => logger.error({ err, failedReads }, 'LevelDB read failed; its requests were answered KAFKA_STORAGE_ERROR');
   // Per-request logs only at warn and above: one line per request would drown the broker's own events.
   // With `tls` the one port serves https:// and wss:// (the WebSocket server rides on fastify's).

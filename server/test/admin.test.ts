@@ -25,6 +25,16 @@ describe('admin HTTP API', () => {
     expect((await http('/docs/')).status).toBe(200);
   });
 
+  it('/metrics times the log writes: each synced LevelDB write, and each write\'s wait in the queue', async () => {
+    const count = (m: string, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(m)?.[1] ?? NaN);
+    const before = await (await http('/metrics')).text();
+    expect((await http('/api/topics', json({ name: 'timed', partitions: 2 }))).status).toBe(201);
+    const after = await (await http('/metrics')).text();
+    const synced = 'brook_log_write_duration_seconds_count{synced="true"}';
+    expect(count(after, synced.replace(/[{}]/g, '\\$&')) - (count(before, synced.replace(/[{}]/g, '\\$&')) || 0)).toBeGreaterThanOrEqual(1);
+    expect(count(after, 'brook_log_write_wait_seconds_count')).toBeGreaterThan(count(before, 'brook_log_write_wait_seconds_count') || 0);
+  });
+
   it('creates, lists, describes and deletes topics with JSON errors', async () => {
     const created = await http('/api/topics', json({ name: 'orders', partitions: 3, config: { 'retention.ms': 60000 } }));
     expect(created.status).toBe(201);

@@ -39,6 +39,17 @@ interface Pending {
   entry: WriteEntry;
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** performance.now() at enqueue, for `onWrite`'s wait times. */
+  at: number;
+}
+
+/** One LevelDB write of the queue, as `onWrite` reports it. */
+export interface WriteTiming {
+  /** The LevelDB write, with its fsync if synced. */
+  writeMs: number;
+  synced: boolean;
+  /** How long each entry of the group waited in the queue (mostly for the write before). */
+  waitsMs: number[];
 }
 
 export class WriteQueue {
@@ -57,6 +68,8 @@ export class WriteQueue {
 
   /** True while the commits of a synced write run: everything written so far is durable. */
   writeSynced = false;
+  /** Told the timing of every successful write (the broker's metrics); null: not measured. */
+  onWrite: ((t: WriteTiming) => void) | null = null;
   /** Some completed write is not yet covered by an fsync. */
   private unsynced = false;
   /** When the earliest deadline of those writes runs out (Infinity: none has one). */
@@ -101,7 +114,7 @@ export class WriteQueue {
   enqueue(entry: WriteEntry): Promise<void> {
     if (this.closed) return Promise.reject(new BrookError(ErrorCode.BROKER_SHUTTING_DOWN, 'storage is closing'));
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
+      this.pending.push({ entry, resolve, reject, at: performance.now() });
       if (!this.flushing && !this.scheduled) {
         // A microtask lets entries enqueued in the same tick share the first write.
         this.scheduled = true;
@@ -124,7 +137,7 @@ export class WriteQueue {
     this.closed = true;
     await this.drain();
     this.clearSyncTimer();
-    if (this.unsynced) await new Promise<void>((resolve) => void this.writeGroup([{ entry: syncMarker(), resolve, reject: () => resolve() }]));
+    if (this.unsynced) await new Promise<void>((resolve) => void this.writeGroup([{ entry: syncMarker(), resolve, reject: () => resolve(), at: performance.now() }]));
   }
 
   private async flush(): Promise<void> {
@@ -170,6 +183,7 @@ export class WriteQueue {
       return;
     }
     this.writes++;
+    const started = performance.now();
     try {
       await batch.write({ sync });
     } catch (err) {
@@ -186,6 +200,7 @@ export class WriteQueue {
       for (const it of ok) it.reject(e);
       return;
     }
+    this.onWrite?.({ writeMs: performance.now() - started, synced: sync, waitsMs: ok.map((it) => started - it.at) });
     if (sync) this.synced();
     else {
       this.unsynced = true;
