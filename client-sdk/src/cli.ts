@@ -6,7 +6,7 @@
  * cluster): produce, consume and the topic and group commands Kafka's APIs can answer.
  * Node only (never loaded by browsers).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { fstatSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -17,6 +17,7 @@ import { Brook } from './brook.js';
 import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
 import { kafkaTopicConfig, migrate } from './migrate/index.js';
+import { CliError, parseConfig, parseDuration, repeatable, wholeNumber } from './cli/args.js';
 
 interface Globals {
   url: string;
@@ -96,20 +97,6 @@ function needsHttp(what: string): never {
   throw new CliError(`${what} needs the broker's HTTP admin API: give --url instead of --bootstrap-server`);
 }
 
-class CliError extends Error {}
-
-/** A flag given several times collects its values. */
-const repeatable = (v: string, prev: string[]): string[] => [...prev, v];
-
-/** A flag that takes a whole number of at least `min`: "abc" fails here, naming the flag's rule. */
-function wholeNumber(min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\s*-?\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${v}"`);
-    return n;
-  };
-}
-
 let caPem: Buffer | undefined | null = null;
 /** The --ca file's contents (read once), for https:// and wss://. */
 function ca(): Buffer | undefined {
@@ -181,16 +168,6 @@ function table(rows: Array<Record<string, unknown>>, columns: string[], json: un
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   console.log(columns.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
   for (const r of rows) console.log(columns.map((c, i) => cell(r[c]).padEnd(widths[i]!)).join('  ').trimEnd());
-}
-
-function parseConfig(pairs: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const i = p.indexOf('=');
-    if (i <= 0) throw new CliError(`--config expects key=value, got "${p}"`);
-    out[p.slice(0, i)] = p.slice(i + 1);
-  }
-  return out;
 }
 
 // ---- topics
@@ -309,14 +286,6 @@ groups
       g,
     );
   });
-
-/** ISO-8601 durations as kafka-consumer-groups.sh takes them: PnDTnHnMnS. */
-export function parseDuration(s: string): number {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(s);
-  if (!m || s === 'P' || s.endsWith('T')) throw new CliError(`--by-duration expects an ISO-8601 duration like PT1H or P1DT2H, got "${s}"`);
-  const [, d, h, min, sec] = m;
-  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
-}
 
 groups
   .command('reset-offsets <group>')

@@ -1,0 +1,36 @@
+/** The `brook` CLI's flag and value parsers: pure functions, each failing with a CliError that names the rule. */
+import { InvalidArgumentError } from 'commander';
+
+/** An error for the user, printed without a stack. */
+export class CliError extends Error {}
+
+/** A flag given several times collects its values. */
+export const repeatable = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** A flag that takes a whole number of at least `min`: "abc" fails here, naming the flag's rule. */
+export function wholeNumber(min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\s*-?\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+/** `--config key=value` pairs. */
+export function parseConfig(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new CliError(`--config expects key=value, got "${p}"`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+/** ISO-8601 durations as kafka-consumer-groups.sh takes them: PnDTnHnMnS. */
+export function parseDuration(s: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(s);
+  if (!m || s === 'P' || s.endsWith('T')) throw new CliError(`--by-duration expects an ISO-8601 duration like PT1H or P1DT2H, got "${s}"`);
+  const [, d, h, min, sec] = m;
+  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
+}
