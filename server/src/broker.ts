@@ -132,7 +132,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster, answers };
   metrics.bind({
     dataDir: options.dataDir,
-    groups: () => groups.stats(),
+    groups: () => ({ consumer: groups.stats(), classic: classicGroups.stats() }),
     transactions: () => txns.stats(),
     lag: () =>
       listAllGroups(ctx).flatMap((g) =>

@@ -10,11 +10,19 @@ const LOG_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 /** What the scrape-time gauges read from the broker (kept narrow so metrics stay decoupled). */
 export interface MetricsSource {
   dataDir: string;
-  groups(): { groups: number; members: number; rebalances: number };
+  /** Per group protocol, as Kafka's group-count metric: KIP-848 consumer groups and classic ones. */
+  groups(): Record<GroupProtocol, GroupStats>;
   transactions(): { open: number; committed: number; aborted: number };
   /** Per group: rows of committed offset and lag per partition (lag null when nothing committed). */
   lag(): Array<{ group: string; topic: string; partition: number; lag: number }>;
   partitions(): Array<{ topic: string; partition: number; endOffset: number; startOffset: number }>;
+}
+
+export type GroupProtocol = 'consumer' | 'classic';
+export interface GroupStats {
+  groups: number;
+  members: number;
+  rebalances: number;
 }
 
 /** The two doors: Brook's WebSocket protocol and Kafka's protocol over TCP. */
@@ -142,26 +150,29 @@ export class BrokerMetrics {
     });
     new Gauge({
       name: 'brook_groups',
-      help: 'Consumer groups known to the coordinator',
+      help: 'Consumer groups known to the coordinators, per group protocol (consumer: KIP-848; classic: JoinGroup/SyncGroup)',
+      labelNames: ['protocol'],
       registers: r,
       collect() {
-        this.set(src.groups().groups);
+        for (const [protocol, stats] of Object.entries(src.groups())) this.set({ protocol }, stats.groups);
       },
     });
     new Gauge({
       name: 'brook_group_members',
-      help: 'Members over all consumer groups',
+      help: 'Members over all consumer groups, per group protocol',
+      labelNames: ['protocol'],
       registers: r,
       collect() {
-        this.set(src.groups().members);
+        for (const [protocol, stats] of Object.entries(src.groups())) this.set({ protocol }, stats.members);
       },
     });
     new Gauge({
       name: 'brook_rebalances_total',
-      help: 'Group epoch bumps (rebalances) since start',
+      help: 'Rebalances since start, per group protocol (consumer: group epoch bumps; classic: generations)',
+      labelNames: ['protocol'],
       registers: r,
       collect() {
-        this.set(src.groups().rebalances);
+        for (const [protocol, stats] of Object.entries(src.groups())) this.set({ protocol }, stats.rebalances);
       },
     });
     new Gauge({

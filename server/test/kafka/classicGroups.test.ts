@@ -54,6 +54,24 @@ function commit(groupId: string, topic: string, generation: number, memberId: st
 }
 
 describe('classic groups over the Kafka port', () => {
+  it('count in /metrics apart from KIP-848 groups (protocol="classic"), as Kafka\'s group-count', async () => {
+    await broker.context.topics.create('counted', 1);
+    const gauge = async (name: string, protocol: string) => {
+      const m = await (await fetch(`${broker.httpUrl}/metrics`)).text();
+      return Number(new RegExp(`^${name}\\{protocol="${protocol}"\\} (\\d+)`, 'm').exec(m)?.[1] ?? NaN);
+    };
+    const before = { groups: await gauge('brook_groups', 'classic'), members: await gauge('brook_group_members', 'classic'), consumer: await gauge('brook_groups', 'consumer') };
+    for (const v of Object.values(before)) expect(Number.isInteger(v)).toBe(true); // the series exist
+    const first = await join('counted-g', 'counted', '', null);
+    const joined = await join('counted-g', 'counted', first.memberId, null);
+    expect(joined.errorCode).toBe(0);
+    expect(await gauge('brook_groups', 'classic')).toBe(before.groups + 1);
+    expect(await gauge('brook_group_members', 'classic')).toBe(before.members + 1);
+    expect(await gauge('brook_rebalances_total', 'classic')).toBeGreaterThanOrEqual(1);
+    expect(await gauge('brook_groups', 'consumer')).toBe(before.consumer);
+    await c.request('LeaveGroup', 4, { groupId: 'counted-g', memberId: '', members: [{ memberId: first.memberId, groupInstanceId: null, reason: null }] });
+  });
+
   it('hands out a member id first (KIP-394, v4+), then joins with it', async () => {
     await broker.context.topics.create('kip394', 1);
     const first = await join('kip394-g', 'kip394', '', null, 4);
