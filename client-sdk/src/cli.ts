@@ -17,7 +17,7 @@ import { Brook } from './brook.js';
 import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
 import { kafkaTopicConfig, migrate } from './migrate/index.js';
-import { CliError, parseConfig, parseDuration, repeatable, wholeNumber } from './cli/args.js';
+import { CliError, parseConfig, parseDuration, repeatable, targetSecurity, wholeNumber, type MigrateFlags } from './cli/args.js';
 
 interface Globals {
   url: string;
@@ -445,12 +445,16 @@ program
   .option('--group <group>', 'only this group, repeatable (default: every group with committed offsets)', repeatable, [] as string[])
   .option('--dry-run', 'print the plan and stop')
   .option('--verify', 'then compare record counts and sha256 checksums per partition')
-  .action(async (o: { to: string; topic: string[]; group: string[]; dryRun?: boolean; verify?: boolean }) => {
+  .option('--to-user <name:secret>', "the Kafka cluster's SASL credentials (env BROOK_TO_USER)", process.env.BROOK_TO_USER)
+  .addOption(new Option('--to-sasl-mechanism <mechanism>', "the Kafka cluster's SASL mechanism").choices(['plain', 'scram-sha-256', 'scram-sha-512']).default('plain'))
+  .option('--to-ca <file>', "TLS to the Kafka cluster, trusting this PEM CA (env BROOK_TO_CA)", process.env.BROOK_TO_CA)
+  .option('--to-tls', "TLS to the Kafka cluster, trusting the system's CAs")
+  .action(async (o: MigrateFlags) => {
     if (bootstrap()) throw new CliError('migrate reads from a Brook broker: give its --url (the target is --to)');
     const common = { clientId: 'brook-migrate', logLevel: logLevel.ERROR };
     const result = await migrate({
       source: { ...common, url: wsUrl(), sasl: sasl(), ssl: ssl() },
-      target: { ...common, brokers: o.to.split(',').map((s) => s.trim()).filter(Boolean) },
+      target: { ...common, brokers: o.to.split(',').map((s) => s.trim()).filter(Boolean), ...targetSecurity(o) },
       topics: o.topic,
       groups: o.group,
       dryRun: o.dryRun === true,

@@ -1,4 +1,5 @@
-/** The `brook` CLI's flag and value parsers: pure functions, each failing with a CliError that names the rule. */
+/** The `brook` CLI's flag and value parsers, each failing with a CliError that names the rule. */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 
 /** An error for the user, printed without a stack. */
@@ -33,4 +34,35 @@ export function parseDuration(s: string): number {
   if (!m || s === 'P' || s.endsWith('T')) throw new CliError(`--by-duration expects an ISO-8601 duration like PT1H or P1DT2H, got "${s}"`);
   const [, d, h, min, sec] = m;
   return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
+}
+
+/** `brook migrate`'s flags. */
+export interface MigrateFlags {
+  to: string;
+  topic: string[];
+  group: string[];
+  dryRun?: boolean;
+  verify?: boolean;
+  toUser?: string;
+  toSaslMechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  toCa?: string;
+  toTls?: boolean;
+}
+
+/** The target cluster's SASL and TLS, from the --to-* flags (the source's come from --user and --ca). */
+export function targetSecurity(o: MigrateFlags): { sasl?: { mechanism: MigrateFlags['toSaslMechanism']; username: string; password: string }; ssl?: true | { ca: Buffer } } {
+  const out: ReturnType<typeof targetSecurity> = {};
+  if (o.toUser) {
+    const i = o.toUser.indexOf(':');
+    if (i <= 0) throw new CliError('--to-user expects name:secret');
+    out.sasl = { mechanism: o.toSaslMechanism, username: o.toUser.slice(0, i), password: o.toUser.slice(i + 1) };
+  }
+  if (o.toCa) {
+    try {
+      out.ssl = { ca: readFileSync(o.toCa) };
+    } catch (e) {
+      throw new CliError(`cannot read --to-ca ${o.toCa}: ${(e as Error).message}`);
+    }
+  } else if (o.toTls) out.ssl = true;
+  return out;
 }
