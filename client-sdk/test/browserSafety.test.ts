@@ -17,7 +17,7 @@ function files(dir: string): string[] {
 }
 
 const NODE_ONLY = ['cli.ts', 'transport/kafka.ts'];
-const NODE_ONLY_DIRS = ['migrate/'];
+const NODE_ONLY_DIRS = ['migrate/', 'cli/'];
 const NODE_BUILTIN = /from\s+['"](node:[\w/]+|fs|path|os|net|tls|crypto|events|buffer|stream|util|child_process)['"]/;
 
 describe('browser safety', () => {
@@ -62,7 +62,7 @@ describe('browser build', () => {
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((f) => f.includes('node_modules/ws/'))).toBe(false);
-    expect(inputs.filter((f) => /transport\/kafka|(^|\/)cli\.ts$|\/migrate\//.test(f))).toEqual([]);
+    expect(inputs.filter((f) => /transport\/kafka|(^|\/)cli\.ts$|\/cli\/|\/migrate\//.test(f))).toEqual([]);
     const code = result.outputFiles[0]!.text;
     expect(code).toMatch(/new \w+\(\w+\)/); // the browser's own WebSocket
     expect(code).not.toMatch(/from\s*["'](node:|ws["'])/);
