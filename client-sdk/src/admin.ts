@@ -9,7 +9,7 @@ import {
   LATEST_TIMESTAMP,
 } from '@brook/protocol';
 import { sleep } from './connection.js';
-import { openCluster, type ClientContext } from './context.js';
+import { DEFAULT_INITIAL_RETRY_MS, openCluster, type ClientContext } from './context.js';
 import type { Cluster, ClusterApiName, ClusterRequestOf, ClusterResponseOf } from './transport/types.js';
 import type { Logger } from './logger.js';
 
@@ -167,7 +167,7 @@ export class Admin {
   /** Sends a request, retrying request-level retriable failures (network, timeouts) with backoff. */
   private async request<N extends ClusterApiName>(name: N, body: ClusterRequestOf<N>): Promise<ClusterResponseOf<N>> {
     const retries = this.config.retry?.retries ?? this.ctx.retries;
-    const initial = this.config.retry?.initialRetryTime ?? 100;
+    const initial = this.config.retry?.initialRetryTime ?? DEFAULT_INITIAL_RETRY_MS;
     const max = this.config.retry?.maxRetryTime ?? 30_000;
     for (let attempt = 0; ; attempt++) {
       try {

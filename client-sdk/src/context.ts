@@ -8,6 +8,12 @@ import { socketUrl, type SslOption } from './socket.js';
 import { WsCluster } from './transport/ws.js';
 import type { Cluster, ClusterHooks } from './transport/types.js';
 
+/**
+ * The first retry backoff of sends and admin requests, as KafkaJS's: with 5 retries doubling from
+ * it, about 9 s in all, long enough to ride out a Kafka leader election (broker session timeout 9 s).
+ */
+export const DEFAULT_INITIAL_RETRY_MS = 300;
+
 export interface ClientContext {
   /** The WebSocket endpoint; for a Kafka cluster, the bootstrap servers for logs (kafka://h1:9092,h2:9092). */
   url: string;

@@ -108,8 +108,10 @@ await loop;
 const caughtUp = await waitFor(() => [...acked.keys()].every((v) => consumed.has(v)), { timeoutMs: 90_000, everyMs: 500 });
 const lost = [...acked.keys()].filter((v) => !consumed.has(v));
 const duplicates = [...consumed.values()].reduce((s, n) => s + n - 1, 0);
-const firstAckAfter = Math.min(...[...acked.values()].filter((t) => t > killedAt));
-const firstConsumedAfter = Math.min(...[...consumedAt].filter(([v]) => Number(v.slice(1)) >= ackedBeforeKill + 50 * 2).map(([, t]) => t));
+// (a loop, not Math.min(...xs): a spread of 100k+ values overflows the stack)
+const minOf = (xs) => xs.reduce((m, x) => (x < m ? x : m), Infinity);
+const firstAckAfter = minOf([...acked.values()].filter((t) => t > killedAt));
+const firstConsumedAfter = minOf([...consumedAt].filter(([v]) => Number(v.slice(1)) >= ackedBeforeKill + 50 * 2).map(([, t]) => t));
 const ackTimes = [...new Set(acked.values())].sort((a, b) => a - b);
 let maxGap = 0;
 for (let i = 1; i < ackTimes.length; i++) maxGap = Math.max(maxGap, ackTimes[i] - ackTimes[i - 1]);

@@ -58,7 +58,7 @@ export interface RecordMetadata {
 export interface RetryOptions {
   /** Attempts after the first one (default: the client's `retry.retries`, 5). */
   retries?: number;
-  /** First backoff in ms (default 100). */
+  /** First backoff in ms (default 300, as KafkaJS). */
   initialRetryTime?: number;
   /** Longest backoff in ms (default 30000). */
   maxRetryTime?: number;
