@@ -3,7 +3,7 @@
 // wss:// with the CA, the admin API over https://, the `brook` CLI with --ca, and refusals for
 // clients that do not trust the certificate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '@brook/server';
 import { Brook, BrookError, Kafka, logLevel, type LogEntry } from '../src/index.js';
+import { selfSignedCert } from './processTools.js';
 
 const serverCli = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
 const brookCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -26,18 +27,7 @@ let broker: ChildProcess;
 let exited: Promise<void>;
 let port: number;
 
-/** A self-signed certificate for localhost and 127.0.0.1 (it is its own CA). */
-function selfSigned(name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`,
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
+const selfSigned = (name: string) => selfSignedCert(dir, name);
 
 function spawnTlsBroker(dataDir: string, extra: string[]): Promise<number> {
   broker = spawn(process.execPath, [serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });

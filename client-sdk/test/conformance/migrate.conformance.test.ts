@@ -3,7 +3,6 @@
 // with their configs, committed records only (an aborted transaction shifts the offsets), two
 // groups resuming at the record they would have read next (past an aborted transaction, and on a
 // log that does not start at 0); run twice: nothing written twice.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '@brook/server';
 import { Brook, logLevel, type Admin } from '../../src/index.js';
 import { SESSION_MS, startTarget, text, until, type Target } from './target.js';
+import { runBrookCli } from '../processTools.js';
 
-const BIN = fileURLToPath(new URL('../../bin/brook.js', import.meta.url));
 const PER_TOPIC = 1500;
 /** Records deleted from the start of one partition (its log starts there on Brook, at 0 on Kafka). */
 const DELETED = 200;
@@ -24,16 +23,7 @@ const MORE = 10;
 /** Recent timestamps: topics keep their retention.ms, and the target would delete records older than it. */
 const T0 = Date.now() - 3_600_000;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runBrookCli;
 
 describe('brook migrate', () => {
   let target: Target;

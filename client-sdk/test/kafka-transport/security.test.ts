@@ -1,13 +1,13 @@
 // The Kafka transport's SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and TLS against Brook's Kafka
 // port: the right credentials get in and carry the principal's ACLs; wrong ones fail at connect
 // with SASL_AUTHENTICATION_FAILED; TLS needs the CA that signed the broker's certificate.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SaslMechanism } from '../../src/cluster/sasl.js';
 import { startTarget, type Target } from './targets.js';
+import { selfSignedCert } from '../processTools.js';
 
 describe('SASL over the Kafka transport', () => {
   let target: Target;
@@ -54,13 +54,7 @@ describe('TLS over the Kafka transport', () => {
   let target: Target;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'brook-kafka-tls-'));
-    const certFile = join(dir, 'broker.crt');
-    const keyFile = join(dir, 'broker.key');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile],
-      { stdio: 'ignore' },
-    );
+    const { cert: certFile, key: keyFile } = selfSignedCert(dir, 'localhost');
     cert = await readFile(certFile);
     target = await startTarget('kafka', { tls: { cert, key: await readFile(keyFile) } });
   });

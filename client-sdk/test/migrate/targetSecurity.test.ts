@@ -1,29 +1,18 @@
 // `brook migrate` to a Kafka cluster that wants SASL over TLS (as hosted Kafka does): the --to-user,
 // --to-sasl-mechanism and --to-ca flags, against a Brook broker whose Kafka port requires SCRAM and
 // serves TLS with a self-signed certificate; an untrusted certificate, plaintext or a wrong secret fail.
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '@brook/server';
 import { Brook, logLevel } from '../../src/index.js';
+import { runBrookCli, selfSignedCert } from '../processTools.js';
 
-const BIN = fileURLToPath(new URL('../../bin/brook.js', import.meta.url));
 const TOPIC = 'sec-orders';
 const RECORDS = 20;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runBrookCli;
 
 describe('brook migrate to a cluster with SASL and TLS', () => {
   let dir: string;
@@ -34,13 +23,8 @@ describe('brook migrate to a cluster with SASL and TLS', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'brook-migrate-sec-'));
-    certFile = join(dir, 'target.crt');
-    const keyFile = join(dir, 'target.key');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile],
-      { stdio: 'ignore' },
-    );
+    const { cert: crt, key: keyFile } = selfSignedCert(dir, 'target');
+    certFile = crt;
     cert = await readFile(certFile);
     source = await startBroker({ port: 0, dataDir: join(dir, 'source'), logLevel: 'silent' });
     target = await startBroker({
