@@ -19,7 +19,7 @@ import type { ApiHandlers, ConnectionInfo } from '../api/types.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Principal } from '../auth/authorizer.js';
 import { TickCork } from './tickCork.js';
-import { ConnectionAnswers, type AnswerMemory } from '../services/answerMemory.js';
+import { ConnectionAnswers, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory } from '../services/answerMemory.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /**
@@ -27,8 +27,6 @@ const HIGH_WATER_BYTES = 8 * 1024 * 1024;
  * sends fetches and never reads gets no more results (each up to its maxBytes) piled up.
  */
 const FETCH_ROOM_BYTES = 1024 * 1024;
-/** Request bytes a connection may have in flight before the broker stops reading it. */
-const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
 let nextId = 1;
 
@@ -168,14 +166,14 @@ export class ClientConnection implements ConnectionInfo {
 
   private updateBackpressure(): void {
     if (this.closed) return;
-    const over = this.inFlight >= this.maxInFlight || this.inFlightBytes > MAX_IN_FLIGHT_BYTES || this.socket.bufferedAmount > HIGH_WATER_BYTES;
+    const over = this.inFlight >= this.maxInFlight || this.inFlightBytes > MAX_IN_FLIGHT_REQUEST_BYTES || this.socket.bufferedAmount > HIGH_WATER_BYTES;
     if (over && !this.paused) {
       this.paused = true;
       this.socket.pause();
       // bufferedAmount has no drain event: poll until the client reads.
       const tick = () => {
         if (this.closed) return;
-        if (this.inFlight < this.maxInFlight && this.inFlightBytes <= MAX_IN_FLIGHT_BYTES / 2 && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2) {
+        if (this.inFlight < this.maxInFlight && this.inFlightBytes <= MAX_IN_FLIGHT_REQUEST_BYTES / 2 && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2) {
           this.paused = false;
           this.socket.resume();
         } else setTimeout(tick, 5).unref();

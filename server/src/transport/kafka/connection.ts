@@ -17,12 +17,10 @@ import { toKafkaError } from './errors.js';
 import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
 import { TickCork } from '../tickCork.js';
-import { ConnectionAnswers } from '../../services/answerMemory.js';
+import { ConnectionAnswers, MAX_IN_FLIGHT_REQUEST_BYTES } from '../../services/answerMemory.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
-/** Request bytes a connection may have outstanding before the broker stops reading it. */
-const MAX_OUTSTANDING_BYTES = 16 * 1024 * 1024;
 /**
  * A Fetch runs only once the answers the client has not taken yet (written or waiting their turn)
  * are under this: a client that sends fetches and never reads gets no more results (each up to
@@ -312,7 +310,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
 
   private updateBackpressure(): void {
     if (this.closed || this.draining) return;
-    const over = this.slots.length >= this.deps.maxInFlight || this.outstandingBytes > MAX_OUTSTANDING_BYTES || this.socket.writableLength > HIGH_WATER_BYTES;
+    const over = this.slots.length >= this.deps.maxInFlight || this.outstandingBytes > MAX_IN_FLIGHT_REQUEST_BYTES || this.socket.writableLength > HIGH_WATER_BYTES;
     if (over && !this.paused) {
       this.paused = true;
       this.socket.pause();
