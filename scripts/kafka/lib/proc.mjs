@@ -1,6 +1,7 @@
 // Child processes for the Kafka-clients harness: each runs in its own process group so a timeout
 // or the end of the run stops it and everything it started (a JVM, a Python thread pool, kcat).
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 const running = new Set();
@@ -73,15 +74,39 @@ export async function run(cmd, args, { timeoutMs = 120_000, ...opts } = {}) {
   return { code, signal, timedOut, stdout: p.output.stdout, stderr: p.output.stderr };
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (for configs that cannot take port 0). */
-export function freePort() {
+/**
+ * A TCP port free on 127.0.0.1 a moment ago, for configs that cannot take port 0 (Kafka binds it
+ * seconds later, after its storage tool ran). Picked below the kernel's ephemeral range, so the
+ * outgoing connections of everything else running meanwhile cannot take it first; port 0's
+ * answer (inside that range) only where the range leaves no room below it.
+ */
+export async function freePort() {
+  const ephemeralStart = Number(/^(\d+)/.exec(await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => ''))?.[1] ?? 0);
+  if (ephemeralStart > 12_000) {
+    for (let tries = 0; tries < 50; tries++) {
+      const port = 10_000 + Math.floor(Math.random() * (ephemeralStart - 10_000));
+      if (await canListen(port)) return port;
+    }
+  }
+  return listenOn(0);
+}
+
+function canListen(port) {
+  return listenOn(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listens on `port` (0: any) on 127.0.0.1, closes again, and gives the port it had. */
+function listenOn(port) {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address();
+      srv.close(() => resolve(bound));
     });
   });
 }
