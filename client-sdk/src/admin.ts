@@ -9,7 +9,7 @@ import {
   LATEST_TIMESTAMP,
 } from '@brook/protocol';
 import { sleep } from './connection.js';
-import { DEFAULT_INITIAL_RETRY_MS, openCluster, type ClientContext } from './context.js';
+import { openCluster, retryBackoff, type ClientContext } from './context.js';
 import type { Cluster, ClusterApiName, ClusterRequestOf, ClusterResponseOf } from './transport/types.js';
 import type { Logger } from './logger.js';
 
@@ -167,8 +167,6 @@ export class Admin {
   /** Sends a request, retrying request-level retriable failures (network, timeouts) with backoff. */
   private async request<N extends ClusterApiName>(name: N, body: ClusterRequestOf<N>): Promise<ClusterResponseOf<N>> {
     const retries = this.config.retry?.retries ?? this.ctx.retries;
-    const initial = this.config.retry?.initialRetryTime ?? DEFAULT_INITIAL_RETRY_MS;
-    const max = this.config.retry?.maxRetryTime ?? 30_000;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.cluster.request(name, body);
@@ -176,7 +174,7 @@ export class Admin {
         const err = e instanceof BrookError ? e : new BrookError(ErrorCode.UNKNOWN_SERVER_ERROR, (e as Error).message);
         if (!err.retriable || attempt >= retries) throw err;
         this.logger.debug('retrying admin request', { api: name, attempt: attempt + 1, error: err.type });
-        await sleep(Math.min(initial * 2 ** attempt, max) * (0.8 + Math.random() * 0.4));
+        await sleep(retryBackoff(this.config.retry, attempt));
       }
     }
   }

@@ -17,23 +17,19 @@ import { Brook } from './brook.js';
 import type { MissingTopicsPayload } from './consumer/types.js';
 import { logLevel } from './logger.js';
 import { kafkaTopicConfig, migrate } from './migrate/index.js';
-import { CliError, parseConfig, parseDuration, repeatable, targetSecurity, wholeNumber, type MigrateFlags } from './cli/args.js';
+import { CliError, credentials, parseConfig, parseDuration, repeatable, targetSecurity, wholeNumber, type MigrateFlags, type SaslFlags, type SaslMechanismFlag } from './cli/args.js';
 
 interface Globals {
   url: string;
   bootstrapServer?: string;
-  saslMechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  saslMechanism: SaslMechanismFlag;
   user?: string;
   ca?: string;
   json?: boolean;
 }
 
-function sasl(): { mechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined {
-  const u = globals().user;
-  if (!u) return undefined;
-  const i = u.indexOf(':');
-  if (i <= 0) throw new CliError('--user expects name:secret');
-  return { mechanism: globals().saslMechanism, username: u.slice(0, i), password: u.slice(i + 1) };
+function sasl(): SaslFlags | undefined {
+  return credentials('--user', globals().user, globals().saslMechanism);
 }
 
 const program = new Command()

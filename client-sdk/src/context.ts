@@ -14,6 +14,18 @@ import type { Cluster, ClusterHooks } from './transport/types.js';
  */
 export const DEFAULT_INITIAL_RETRY_MS = 300;
 
+/** The wait before retry `attempt` (0-based): KafkaJS's exponential backoff with jitter. */
+export function retryBackoff(
+  r: { initialRetryTime?: number; maxRetryTime?: number; multiplier?: number; factor?: number } | undefined,
+  attempt: number,
+): number {
+  const initial = r?.initialRetryTime ?? DEFAULT_INITIAL_RETRY_MS;
+  const max = r?.maxRetryTime ?? 30_000;
+  const factor = r?.factor ?? 0.2;
+  const base = Math.min(initial * (r?.multiplier ?? 2) ** attempt, max);
+  return Math.max(0, base * (1 - factor + Math.random() * 2 * factor));
+}
+
 export interface ClientContext {
   /** The WebSocket endpoint; for a Kafka cluster, the bootstrap servers for logs (kafka://h1:9092,h2:9092). */
   url: string;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { CliError, parseConfig, parseDuration, repeatable, wholeNumber } from '../src/cli/args.js';
+import { CliError, credentials, parseConfig, parseDuration, repeatable, wholeNumber } from '../src/cli/args.js';
 
 describe('brook CLI argument parsers', () => {
   it('parseDuration reads every PnDTnHnMnS it is given, as kafka-consumer-groups.sh --by-duration', () => {
@@ -30,6 +30,13 @@ describe('brook CLI argument parsers', () => {
     expect(parseConfig(['retention.ms=1000', 'x=a=b', 'empty='])).toEqual({ 'retention.ms': '1000', x: 'a=b', empty: '' });
     expect(() => parseConfig(['=1'])).toThrow(CliError);
     expect(() => parseConfig(['novalue'])).toThrow('--config expects key=value, got "novalue"');
+  });
+
+  it('credentials split name:secret at the first ":" (for --user and --to-user alike)', () => {
+    expect(credentials('--user', 'alice:s:e:c', 'scram-sha-256')).toEqual({ mechanism: 'scram-sha-256', username: 'alice', password: 's:e:c' });
+    expect(credentials('--user', undefined, 'plain')).toBeUndefined();
+    expect(() => credentials('--to-user', 'alice', 'plain')).toThrow('--to-user expects name:secret');
+    expect(() => credentials('--user', ':secret', 'plain')).toThrow(CliError);
   });
 
   it('repeatable collects a flag given several times, in order', () => {

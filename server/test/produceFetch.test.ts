@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, decodeBatches, encodeBatch } from '@brook/protocol';
 import { RawClient, testBroker } from './helpers.js';
+import { ConnectionAnswers } from '../src/services/answerMemory.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -231,7 +232,7 @@ describe('fetch answers under broker-wide answer memory pressure', () => {
       const free = await c.request('Fetch', fetchAll);
       expect(decodeBatches(free.topics[0]!.partitions[0]!.records)).toHaveLength(8);
       // Stalled clients hold the whole cap: the next answer is one batch (64 KiB asked, one 100 KiB batch served).
-      const stalled = broker.context.answers.hold(1 << 20);
+      const stalled = new ConnectionAnswers(broker.context.answers).hold(1 << 20);
       const squeezed = await c.request('Fetch', fetchAll);
       expect(decodeBatches(squeezed.topics[0]!.partitions[0]!.records)).toHaveLength(1);
       stalled();

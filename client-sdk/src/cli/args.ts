@@ -36,6 +36,21 @@ export function parseDuration(s: string): number {
   return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
 }
 
+export type SaslMechanismFlag = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export interface SaslFlags {
+  mechanism: SaslMechanismFlag;
+  username: string;
+  password: string;
+}
+
+/** `--user`-style `name:secret` credentials with their mechanism; undefined without a value. */
+export function credentials(flag: string, value: string | undefined, mechanism: SaslMechanismFlag): SaslFlags | undefined {
+  if (!value) return undefined;
+  const i = value.indexOf(':');
+  if (i <= 0) throw new CliError(`${flag} expects name:secret`);
+  return { mechanism, username: value.slice(0, i), password: value.slice(i + 1) };
+}
+
 /** `brook migrate`'s flags. */
 export interface MigrateFlags {
   to: string;
@@ -44,19 +59,16 @@ export interface MigrateFlags {
   dryRun?: boolean;
   verify?: boolean;
   toUser?: string;
-  toSaslMechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  toSaslMechanism: SaslMechanismFlag;
   toCa?: string;
   toTls?: boolean;
 }
 
 /** The target cluster's SASL and TLS, from the --to-* flags (the source's come from --user and --ca). */
-export function targetSecurity(o: MigrateFlags): { sasl?: { mechanism: MigrateFlags['toSaslMechanism']; username: string; password: string }; ssl?: true | { ca: Buffer } } {
+export function targetSecurity(o: MigrateFlags): { sasl?: SaslFlags; ssl?: true | { ca: Buffer } } {
   const out: ReturnType<typeof targetSecurity> = {};
-  if (o.toUser) {
-    const i = o.toUser.indexOf(':');
-    if (i <= 0) throw new CliError('--to-user expects name:secret');
-    out.sasl = { mechanism: o.toSaslMechanism, username: o.toUser.slice(0, i), password: o.toUser.slice(i + 1) };
-  }
+  const sasl = credentials('--to-user', o.toUser, o.toSaslMechanism);
+  if (sasl) out.sasl = sasl;
   if (o.toCa) {
     try {
       out.ssl = { ca: readFileSync(o.toCa) };

@@ -2,7 +2,7 @@
  * What every part of one producer shares: its cluster (transport/types.ts), config and logger, its lifecycle state,
  * the retry policy, the event listeners, and the open transaction's bookkeeping.
  */
-import { DEFAULT_INITIAL_RETRY_MS, openCluster, type ClientContext } from '../context.js';
+import { openCluster, retryBackoff, type ClientContext } from '../context.js';
 import type { Cluster } from '../transport/types.js';
 import type { Logger } from '../logger.js';
 import type { ProducerConfig, ProducerEvent, ProducerEventName, TxnState } from './types.js';
@@ -41,13 +41,7 @@ export class ProducerCore {
   }
 
   backoff(attempt: number): number {
-    const r = this.config.retry ?? {};
-    const initial = r.initialRetryTime ?? DEFAULT_INITIAL_RETRY_MS;
-    const max = r.maxRetryTime ?? 30_000;
-    const mult = r.multiplier ?? 2;
-    const factor = r.factor ?? 0.2;
-    const base = Math.min(initial * mult ** attempt, max);
-    return Math.max(0, base * (1 - factor + Math.random() * 2 * factor));
+    return retryBackoff(this.config.retry, attempt);
   }
 
   on(event: ProducerEventName, listener: (e: ProducerEvent) => void): () => void {

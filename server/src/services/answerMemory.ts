@@ -1,11 +1,8 @@
 /**
- * Bytes of answers written to client sockets and not yet handed to the kernel, over the whole
- * broker. Kafka serves fetches with sendfile from the page cache; Brook holds its answers as
- * Buffers until the client reads them. Each connection already fetches only while it has less
- * than 1 MiB unread; this bounds the sum over connections: once clients that stopped reading hold
- * `capBytes`, new Fetch answers shrink (Kafka lets a fetch return less than maxBytes, and always at
- * least one whole batch), so a crowd of stalled consumers cannot hold maxBytes each.
+ * What clients can make the broker hold in memory, bounded on both doors: the requests a
+ * connection has sent and not had answered, and the answers written and not yet taken.
  */
+
 /**
  * Request bytes one connection may have read and not yet answered before the broker stops reading
  * it (both doors). Kafka reads one request per connection at a time; 4 MiB lets a producer keep a
@@ -14,6 +11,14 @@
  */
 export const MAX_IN_FLIGHT_REQUEST_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Bytes of answers written to client sockets and not yet handed to the kernel, over the whole
+ * broker. Kafka serves fetches with sendfile from the page cache; Brook holds its answers as
+ * Buffers until the client reads them. Each connection already fetches only while it has less
+ * than 1 MiB unread; this bounds the sum over connections: once clients that stopped reading hold
+ * `capBytes`, new Fetch answers shrink (Kafka lets a fetch return less than maxBytes, and always at
+ * least one whole batch), so a crowd of stalled consumers cannot hold maxBytes each.
+ */
 export class AnswerMemory {
   private queued = 0;
 
@@ -30,17 +35,6 @@ export class AnswerMemory {
   /** `n` bytes were written to a socket (negative: they left it). */
   add(n: number): void {
     this.queued += n;
-  }
-
-  /** `n` bytes were written to a socket; call the result once they left. Idempotent. */
-  hold(n: number): () => void {
-    this.add(n);
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.add(-n);
-    };
   }
 
   /** The maxBytes a Fetch may use now. */

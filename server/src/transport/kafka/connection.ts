@@ -64,9 +64,9 @@ export class KafkaConnection implements KafkaConnectionInfo {
   private readonly splitter: kafka.FrameSplitter;
   private readonly slots: Slot[] = [];
   private outstandingBytes = 0;
-  /** Bytes of finished answers waiting in `slots` behind an earlier one. */
   /** Its answers not yet handed to the kernel, in the broker-wide count (services/answerMemory.ts). */
   private readonly answers: ConnectionAnswers;
+  /** Bytes of finished answers waiting in `slots` behind an earlier one. */
   private queuedAnswerBytes = 0;
   /** Settles when the last Fetch's answer is queued: fetches of one connection run one at a time (see FETCH_ROOM_BYTES). */
   private fetchChain: Promise<void> = Promise.resolve();
