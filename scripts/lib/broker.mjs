@@ -9,18 +9,38 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
+const launcher = fileURLToPath(new URL('../../server/bin/brook-server.js', import.meta.url));
+
+/**
+ * The environment the `brook-server` launcher gives the broker (glibc's allocator settings), read
+ * from the launcher itself so scripts start the broker as users do. Values already set win, as there.
+ */
+export function launcherEnv(bin = launcher) {
+  const env = {};
+  for (const m of readFileSync(bin, 'utf8').matchAll(/(\w+)="\$\{\1-([^}]*)\}"/g)) env[m[1]] = m[2];
+  return env;
+}
+
+/**
+ * The command that starts a broker (built dist) as the launcher does, with `nodeArgs` (which the
+ * launcher could not pass: `--cpu-prof` is not allowed in NODE_OPTIONS). `cliPath`: another build.
+ */
+export function brokerCommand(args, { nodeArgs = [], env = {}, cliPath = cli } = {}) {
+  return { cmd: process.execPath, args: [...nodeArgs, cliPath, ...args], env: { ...launcherEnv(), ...process.env, ...env } };
+}
 
 /**
  * `dataDir` reuses a directory (restarts); otherwise a fresh temp dir is made.
- * `nodeArgs` go before the script (e.g. `--cpu-prof`), `logLevel` defaults to info (the port is
+ * `nodeArgs` go to the broker's node (e.g. `--cpu-prof`), `logLevel` defaults to info (the port is
  * read from the "Brook listening" line, which is logged at info), `env` adds variables.
  */
 export async function startChildBroker(prefix = 'brook-script-', extraArgs = [], opts = {}) {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), prefix)));
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: opts.env ? { ...process.env, ...opts.env } : process.env,
+  const command = brokerCommand(['--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs], {
+    nodeArgs: opts.nodeArgs,
+    env: opts.env,
   });
+  const proc = spawn(command.cmd, command.args, { stdio: ['ignore', 'pipe', 'inherit'], env: command.env });
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   let startupMs = null;
   let kafkaPort = null;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from './paths.mjs';
 import { exitReason, start, tail } from './proc.mjs';
+import { launcherEnv } from '../../lib/broker.mjs';
 
 // BROOK_SERVER_CLI: another build of the broker (e.g. a branch checked out elsewhere)
 const cli = process.env.BROOK_SERVER_CLI ?? join(repoRoot, 'server', 'dist', 'cli.js');
@@ -35,7 +36,8 @@ export async function createBrookTarget(dataDir) {
 
   async function startBroker() {
     starts++;
-    proc = start(process.execPath, [cli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info']);
+    // the environment the brook-server launcher sets (glibc's allocator), as users start it
+    proc = start(process.execPath, [cli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info'], { env: { ...launcherEnv(), ...process.env } });
     const p = proc;
     const found = await new Promise((resolve) => {
       const lines = createInterface({ input: p.child.stdout });

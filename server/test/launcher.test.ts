@@ -1,0 +1,55 @@
+// The brook-server launcher (bin/brook-server.js, sh and JavaScript in one file) sets glibc's
+// allocator for the broker and execs node in the same process: the broker keeps the pid it was
+// started with (signals, SIGKILL in tests, Docker's PID 1), and values the caller set win.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeDir, tempDir } from './helpers.js';
+
+const launcher = fileURLToPath(new URL('../bin/brook-server.js', import.meta.url));
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map(removeDir));
+});
+
+async function launch(env: Record<string, string>) {
+  const dataDir = await tempDir('brook-launcher-');
+  dirs.push(dataDir);
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MALLOC_')));
+  const proc = spawn('sh', [launcher, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...clean, ...env },
+  });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  const listening = await new Promise<{ pid: number }>((resolve, reject) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      if (line.includes('Brook listening')) resolve(JSON.parse(line) as { pid: number });
+    });
+    void exited.then((code) => reject(new Error(`launcher exited with ${code}: ${stderr}`)));
+  });
+  const environ = (await readFile(`/proc/${proc.pid}/environ`, 'utf8')).split('\0');
+  return { proc, exited, listening, environ };
+}
+
+describe.skipIf(process.platform !== 'linux')('brook-server launcher', () => {
+  it('runs the broker in its own process with glibc tuned, and exits 0 on SIGTERM', async () => {
+    const { proc, exited, listening, environ } = await launch({});
+    expect(listening.pid).toBe(proc.pid); // exec: no shell left between the caller and the broker
+    expect(environ).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=1048576', 'MALLOC_TRIM_THRESHOLD_=1048576']));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('keeps the values the caller set', async () => {
+    const { proc, exited, environ } = await launch({ MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '' });
+    expect(environ).toContain('MALLOC_ARENA_MAX=4');
+    expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=');
+    expect(environ).toContain('MALLOC_TRIM_THRESHOLD_=1048576');
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
