@@ -12,6 +12,6 @@ export function consumerGroupHeartbeat(ctx: BrokerContext): Handler<'ConsumerGro
     // A regex resolves only to topics the principal may describe (the coordinator filters, by the principal passed here).
     const denied = req.subscribedTopicNames?.find((t) => !allowed(ctx, conn, 'topic', t, 'consume'));
     if (denied !== undefined) return refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${denied}`);
-    return ctx.groups.heartbeat(req, { connectionId: conn.connectionId, clientId: conn.clientId, clientHost: conn.clientHost, principal: conn.principal?.name ?? null });
+    return ctx.groups.heartbeat(req, { connectionId: conn.connectionId, clientId: conn.clientId, clientHost: conn.clientHost, principal: conn.principal?.name ?? null, pushes: conn.pushes });
   };
 }

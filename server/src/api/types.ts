@@ -40,7 +40,10 @@ export interface ConnectionInfo {
   /** Who authenticated on this connection (null without authentication). */
   principal: Principal | null;
   readonly signal: AbortSignal;
+  /** Sends an unrequested frame (the WebSocket door); a no-op where the protocol has no push. */
   push(frame: Uint8Array): void;
+  /** Whether `push` reaches the client. */
+  readonly pushes: boolean;
   close(code: number, reason: string): void;
 }
 

@@ -96,6 +96,8 @@ export interface HeartbeatContext {
   heartbeatIntervalMs?: number;
   /** The connection's authenticated principal; null or absent with auth off. */
   principal?: string | null;
+  /** The broker can push "heartbeat now" on this connection (the WebSocket door; Kafka's protocol has no push). */
+  pushes?: boolean;
 }
 
 export type TimerKind = 'session' | 'rebalance';

@@ -267,22 +267,27 @@ function heartbeat(tx: Tx, req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatCon
     errorMessage: null,
     memberId: m.memberId,
     memberEpoch: m.memberEpoch,
-    heartbeatIntervalMs: intervalFor(m, cfg),
+    heartbeatIntervalMs: intervalFor(m, cfg, ctx.pushes ?? false),
     assignment,
   };
 }
 
 /**
- * A member waiting for partitions another member still holds polls sooner: Kafka's protocol has no
- * push, so without this a member on the Kafka door would learn of their release only at its next
- * regular heartbeat (seconds after the others revoked them, while those partitions go unread).
+ * A member waiting for partitions another member still holds polls sooner: without this it would
+ * learn of their release only at its next regular heartbeat (seconds after the others revoked them,
+ * while those partitions go unread). A member the broker can push to is told "heartbeat now" when
+ * they are released, so its poll is only a fallback; Kafka's protocol has no push, so a member on
+ * the Kafka door polls at the shorter interval (a new group of 3 started reading all its
+ * partitions ~250 ms late with 250: scripts/bench/FINDINGS.md, 2026-12-01).
  */
 export const WAITING_HEARTBEAT_INTERVAL_MS = 250;
+export const WAITING_POLL_INTERVAL_MS = 50;
 
 /** Never longer than a third of the session: a member heartbeating at the broker's pace must not expire. */
-function intervalFor(m: Member, cfg: GroupConfig): number {
+function intervalFor(m: Member, cfg: GroupConfig, pushes: boolean): number {
   const regular = Math.min(m.heartbeatIntervalMs ?? cfg.heartbeatIntervalMs, Math.max(1, Math.floor(m.sessionTimeoutMs / 3)));
-  return m.state === 'unreleased_partitions' ? Math.min(regular, WAITING_HEARTBEAT_INTERVAL_MS) : regular;
+  if (m.state !== 'unreleased_partitions') return regular;
+  return Math.min(regular, pushes ? WAITING_HEARTBEAT_INTERVAL_MS : WAITING_POLL_INTERVAL_MS);
 }
 
 /**
@@ -305,7 +310,7 @@ function steadyHeartbeat(g: Group, req: ConsumerGroupHeartbeatRequest, ctx: Hear
   const member: Member = { ...m, sessionDeadline: env.now + m.sessionTimeoutMs };
   return {
     group: { ...g, members: g.members.set(m.memberId, member) },
-    response: { errorCode: 0, errorMessage: null, memberId: m.memberId, memberEpoch: m.memberEpoch, heartbeatIntervalMs: intervalFor(m, env.config), assignment: null },
+    response: { errorCode: 0, errorMessage: null, memberId: m.memberId, memberEpoch: m.memberEpoch, heartbeatIntervalMs: intervalFor(m, env.config, ctx.pushes ?? false), assignment: null },
     effects: [{ type: 'schedule', kind: 'session', memberId: m.memberId, deadline: member.sessionDeadline }],
   };
 }

@@ -81,6 +81,7 @@ export class ClientConnection implements ConnectionInfo {
   push(frame: Uint8Array): void {
     if (!this.closed) this.send(frame);
   }
+  readonly pushes = true;
 
   /** Every frame to the client goes out here: the frames of one tick share a write. */
   private send(frame: Uint8Array): void {

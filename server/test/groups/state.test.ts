@@ -13,7 +13,7 @@ import {
   type Env,
   type Group,
 } from '../../src/groups/index.js';
-import { WAITING_HEARTBEAT_INTERVAL_MS } from '../../src/groups/transitions.js';
+import { WAITING_HEARTBEAT_INTERVAL_MS, WAITING_POLL_INTERVAL_MS } from '../../src/groups/transitions.js';
 
 const env = (now: number, topics: Record<string, number> = { t: 4 }): Env => ({ now, topics: new Map(Object.entries(topics)), config: { ...DEFAULT_GROUP_CONFIG, minSessionTimeoutMs: 1000 } });
 
@@ -52,11 +52,16 @@ describe('pure transitions', () => {
     expect([...r1.group.holders]).toEqual(holders);
   });
 
-  it('a member waiting for partitions another member holds is told to heartbeat sooner, then the regular interval again', () => {
+  it('a member waiting for partitions another member holds is told to heartbeat sooner (sooner still without push), then the regular interval again', () => {
     const a = hb(newGroup('g'), req('a', 0));
     const b = hb(a.group, req('b', 0), 10);
     // b's target is half of t, all still held by a: it waits, and polls at the short interval
-    expect(b.response).toMatchObject({ memberId: 'b', assignment: [], heartbeatIntervalMs: WAITING_HEARTBEAT_INTERVAL_MS });
+    // (its connection has no push, as on the Kafka door)
+    expect(b.response).toMatchObject({ memberId: 'b', assignment: [], heartbeatIntervalMs: WAITING_POLL_INTERVAL_MS });
+    // a member the broker can push to is told when the partitions are free: its poll is a fallback
+    const pushed = transition(a.group, { type: 'heartbeat', request: req('b', 0), context: { ...ctx('b'), pushes: true } }, env(10));
+    expect(pushed.response).toMatchObject({ memberId: 'b', assignment: [], heartbeatIntervalMs: WAITING_HEARTBEAT_INTERVAL_MS });
+    expect(WAITING_POLL_INTERVAL_MS).toBeLessThan(WAITING_HEARTBEAT_INTERVAL_MS);
     const aRevokes = hb(b.group, req('a', 1, { topicPartitions: a.response!.assignment }), 20);
     const kept = aRevokes.response!.assignment!;
     expect(kept[0]!.partitions).toHaveLength(2);

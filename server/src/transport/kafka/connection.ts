@@ -112,6 +112,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
 
   /** Kafka has no server pushes: members heartbeat on their interval instead. */
   push(): void {}
+  readonly pushes = false;
 
   /** Closes once the answers already queued are written (Kafka answers a failed login, then closes). */
   close(_code?: number, reason = 'closed by the broker'): void {
