@@ -35,7 +35,7 @@ async function filledTopic(ctx, size) {
   if (!filled.has(key)) {
     const topic = fresh(`fill-${size}`);
     const records = count(RECORDS[size], ctx.quick);
-    await createTopic(ctx.target.bootstrap, topic, 6);
+    await createTopic(ctx.target.bootstrap, topic, 6, ctx.target.topicConfigs);
     await producerPerformance(ctx.target.bootstrap, topic, { records, size, acks: 'all' });
     filled.set(key, { topic, records });
   }
@@ -54,7 +54,7 @@ const produceCells = SIZES.flatMap((size) =>
       run: async (ctx) => {
         const topic = fresh(`pp-${size}-${acks}-${partitions}`);
         const records = count(RECORDS[size], ctx.quick);
-        await createTopic(ctx.target.bootstrap, topic, partitions);
+        await createTopic(ctx.target.bootstrap, topic, partitions, ctx.target.topicConfigs);
         const r = await producerPerformance(ctx.target.bootstrap, topic, { records, size, acks });
         if (acks === 'all' && partitions === 6 && ctx.run === 0) filled.set(`${ctx.targetName}/${size}`, { topic, records });
         return r;
@@ -110,7 +110,7 @@ const pacedCells = [1000, 5000].map((rate) => ({
   better: 'lower',
   run: async (ctx) => {
     const topic = fresh(`lat-${rate}`);
-    await createTopic(ctx.target.bootstrap, topic, 1);
+    await createTopic(ctx.target.bootstrap, topic, 1, ctx.target.topicConfigs);
     const r = resultOf(await java('PacedLatency.java', [ctx.target.bootstrap, topic, String(rate), String(ctx.quick ? 3 : PACED_SECONDS), '100', 'all']));
     if (r.received < r.sent) throw new Error(`read ${r.received} of ${r.sent}`);
     return r;
@@ -126,7 +126,7 @@ const e2eToolCell = {
   better: 'lower',
   run: async (ctx) => {
     const topic = fresh('e2e');
-    await createTopic(ctx.target.bootstrap, topic, 1);
+    await createTopic(ctx.target.bootstrap, topic, 1, ctx.target.topicConfigs);
     const out = await java('org.apache.kafka.tools.EndToEndLatency', [
       '--bootstrap-server', ctx.target.bootstrap, '--topic', topic, '--num-records', String(ctx.quick ? 300 : 2000), '--producer-acks', 'all', '--record-size', '100',
     ]);
@@ -155,7 +155,7 @@ function nodeCells(group, client, labelOf, only) {
       only,
       run: async (ctx) => {
         const topic = fresh(`${group}-p`);
-        await createTopic(ctx.target.bootstrap, topic, 6);
+        await createTopic(ctx.target.bootstrap, topic, 6, ctx.target.topicConfigs);
         const r = await nodeClient({ ...conn(ctx), mode: 'produce', topic, records: count(NODE_RECORDS, ctx.quick), size: 100, batch: 100, inFlight: 8, acks: 'all' });
         nodeTopics.set(`${ctx.targetName}/${group}`, { topic, records: r.records });
         return r;
@@ -186,7 +186,7 @@ function nodeCells(group, client, labelOf, only) {
       only,
       run: async (ctx) => {
         const topic = fresh(`${group}-lat-${rate}`);
-        await createTopic(ctx.target.bootstrap, topic, 1);
+        await createTopic(ctx.target.bootstrap, topic, 1, ctx.target.topicConfigs);
         const r = await nodeClient({ ...conn(ctx), mode: 'latency', topic, rate, seconds: ctx.quick ? 3 : PACED_SECONDS, size: 100, acks: 'all' });
         if (r.received < r.sent) throw new Error(`read ${r.received} of ${r.sent}`);
         return r;

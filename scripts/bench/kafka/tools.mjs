@@ -34,12 +34,13 @@ export async function nodeClient(params, { timeoutMs = 300_000 } = {}) {
 
 const kafkajs = createRequire(join(repoRoot, 'package.json'))('kafkajs');
 
-/** Creates a topic with KafkaJS's admin (no JVM start per topic) and waits for its leaders. */
-export async function createTopic(bootstrap, topic, numPartitions) {
+/** Creates a topic with KafkaJS's admin (no JVM start per topic) and waits for its leaders; `configs`: topic configs. */
+export async function createTopic(bootstrap, topic, numPartitions, configs = {}) {
   const admin = new kafkajs.Kafka({ clientId: 'bench-kafka-admin', brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+    const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value: String(value) }));
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }
