@@ -102,8 +102,35 @@ for (const origin of allowedOrigins) {
 }
 const tls = o.tlsCert && o.tlsKey ? { cert: readPem('--tls-cert', o.tlsCert), key: readPem('--tls-key', o.tlsKey) } : null;
 
+// Handlers first: a signal that arrives while the broker starts (or just after its "listening"
+// line) shuts it down cleanly once it is up, instead of killing the process mid-write.
+// A second signal before the broker is up exits at once (a long recovery can still be cut short).
+let broker: Awaited<ReturnType<typeof startBroker>> | null = null;
+let signalled: string | null = null;
+let closing = false;
+const shutdown = () => {
+  if (broker === null || signalled === null || closing) return;
+  closing = true;
+  const b = broker;
+  b.logger.info({ signal: signalled }, 'signal received');
+  b.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      b.logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+const onSignal = (signal: string) => {
+  if (signalled !== null && broker === null) process.exit(1);
+  signalled ??= signal;
+  shutdown();
+};
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
+
 try {
-  const broker = await startBroker({
+  broker = await startBroker({
     host: o.host,
     port,
     dataDir: o.dataDir,
@@ -122,21 +149,7 @@ try {
     autoCreateTopics: o.autoCreateTopics,
     allowedOrigins,
   });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    broker.logger.info({ signal }, 'signal received');
-    broker.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        broker.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  shutdown(); // if a signal came during start-up
 } catch (err) {
   // StartupError's message already names its cause; anything else may hide the reason in `cause`.
   const cause = err instanceof Error && !(err instanceof StartupError) && err.cause instanceof Error ? ` (${err.cause.message})` : '';

@@ -1,8 +1,10 @@
 // Graceful shutdown under load: SIGTERM answers what is in flight and exits 0; producers see a
 // retriable error, reconnect when the broker is back, and nothing acknowledged is lost.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
 import { Brook, logLevel } from '@brook/client';
-import { RawClient, removeDir, spawnBroker, tempDir } from './helpers.js';
+import { RawClient, removeDir, serverCli, spawnBroker, tempDir } from './helpers.js';
 import { decodeBatches } from '@brook/protocol';
 
 const dirs: string[] = [];
@@ -60,3 +62,19 @@ it('SIGTERM under load loses nothing acknowledged, and clients carry on after a 
   b.proc.kill('SIGTERM');
   expect(await b.exited).toBe(0);
 }, 60_000);
+
+it('SIGTERM during start-up (here: once the log is recovered) shuts the broker down cleanly once it is up', async () => {
+  const dir = await tempDir();
+  dirs.push(dir);
+  const proc = spawn(process.execPath, [serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const msgs: string[] = [];
+  createInterface({ input: proc.stdout }).on('line', (line) => {
+    const msg = (JSON.parse(line) as { msg: string }).msg;
+    msgs.push(msg);
+    if (msg === 'log recovered') proc.kill('SIGTERM'); // before the broker listens
+  });
+  expect(await exited).toBe(0);
+  expect(msgs.some((m) => m.startsWith('Brook listening'))).toBe(true);
+  expect(msgs.indexOf('signal received')).toBeGreaterThan(msgs.findIndex((m) => m.startsWith('Brook listening')));
+});
