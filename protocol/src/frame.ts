@@ -12,7 +12,7 @@
  */
 import { Apis, apiNameOf, type ApiName, type RequestOf, type ResponseOf } from './apis.js';
 import { ErrorCode } from './errors.js';
-import { ProtocolError, Reader, Writer } from './io.js';
+import { ProtocolError, Reader, RecordSet, Writer } from './io.js';
 import type { Codec } from './schema.js';
 import { HeartbeatNowPush } from './messages/push.js';
 
@@ -43,6 +43,7 @@ export function decodeBody<T>(codec: Codec<T>, buf: Uint8Array, start = 0): Resu
  */
 function payloadBytes(v: unknown, depth = 0): number {
   if (v instanceof Uint8Array) return v.byteLength;
+  if (v instanceof RecordSet) return v.length;
   if (depth > 6 || v === null || typeof v !== 'object') return 0;
   let n = 0;
   if (Array.isArray(v)) for (const x of v) n += payloadBytes(x, depth + 1);

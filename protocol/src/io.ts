@@ -220,6 +220,29 @@ export class Writer {
     this.refs.push(b);
     this.segStart = this.pos;
   }
+  /**
+   * `bulk` for the pieces of a RecordSet, in order: large pieces are referenced as they are, and a
+   * run of small ones is joined first (one copy, as before) so that a writev gets few, large pieces.
+   */
+  bulkPieces(pieces: readonly Uint8Array[]): void {
+    if (this.refs === null) {
+      for (const p of pieces) this.raw(p);
+      return;
+    }
+    let run: Uint8Array[] = [];
+    const endRun = () => {
+      if (run.length > 0) this.bulk(run.length === 1 ? run[0]! : concatBytes(run));
+      run = [];
+    };
+    for (const p of pieces) {
+      if (p.length < BULK_REF_MIN) run.push(p);
+      else {
+        endRun();
+        this.bulk(p);
+      }
+    }
+    endRun();
+  }
   /** Starts chunk mode at the current position. */
   startChunks(): void {
     this.refs = [];
@@ -305,4 +328,38 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
     at += p.byteLength;
   }
   return out;
+}
+
+/**
+ * Whole record batches kept as the pieces they were read in (a Fetch answer's batches, from
+ * LevelDB or the broker's cache). A records field writes them one after another, so the broker
+ * does not copy every byte of an answer once more only to join them: that copy doubled the memory
+ * a fetch allocates, and that memory drove V8's full GCs. Decoders never make one: what is read off
+ * the wire is one Uint8Array.
+ */
+export class RecordSet {
+  readonly length: number;
+  private constructor(readonly pieces: readonly Uint8Array[]) {
+    let n = 0;
+    for (const p of pieces) n += p.byteLength;
+    this.length = n;
+  }
+  /** The pieces as a records value: one piece is itself, none is an empty array. */
+  static of(pieces: readonly Uint8Array[]): RecordBytes {
+    if (pieces.length === 0) return new Uint8Array(0);
+    return pieces.length === 1 ? pieces[0]! : new RecordSet(pieces);
+  }
+}
+
+/** A records field's value: one array, or pieces written in order (RecordSet). */
+export type RecordBytes = Uint8Array | RecordSet;
+
+/** The pieces of a records value, in order (one array is one piece). */
+export function recordPieces(v: RecordBytes): readonly Uint8Array[] {
+  return v instanceof RecordSet ? v.pieces : [v];
+}
+
+/** A records value as one array: joins a RecordSet (a copy), returns an array as it is. */
+export function joinRecords(v: RecordBytes): Uint8Array {
+  return v instanceof RecordSet ? concatBytes([...v.pieces]) : v;
 }

@@ -13,7 +13,7 @@
  */
 import { COMPRESSION_MASK, compressRecords, compressionName, decompressRecords } from './compression.js';
 import { crc32c } from '#crc32c';
-import { ProtocolError, Reader, Writer, readInt64, utf8Encode, writeInt64 } from './io.js';
+import { ProtocolError, Reader, Writer, joinRecords, readInt64, utf8Encode, writeInt64, type RecordBytes } from './io.js';
 
 export const BATCH_HEADER_SIZE = 61;
 export const MAGIC = 2;
@@ -352,7 +352,8 @@ export function decodeBatch(buf: Uint8Array, at = 0, opts: DecodeOptions = {}): 
  * Splits a buffer of concatenated batches (a fetch's `records`) and decodes each. A trailing
  * partial batch is ignored, as Kafka clients do.
  */
-export function decodeBatches(buf: Uint8Array, opts: DecodeOptions = {}): DecodedBatch[] {
+export function decodeBatches(records: RecordBytes, opts: DecodeOptions = {}): DecodedBatch[] {
+  const buf = joinRecords(records); // decoded answers are one array already
   const out: DecodedBatch[] = [];
   let at = 0;
   while (buf.length - at >= BATCH_HEADER_SIZE) {

@@ -3,7 +3,7 @@
  * declaration gives the encoder, the bounded decoder, the TypeScript type, and the byte-for-byte
  * documentation in protocol/README.md (scripts/gen-protocol-docs.mjs renders `describe()`).
  */
-import { ProtocolError, type Reader, type Writer } from './io.js';
+import { ProtocolError, RecordSet, type RecordBytes, type Reader, type Writer } from './io.js';
 
 export interface Codec<T> {
   /** Short name used in the docs: `int32`, `string`, `[Partition]`. */
@@ -69,6 +69,25 @@ export const bytes = prim<Uint8Array>(
   (w, v) => {
     w.int32(v.length);
     w.raw(v);
+  },
+  (r) => {
+    const n = r.int32();
+    if (n < 0) throw new ProtocolError('null bytes where bytes are required');
+    return r.bytes(n);
+  },
+);
+
+/**
+ * Record batches: on the wire exactly `bytes`; written from one array or from a RecordSet's pieces
+ * (the broker's Fetch answers), read as one array.
+ */
+export const recordBytes = prim<RecordBytes>(
+  'bytes',
+  4,
+  (w, v) => {
+    w.int32(v.length);
+    if (v instanceof RecordSet) for (const p of v.pieces) w.raw(p);
+    else w.raw(v);
   },
   (r) => {
     const n = r.int32();

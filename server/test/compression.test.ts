@@ -44,7 +44,7 @@ describe('compressed batches', () => {
           isolationLevel: 0,
           topics: [{ topic: 'z', partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 64 << 20 }] }],
         })
-      ).topics[0]!.partitions[0]!.records;
+      ).topics[0]!.partitions[0]!.records as Uint8Array; // decoded: one array
       // Byte for byte, except the base offset the broker stamps (outside the CRC).
       expect(got.length, f.name).toBe(b.length);
       expect(Buffer.from(got.subarray(8)).equals(Buffer.from(b.subarray(8))), f.name).toBe(true);

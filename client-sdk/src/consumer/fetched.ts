@@ -3,7 +3,7 @@
  * requested offset (records below it are skipped), control batches skipped, and with
  * read_committed the records of aborted transactions dropped (Kafka's Fetcher algorithm).
  */
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, CONTROL_ABORT, controlTypeOfKey, decodeBatches, type DecodedRecord } from '@brook/protocol';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, CONTROL_ABORT, controlTypeOfKey, decodeBatches, joinRecords, type DecodedRecord, type RecordBytes } from '@brook/protocol';
 import { fromRecordHeaders } from '../encoding.js';
 import { asBuffer } from '../socket.js';
 import type { KafkaMessage } from './types.js';
@@ -21,7 +21,7 @@ export interface DecodedFetch {
 }
 
 export function decodeFetched(
-  records: Uint8Array,
+  records: RecordBytes,
   fetchOffset: number,
   readCommitted: boolean,
   abortedTransactions: ReadonlyArray<{ producerId: number; firstOffset: number }>,
@@ -30,7 +30,8 @@ export function decodeFetched(
   let next = fetchOffset;
   if (records.length === 0) return { messages: out, nextOffset: next };
   // Decoded from a Buffer view in Node, so keys and values are Buffer views already (no wrapping per message).
-  const batches = decodeBatches(asBuffer(records));
+  // (a decoded answer is one array: joinRecords only joins what was never on the wire)
+  const batches = decodeBatches(asBuffer(joinRecords(records)));
   const aborted = readCommitted ? [...abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : [];
   const abortedProducers = new Set<number>();
   for (const b of batches) {

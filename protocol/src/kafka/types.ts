@@ -4,7 +4,7 @@
  * (unsigned-varint length + 1, 0 for null), older ones the int16/int32 length (-1 for null).
  * Every length is checked against the bytes left before anything is allocated.
  */
-import { ProtocolError, type Reader, type Writer } from '../io.js';
+import { ProtocolError, RecordSet, type RecordBytes, type Reader, type Writer } from '../io.js';
 import { bool as boolCodec, int16 as int16Codec, int32 as int32Codec, int64 as int64Codec, int8 as int8Codec, type Codec } from '../schema.js';
 
 export type Kind =
@@ -164,7 +164,7 @@ function stringCodec(flexible: boolean, nullable: boolean): Codec<string | null>
 
 export const string: KType<string> = { kind: 'string', name: 'string', zero: () => '', codec: (_v, f, n) => stringCodec(f, n) };
 
-function bytesCodec(kind: 'bytes' | 'records', flexible: boolean, nullable: boolean): Codec<Uint8Array | null> {
+function bytesCodec(kind: 'bytes' | 'records', flexible: boolean, nullable: boolean): Codec<RecordBytes | null> {
   return {
     type: flexible ? `compact_${kind}` : kind,
     minSize: flexible ? 1 : 4,
@@ -172,7 +172,9 @@ function bytesCodec(kind: 'bytes' | 'records', flexible: boolean, nullable: bool
       if (v === null) return flexible ? writeUvarint(w, 0) : w.int32(-1);
       if (flexible) writeUvarint(w, v.length + 1);
       else w.int32(v.length);
-      if (kind === 'records') w.bulk(v);
+      // A RecordSet (only records fields are given one) is written piece by piece.
+      if (v instanceof RecordSet) w.bulkPieces(v.pieces);
+      else if (kind === 'records') w.bulk(v);
       else w.raw(v);
     },
     read(r) {
@@ -190,11 +192,15 @@ export const bytes: KType<Uint8Array> = {
   kind: 'bytes',
   name: 'bytes',
   zero: () => new Uint8Array(0),
-  codec: (_v, f, n) => bytesCodec('bytes', f, n),
+  // sound: it writes any RecordBytes and reads only arrays
+  codec: (_v, f, n) => bytesCodec('bytes', f, n) as Codec<Uint8Array | null>,
 };
 
-/** Raw record-batch bytes (Kafka's `records`): kept as a view, decoded elsewhere. Defaults to null. */
-export const records: KType<Uint8Array | null> = {
+/**
+ * Raw record-batch bytes (Kafka's `records`): kept as a view, decoded elsewhere; written from one
+ * array or from a RecordSet's pieces (the broker's Fetch answers). Defaults to null.
+ */
+export const records: KType<RecordBytes | null> = {
   kind: 'records',
   name: 'records',
   zero: () => null,

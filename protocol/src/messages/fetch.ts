@@ -1,5 +1,5 @@
 // Fetch (API key 1): long poll over many partitions.
-import { array, bytes, int16, int32, int64, int8, nullableString, string, struct, type Infer } from '../schema.js';
+import { array, int16, int32, int64, int8, nullableString, recordBytes, string, struct, type Infer } from '../schema.js';
 
 const FetchPartition = struct('FetchPartition', {
   partition: int32,
@@ -26,7 +26,7 @@ const FetchPartitionResponse = struct('FetchPartitionResponse', {
   lastStableOffset: int64,
   logStartOffset: int64,
   abortedTransactions: array(AbortedTransaction),
-  records: [bytes, 'Whole record batches, concatenated; the first may start before fetchOffset.'],
+  records: [recordBytes, 'Whole record batches, concatenated; the first may start before fetchOffset.'],
 });
 const FetchTopicResponse = struct('FetchTopicResponse', { topic: string, partitions: array(FetchPartitionResponse) });
 

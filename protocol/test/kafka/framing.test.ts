@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ProtocolError } from '../../src/io.js';
-import { kafka } from '../../src/index.js';
+import { FetchResponse, RecordSet, decodeResponseBody, decodeServerFrame, encodeResponse, joinRecords, kafka } from '../../src/index.js';
 
 describe('FrameSplitter', () => {
   it('splits any chunking of a stream into the frames that were sent', () => {
@@ -62,6 +62,51 @@ describe('response frames in pieces', () => {
         },
       ),
       { numRuns: 60, seed: 11 },
+    );
+  });
+});
+
+describe('record sets (a fetch answer\'s batches not joined)', () => {
+  const piecesArb = fc.array(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 16 * 1024, max: 40_000 }).map((n) => new Uint8Array(n).fill(n & 0xff))), { maxLength: 5 });
+  const joined = (pieces: Uint8Array[]) => {
+    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    pieces.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+    return out;
+  };
+  it('encode on the Kafka door exactly as the joined bytes, pieces of 16 KiB and more referenced', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(4, 11, 12, 16), piecesArb, (version, pieces) => {
+        const body = (records: unknown) => ({
+          throttleTimeMs: 0, errorCode: 0, sessionId: 0, nodeEndpoints: [],
+          responses: [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 10, lastStableOffset: 10, logStartOffset: 0, abortedTransactions: null, preferredReadReplica: -1, records }] }],
+        });
+        const set = RecordSet.of(pieces);
+        expect(joinRecords(set)).toEqual(joined(pieces));
+        const whole = kafka.encodeKafkaResponse('Fetch', version, 7, body(joined(pieces)) as never);
+        expect(kafka.encodeKafkaResponse('Fetch', version, 7, body(set) as never)).toEqual(whole);
+        const chunks = kafka.encodeKafkaResponseChunks('Fetch', version, 7, body(set) as never);
+        expect(joined(chunks)).toEqual(whole);
+        for (const p of pieces) if (p.length >= 16 * 1024) expect(chunks).toContain(p);
+      }),
+      { numRuns: 60, seed: 12 },
+    );
+  });
+
+  it('encode on the WebSocket door exactly as the joined bytes, and decode as one array', () => {
+    fc.assert(
+      fc.property(piecesArb, (pieces) => {
+        const body = (records: FetchResponse['topics'][number]['partitions'][number]['records']): FetchResponse => ({
+          topics: [{ topic: 't', partitions: [{ partition: 0, errorCode: 0, errorMessage: null, highWatermark: 1, lastStableOffset: 1, logStartOffset: 0, abortedTransactions: [], records }] }],
+        });
+        const whole = encodeResponse('Fetch', 3, body(joined(pieces)));
+        expect(encodeResponse('Fetch', 3, body(RecordSet.of(pieces)))).toEqual(whole);
+        const frame = decodeServerFrame(whole);
+        if (!frame.ok) throw new Error(frame.error);
+        const back = decodeResponseBody('Fetch', frame.value.body, frame.value.bodyStart);
+        if (!back.ok) throw new Error(back.error);
+        expect(back.value.topics[0]!.partitions[0]!.records).toEqual(joined(pieces));
+      }),
+      { numRuns: 60, seed: 13 },
     );
   });
 });

@@ -1,7 +1,7 @@
 // Fetch: long poll (read_committed stops at the last stable offset and lists the aborted
 // transactions in range, which the client skips, as Kafka's consumer does). Read every requested partition; if fewer than minBytes came back, wait for an
 // append on any of them (or maxWaitMs, or the client/broker going away) and read again.
-import { BrookError, ErrorCode, batchSpans, readBatchHeader } from '@brook/protocol';
+import { BrookError, ErrorCode, RecordSet, batchSpans, readBatchHeader, recordPieces, type RecordBytes } from '@brook/protocol';
 import type { FetchResponse } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
@@ -26,7 +26,7 @@ export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
           let records = 0;
           for (const p of t.partitions) {
             n += p.records.length;
-            for (const span of batchSpans(p.records)) records += readBatchHeader(p.records, span.at).recordCount;
+            for (const piece of recordPieces(p.records)) for (const span of batchSpans(piece)) records += readBatchHeader(piece, span.at).recordCount;
           }
           if (n > 0) {
             ctx.metrics.bytesOut.inc({ topic: t.topic }, n);
@@ -80,11 +80,13 @@ async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]
   const readOne = async (r: (typeof reads)[number], maxBytes: number): Promise<number> => {
     const partition = r.slot[r.index]!.partition;
     try {
-      const got = await r.log.read(r.fetchOffset, maxBytes, readCommitted);
+      // The batches are answered as read, not joined into one more copy (RecordSet).
+      const got = await r.log.readBatches(r.fetchOffset, maxBytes, readCommitted);
+      const records = RecordSet.of(got.batches);
       // read_committed: the aborted transactions within what is returned, for the client to skip.
-      const aborted = readCommitted && got.records.length > 0 ? r.log.abortedTransactions(r.fetchOffset, got.lastOffset + 1) : [];
-      r.slot[r.index] = result(partition, 0, null, r.log, got.records, aborted);
-      return got.records.length;
+      const aborted = readCommitted && records.length > 0 ? r.log.abortedTransactions(r.fetchOffset, got.lastOffset + 1) : [];
+      r.slot[r.index] = result(partition, 0, null, r.log, records, aborted);
+      return records.length;
     } catch (e) {
       errors = true;
       const { errorCode, errorMessage } = toErrorCode(e, ctx.logger);
@@ -114,7 +116,7 @@ function result(
   errorCode: number,
   errorMessage: string | null,
   log: PartitionLog | null,
-  records = EMPTY,
+  records: RecordBytes = EMPTY,
   aborted: AbortedTxn[] = [],
 ): PartitionResult {
   return {

@@ -48,13 +48,16 @@ import type { FlushPolicy } from './topicConfig.js';
 import type { WriteQueue } from './writeQueue.js';
 
 export interface ReadResult {
-  /** Whole batches, concatenated. Do not mutate: it may be the cached copy. */
+  /** Whole batches, concatenated. */
   records: Uint8Array;
   highWatermark: number;
   logStartOffset: number;
   /** The last offset of the last batch returned; -1 if none. */
   lastOffset: number;
 }
+
+/** `readBatches`: the batches as they were read, not joined (a Fetch answer writes them one by one). Do not mutate: they may be the cached copies. */
+export type BatchesRead = Omit<ReadResult, 'records'> & { batches: Uint8Array[] };
 
 export interface LogStats {
   batches: number;
@@ -356,6 +359,12 @@ export class PartitionLog {
    * by compaction): the first one always, more while the total stays within maxBytes.
    */
   async read(fetchOffset: number, maxBytes: number, readCommitted = false): Promise<ReadResult> {
+    const { batches, ...rest } = await this.readBatches(fetchOffset, maxBytes, readCommitted);
+    return { records: batches.length === 0 ? EMPTY : concatBytes(batches), ...rest };
+  }
+
+  /** As `read`, the batches not joined. */
+  async readBatches(fetchOffset: number, maxBytes: number, readCommitted = false): Promise<BatchesRead> {
     this.checkOpen();
     const hw = this._highWatermark;
     // read_committed reads stop at the last stable offset; nothing at or past it is served.
@@ -369,12 +378,12 @@ export class PartitionLog {
         `offset ${fetchOffset} is outside [${start}, ${this._logEndOffset}] for ${this.topic}-${this.partition}`,
       );
     }
-    if (fetchOffset >= limit) return { records: EMPTY, highWatermark: hw, logStartOffset: start, lastOffset: -1 };
+    if (fetchOffset >= limit) return { batches: [], highWatermark: hw, logStartOffset: start, lastOffset: -1 };
     const cached = this.cache.read(fetchOffset, maxBytes, limit);
-    if (cached) return { records: concatBytes(cached), highWatermark: hw, logStartOffset: start, lastOffset: lastOffsetOf(cached) };
+    if (cached) return { batches: cached, highWatermark: hw, logStartOffset: start, lastOffset: lastOffsetOf(cached) };
 
     const i = this.index.find(fetchOffset);
-    if (i < 0) return { records: EMPTY, highWatermark: hw, logStartOffset: start, lastOffset: -1 };
+    if (i < 0) return { batches: [], highWatermark: hw, logStartOffset: start, lastOffset: -1 };
     let n = 1;
     let total = this.index.sizeOf(i);
     while (i + n < this.index.length && total + this.index.sizeOf(i + n) <= maxBytes) {
@@ -385,7 +394,7 @@ export class PartitionLog {
     if (out.length === 0 && fetchOffset < this._logStartOffset) {
       throw new BrookError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} was removed by retention`);
     }
-    return { records: concatBytes(out), highWatermark: hw, logStartOffset: this._logStartOffset, lastOffset: lastOffsetOf(out) };
+    return { batches: out, highWatermark: hw, logStartOffset: this._logStartOffset, lastOffset: lastOffsetOf(out) };
   }
 
   /**

@@ -1,5 +1,6 @@
 // Produce: record batches pass through to the shared handler as they came (transactional and
 // idempotent fields live in the batch headers); v13 names topics by id. acks 0: no answer.
+import { joinRecords } from '@brook/protocol';
 import { kafkaCode, KafkaError } from '../errors.js';
 import type { KafkaAdapter, KafkaResponseOf } from '../types.js';
 import { topicName } from './topics.js';
@@ -20,7 +21,8 @@ export const produce: KafkaAdapter<'Produce'> = {
     const unknown: TopicResponse[] = [];
     for (const t of body.topicData) {
       const name = topicName(rc.ctx, t, byId);
-      const partitions = t.partitionData.map((p) => ({ partition: p.index, records: p.records ?? EMPTY }));
+      // decoded off the wire: always one array (only the broker's own answers are RecordSets)
+      const partitions = t.partitionData.map((p) => ({ partition: p.index, records: p.records === null ? EMPTY : joinRecords(p.records) }));
       if (name !== null) known.push({ topic: name, topicId: t.topicId, partitions });
       else {
         const code = byId ? KafkaError.UNKNOWN_TOPIC_ID : 3;
