@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
+// BROOK_SERVER_CLI: another build of the broker (a worktree of an older commit, for before/after pairs)
+const cli = process.env.BROOK_SERVER_CLI ?? fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
 const launcher = fileURLToPath(new URL('../../server/bin/brook-server.js', import.meta.url));
 
 /**
