@@ -5,13 +5,17 @@
 // hot cache holds only the newest 64 MiB of 120 MiB written), one at a time, each from another
 // offset. Prints time to first byte and to the whole answer: the broker's read, encode and write.
 //
-//   node scripts/bench/kafka/fetch-micro.mjs [fetches=40]
+//   node scripts/bench/kafka/fetch-micro.mjs [fetches=40] [recordBytes=1024] [recordsPerBatch=64] [batches=2000]
+// (e.g. `40 100 100 12000`: batches of 10 KB, the small pieces an SDK producer of 100 B records sends)
 import { connect } from 'node:net';
 import { Brook } from '../../../client-sdk/dist/index.js';
 import { kafka } from '../../../protocol/dist/index.js';
 import { startChildBroker, stats } from '../lib.mjs';
 
 const FETCHES = Number(process.argv[2] ?? 40);
+const RECORD_BYTES = Number(process.argv[3] ?? 1024);
+const PER_BATCH = Number(process.argv[4] ?? 64);
+const BATCHES = Number(process.argv[5] ?? 2000);
 const broker = await startChildBroker('brook-fetch-micro-', [], { logLevel: 'info' });
 try {
   const brook = new Brook({ brokers: [`127.0.0.1:${broker.kafkaPort}`], clientId: 'fetch-micro' });
@@ -21,10 +25,10 @@ try {
   await admin.disconnect();
   const producer = brook.producer();
   await producer.connect();
-  const value = Buffer.alloc(1024, 120);
+  const value = Buffer.alloc(RECORD_BYTES, 120);
   const sends = [];
-  for (let i = 0; i < 2000; i++) {
-    sends.push(producer.send({ topic: 'fm', messages: Array.from({ length: 64 }, () => ({ value, partition: i % 6 })) }));
+  for (let i = 0; i < BATCHES; i++) {
+    sends.push(producer.send({ topic: 'fm', messages: Array.from({ length: PER_BATCH }, () => ({ value, partition: i % 6 })) }));
     if (sends.length >= 32) await Promise.all(sends.splice(0));
   }
   await Promise.all(sends);
