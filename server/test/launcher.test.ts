@@ -2,7 +2,7 @@
 // allocator for the broker and execs node in the same process: the broker keeps the pid it was
 // started with (signals, SIGKILL in tests, Docker's PID 1), and values the caller set win.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink, realpath } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,8 +37,9 @@ async function launch(env: Record<string, string>) {
 
 describe.skipIf(process.platform !== 'linux')('brook-server launcher', () => {
   it('runs the broker in its own process with glibc tuned, and exits 0 on SIGTERM', async () => {
-    const { proc, exited, listening, environ } = await launch({});
+    const { proc, exited, listening, environ } = await launch({ npm_node_execpath: process.execPath });
     expect(listening.pid).toBe(proc.pid); // exec: no shell left between the caller and the broker
+    expect(await readlink(`/proc/${proc.pid}/exe`)).toBe(await realpath(process.execPath)); // npm's node
     expect(environ).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=1048576', 'MALLOC_TRIM_THRESHOLD_=1048576']));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
