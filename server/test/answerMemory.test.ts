@@ -11,7 +11,7 @@ describe('answer memory', () => {
     const a2 = a.hold(200);
     b.hold(400);
     expect(memory.queuedBytes).toBe(900);
-    expect(memory.fetchLimit(10_000)).toBe(100); // 100 left, and never below the least a fetch may ask
+    expect(limitNow(memory, 10_000)).toBe(100); // 100 left, and never below the least a fetch may ask
     a1();
     expect(memory.queuedBytes).toBe(600);
     a.releaseAll(); // a's socket closed with 200 bytes unwritten
@@ -21,7 +21,29 @@ describe('answer memory', () => {
     expect(memory.queuedBytes).toBe(400);
     b.releaseAll();
     expect(memory.queuedBytes).toBe(0);
-    expect(memory.fetchLimit(10_000)).toBe(1000);
-    expect(memory.fetchLimit(50)).toBe(50);
+    expect(limitNow(memory, 10_000)).toBe(1000);
+    expect(limitNow(memory, 50)).toBe(50);
+  });
+
+  it('fetches read at the same time share what is left of the cap, each until it releases', () => {
+    const memory = new AnswerMemory(1000, 100);
+    new ConnectionAnswers(memory).hold(300);
+    const a = memory.reserveFetch(500);
+    const b = memory.reserveFetch(500);
+    const c = memory.reserveFetch(500);
+    expect([a.limit, b.limit, c.limit]).toEqual([500, 200, 100]); // 700 left, then 200, then the floor
+    b.release();
+    b.release(); // once only
+    expect(limitNow(memory, 500)).toBe(100);
+    a.release();
+    c.release();
+    expect(limitNow(memory, 5000)).toBe(700);
   });
 });
+
+/** The limit a fetch would get now, without keeping the reservation. */
+function limitNow(memory: AnswerMemory, maxBytes: number): number {
+  const r = memory.reserveFetch(maxBytes);
+  r.release();
+  return r.limit;
+}

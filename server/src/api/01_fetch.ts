@@ -41,8 +41,18 @@ export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
 }
 
 async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0], conn: ConnectionInfo) {
-  // Smaller while clients that stopped reading hold many answers (services/answerMemory.ts).
-  let budget = ctx.answers.fetchLimit(req.maxBytes);
+  // Smaller while clients that stopped reading hold many answers; reserved while it is read, so
+  // concurrent fetches share what is left (services/answerMemory.ts).
+  const reservation = ctx.answers.reserveFetch(req.maxBytes);
+  try {
+    return await readWithin(ctx, req, conn, reservation.limit);
+  } finally {
+    reservation.release();
+  }
+}
+
+async function readWithin(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0], conn: ConnectionInfo, limit: number) {
+  let budget = limit;
   let bytes = 0;
   let errors = false;
   const logs: PartitionLog[] = [];
