@@ -41,18 +41,6 @@ export function fetch(ctx: BrokerContext): Handler<'Fetch'> {
 }
 
 async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0], conn: ConnectionInfo) {
-  // Smaller while clients that stopped reading hold many answers; reserved while it is read, so
-  // concurrent fetches share what is left (services/answerMemory.ts).
-  const reservation = ctx.answers.reserveFetch(req.maxBytes);
-  try {
-    return await readWithin(ctx, req, conn, reservation.limit);
-  } finally {
-    reservation.release();
-  }
-}
-
-async function readWithin(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0], conn: ConnectionInfo, limit: number) {
-  let budget = limit;
   let bytes = 0;
   let errors = false;
   const logs: PartitionLog[] = [];
@@ -105,18 +93,28 @@ async function readWithin(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[
       return 0;
     }
   };
-  if (wanted <= budget) {
-    // Every partition's limit fits in maxBytes: read them all at once (LevelDB reads run on the
-    // thread pool, so a fetch over many partitions waits for the slowest, not for their sum).
-    for (const n of await Promise.all(reads.map((r) => readOne(r, r.partitionMaxBytes)))) bytes += n;
-  } else {
-    // Otherwise in order, each within what maxBytes has left (as Kafka fills a fetch).
-    for (const r of reads) {
-      if (budget <= 0) break;
-      const n = await readOne(r, Math.min(r.partitionMaxBytes, budget));
-      budget -= n;
-      bytes += n;
+  if (reads.length === 0) return { response: { topics }, bytes, logs, errors };
+  // Smaller while clients that stopped reading hold many answers; reserved while it is read (at
+  // most what these partitions may give), so concurrent fetches share what is left
+  // (services/answerMemory.ts).
+  const reservation = ctx.answers.reserveFetch(Math.min(req.maxBytes, wanted));
+  let budget = reservation.limit;
+  try {
+    if (wanted <= budget) {
+      // Every partition's limit fits in maxBytes: read them all at once (LevelDB reads run on the
+      // thread pool, so a fetch over many partitions waits for the slowest, not for their sum).
+      for (const n of await Promise.all(reads.map((r) => readOne(r, r.partitionMaxBytes)))) bytes += n;
+    } else {
+      // Otherwise in order, each within what maxBytes has left (as Kafka fills a fetch).
+      for (const r of reads) {
+        if (budget <= 0) break;
+        const n = await readOne(r, Math.min(r.partitionMaxBytes, budget));
+        budget -= n;
+        bytes += n;
+      }
     }
+  } finally {
+    reservation.release();
   }
   return { response: { topics }, bytes, logs, errors };
 }
