@@ -80,6 +80,22 @@ async function paced(ctx, rate, secs, warm, send, pending, acks) {
   return sent;
 }
 
+/** End-to-end and send-to-ack quantiles of one run. */
+function latencyFigures(latencies, acks, sent) {
+  latencies.sort((a, b) => a - b);
+  acks.sort((a, b) => a - b);
+  return {
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    p999: quantile(latencies, 0.999),
+    max: latencies[latencies.length - 1],
+    received: latencies.length,
+    sent,
+    ackP50: quantile(acks, 0.5),
+    ackP99: quantile(acks, 0.99),
+  };
+}
+
 /** The consumer's worker thread, once it says 'ready' (joined its group). */
 async function startConsumer(url, workerData) {
   const worker = new Worker(url, { workerData });
@@ -158,17 +174,8 @@ async function latencyRun(ctx, { rate, seconds, configs }) {
     await producer.disconnect();
     await broker.stop();
     brokerLoop = JSON.parse(readFileSync(loopStatsFile, 'utf8'));
-    latencies.sort((a, b) => a - b);
-    acks.sort((a, b) => a - b);
     return {
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-      p999: quantile(latencies, 0.999),
-      max: latencies[latencies.length - 1],
-      received: latencies.length,
-      sent,
-      ackP50: quantile(acks, 0.5),
-      ackP99: quantile(acks, 0.99),
+      ...latencyFigures(latencies, acks, sent),
       brokerCpuPct,
       clientCpuPct,
       ...breakdown,
@@ -212,17 +219,8 @@ async function redisRun(ctx, { rate, seconds }) {
     const clientCpuPct = ((c1.user + c1.system) / 1e6 / wall) * 100;
     await Promise.all(pending);
     const { latencies, delayP99Ms: consumerLoopP99 } = await collect(consumer, sent);
-    latencies.sort((a, b) => a - b);
-    acks.sort((a, b) => a - b);
     return {
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-      p999: quantile(latencies, 0.999),
-      max: latencies[latencies.length - 1],
-      received: latencies.length,
-      sent,
-      ackP50: quantile(acks, 0.5),
-      ackP99: quantile(acks, 0.99),
+      ...latencyFigures(latencies, acks, sent),
       brokerCpuPct,
       clientCpuPct,
       consumerLoopP99,
