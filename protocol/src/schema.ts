@@ -89,11 +89,7 @@ export const recordBytes = prim<RecordBytes>(
     if (v instanceof RecordSet) for (const p of v.pieces) w.raw(p);
     else w.raw(v);
   },
-  (r) => {
-    const n = r.int32();
-    if (n < 0) throw new ProtocolError('null bytes where bytes are required');
-    return r.bytes(n);
-  },
+  (r) => bytes.read(r),
 );
 
 export const nullableBytes = prim<Uint8Array | null>(

@@ -8,26 +8,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-// BROOK_SERVER_CLI: another build of the broker (a worktree of an older commit, for before/after pairs)
-const cli = process.env.BROOK_SERVER_CLI ?? fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
+/** The broker's CLI; BROOK_SERVER_CLI: another build (a worktree of an older commit, for before/after pairs). */
+export const serverCli = process.env.BROOK_SERVER_CLI ?? fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
 const launcher = fileURLToPath(new URL('../../server/bin/brook-server.js', import.meta.url));
 
 /**
  * The environment the `brook-server` launcher gives the broker (glibc's allocator settings), read
  * from the launcher itself so scripts start the broker as users do. Values already set win, as there.
  */
-export function launcherEnv(bin = launcher) {
+export function launcherEnv() {
   const env = {};
-  for (const m of readFileSync(bin, 'utf8').matchAll(/(\w+)="\$\{\1-([^}]*)\}"/g)) env[m[1]] = m[2];
+  for (const m of readFileSync(launcher, 'utf8').matchAll(/(\w+)="\$\{\1-([^}]*)\}"/g)) env[m[1]] = m[2];
   return env;
-}
-
-/**
- * The command that starts a broker (built dist) as the launcher does, with `nodeArgs` (which the
- * launcher could not pass: `--cpu-prof` is not allowed in NODE_OPTIONS). `cliPath`: another build.
- */
-export function brokerCommand(args, { nodeArgs = [], env = {}, cliPath = cli } = {}) {
-  return { cmd: process.execPath, args: [...nodeArgs, cliPath, ...args], env: { ...launcherEnv(), ...process.env, ...env } };
 }
 
 /**
@@ -37,11 +29,10 @@ export function brokerCommand(args, { nodeArgs = [], env = {}, cliPath = cli } =
  */
 export async function startChildBroker(prefix = 'brook-script-', extraArgs = [], opts = {}) {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), prefix)));
-  const command = brokerCommand(['--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs], {
-    nodeArgs: opts.nodeArgs,
-    env: opts.env,
-  });
-  const proc = spawn(command.cmd, command.args, { stdio: ['ignore', 'pipe', 'inherit'], env: command.env });
+  // node with the launcher's environment rather than the launcher itself: `nodeArgs` such as
+  // `--cpu-prof` cannot reach node through the launcher (NODE_OPTIONS refuses them).
+  const args = [...(opts.nodeArgs ?? []), serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...launcherEnv(), ...process.env, ...opts.env } });
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   let startupMs = null;
   let kafkaPort = null;

@@ -1,13 +1,8 @@
 // A fresh Brook broker (server/dist) with its Kafka listener, in a temp data dir. Restart stops it
 // (SIGTERM) and starts it again on the same data dir and the same Kafka port.
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from './paths.mjs';
 import { exitReason, start, tail } from './proc.mjs';
-import { launcherEnv } from '../../lib/broker.mjs';
-
-// BROOK_SERVER_CLI: another build of the broker (e.g. a branch checked out elsewhere)
-const cli = process.env.BROOK_SERVER_CLI ?? join(repoRoot, 'server', 'dist', 'cli.js');
+import { launcherEnv, serverCli } from '../../lib/broker.mjs';
 
 /** The Kafka port a Brook log line names, whatever shape the listener logs it in. */
 export function kafkaPortOf(line) {
@@ -37,7 +32,7 @@ export async function createBrookTarget(dataDir) {
   async function startBroker() {
     starts++;
     // the environment the brook-server launcher sets (glibc's allocator), as users start it
-    proc = start(process.execPath, [cli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info'], { env: { ...launcherEnv(), ...process.env } });
+    proc = start(process.execPath, [serverCli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info'], { env: { ...launcherEnv(), ...process.env } });
     const p = proc;
     const found = await new Promise((resolve) => {
       const lines = createInterface({ input: p.child.stdout });

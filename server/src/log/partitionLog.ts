@@ -48,7 +48,7 @@ import type { FlushPolicy } from './topicConfig.js';
 import type { WriteQueue } from './writeQueue.js';
 
 export interface ReadResult {
-  /** Whole batches, concatenated. */
+  /** Whole batches, concatenated. Do not mutate: a single batch is the cached copy itself. */
   records: Uint8Array;
   highWatermark: number;
   logStartOffset: number;
