@@ -5,11 +5,12 @@
 
 /**
  * Request bytes one connection may have read and not yet answered before the broker stops reading
- * it (both doors). Kafka reads one request per connection at a time; 4 MiB lets a producer keep a
- * few full batches in flight, and under a flood of 2 MB produce frames it held the peak RSS at
- * 529-563 MB against 770-793 MB at 16 MiB, with produce throughput unchanged (FINDINGS.md).
+ * it (both doors). Kafka reads one request per connection at a time; 2 MiB still lets a producer
+ * keep a full 1 MiB batch in flight behind another. Under a flood of 2 MB produce frames, 16 MiB
+ * held the peak RSS at 770-793 MB, 4 MiB at 529-563 MB (both before glibc was tuned), and 2 MiB
+ * about 30 MB below 4 MiB, with produce throughput unchanged (FINDINGS.md).
  */
-export const MAX_IN_FLIGHT_REQUEST_BYTES = 4 * 1024 * 1024;
+export const MAX_IN_FLIGHT_REQUEST_BYTES = 2 * 1024 * 1024;
 
 /**
  * Bytes of answers written to client sockets and not yet handed to the kernel, over the whole
