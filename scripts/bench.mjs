@@ -8,8 +8,9 @@
 //   npm run bench -- --only produce,latency        a subset (ids below)
 //   npm run bench -- --runs 1 --quick              one run each, smaller sizes (a smoke test)
 //   npm run bench -- --list                        the scenario ids
+//   npm run bench -- --only produce --match single   only the cells whose key contains a string
 //
-// Options: --only ids, --skip ids, --runs N, --quick, --json FILE, --write-results (write
+// Options: --only ids, --skip ids, --match text, --runs N, --quick, --json FILE, --write-results (write
 // RESULTS.md even for a subset), --no-write-results, --cpu-prof DIR (profile every broker),
 // --render FILE (print the Markdown of a saved results JSON again, running nothing).
 import { readFile, writeFile } from 'node:fs/promises';
@@ -33,7 +34,7 @@ import { kafkaSectionOf } from './bench/kafka/report.mjs';
 const MODULES = [raw, produce, consume, latency, rebalance, records, partitionsScale, groupsScale, bigGroup];
 
 function parseArgs(argv) {
-  const o = { runs: 3, quick: false, only: null, skip: [], json: 'bench-results.json', writeResults: null, list: false, render: null };
+  const o = { runs: 3, quick: false, only: null, skip: [], match: null, json: 'bench-results.json', writeResults: null, list: false, render: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -47,6 +48,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--only=')) o.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--skip') o.skip = next().split(',').filter(Boolean);
     else if (a.startsWith('--skip=')) o.skip = a.slice(7).split(',').filter(Boolean);
+    else if (a === '--match') o.match = next();
     else if (a === '--quick') o.quick = true;
     else if (a === '--json') o.json = next();
     else if (a === '--write-results') o.writeResults = true;
@@ -59,7 +61,7 @@ function parseArgs(argv) {
     }
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm run bench -- [--only ids] [--skip ids] [--runs N] [--quick] [--json FILE] [--write-results | --no-write-results] [--cpu-prof DIR] [--render FILE] [--list]',
+        'usage: npm run bench -- [--only ids] [--skip ids] [--match text] [--runs N] [--quick] [--json FILE] [--write-results | --no-write-results] [--cpu-prof DIR] [--render FILE] [--list]',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
@@ -94,9 +96,11 @@ for (const x of [...(opts.only ?? []), ...opts.skip]) {
   }
 }
 const selected = MODULES.filter((m) => (!opts.only || opts.only.includes(m.id)) && !opts.skip.includes(m.id));
-const full = selected.length === MODULES.length && !opts.quick;
+const full = selected.length === MODULES.length && !opts.quick && !opts.match;
 
-const plan = selected.map((m) => ({ module: m, cells: m.cells({ quick: opts.quick }) }));
+const plan = selected
+  .map((m) => ({ module: m, cells: m.cells({ quick: opts.quick }).filter((c) => !opts.match || c.key.includes(opts.match)) }))
+  .filter((p) => p.cells.length > 0);
 const totalRuns = plan.reduce((n, p) => n + p.cells.length * opts.runs, 0);
 const progress = createProgress(totalRuns);
 const started = performance.now();

@@ -245,3 +245,25 @@ describe('fetch answers under broker-wide answer memory pressure', () => {
     }
   });
 });
+
+describe('request bytes in flight on one connection', () => {
+  it('past the limit (MAX_IN_FLIGHT_REQUEST_BYTES) reading pauses and resumes: every pipelined produce is answered, in order, and stored', async () => {
+    const broker = await testBroker();
+    const c = await RawClient.connect(broker.url);
+    try {
+      await c.request('CreateTopics', { topics: [{ name: 'pipelined', numPartitions: 1, configs: [] }], validateOnly: false });
+      const value = 'x'.repeat(512 * 1024);
+      // 12 x 512 KiB sent at once: 6 MiB against a 2 MiB limit.
+      const answers = await Promise.all(Array.from({ length: 12 }, () => c.request('Produce', produceReq('pipelined', 0, batch([value])))));
+      expect(answers.map((a) => a.topics[0]!.partitions[0]!.errorCode)).toEqual(Array(12).fill(0));
+      expect(answers.map((a) => a.topics[0]!.partitions[0]!.baseOffset)).toEqual([...Array(12).keys()]);
+      const all = { ...fetchReq('pipelined', 0, 0), maxBytes: 16 << 20 };
+      all.topics[0]!.partitions[0]!.partitionMaxBytes = 16 << 20;
+      const read = await c.request('Fetch', all);
+      expect(decodeBatches(read.topics[0]!.partitions[0]!.records)).toHaveLength(12);
+    } finally {
+      c.close();
+      await broker.stop();
+    }
+  });
+});

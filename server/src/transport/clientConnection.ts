@@ -38,6 +38,8 @@ export class ClientConnection implements ConnectionInfo {
   readonly clientHost: string;
   private inFlight = 0;
   private inFlightBytes = 0;
+  /** A timer polls bufferedAmount while reading is paused. */
+  private polling = false;
   /** Fetches of one connection run one at a time (as Kafka clients send them), bounding their memory. */
   private fetchChain: Promise<unknown> = Promise.resolve();
   private paused = false;
@@ -165,21 +167,42 @@ export class ClientConnection implements ConnectionInfo {
     }
   }
 
+  /** Called when a request arrives or is answered: pause reading over the limits, resume (with some hysteresis) below them. */
   private updateBackpressure(): void {
     if (this.closed) return;
-    const over = this.inFlight >= this.maxInFlight || this.inFlightBytes > MAX_IN_FLIGHT_REQUEST_BYTES || this.socket.bufferedAmount > HIGH_WATER_BYTES;
-    if (over && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-      // bufferedAmount has no drain event: poll until the client reads.
-      const tick = () => {
-        if (this.closed) return;
-        if (this.inFlight < this.maxInFlight && this.inFlightBytes <= MAX_IN_FLIGHT_REQUEST_BYTES / 2 && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2) {
-          this.paused = false;
-          this.socket.resume();
-        } else setTimeout(tick, 5).unref();
-      };
-      setTimeout(tick, 5).unref();
+    if (this.paused) {
+      // Resume as soon as answers went out: a producer pausing on its in-flight bytes must not
+      // wait for the timer (that cost 1 KiB producers ~10% at a 2 MiB limit).
+      if (this.canResume()) this.resume();
+      return;
     }
+    const over = this.inFlight >= this.maxInFlight || this.inFlightBytes > MAX_IN_FLIGHT_REQUEST_BYTES || this.socket.bufferedAmount > HIGH_WATER_BYTES;
+    if (!over) return;
+    this.paused = true;
+    this.socket.pause();
+    // bufferedAmount has no drain event: while paused, also poll until the client reads (one
+    // poller per connection, however often it pauses).
+    if (this.polling) return;
+    this.polling = true;
+    const tick = () => {
+      if (this.closed || !this.paused) {
+        this.polling = false;
+        return;
+      }
+      if (this.canResume()) {
+        this.polling = false;
+        this.resume();
+      } else setTimeout(tick, 5).unref();
+    };
+    setTimeout(tick, 5).unref();
+  }
+
+  private canResume(): boolean {
+    return this.inFlight < this.maxInFlight && this.inFlightBytes <= MAX_IN_FLIGHT_REQUEST_BYTES / 2 && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2;
+  }
+
+  private resume(): void {
+    this.paused = false;
+    this.socket.resume();
   }
 }
