@@ -253,7 +253,7 @@ describe('request bytes in flight on one connection', () => {
     try {
       await c.request('CreateTopics', { topics: [{ name: 'pipelined', numPartitions: 1, configs: [] }], validateOnly: false });
       const value = 'x'.repeat(512 * 1024);
-      // 12 x 512 KiB sent at once: 6 MiB against a 2 MiB limit.
+      // 12 x 512 KiB sent at once: 6 MiB against a 1 MiB limit.
       const answers = await Promise.all(Array.from({ length: 12 }, () => c.request('Produce', produceReq('pipelined', 0, batch([value])))));
       expect(answers.map((a) => a.topics[0]!.partitions[0]!.errorCode)).toEqual(Array(12).fill(0));
       expect(answers.map((a) => a.topics[0]!.partitions[0]!.baseOffset)).toEqual([...Array(12).keys()]);

@@ -5,12 +5,13 @@
 
 /**
  * Request bytes one connection may have read and not yet answered before the broker stops reading
- * it (both doors). Kafka reads one request per connection at a time; 2 MiB still lets a producer
- * keep a full 1 MiB batch in flight behind another. Under a flood of 2 MB produce frames, 16 MiB
- * held the peak RSS at 770-793 MB, 4 MiB at 529-563 MB (both before glibc was tuned), and 2 MiB
- * about 30 MB below 4 MiB, with produce throughput unchanged (FINDINGS.md).
+ * it (both doors; a larger single request still goes through, alone). Kafka reads one request per
+ * connection at a time; 1 MiB still lets a producer keep a request being written and the next one
+ * read. Under a flood of 2 MB produce frames the peak RSS was 770-793 MB at 16 MiB and 529-563 MB at
+ * 4 MiB (both before glibc was tuned), then 289-306 MB at 2 MiB and 239-251 MB at 1 MiB, the 1 KiB
+ * produce rows within their spread (FINDINGS.md, 2026-12-01, third session).
  */
-export const MAX_IN_FLIGHT_REQUEST_BYTES = 2 * 1024 * 1024;
+export const MAX_IN_FLIGHT_REQUEST_BYTES = 1024 * 1024;
 
 /**
  * Bytes of answers written to client sockets and not yet handed to the kernel, over the whole

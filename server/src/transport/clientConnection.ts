@@ -172,7 +172,7 @@ export class ClientConnection implements ConnectionInfo {
     if (this.closed) return;
     if (this.paused) {
       // Resume as soon as answers went out: a producer pausing on its in-flight bytes must not
-      // wait for the timer (that cost 1 KiB producers ~10% at a 2 MiB limit).
+      // wait for the timer (that cost 1 KiB producers ~10% at a 2 MiB limit, FINDINGS.md).
       if (this.canResume()) this.resume();
       return;
     }
