@@ -13,16 +13,14 @@ export const serverCli = process.env.BROOK_SERVER_CLI ?? fileURLToPath(new URL('
 const launcher = fileURLToPath(new URL('../../server/bin/brook-server.js', import.meta.url));
 
 /**
- * The variables the `brook-server` launcher sets for the broker (glibc's allocator, V8's young
- * generation), read from the launcher itself so scripts start the broker as users do, and resolved
- * against `env` as sh does there: `X="${X-default}"` keeps a value already set, `X="flags ${X-}"`
- * puts the caller's value after the launcher's. Spread it after the caller's environment.
+ * The variables the `brook-server` launcher sets for the broker (glibc's allocator), read from the
+ * launcher itself so scripts start the broker as users do, and resolved against `env` as sh does
+ * there (`X="${X-default}"` keeps a value already set).
  */
 export function launcherEnv(env = process.env) {
   const text = readFileSync(launcher, 'utf8');
   const out = {};
   for (const m of text.matchAll(/(\w+)="\$\{\1-([^}]*)\}"/g)) out[m[1]] = env[m[1]] ?? m[2];
-  for (const m of text.matchAll(/(\w+)="([^"$]*)\$\{\1-\}"/g)) out[m[1]] = m[2] + (env[m[1]] ?? '');
   return out;
 }
 

@@ -1,12 +1,10 @@
 #!/bin/sh
-// 2>/dev/null; exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_-1048576}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_-1048576}" NODE_OPTIONS="--max-semi-space-size=4 ${NODE_OPTIONS-}" "${npm_node_execpath:-node}" "$0" "$@"
+// 2>/dev/null; exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_-1048576}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_-1048576}" "${npm_node_execpath:-node}" "$0" "$@"
 // The line above is for sh; this file is also JavaScript. It re-runs this file with node (the one
 // running npm under npm start or npx, else node on PATH) in the same process (exec), after setting
 // glibc's allocator for a broker. glibc otherwise raises its mmap threshold after each large Buffer
 // is freed, keeps what later frees leave behind, and a produce flood then holds ~200 MB more RSS
 // (scripts/bench/FINDINGS.md, 2026-12-01). Values set by the caller win; other C libraries ignore
-// these variables. V8's young generation is capped at 4 MB semi-spaces (its default grows to 16):
-// 15-20 MB less RSS idle and under a flood (FINDINGS.md, 2026-12-01, third session); the caller's
-// NODE_OPTIONS come after it, so a flag set there wins. A committed entry point, so npm links the
-// bin at install time (before dist/ is built).
+// these variables. A committed entry point, so npm links the bin at install time (before dist/ is
+// built).
 import '../dist/cli.js';

@@ -76,7 +76,7 @@ export const defaultOptions: BrokerOptions = {
   maxFrameBytes: 16 * 1024 * 1024,
   maxMessageBytes: 1024 * 1024,
   maxInFlightRequests: 64,
-  maxQueuedAnswerBytes: 16 * 1024 * 1024,
+  maxQueuedAnswerBytes: 32 * 1024 * 1024,
   maxConnections: 10_000,
   maxPartitionsPerTopic: 10_000,
   maxFetchWaitMs: 30_000,

@@ -1,7 +1,6 @@
 // The brook-server launcher (bin/brook-server.js, sh and JavaScript in one file) sets glibc's
-// allocator and V8's young generation for the broker and execs node in the same process: the
-// broker keeps the pid it was started with (signals, SIGKILL in tests, Docker's PID 1), and values
-// the caller set win.
+// allocator for the broker and execs node in the same process: the broker keeps the pid it was
+// started with (signals, SIGKILL in tests, Docker's PID 1), and values the caller set win.
 import { spawn } from 'node:child_process';
 import { readFile, readlink, realpath } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -18,7 +17,7 @@ afterAll(async () => {
 async function launch(env: Record<string, string>) {
   const dataDir = await tempDir('brook-launcher-');
   dirs.push(dataDir);
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MALLOC_') && k !== 'NODE_OPTIONS'));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MALLOC_')));
   const proc = spawn('sh', [launcher, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...clean, ...env },
@@ -41,15 +40,14 @@ describe.skipIf(process.platform !== 'linux')('brook-server launcher', () => {
     const { proc, exited, listening, environ } = await launch({ npm_node_execpath: process.execPath });
     expect(listening.pid).toBe(proc.pid); // exec: no shell left between the caller and the broker
     expect(await readlink(`/proc/${proc.pid}/exe`)).toBe(await realpath(process.execPath)); // npm's node
-    expect(environ).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=1048576', 'MALLOC_TRIM_THRESHOLD_=1048576', 'NODE_OPTIONS=--max-semi-space-size=4 ']));
+    expect(environ).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=1048576', 'MALLOC_TRIM_THRESHOLD_=1048576']));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 
   it('keeps the values the caller set', async () => {
-    const { proc, exited, environ } = await launch({ MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '', NODE_OPTIONS: '--max-semi-space-size=16' });
+    const { proc, exited, environ } = await launch({ MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '' });
     expect(environ).toContain('MALLOC_ARENA_MAX=4');
-    expect(environ).toContain('NODE_OPTIONS=--max-semi-space-size=4 --max-semi-space-size=16'); // V8 takes the last
     expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=');
     expect(environ).toContain('MALLOC_TRIM_THRESHOLD_=1048576');
     proc.kill('SIGTERM');

@@ -8,8 +8,8 @@
  * it (both doors; a larger single request still goes through, alone). Kafka reads one request per
  * connection at a time; 1 MiB still lets a producer keep a request being written and the next one
  * read. Under a flood of 2 MB produce frames the peak RSS was 770-793 MB at 16 MiB and 529-563 MB at
- * 4 MiB (both before glibc was tuned), then 289-306 MB at 2 MiB and 239-251 MB at 1 MiB, the 1 KiB
- * produce rows within their spread (FINDINGS.md, 2026-12-01, third session).
+ * 4 MiB (both before glibc was tuned), then 344-386 MB at 4 MiB and 262-300 MB at 1 MiB
+ * (FINDINGS.md, 2026-12-01, third session).
  */
 export const MAX_IN_FLIGHT_REQUEST_BYTES = 1024 * 1024;
 
