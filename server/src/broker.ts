@@ -3,7 +3,7 @@
  * port: the WebSocket protocol at /ws, the admin API, /health, /metrics, /docs.
  */
 import { setMaxListeners } from 'node:events';
-import { AnswerMemory } from './services/answerMemory.js';
+import { AnswerMemory, RequestMemory } from './services/answerMemory.js';
 import { createSecureContext } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import websocket from '@fastify/websocket';
@@ -129,7 +129,8 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
 
   const cluster = await ClusterIdentity.open(options.dataDir, topics);
   const answers = new AnswerMemory(options.maxQueuedAnswerBytes);
-  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster, answers };
+  const requests = new RequestMemory(options.maxQueuedRequestBytes);
+  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster, answers, requests };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => ({ consumer: groups.stats(), classic: classicGroups.stats() }),
@@ -181,7 +182,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       socket.close(1013, shutdown.signal.aborted ? 'broker shutting down' : 'too many connections');
       return;
     }
-    const conn = new ClientConnection(socket, req.socket.remoteAddress ?? 'unknown', handlers, logger, options.maxInFlightRequests, metrics, answers, (c) => {
+    const conn = new ClientConnection(socket, req.socket.remoteAddress ?? 'unknown', handlers, logger, options.maxInFlightRequests, metrics, answers, requests, (c) => {
       connections.delete(c.connectionId);
       metrics.connections.dec({ listener: 'ws' });
       groups.connectionClosed(c.connectionId);

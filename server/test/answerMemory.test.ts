@@ -1,6 +1,6 @@
 // The broker-wide count of answer bytes clients have not taken (services/answerMemory.ts).
 import { describe, expect, it } from 'vitest';
-import { AnswerMemory, ConnectionAnswers } from '../src/services/answerMemory.js';
+import { AnswerMemory, ConnectionAnswers, ConnectionRequests, RequestMemory } from '../src/services/answerMemory.js';
 
 describe('answer memory', () => {
   it('counts what connections hold until each write completes or the connection closes, never twice', () => {
@@ -47,3 +47,35 @@ function limitNow(memory: AnswerMemory, maxBytes: number): number {
   r.release();
   return r.limit;
 }
+
+describe('request memory', () => {
+  it('past the cap, a connection holding requests stops reading until they are answered or the total is under half; one holding none always reads', () => {
+    const memory = new RequestMemory(1000);
+    const a = new ConnectionRequests(memory);
+    const b = new ConnectionRequests(memory);
+    a.add(600);
+    b.add(500);
+    expect(memory.heldBytes).toBe(1100);
+    expect(memory.full(a.bytes)).toBe(true);
+    expect(memory.full(0)).toBe(false); // a new connection reads its first request
+    expect(memory.roomFor(a.bytes)).toBe(false);
+    b.add(-500); // b's request answered: b holds none and reads again
+    expect(memory.roomFor(b.bytes)).toBe(true);
+    expect(memory.full(a.bytes)).toBe(false);
+    expect(memory.roomFor(a.bytes)).toBe(false); // 600 > half the cap: a waits for its own answers
+    a.add(-200);
+    expect(memory.roomFor(a.bytes)).toBe(true);
+  });
+
+  it('a closed connection gives back what it held, once, and late answers change nothing', () => {
+    const memory = new RequestMemory(1000);
+    const a = new ConnectionRequests(memory);
+    a.add(300);
+    a.add(200);
+    a.releaseAll();
+    expect(memory.heldBytes).toBe(0);
+    a.add(-300); // a request of the closed connection finishing later
+    a.releaseAll();
+    expect(memory.heldBytes).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, decodeBatches, encodeBatch } from '@brook/protocol';
 import { RawClient, testBroker } from './helpers.js';
+import { RawKafka } from './kafka/rawKafka.js';
 import { ConnectionAnswers } from '../src/services/answerMemory.js';
 
 const enc = new TextEncoder();
@@ -246,14 +247,14 @@ describe('fetch answers under broker-wide answer memory pressure', () => {
   });
 });
 
-describe('request bytes in flight on one connection', () => {
-  it('past the limit (MAX_IN_FLIGHT_REQUEST_BYTES) reading pauses and resumes: every pipelined produce is answered, in order, and stored', async () => {
+describe('request bytes in flight', () => {
+  it('past the limit of one connection (MAX_IN_FLIGHT_REQUEST_BYTES) reading pauses and resumes: every pipelined produce is answered, in order, and stored', async () => {
     const broker = await testBroker();
     const c = await RawClient.connect(broker.url);
     try {
       await c.request('CreateTopics', { topics: [{ name: 'pipelined', numPartitions: 1, configs: [] }], validateOnly: false });
-      const value = 'x'.repeat(512 * 1024);
-      // 12 x 512 KiB sent at once: 6 MiB against a 1 MiB limit.
+      const value = 'x'.repeat(900 * 1024);
+      // 12 x 900 KiB sent at once: 10.5 MiB against a 4 MiB limit.
       const answers = await Promise.all(Array.from({ length: 12 }, () => c.request('Produce', produceReq('pipelined', 0, batch([value])))));
       expect(answers.map((a) => a.topics[0]!.partitions[0]!.errorCode)).toEqual(Array(12).fill(0));
       expect(answers.map((a) => a.topics[0]!.partitions[0]!.baseOffset)).toEqual([...Array(12).keys()]);
@@ -261,8 +262,46 @@ describe('request bytes in flight on one connection', () => {
       all.topics[0]!.partitions[0]!.partitionMaxBytes = 16 << 20;
       const read = await c.request('Fetch', all);
       expect(decodeBatches(read.topics[0]!.partitions[0]!.records)).toHaveLength(12);
+      expect(broker.context.requests.heldBytes).toBe(0);
     } finally {
       c.close();
+      await broker.stop();
+    }
+  });
+
+  it('past the broker-wide cap (maxQueuedRequestBytes), producers on both doors keep to what they have in flight, and all are answered', async () => {
+    const cap = 1 << 20;
+    const broker = await testBroker({ kafkaPort: 0, maxQueuedRequestBytes: cap });
+    const ws = await Promise.all([0, 1].map(() => RawClient.connect(broker.url)));
+    const k = await RawKafka.connect(broker.kafkaAddress!);
+    let peak = 0;
+    let sampling = true;
+    const sample = () => {
+      peak = Math.max(peak, broker.context.requests.heldBytes);
+      if (sampling) setImmediate(sample);
+    };
+    try {
+      await broker.context.topics.create('crowd', 3);
+      const records = batch(['y'.repeat(256 * 1024)]);
+      sample();
+      // 3 connections x 12 x 256 KiB at once: 9 MiB, each connection under its own 4 MiB limit only by pausing.
+      const sent = [
+        ...ws.flatMap((c, i) => Array.from({ length: 12 }, () => c.request('Produce', produceReq('crowd', i, records)).then((a) => a.topics[0]!.partitions[0]!.errorCode))),
+        ...Array.from({ length: 12 }, () =>
+          k.request('Produce', 9, { acks: -1, timeoutMs: 5000, topicData: [{ name: 'crowd', topicId: '', partitionData: [{ index: 2, records }] }] }).then((a) => a.responses[0]!.partitionResponses[0]!.errorCode),
+        ),
+      ];
+      expect(await Promise.all(sent)).toEqual(Array(36).fill(0));
+      sampling = false;
+      // Without the cap the three could hold 3 x 4 MiB; with it, the cap plus what each read before it paused.
+      expect(peak).toBeGreaterThan(cap);
+      expect(peak).toBeLessThanOrEqual(cap + 3 * 3 * 270 * 1024);
+      for (const p of [0, 1, 2]) expect(broker.context.topics.partition('crowd', p)!.logEndOffset).toBe(12);
+      expect(broker.context.requests.heldBytes).toBe(0);
+    } finally {
+      sampling = false;
+      for (const c of ws) c.close();
+      k.close();
       await broker.stop();
     }
   });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AnswerMemory } from '../services/answerMemory.js';
+import type { AnswerMemory, RequestMemory } from '../services/answerMemory.js';
 import type { ApiName, RequestOf, ResponseOf } from '@brook/protocol';
 import type { BrokerOptions } from '../config.js';
 import type { TopicManager } from '../log/topicManager.js';
@@ -30,6 +30,8 @@ export interface BrokerContext {
   cluster: ClusterIdentity;
   /** Answer bytes clients have not taken yet, broker-wide: bounds what Fetch answers may add. */
   answers: AnswerMemory;
+  /** Request bytes read and not yet answered, broker-wide: bounds what producers together hold. */
+  requests: RequestMemory;
 }
 
 export interface ConnectionInfo {

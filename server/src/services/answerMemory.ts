@@ -5,13 +5,71 @@
 
 /**
  * Request bytes one connection may have read and not yet answered before the broker stops reading
- * it (both doors; a larger single request still goes through, alone). Kafka reads one request per
- * connection at a time; 1 MiB still lets a producer keep a request being written and the next one
- * read. Under a flood of 2 MB produce frames the peak RSS was 770-793 MB at 16 MiB and 529-563 MB at
- * 4 MiB (both before glibc was tuned), then 344-386 MB at 4 MiB and 262-300 MB at 1 MiB
- * (FINDINGS.md, 2026-12-01, third session).
+ * it (both doors; a larger single request still goes through). Kafka reads one request per
+ * connection at a time; 4 MiB lets a producer keep a few full batches in flight (at 1 MiB a single
+ * producer of 1 KiB records with acks all lost 5-9%, FINDINGS.md). What many connections hold
+ * together is bounded by RequestMemory.
  */
-export const MAX_IN_FLIGHT_REQUEST_BYTES = 1024 * 1024;
+export const MAX_IN_FLIGHT_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Request bytes read and not yet answered over all connections of both doors (Kafka's
+ * `queued.max.request.bytes`). Past the cap, each connection keeps at most the requests it has in
+ * flight and reads again only once they are answered (or the total is back under half the cap),
+ * so a crowd of producers holds about one request each instead of MAX_IN_FLIGHT_REQUEST_BYTES
+ * each. A connection with nothing in flight always reads: no one waits on another's answers.
+ * Under a flood of 2 MB frames from five producers this took the peak RSS from 344-386 MB to
+ * under 300 (FINDINGS.md, 2026-12-01, third session).
+ */
+export class RequestMemory {
+  private held = 0;
+
+  constructor(readonly capBytes: number) {}
+
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /** Whether a connection holding `own` request bytes must stop reading on the broker's account. */
+  full(own: number): boolean {
+    return own > 0 && this.held > this.capBytes;
+  }
+
+  /** Whether a connection paused holding `own` bytes may read again on the broker's account. */
+  roomFor(own: number): boolean {
+    return own === 0 || this.held <= this.capBytes / 2;
+  }
+
+  add(n: number): void {
+    this.held += n;
+  }
+}
+
+/** One connection's share of RequestMemory; what it still holds is released when it closes. */
+export class ConnectionRequests {
+  private held = 0;
+  private closed = false;
+
+  constructor(readonly memory: RequestMemory) {}
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** A request of `n` bytes was read (negative: answered). */
+  add(n: number): void {
+    if (this.closed) return;
+    this.held += n;
+    this.memory.add(n);
+  }
+
+  releaseAll(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.memory.add(-this.held);
+    this.held = 0;
+  }
+}
 
 /**
  * Bytes of answers written to client sockets and not yet handed to the kernel, over the whole

@@ -19,7 +19,7 @@ import type { ApiHandlers, ConnectionInfo } from '../api/types.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Principal } from '../auth/authorizer.js';
 import { TickCork } from './tickCork.js';
-import { ConnectionAnswers, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory } from '../services/answerMemory.js';
+import { ConnectionAnswers, ConnectionRequests, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory, type RequestMemory } from '../services/answerMemory.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /**
@@ -37,7 +37,8 @@ export class ClientConnection implements ConnectionInfo {
   principal: Principal | null = null;
   readonly clientHost: string;
   private inFlight = 0;
-  private inFlightBytes = 0;
+  /** Request bytes read and not yet answered, in the broker-wide count. */
+  private readonly requests: ConnectionRequests;
   /** A timer polls bufferedAmount while reading is paused. */
   private polling = false;
   /** Fetches of one connection run one at a time (as Kafka clients send them), bounding their memory. */
@@ -58,9 +59,11 @@ export class ClientConnection implements ConnectionInfo {
     private readonly maxInFlight: number,
     private readonly metrics: BrokerMetrics,
     answerMemory: AnswerMemory,
+    requestMemory: RequestMemory,
     private readonly onClose: (c: ClientConnection) => void,
   ) {
     this.answers = new ConnectionAnswers(answerMemory);
+    this.requests = new ConnectionRequests(requestMemory);
     this.clientHost = remoteAddress;
     const tcp = (socket as unknown as { _socket?: Socket })._socket;
     this.writes = tcp ? new TickCork(tcp) : null;
@@ -99,6 +102,7 @@ export class ClientConnection implements ConnectionInfo {
     if (this.closed) return;
     this.closed = true;
     this.answers.releaseAll();
+    this.requests.releaseAll();
     this.abort.abort();
     this.onClose(this);
   }
@@ -127,7 +131,7 @@ export class ClientConnection implements ConnectionInfo {
       return;
     }
     this.inFlight++;
-    this.inFlightBytes += buf.length;
+    this.requests.add(buf.length);
     this.updateBackpressure();
     void this.run(req, buf.length);
   }
@@ -162,7 +166,7 @@ export class ClientConnection implements ConnectionInfo {
     } finally {
       end();
       this.inFlight--;
-      this.inFlightBytes -= size;
+      this.requests.add(-size);
       this.updateBackpressure();
     }
   }
@@ -172,11 +176,13 @@ export class ClientConnection implements ConnectionInfo {
     if (this.closed) return;
     if (this.paused) {
       // Resume as soon as answers went out: a producer pausing on its in-flight bytes must not
-      // wait for the timer (that cost 1 KiB producers ~10% at a 2 MiB limit, FINDINGS.md).
+      // wait for the timer (FINDINGS.md, 2026-12-01, third session).
       if (this.canResume()) this.resume();
       return;
     }
-    const over = this.inFlight >= this.maxInFlight || this.inFlightBytes > MAX_IN_FLIGHT_REQUEST_BYTES || this.socket.bufferedAmount > HIGH_WATER_BYTES;
+    const own = this.requests.bytes;
+    const over =
+      this.inFlight >= this.maxInFlight || own > MAX_IN_FLIGHT_REQUEST_BYTES || this.requests.memory.full(own) || this.socket.bufferedAmount > HIGH_WATER_BYTES;
     if (!over) return;
     this.paused = true;
     this.socket.pause();
@@ -198,7 +204,13 @@ export class ClientConnection implements ConnectionInfo {
   }
 
   private canResume(): boolean {
-    return this.inFlight < this.maxInFlight && this.inFlightBytes <= MAX_IN_FLIGHT_REQUEST_BYTES / 2 && this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2;
+    const own = this.requests.bytes;
+    return (
+      this.inFlight < this.maxInFlight &&
+      own <= MAX_IN_FLIGHT_REQUEST_BYTES / 2 &&
+      this.requests.memory.roomFor(own) &&
+      this.socket.bufferedAmount <= HIGH_WATER_BYTES / 2
+    );
   }
 
   private resume(): void {

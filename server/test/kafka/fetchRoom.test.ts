@@ -8,7 +8,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { kafka } from '@brook/protocol';
 import { KafkaConnection, type KafkaConnectionDeps } from '../../src/transport/kafka/connection.js';
-import { AnswerMemory } from '../../src/services/answerMemory.js';
+import { AnswerMemory, RequestMemory } from '../../src/services/answerMemory.js';
 
 /** Holds everything written until drain() (the client read it all). */
 class StalledSocket extends EventEmitter {
@@ -46,7 +46,7 @@ describe('Kafka door: fetches of a client that does not read', () => {
     const nextHandled = () => new Promise<void>((r) => handled.push(r));
     const timer = { startTimer: () => () => 0 };
     const deps = {
-      ctx: { auth: null, answers: new AnswerMemory(32 << 20), metrics: { latencyOf: () => timer, requestErrors: { inc: () => {} } } },
+      ctx: { auth: null, answers: new AnswerMemory(32 << 20), requests: new RequestMemory(8 << 20), metrics: { latencyOf: () => timer, requestErrors: { inc: () => {} } } },
       handlers: {},
       adapters: {
         Fetch: {

@@ -17,7 +17,7 @@ import { toKafkaError } from './errors.js';
 import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
 import { TickCork } from '../tickCork.js';
-import { ConnectionAnswers, MAX_IN_FLIGHT_REQUEST_BYTES } from '../../services/answerMemory.js';
+import { ConnectionAnswers, ConnectionRequests, MAX_IN_FLIGHT_REQUEST_BYTES } from '../../services/answerMemory.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
@@ -63,7 +63,8 @@ export class KafkaConnection implements KafkaConnectionInfo {
   readonly clientHost: string;
   private readonly splitter: kafka.FrameSplitter;
   private readonly slots: Slot[] = [];
-  private outstandingBytes = 0;
+  /** Request bytes read and not yet answered, in the broker-wide count. */
+  private readonly requests: ConnectionRequests;
   /** Its answers not yet handed to the kernel, in the broker-wide count (services/answerMemory.ts). */
   private readonly answers: ConnectionAnswers;
   /** Bytes of finished answers waiting in `slots` behind an earlier one. */
@@ -87,6 +88,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
   ) {
     this.writes = new TickCork(socket);
     this.answers = new ConnectionAnswers(deps.ctx.answers);
+    this.requests = new ConnectionRequests(deps.ctx.requests);
     this.clientHost = socket.remoteAddress ?? 'unknown';
     this.authenticated = deps.ctx.auth === null;
     this.splitter = new kafka.FrameSplitter(deps.maxFrameBytes);
@@ -148,6 +150,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
     if (this.closed) return;
     this.closed = true;
     this.answers.releaseAll();
+    this.requests.releaseAll();
     this.abort.abort();
     this.wakeFetch();
     this.deps.onClose(this);
@@ -255,7 +258,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
   ): Promise<void> {
     const slot: Slot = { done: false, frame: null, frameBytes: 0, size };
     this.slots.push(slot);
-    this.outstandingBytes += size;
+    this.requests.add(size);
     const end = this.deps.ctx.metrics.latencyOf(api, 'kafka').startTimer();
     let started: Promise<unknown>;
     try {
@@ -293,7 +296,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
   private flush(): void {
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
-      this.outstandingBytes -= slot.size;
+      this.requests.add(-slot.size);
       this.queuedAnswerBytes -= slot.frameBytes;
       if (slot.frame && !this.closed) {
         this.writes.cork();
@@ -311,11 +314,13 @@ export class KafkaConnection implements KafkaConnectionInfo {
 
   private updateBackpressure(): void {
     if (this.closed || this.draining) return;
-    const over = this.slots.length >= this.deps.maxInFlight || this.outstandingBytes > MAX_IN_FLIGHT_REQUEST_BYTES || this.socket.writableLength > HIGH_WATER_BYTES;
+    const own = this.requests.bytes;
+    const over =
+      this.slots.length >= this.deps.maxInFlight || own > MAX_IN_FLIGHT_REQUEST_BYTES || this.requests.memory.full(own) || this.socket.writableLength > HIGH_WATER_BYTES;
     if (over && !this.paused) {
       this.paused = true;
       this.socket.pause();
-    } else if (!over && this.paused) {
+    } else if (!over && this.paused && this.requests.memory.roomFor(own)) {
       this.paused = false;
       this.socket.resume();
     }
