@@ -13,7 +13,7 @@ export interface BrokerOptions {
   maxInFlightRequests: number;
   /** Answer bytes all clients together may leave unread before Fetch answers shrink (services/answerMemory.ts). */
   maxQueuedAnswerBytes: number;
-  /** Request bytes all connections together may have read and not answered before each keeps to what it has in flight (services/answerMemory.ts). */
+  /** Request bytes all connections together may have read and not answered before each keeps to what it has in flight (services/answerMemory.ts; Kafka's queued.max.request.bytes). */
   maxQueuedRequestBytes: number;
   maxConnections: number;
   maxPartitionsPerTopic: number;
@@ -79,7 +79,7 @@ export const defaultOptions: BrokerOptions = {
   maxMessageBytes: 1024 * 1024,
   maxInFlightRequests: 64,
   maxQueuedAnswerBytes: 32 * 1024 * 1024,
-  maxQueuedRequestBytes: 8 * 1024 * 1024,
+  maxQueuedRequestBytes: 2 * 1024 * 1024,
   maxConnections: 10_000,
   maxPartitionsPerTopic: 10_000,
   maxFetchWaitMs: 30_000,

@@ -248,13 +248,13 @@ describe('fetch answers under broker-wide answer memory pressure', () => {
 });
 
 describe('request bytes in flight', () => {
-  it('past the limit of one connection (MAX_IN_FLIGHT_REQUEST_BYTES) reading pauses and resumes: every pipelined produce is answered, in order, and stored', async () => {
+  it('past the request limits (MAX_IN_FLIGHT_REQUEST_BYTES, maxQueuedRequestBytes) reading pauses and resumes: every pipelined produce is answered, in order, and stored', async () => {
     const broker = await testBroker();
     const c = await RawClient.connect(broker.url);
     try {
       await c.request('CreateTopics', { topics: [{ name: 'pipelined', numPartitions: 1, configs: [] }], validateOnly: false });
       const value = 'x'.repeat(900 * 1024);
-      // 12 x 900 KiB sent at once: 10.5 MiB against a 4 MiB limit.
+      // 12 x 900 KiB sent at once: 10.5 MiB against limits of 4 MiB (the connection) and 2 MiB (the broker).
       const answers = await Promise.all(Array.from({ length: 12 }, () => c.request('Produce', produceReq('pipelined', 0, batch([value])))));
       expect(answers.map((a) => a.topics[0]!.partitions[0]!.errorCode)).toEqual(Array(12).fill(0));
       expect(answers.map((a) => a.topics[0]!.partitions[0]!.baseOffset)).toEqual([...Array(12).keys()]);

@@ -18,8 +18,9 @@ export const MAX_IN_FLIGHT_REQUEST_BYTES = 4 * 1024 * 1024;
  * flight and reads again only once they are answered (or the total is back under half the cap),
  * so a crowd of producers holds about one request each instead of MAX_IN_FLIGHT_REQUEST_BYTES
  * each. A connection with nothing in flight always reads: no one waits on another's answers.
- * Under a flood of 2 MB frames from five producers this took the peak RSS from 344-386 MB to
- * under 300 (FINDINGS.md, 2026-12-01, third session).
+ * Under a flood of 2 MB frames from five producers, 2 MiB took the peak RSS from 348-370 MB to
+ * 288-312 MB (8 MiB: 322-343 MB), and produce throughput did not move (FINDINGS.md, 2026-12-01,
+ * third session).
  */
 export class RequestMemory {
   private held = 0;
