@@ -49,8 +49,8 @@ function limitNow(memory: AnswerMemory, maxBytes: number): number {
 }
 
 describe('request memory', () => {
-  it('past the cap, a connection holding requests stops reading until they are answered or the total is under half; one holding none always reads', () => {
-    const memory = new RequestMemory(1000);
+  it('past the cap, a connection holding requests stops reading until they are answered or the total is under half; one holding little always reads', () => {
+    const memory = new RequestMemory(1000, 50);
     const a = new ConnectionRequests(memory);
     const b = new ConnectionRequests(memory);
     a.add(600);
@@ -58,6 +58,7 @@ describe('request memory', () => {
     expect(memory.heldBytes).toBe(1100);
     expect(memory.full(a.bytes)).toBe(true);
     expect(memory.full(0)).toBe(false); // a new connection reads its first request
+    expect(memory.full(50)).toBe(false); // one with a small request in flight (a long poll) reads the next
     expect(memory.roomFor(a.bytes)).toBe(false);
     b.add(-500); // b's request answered: b holds none and reads again
     expect(memory.roomFor(b.bytes)).toBe(true);

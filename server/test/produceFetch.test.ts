@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, decodeBatches, encodeBatch } from '@brook/protocol';
 import { RawClient, testBroker } from './helpers.js';
 import { RawKafka } from './kafka/rawKafka.js';
-import { ConnectionAnswers } from '../src/services/answerMemory.js';
+import { ConnectionAnswers, ConnectionRequests } from '../src/services/answerMemory.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -264,6 +264,28 @@ describe('request bytes in flight', () => {
       expect(decodeBatches(read.topics[0]!.partitions[0]!.records)).toHaveLength(12);
       expect(broker.context.requests.heldBytes).toBe(0);
     } finally {
+      c.close();
+      await broker.stop();
+    }
+  });
+
+  it('past the broker-wide cap, a connection with only a long-poll Fetch in flight still has its next requests read (heartbeats, commits)', async () => {
+    const broker = await testBroker({ maxQueuedRequestBytes: 1 << 20 });
+    const c = await RawClient.connect(broker.url);
+    const flood = new ConnectionRequests(broker.context.requests);
+    try {
+      await c.request('CreateTopics', { topics: [{ name: 'quiet', numPartitions: 1, configs: [] }], validateOnly: false });
+      flood.add(4 << 20); // other connections hold 4 MiB of requests
+      let polled = false;
+      const poll = c.request('Fetch', fetchReq('quiet', 0, 0, 1500)).then(() => (polled = true));
+      // Once the broker has read the Fetch (it counts), any pause it decided is in effect.
+      while (broker.context.requests.heldBytes <= 4 << 20) await new Promise((r) => setImmediate(r));
+      const meta = await c.request('Metadata', { topics: null });
+      expect(meta.topics.map((t) => t.name)).toContain('quiet');
+      expect(polled).toBe(false); // answered while the poll still waits
+      await poll;
+    } finally {
+      flood.releaseAll();
       c.close();
       await broker.stop();
     }

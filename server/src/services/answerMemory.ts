@@ -17,7 +17,10 @@ export const MAX_IN_FLIGHT_REQUEST_BYTES = 4 * 1024 * 1024;
  * `queued.max.request.bytes`). Past the cap, each connection keeps at most the requests it has in
  * flight and reads again only once they are answered (or the total is back under half the cap),
  * so a crowd of producers holds about one request each instead of MAX_IN_FLIGHT_REQUEST_BYTES
- * each. A connection with nothing in flight always reads: no one waits on another's answers.
+ * each. A connection with less than `smallBytes` in flight always reads: no one waits on
+ * another's answers, and a consumer's heartbeats and commits are read while its long-poll Fetch
+ * waits on the same connection (Kafka clients open a second connection for that; Brook's SDK
+ * does not).
  * Under a flood of 2 MB frames from five producers, 2 MiB took the peak RSS from 348-370 MB to
  * 288-312 MB (8 MiB: 322-343 MB), and produce throughput did not move (FINDINGS.md, 2026-12-01,
  * third session).
@@ -25,7 +28,10 @@ export const MAX_IN_FLIGHT_REQUEST_BYTES = 4 * 1024 * 1024;
 export class RequestMemory {
   private held = 0;
 
-  constructor(readonly capBytes: number) {}
+  constructor(
+    readonly capBytes: number,
+    private readonly smallBytes = 64 * 1024,
+  ) {}
 
   get heldBytes(): number {
     return this.held;
@@ -33,12 +39,12 @@ export class RequestMemory {
 
   /** Whether a connection holding `own` request bytes must stop reading on the broker's account. */
   full(own: number): boolean {
-    return own > 0 && this.held > this.capBytes;
+    return own > this.smallBytes && this.held > this.capBytes;
   }
 
   /** Whether a connection paused holding `own` bytes may read again on the broker's account. */
   roomFor(own: number): boolean {
-    return own === 0 || this.held <= this.capBytes / 2;
+    return own <= this.smallBytes || this.held <= this.capBytes / 2;
   }
 
   add(n: number): void {
