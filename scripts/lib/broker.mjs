@@ -13,15 +13,14 @@ export const serverCli = process.env.BROOK_SERVER_CLI ?? fileURLToPath(new URL('
 const launcher = fileURLToPath(new URL('../../server/bin/brook-server.js', import.meta.url));
 
 /**
- * The variables the `brook-server` launcher sets for the broker (glibc's allocator), read from the
- * launcher itself so scripts start the broker as users do, and resolved against `env` as sh does
- * there (`X="${X-default}"` keeps a value already set).
+ * The environment the `brook-server` launcher gives the broker (glibc's allocator settings), read
+ * from the launcher itself so scripts start the broker as users do. Spread it before the caller's
+ * environment: values already set win, as there.
  */
-export function launcherEnv(env = process.env) {
-  const text = readFileSync(launcher, 'utf8');
-  const out = {};
-  for (const m of text.matchAll(/(\w+)="\$\{\1-([^}]*)\}"/g)) out[m[1]] = env[m[1]] ?? m[2];
-  return out;
+export function launcherEnv() {
+  const env = {};
+  for (const m of readFileSync(launcher, 'utf8').matchAll(/(\w+)="\$\{\1-([^}]*)\}"/g)) env[m[1]] = m[2];
+  return env;
 }
 
 /**
@@ -34,7 +33,7 @@ export async function startChildBroker(prefix = 'brook-script-', extraArgs = [],
   // node with the launcher's environment rather than the launcher itself: `nodeArgs` such as
   // `--cpu-prof` cannot reach node through the launcher (NODE_OPTIONS refuses them).
   const args = [...(opts.nodeArgs ?? []), serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...launcherEnv(), ...opts.env } });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...launcherEnv(), ...process.env, ...opts.env } });
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   let startupMs = null;
   let kafkaPort = null;

@@ -1,12 +1,12 @@
 // The broker-wide count of answer bytes clients have not taken (services/answerMemory.ts).
 import { describe, expect, it } from 'vitest';
-import { AnswerMemory, ConnectionAnswers, ConnectionRequests, RequestMemory } from '../src/services/answerMemory.js';
+import { AnswerMemory, ConnectionShare, RequestMemory } from '../src/services/answerMemory.js';
 
 describe('answer memory', () => {
   it('counts what connections hold until each write completes or the connection closes, never twice', () => {
     const memory = new AnswerMemory(1000, 100);
-    const a = new ConnectionAnswers(memory);
-    const b = new ConnectionAnswers(memory);
+    const a = new ConnectionShare(memory);
+    const b = new ConnectionShare(memory);
     const a1 = a.hold(300);
     const a2 = a.hold(200);
     b.hold(400);
@@ -27,7 +27,7 @@ describe('answer memory', () => {
 
   it('fetches read at the same time share what is left of the cap, each until it releases', () => {
     const memory = new AnswerMemory(1000, 100);
-    new ConnectionAnswers(memory).hold(300);
+    new ConnectionShare(memory).hold(300);
     const a = memory.reserveFetch(500);
     const b = memory.reserveFetch(500);
     const c = memory.reserveFetch(500);
@@ -51,8 +51,8 @@ function limitNow(memory: AnswerMemory, maxBytes: number): number {
 describe('request memory', () => {
   it('past the cap, a connection holding requests stops reading until they are answered or the total is under half; one holding little always reads', () => {
     const memory = new RequestMemory(1000, 50);
-    const a = new ConnectionRequests(memory);
-    const b = new ConnectionRequests(memory);
+    const a = new ConnectionShare(memory);
+    const b = new ConnectionShare(memory);
     a.add(600);
     b.add(500);
     expect(memory.heldBytes).toBe(1100);
@@ -70,7 +70,7 @@ describe('request memory', () => {
 
   it('a closed connection gives back what it held, once, and late answers change nothing', () => {
     const memory = new RequestMemory(1000);
-    const a = new ConnectionRequests(memory);
+    const a = new ConnectionShare(memory);
     a.add(300);
     a.add(200);
     a.releaseAll();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, decodeBatches, encodeBatch } from '@brook/protocol';
 import { RawClient, testBroker } from './helpers.js';
 import { RawKafka } from './kafka/rawKafka.js';
-import { ConnectionAnswers, ConnectionRequests } from '../src/services/answerMemory.js';
+import { ConnectionShare } from '../src/services/answerMemory.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -233,7 +233,7 @@ describe('fetch answers under broker-wide answer memory pressure', () => {
       const free = await c.request('Fetch', fetchAll);
       expect(decodeBatches(free.topics[0]!.partitions[0]!.records)).toHaveLength(8);
       // Stalled clients hold the whole cap: the next answer is one batch (64 KiB asked, one 100 KiB batch served).
-      const stalled = new ConnectionAnswers(broker.context.answers).hold(1 << 20);
+      const stalled = new ConnectionShare(broker.context.answers).hold(1 << 20);
       const squeezed = await c.request('Fetch', fetchAll);
       expect(decodeBatches(squeezed.topics[0]!.partitions[0]!.records)).toHaveLength(1);
       stalled();
@@ -272,7 +272,7 @@ describe('request bytes in flight', () => {
   it('past the broker-wide cap, a connection with only a long-poll Fetch in flight still has its next requests read (heartbeats, commits)', async () => {
     const broker = await testBroker({ maxQueuedRequestBytes: 1 << 20 });
     const c = await RawClient.connect(broker.url);
-    const flood = new ConnectionRequests(broker.context.requests);
+    const flood = new ConnectionShare(broker.context.requests);
     try {
       await c.request('CreateTopics', { topics: [{ name: 'quiet', numPartitions: 1, configs: [] }], validateOnly: false });
       flood.add(4 << 20); // other connections hold 4 MiB of requests

@@ -32,7 +32,7 @@ export async function createBrookTarget(dataDir) {
   async function startBroker() {
     starts++;
     // the environment the brook-server launcher sets (glibc's allocator), as users start it
-    proc = start(process.execPath, [serverCli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info'], { env: { ...process.env, ...launcherEnv() } });
+    proc = start(process.execPath, [serverCli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info'], { env: { ...launcherEnv(), ...process.env } });
     const p = proc;
     const found = await new Promise((resolve) => {
       const lines = createInterface({ input: p.child.stdout });

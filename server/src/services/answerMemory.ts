@@ -52,32 +52,6 @@ export class RequestMemory {
   }
 }
 
-/** One connection's share of RequestMemory; what it still holds is released when it closes. */
-export class ConnectionRequests {
-  private held = 0;
-  private closed = false;
-
-  constructor(readonly memory: RequestMemory) {}
-
-  get bytes(): number {
-    return this.held;
-  }
-
-  /** A request of `n` bytes was read (negative: answered). */
-  add(n: number): void {
-    if (this.closed) return;
-    this.held += n;
-    this.memory.add(n);
-  }
-
-  releaseAll(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.memory.add(-this.held);
-    this.held = 0;
-  }
-}
-
 /**
  * Bytes of answers written to client sockets and not yet handed to the kernel, over the whole
  * broker. Kafka serves fetches with sendfile from the page cache; Brook holds its answers as
@@ -129,25 +103,31 @@ export class AnswerMemory {
 }
 
 /**
- * One connection's share: what it holds, released when each write completes or, at the latest,
- * when the connection closes (a destroyed socket may not call back every pending write; a write
- * that calls back after that releases nothing twice).
+ * One connection's share of a broker-wide count (AnswerMemory, RequestMemory): what it holds, all
+ * released when the connection closes at the latest (a destroyed socket may not call back every
+ * pending write; what calls back after that releases nothing twice, and nothing is added after).
  */
-export class ConnectionAnswers {
+export class ConnectionShare<M extends { add(n: number): void }> {
   private held = 0;
   private closed = false;
 
-  constructor(private readonly memory: AnswerMemory) {}
+  constructor(readonly memory: M) {}
 
-  /** A write callback releasing `n` bytes. */
-  hold(n: number): () => void {
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** `n` bytes more (negative: released). */
+  add(n: number): void {
+    if (this.closed) return;
     this.held += n;
     this.memory.add(n);
-    return () => {
-      if (this.closed) return;
-      this.held -= n;
-      this.memory.add(-n);
-    };
+  }
+
+  /** Adds `n` bytes; returns the callback that releases them (a socket write's). */
+  hold(n: number): () => void {
+    this.add(n);
+    return () => this.add(-n);
   }
 
   releaseAll(): void {

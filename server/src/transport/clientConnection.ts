@@ -19,7 +19,7 @@ import type { ApiHandlers, ConnectionInfo } from '../api/types.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Principal } from '../auth/authorizer.js';
 import { TickCork } from './tickCork.js';
-import { ConnectionAnswers, ConnectionRequests, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory, type RequestMemory } from '../services/answerMemory.js';
+import { ConnectionShare, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory, type RequestMemory } from '../services/answerMemory.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /**
@@ -38,7 +38,7 @@ export class ClientConnection implements ConnectionInfo {
   readonly clientHost: string;
   private inFlight = 0;
   /** Request bytes read and not yet answered, in the broker-wide count. */
-  private readonly requests: ConnectionRequests;
+  private readonly requests: ConnectionShare<RequestMemory>;
   /** A timer polls bufferedAmount while reading is paused. */
   private polling = false;
   /** Fetches of one connection run one at a time (as Kafka clients send them), bounding their memory. */
@@ -49,7 +49,7 @@ export class ClientConnection implements ConnectionInfo {
   /** The TCP socket under the WebSocket, corked per tick (null if `ws` ever stops exposing it). */
   private readonly writes: TickCork | null;
   /** Its answers not yet handed to the kernel, in the broker-wide count. */
-  private readonly answers: ConnectionAnswers;
+  private readonly answers: ConnectionShare<AnswerMemory>;
 
   constructor(
     private readonly socket: WebSocket,
@@ -62,8 +62,8 @@ export class ClientConnection implements ConnectionInfo {
     requestMemory: RequestMemory,
     private readonly onClose: (c: ClientConnection) => void,
   ) {
-    this.answers = new ConnectionAnswers(answerMemory);
-    this.requests = new ConnectionRequests(requestMemory);
+    this.answers = new ConnectionShare(answerMemory);
+    this.requests = new ConnectionShare(requestMemory);
     this.clientHost = remoteAddress;
     const tcp = (socket as unknown as { _socket?: Socket })._socket;
     this.writes = tcp ? new TickCork(tcp) : null;

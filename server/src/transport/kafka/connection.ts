@@ -17,7 +17,7 @@ import { toKafkaError } from './errors.js';
 import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
 import { TickCork } from '../tickCork.js';
-import { ConnectionAnswers, ConnectionRequests, MAX_IN_FLIGHT_REQUEST_BYTES } from '../../services/answerMemory.js';
+import { ConnectionShare, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory, type RequestMemory } from '../../services/answerMemory.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
@@ -64,9 +64,9 @@ export class KafkaConnection implements KafkaConnectionInfo {
   private readonly splitter: kafka.FrameSplitter;
   private readonly slots: Slot[] = [];
   /** Request bytes read and not yet answered, in the broker-wide count. */
-  private readonly requests: ConnectionRequests;
+  private readonly requests: ConnectionShare<RequestMemory>;
   /** Its answers not yet handed to the kernel, in the broker-wide count (services/answerMemory.ts). */
-  private readonly answers: ConnectionAnswers;
+  private readonly answers: ConnectionShare<AnswerMemory>;
   /** Bytes of finished answers waiting in `slots` behind an earlier one. */
   private queuedAnswerBytes = 0;
   /** Settles when the last Fetch's answer is queued: fetches of one connection run one at a time (see FETCH_ROOM_BYTES). */
@@ -87,8 +87,8 @@ export class KafkaConnection implements KafkaConnectionInfo {
     private readonly deps: KafkaConnectionDeps,
   ) {
     this.writes = new TickCork(socket);
-    this.answers = new ConnectionAnswers(deps.ctx.answers);
-    this.requests = new ConnectionRequests(deps.ctx.requests);
+    this.answers = new ConnectionShare(deps.ctx.answers);
+    this.requests = new ConnectionShare(deps.ctx.requests);
     this.clientHost = socket.remoteAddress ?? 'unknown';
     this.authenticated = deps.ctx.auth === null;
     this.splitter = new kafka.FrameSplitter(deps.maxFrameBytes);
