@@ -17,7 +17,7 @@ const rets = Array.from({ length: N }, () => []);
 for (let i = 0; i < N; i++) for (let e = first[i]; e < first[i + 1]; e += EF) { const t = etypes[edges[e + eType]]; if (t === 'weak' || t === 'shortcut') continue; rets[edges[e + eTo] / NF].push(i); }
 const name = (i) => strings[nodes[i * NF + iName]]; const type = (i) => types[nodes[i * NF + iType]]; const size = (i) => nodes[i * NF + iSize];
 /** Retainer names checked nearest first, with the label they are counted under. */
-const CATS = [['WriteWrap', 'socket write queued (WriteWrap)'], ['CacheBudget', 'hot cache'], ['PartitionCache', 'hot cache'], ['AppendOp', 'append waiting in the write queue'], ['WriteQueue', 'write queue'], ['Receiver', 'ws receiver'], ['FrameSplitter', 'kafka frame splitter'], ['ConnectionAnswers', 'connection answers'], ['KafkaConnection', 'kafka connection'], ['ClientConnection', 'ws connection'], ['Generator', 'in an async function']];
+const CATS = [['WriteWrap', 'socket write queued (WriteWrap)'], ['CacheBudget', 'hot cache'], ['PartitionCache', 'hot cache'], ['AppendOp', 'append waiting in the write queue'], ['WriteQueue', 'write queue'], ['Receiver', 'ws receiver'], ['FrameSplitter', 'kafka frame splitter'], ['ConnectionShare', 'connection share (answers, requests)'], ['KafkaConnection', 'kafka connection'], ['ClientConnection', 'ws connection'], ['Generator', 'in an async function']];
 const cat = new Map();
 for (let i = 0; i < N; i++) {
   if (!(type(i) === 'native' && /ArrayBuffer|JSArrayBufferData/.test(name(i)))) continue;
