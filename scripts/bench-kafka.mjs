@@ -29,6 +29,15 @@ import { KAFKA_VERSION } from './kafka/lib/paths.mjs';
 import { CELLS } from './bench/kafka/cells.mjs';
 import { renderKafkaSection, spliceSection } from './bench/kafka/report.mjs';
 import { brokerUsage } from './bench/kafka/tools.mjs';
+import { procCpuSeconds } from './lib/broker.mjs';
+
+const cpuSecondsOf = (pid) => {
+  try {
+    return procCpuSeconds(pid);
+  } catch {
+    return undefined;
+  }
+};
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -81,9 +90,13 @@ for (const targetName of opts.targets) {
       const runs = [];
       for (let r = 0; r < opts.runs; r++) {
         const t0 = performance.now();
+        const cpu0 = cpuSecondsOf(target.pid);
         let res;
         try {
           res = await cell.run({ target, targetName, quick: opts.quick, run: r });
+          // the broker's CPU over the cell (a consume cell that fills its own topic counts that too)
+          const cpu1 = cpuSecondsOf(target.pid);
+          if (cpu0 !== undefined && cpu1 !== undefined) res.brokerCpuSeconds = +(cpu1 - cpu0).toFixed(2);
         } catch (e) {
           res = { error: String(e?.message ?? e).slice(0, 300) };
         }

@@ -24,15 +24,24 @@ export function launcherEnv() {
 }
 
 /**
+ * The node flags the launcher passes before the script: BROOK_NODE_FLAGS if the caller set it
+ * (empty: none), else the launcher's default.
+ */
+export function launcherNodeFlags() {
+  const dflt = /\$\{BROOK_NODE_FLAGS-([^}]*)\}/.exec(readFileSync(launcher, 'utf8'))?.[1] ?? '';
+  return (process.env.BROOK_NODE_FLAGS ?? dflt).split(' ').filter(Boolean);
+}
+
+/**
  * `dataDir` reuses a directory (restarts); otherwise a fresh temp dir is made.
  * `nodeArgs` go to the broker's node (e.g. `--cpu-prof`), `logLevel` defaults to info (the port is
  * read from the "Brook listening" line, which is logged at info), `env` adds variables.
  */
 export async function startChildBroker(prefix = 'brook-script-', extraArgs = [], opts = {}) {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), prefix)));
-  // node with the launcher's environment rather than the launcher itself: `nodeArgs` such as
-  // `--cpu-prof` cannot reach node through the launcher (NODE_OPTIONS refuses them).
-  const args = [...(opts.nodeArgs ?? []), serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs];
+  // node with the launcher's environment and flags rather than the launcher itself: `nodeArgs`
+  // such as `--cpu-prof` cannot reach node through the launcher (NODE_OPTIONS refuses them).
+  const args = [...launcherNodeFlags(), ...(opts.nodeArgs ?? []), serverCli, '--port', '0', '--kafka-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'info', ...extraArgs];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...launcherEnv(), ...process.env, ...opts.env } });
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   let startupMs = null;

@@ -2,7 +2,7 @@
 // (SIGTERM) and starts it again on the same data dir and the same Kafka port.
 import { createInterface } from 'node:readline';
 import { exitReason, start, tail } from './proc.mjs';
-import { launcherEnv, serverCli } from '../../lib/broker.mjs';
+import { launcherEnv, launcherNodeFlags, serverCli } from '../../lib/broker.mjs';
 
 /** The Kafka port a Brook log line names, whatever shape the listener logs it in. */
 export function kafkaPortOf(line) {
@@ -31,8 +31,8 @@ export async function createBrookTarget(dataDir) {
 
   async function startBroker() {
     starts++;
-    // the environment the brook-server launcher sets (glibc's allocator), as users start it
-    proc = start(process.execPath, [serverCli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info'], { env: { ...launcherEnv(), ...process.env } });
+    // the environment and node flags the brook-server launcher sets, as users start it
+    proc = start(process.execPath, [...launcherNodeFlags(), serverCli, '--port', '0', '--kafka-port', String(kafkaPort), '--data-dir', dataDir, '--log-level', 'info'], { env: { ...launcherEnv(), ...process.env } });
     const p = proc;
     const found = await new Promise((resolve) => {
       const lines = createInterface({ input: p.child.stdout });
