@@ -72,6 +72,7 @@ export function renderKafkaSection(doc) {
   }
   const usage = cols.filter((c) => doc.usage[c]).map((c) => `${t[c]}: peak RSS ${doc.usage[c].peakRssMB} MB, ${doc.usage[c].cpuSeconds} CPU s`);
   if (usage.length) lines.push('', `Broker processes over the whole run: ${usage.join('; ')}.`);
+  lines.push(...brokerCpuTable(doc, cols));
   lines.push(
     '',
     'How each row runs: `scripts/bench/kafka/cells.mjs`. ProducerPerformance: `linger.ms=5 batch.size=65536`, the Java producer\'s defaults otherwise (idempotent with acks all). ' +
@@ -80,6 +81,30 @@ export function renderKafkaSection(doc) {
     END,
   );
   return lines.join('\n');
+}
+
+/**
+ * The broker's CPU seconds per cell and target (of the run shown): on two shared cores, what one
+ * broker spends is taken from the client beside it, so this explains many ratios above.
+ */
+function brokerCpuTable(doc, cols) {
+  const t = doc.targets;
+  const rows = [];
+  for (const cell of doc.cells) {
+    const r = doc.results[cell.id] ?? {};
+    const cpu = cols.map((c) => r[c]?.median?.brokerCpuSeconds);
+    if (cpu.every((x) => !Number.isFinite(x))) continue;
+    rows.push(`| ${cell.label} | ${cpu.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '-')).join(' | ')} |`);
+  }
+  if (rows.length === 0) return [];
+  return [
+    '',
+    "The broker's CPU seconds (user + system, from /proc) over each cell, in the run shown above; a consume cell that filled its own topic counts that too:",
+    '',
+    `| measurement | ${cols.map((c) => t[c]).join(' | ')} |`,
+    `| --- | ${cols.map(() => '---').join(' | ')} |`,
+    ...rows,
+  ];
 }
 
 /** RESULTS.md with its Kafka section replaced (or appended). */
