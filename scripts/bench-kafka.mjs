@@ -39,6 +39,26 @@ const cpuSecondsOf = (pid) => {
   }
 };
 
+/**
+ * Waits until the broker used under 5% of a core over the last second (its background work is
+ * done); null if it still was not after 60 s (or is gone), the time waited otherwise.
+ */
+async function untilIdle(pid) {
+  const t0 = performance.now();
+  const window = [];
+  for (;;) {
+    const cpu = cpuSecondsOf(pid);
+    if (cpu === undefined) return null;
+    window.push({ t: performance.now(), cpu });
+    while (window.length > 1 && window[0].t < performance.now() - 1000) window.shift();
+    const first = window[0];
+    const spanMs = performance.now() - first.t;
+    if (spanMs >= 900 && (cpu - first.cpu) / (spanMs / 1000) < 0.05) return performance.now() - t0;
+    if (performance.now() - t0 > 60_000) return null;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name, dflt) => {
@@ -89,14 +109,20 @@ for (const targetName of opts.targets) {
       if (cell.only && !cell.only.includes(targetName)) continue;
       const runs = [];
       for (let r = 0; r < opts.runs; r++) {
+        // Every cell starts on an idle broker, so it does not run beside the background work an
+        // earlier one left (LevelDB's compactions after a produce cell), and that work counts to
+        // the cell that left it.
+        await untilIdle(target.pid);
         const t0 = performance.now();
         const cpu0 = cpuSecondsOf(target.pid);
         let res;
         try {
           res = await cell.run({ target, targetName, quick: opts.quick, run: r });
-          // the broker's CPU over the cell (a consume cell that fills its own topic counts that too)
+          const ran = performance.now();
+          const idleAfter = await untilIdle(target.pid);
           const cpu1 = cpuSecondsOf(target.pid);
           if (cpu0 !== undefined && cpu1 !== undefined) res.brokerCpuSeconds = +(cpu1 - cpu0).toFixed(2);
+          res.settledSeconds = idleAfter === null ? null : +((performance.now() - ran) / 1000).toFixed(1);
         } catch (e) {
           res = { error: String(e?.message ?? e).slice(0, 300) };
         }

@@ -99,7 +99,8 @@ function brokerCpuTable(doc, cols) {
   if (rows.length === 0) return [];
   return [
     '',
-    "The broker's CPU seconds (user + system, from /proc) over each cell, in the run shown above; a consume cell that filled its own topic counts that too:",
+    "The broker's CPU seconds (user + system, from /proc) over each cell of the run shown above, until the broker was idle again (under 5% of a core for a second): " +
+      'each cell starts on an idle broker, and the background work a cell leaves (LevelDB compacting what a produce cell wrote) counts to that cell. A consume cell that filled its own topic counts that too.',
     '',
     `| measurement | ${cols.map((c) => t[c]).join(' | ')} |`,
     `| --- | ${cols.map(() => '---').join(' | ')} |`,
