@@ -20,6 +20,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
+import { KIND_BATCH, KIND_INDEX, encodeIndexValue, offsetKey } from '../../server/dist/log/keys.js';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -38,25 +39,12 @@ const BATCHES = Math.ceil((MB * 1e6) / BATCH_BYTES);
 // little to take out, as with most real payloads once the producer compressed them.
 const payload = randomBytes(BATCH_BYTES).map((b) => 65 + (b % 26));
 
-const key = (kind, partition, offset) => {
-  const k = Buffer.alloc(13);
-  k[0] = kind;
-  k.writeUInt32BE(partition, 1);
-  k.writeBigUInt64BE(BigInt(offset), 5);
-  return k;
-};
-const seqKey = (seq) => {
-  const k = Buffer.alloc(9);
-  k[0] = 0x02;
-  k.writeBigUInt64BE(BigInt(seq), 1);
-  return k;
-};
-const indexValue = (a, b) => {
-  const v = Buffer.alloc(32);
-  v.writeBigUInt64BE(BigInt(a), 0);
-  v.writeBigUInt64BE(BigInt(b), 8);
-  return v;
-};
+// Brook's own keys and index entries (server/src/log/keys.ts), topic id 1.
+const key = (kind, partition, offset) => offsetKey(kind, 1, partition, offset);
+const seqKey = (seq) => offsetKey(KIND_BATCH, 0, 0, seq);
+/** An index entry as Brook writes it; `lastOffset` holds the sequence or file position the other layouts point with. */
+const indexValue = (lastOffset) =>
+  encodeIndexValue({ lastOffset, maxTimestamp: 0, size: BATCH_BYTES, records: PER_BATCH, producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1 });
 
 const openDb = async (dir) => {
   const db = new ClassicLevel(dir, { keyEncoding: 'view', valueEncoding: 'view' });
@@ -72,8 +60,8 @@ const LAYOUTS = {
       async write(group) {
         const b = db.batch();
         for (const { partition, offset } of group) {
-          b.put(key(0x02, partition, offset), payload);
-          b.put(key(0x03, partition, offset), indexValue(offset + PER_BATCH - 1, BATCH_BYTES));
+          b.put(key(KIND_BATCH, partition, offset), payload);
+          b.put(key(KIND_INDEX, partition, offset), indexValue(offset + PER_BATCH - 1));
         }
         await b.write({ sync: true });
       },
@@ -85,7 +73,7 @@ const LAYOUTS = {
     return {
       async write(group) {
         const b = db.batch();
-        for (const { partition, offset } of group) b.put(key(0x02, partition, offset), payload);
+        for (const { partition, offset } of group) b.put(key(KIND_BATCH, partition, offset), payload);
         await b.write({ sync: true });
       },
       dbs: [db],
@@ -101,7 +89,7 @@ const LAYOUTS = {
         const x = index.batch();
         for (const { partition, offset } of group) {
           d.put(seqKey(seq), payload);
-          x.put(key(0x03, partition, offset), indexValue(seq++, BATCH_BYTES));
+          x.put(key(KIND_INDEX, partition, offset), indexValue(seq++));
         }
         await d.write({ sync: true });
         await x.write({ sync: false });
@@ -120,7 +108,7 @@ const LAYOUTS = {
         writeSync(fd, bytes);
         fdatasyncSync(fd);
         for (const { partition, offset } of group) {
-          x.put(key(0x03, partition, offset), indexValue(position, BATCH_BYTES));
+          x.put(key(KIND_INDEX, partition, offset), indexValue(position));
           position += BATCH_BYTES;
         }
         await x.write({ sync: true });

@@ -29,7 +29,7 @@ export function launcherEnv() {
  */
 export function launcherNodeFlags() {
   const dflt = /\$\{BROOK_NODE_FLAGS-([^}]*)\}/.exec(readFileSync(launcher, 'utf8'))?.[1] ?? '';
-  return (process.env.BROOK_NODE_FLAGS ?? dflt).split(' ').filter(Boolean);
+  return (process.env.BROOK_NODE_FLAGS ?? dflt).split(/\s+/).filter(Boolean); // sh's field splitting
 }
 
 /**
