@@ -32,6 +32,8 @@ const PARTITIONS = arg('--partitions', 6);
 const RUNS = arg('--runs', 2);
 const PER_BATCH = Math.max(1, Math.floor(65536 / SIZE));
 const PER_WRITE = 5;
+const LEVEL_OPTIONS = process.env.LEVEL_OPTIONS ? JSON.parse(process.env.LEVEL_OPTIONS) : {};
+const CHECKPOINT_EVERY = arg('--checkpoint-every', 200);
 const BATCH_BYTES = 61 + PER_BATCH * (SIZE + 8); // a v2 batch header and records of about this size
 const BATCHES = Math.ceil((MB * 1e6) / BATCH_BYTES);
 
@@ -42,12 +44,18 @@ const payload = randomBytes(BATCH_BYTES).map((b) => 65 + (b % 26));
 // Brook's own keys and index entries (server/src/log/keys.ts), topic id 1.
 const key = (kind, partition, offset) => offsetKey(kind, 1, partition, offset);
 const seqKey = (seq) => offsetKey(KIND_BATCH, 0, 0, seq);
+/** Below every other key (first byte 0x00), so new batches never fall between older keys. */
+const lowSeqKey = (seq) => {
+  const k = new Uint8Array(9);
+  new DataView(k.buffer).setBigUint64(1, BigInt(seq));
+  return k;
+};
 /** An index entry as Brook writes it; `lastOffset` holds the sequence or file position the other layouts point with. */
 const indexValue = (lastOffset) =>
-  encodeIndexValue({ lastOffset, maxTimestamp: 0, size: BATCH_BYTES, records: PER_BATCH, producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1 });
+  encodeIndexValue({ lastOffset, maxTimestamp: 0, size: BATCH_BYTES, records: PER_BATCH, producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1, storeSeq: -1 });
 
 const openDb = async (dir) => {
-  const db = new ClassicLevel(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  const db = new ClassicLevel(dir, { keyEncoding: 'view', valueEncoding: 'view', ...LEVEL_OPTIONS });
   await db.open();
   return db;
 };
@@ -74,6 +82,42 @@ const LAYOUTS = {
       async write(group) {
         const b = db.batch();
         for (const { partition, offset } of group) b.put(key(KIND_BATCH, partition, offset), payload);
+        await b.write({ sync: true });
+      },
+      dbs: [db],
+    };
+  },
+  'seq-one-db': async (dir) => {
+    const db = await openDb(join(dir, 'db'));
+    let seq = 0;
+    return {
+      async write(group) {
+        const b = db.batch();
+        for (const { partition, offset } of group) {
+          b.put(lowSeqKey(seq), payload);
+          b.put(key(KIND_INDEX, partition, offset), indexValue(seq++));
+        }
+        await b.write({ sync: true });
+      },
+      dbs: [db],
+    };
+  },
+  'seq-checkpoint': async (dir) => {
+    const db = await openDb(join(dir, 'db'));
+    let seq = 0;
+    let writes = 0;
+    let pending = [];
+    return {
+      async write(group) {
+        const b = db.batch();
+        for (const { partition, offset } of group) {
+          b.put(lowSeqKey(seq), payload);
+          pending.push([partition, offset, seq++]);
+        }
+        if (++writes % CHECKPOINT_EVERY === 0) {
+          for (const [partition, offset, s] of pending) b.put(key(KIND_INDEX, partition, offset), indexValue(s));
+          pending = [];
+        }
         await b.write({ sync: true });
       },
       dbs: [db],
@@ -164,9 +208,11 @@ async function run(name) {
   return { mbs: payloadBytes / 1e6 / seconds, cpuWriting, cpuAll, amplification: bytes / payloadBytes };
 }
 
-const results = Object.fromEntries(Object.keys(LAYOUTS).map((k) => [k, []]));
+const onlyAt = process.argv.indexOf('--layouts');
+const names = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : Object.keys(LAYOUTS);
+const results = Object.fromEntries(names.map((k) => [k, []]));
 for (let r = 0; r < RUNS; r++) {
-  for (const name of Object.keys(LAYOUTS)) {
+  for (const name of names) {
     const x = await run(name);
     results[name].push(x);
     console.error(`${name} #${r + 1}: ${x.mbs.toFixed(0)} MB/s, CPU ${x.cpuWriting.toFixed(2)} s writing, ${x.cpuAll.toFixed(2)} s until settled, ${x.amplification.toFixed(2)}x written`);

@@ -206,12 +206,14 @@ export class BrokerMetrics {
     });
     new Gauge({
       name: 'brook_leveldb_size_bytes',
-      help: 'Bytes on disk of the LevelDB directory',
+      help: 'Bytes on disk of the LevelDB directories (the log database and the batch store)',
       registers: r,
       async collect() {
-        const dir = join(src.dataDir, 'log');
         let total = 0;
-        for (const f of await readdir(dir).catch(() => [] as string[])) total += (await stat(join(dir, f)).catch(() => ({ size: 0 }))).size;
+        for (const name of ['log', 'batches']) {
+          const dir = join(src.dataDir, name);
+          for (const f of await readdir(dir).catch(() => [] as string[])) total += (await stat(join(dir, f)).catch(() => ({ size: 0 }))).size;
+        }
         this.set(total);
       },
     });

@@ -4,6 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { Level } from 'level';
 import { join } from 'node:path';
 import { ErrorCode, encodeBatch } from '@brook/protocol';
+import { decodeIndexValue, seqKey } from '../src/log/keys.js';
 import { RawClient, removeDir, tempDir, testBroker } from './helpers.js';
 
 const dirs: string[] = [];
@@ -28,17 +29,24 @@ it('refuses to serve a batch that fails its CRC on disk', async () => {
   c.close();
   await broker.close();
 
-  // Flip one byte inside partition 0's stored batch (kind 0x02 keys: topicId, partition, offset).
-  const db = new Level<Uint8Array, Uint8Array>(join(dataDir, 'log'), { keyEncoding: 'view', valueEncoding: 'view' });
+  // Flip one byte inside partition 0's stored batch: its index entry (kind 0x03 keys: topicId,
+  // partition, offset) says where it is in the batch store.
+  const open = async (name: string) => {
+    const db = new Level<Uint8Array, Uint8Array>(join(dataDir, name), { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    return db;
+  };
+  const [db, store] = [await open('log'), await open('batches')];
   let flipped = 0;
-  for await (const [k, v] of db.iterator({ gte: Uint8Array.of(0x02), lt: Uint8Array.of(0x03) })) {
+  for await (const [k, v] of db.iterator({ gte: Uint8Array.of(0x03), lt: Uint8Array.of(0x04) })) {
     if (new DataView(k.buffer, k.byteOffset).getUint32(5) !== 0) continue;
-    const bad = v.slice();
+    const key = seqKey(decodeIndexValue(v)!.storeSeq);
+    const bad = (await store.get(key))!.slice();
     bad[bad.length - 2]! ^= 0x40;
-    await db.put(k, bad);
+    await store.put(key, bad);
     flipped++;
   }
-  await db.close();
+  await Promise.all([db.close(), store.close()]);
   expect(flipped).toBe(1);
 
   broker = await testBroker({ dataDir });

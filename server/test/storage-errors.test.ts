@@ -10,6 +10,7 @@ import pino from 'pino';
 import { decodeBatches } from '@brook/protocol';
 import { Brook, BrookError, logLevel } from '@brook/client';
 import { RawClient, readPartition, removeDir, serverCli, spawnBroker, tempDir, testBroker } from './helpers.js';
+import { seqKey } from '../src/log/keys.js';
 
 const dirs: string[] = [];
 const procs: ChildProcess[] = [];
@@ -168,24 +169,20 @@ describe('storage read errors', () => {
     await broker.close();
     broker = await testBroker({ dataDir, logger });
     try {
-      // Every LevelDB read of partition 0's data fails from now on (iterators and gets).
+      // Every LevelDB read of partition 0's data fails from now on (batches are read with getMany).
       const log = broker.context.topics.partition('rd', 0)!;
-      const db = log.db;
+      const store = log.store;
       const broken = (): never => {
         throw new Error('EIO: i/o error, read');
       };
-      const values = db.values.bind(db);
-      db.values = ((opts: Parameters<typeof db.values>[0]) => {
-        const it = values(opts);
-        const from: unknown = opts?.gte;
-        // Only reads of rd-0's batches (key 0x02 · topic id · partition).
-        const key = from instanceof Uint8Array ? new DataView(from.buffer, from.byteOffset, from.byteLength) : null;
-        if (key && key.getUint8(0) === 0x02 && key.getUint32(1) === log.topicId && key.getUint32(5) === 0) {
-          it.all = async () => broken();
-          it.nextv = async () => broken();
-        }
-        return it;
-      }) as typeof db.values;
+      const hex = (k: Uint8Array) => Buffer.from(k).toString('hex');
+      const rd0 = new Set(Array.from({ length: log.index.length }, (_, i) => hex(seqKey(log.index.seqOf(i)))));
+      expect(rd0.size).toBeGreaterThan(0);
+      const getMany = store.getMany.bind(store);
+      store.getMany = (async (keys: Uint8Array[]) => {
+        if (keys.some((k) => rd0.has(hex(k)))) broken();
+        return getMany(keys);
+      }) as typeof store.getMany;
       c = await RawClient.connect(broker.url);
       const fetchAll = () =>
         c.request('Fetch', {

@@ -14,7 +14,7 @@ import {
   readInt64,
   setBaseOffset,
 } from '@brook/protocol';
-import { KIND_BATCH, KIND_INDEX, encodeIndexValue, offsetKey } from './keys.js';
+import { KIND_INDEX, encodeIndexValue, offsetKey } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
 import type { BatchProducerInfo } from './producerState.js';
 import type { DbBatch } from './storage.js';
@@ -55,7 +55,9 @@ const F_EPOCH = 6;
 const F_SEQ = 7;
 const F_ATTRS = 8;
 const F_CTRL = 9;
-export const FIELDS = 10;
+/** The batch-store sequence the batch was put under (set at prepare). */
+export const F_STORE = 10;
+export const FIELDS = 11;
 
 /**
  * An append prepared but not yet written: `prepare` reserves offsets and adds the ops, `commit`
@@ -147,8 +149,9 @@ export function producerInfo(info: Float64Array, o: number): BatchProducerInfo {
 
 /**
  * Adds the ops of the batches that were given offsets (F_BASE >= 0): the base offset is stamped
- * into the buffer (bytes 0-7, outside the CRC), then the batch (0x02) and its index entry (0x03)
- * are put, always in the same LevelDB batch.
+ * into the buffer (bytes 0-7, outside the CRC), then the batch goes to the batch store under the
+ * next write sequence (F_STORE) and its index entry (0x03) to the log database, always in the same
+ * LogBatch.
  */
 export function putAppendOps(b: DbBatch, topicId: number, partition: number, batches: Uint8Array[], info: Float64Array): void {
   for (let i = 0; i < batches.length; i++) {
@@ -157,7 +160,8 @@ export function putAppendOps(b: DbBatch, topicId: number, partition: number, bat
     if (base < 0) continue;
     const buf = batches[i]!;
     setBaseOffset(buf, base);
-    b.put(offsetKey(KIND_BATCH, topicId, partition, base), buf);
+    const storeSeq = b.putBatch(buf);
+    info[o + F_STORE] = storeSeq;
     b.put(
       offsetKey(KIND_INDEX, topicId, partition, base),
       encodeIndexValue({
@@ -170,6 +174,7 @@ export function putAppendOps(b: DbBatch, topicId: number, partition: number, bat
         baseSequence: info[o + F_SEQ]!,
         attributes: info[o + F_ATTRS]!,
         controlType: info[o + F_CTRL]!,
+        storeSeq,
       }),
     );
   }

@@ -1,6 +1,6 @@
 /**
  * In-memory index of one partition's batches, in offset order, as parallel typed arrays (about
- * 40 bytes per batch, no object per batch). Removal from the front (retention) only moves `head`;
+ * 48 bytes per batch, no object per batch). Removal from the front (retention) only moves `head`;
  * the arrays are compacted when they grow.
  */
 export class BatchIndex {
@@ -9,6 +9,8 @@ export class BatchIndex {
   private t = new Float64Array(16);
   private s = new Uint32Array(16);
   private c = new Uint32Array(16);
+  /** Where each batch is stored: its batch-store sequence, or IN_LOG_DB (-1). */
+  private q = new Float64Array(16);
   private head = 0;
   private tail = 0;
   totalBytes = 0;
@@ -33,8 +35,11 @@ export class BatchIndex {
   countOf(i: number): number {
     return this.c[this.head + i]!;
   }
+  seqOf(i: number): number {
+    return this.q[this.head + i]!;
+  }
 
-  push(base: number, last: number, maxTs: number, size: number, count: number): void {
+  push(base: number, last: number, maxTs: number, size: number, count: number, seq: number): void {
     if (this.tail === this.b.length) this.makeRoom();
     const j = this.tail++;
     this.b[j] = base;
@@ -42,6 +47,7 @@ export class BatchIndex {
     this.t[j] = maxTs;
     this.s[j] = size;
     this.c[j] = count;
+    this.q[j] = seq;
     this.totalBytes += size;
     this.totalRecords += count;
   }
@@ -81,13 +87,14 @@ export class BatchIndex {
   }
 
   /** Replaces a batch's entry in place (compaction rewrote it under the same base offset). */
-  update(i: number, maxTs: number, size: number, count: number): void {
+  update(i: number, maxTs: number, size: number, count: number, seq: number): void {
     const j = this.head + i;
     this.totalBytes += size - this.s[j]!;
     this.totalRecords += count - this.c[j]!;
     this.t[j] = maxTs;
     this.s[j] = size;
     this.c[j] = count;
+    this.q[j] = seq;
   }
 
   /** Removes the batches at these positions (ascending) in one pass. */
@@ -107,6 +114,7 @@ export class BatchIndex {
       this.t[w] = this.t[r]!;
       this.s[w] = this.s[r]!;
       this.c[w] = this.c[r]!;
+      this.q[w] = this.q[r]!;
       w++;
     }
     this.tail = w;
@@ -128,12 +136,14 @@ export class BatchIndex {
       this.t.copyWithin(0, this.head, this.tail);
       this.s.copyWithin(0, this.head, this.tail);
       this.c.copyWithin(0, this.head, this.tail);
+      this.q.copyWithin(0, this.head, this.tail);
     } else {
       this.b = move(this.b, new Float64Array(newCap));
       this.l = move(this.l, new Float64Array(newCap));
       this.t = move(this.t, new Float64Array(newCap));
       this.s = move(this.s, new Uint32Array(newCap));
       this.c = move(this.c, new Uint32Array(newCap));
+      this.q = move(this.q, new Float64Array(newCap));
     }
     this.head = 0;
     this.tail = n;

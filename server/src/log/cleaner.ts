@@ -1,9 +1,8 @@
 /** The log cleaner (Kafka's LogCleaner): compaction of one partition, including removal of aborted transactions' batches. */
 import { ATTR_CONTROL, ATTR_TRANSACTIONAL, decodeBatch, encodeBatch } from '@brook/protocol';
 import { decodeOptions, recompressionCodec } from './compression.js';
-import { KIND_BATCH, KIND_INDEX, encodeIndexValue, encodePartMeta, offsetKey, type IndexEntry } from './keys.js';
+import { IN_LOG_DB, KIND_BATCH, KIND_INDEX, encodeIndexValue, encodePartMeta, offsetKey, type IndexEntry } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
-import { ITERATOR_CHUNK } from './storage.js';
 import type { WriteEntry } from './writeQueue.js';
 
 export interface CompactionSettings {
@@ -26,6 +25,10 @@ export interface BatchChange {
   maxTs: number;
   count: number;
   producer: Pick<IndexEntry, 'producerId' | 'producerEpoch' | 'baseSequence' | 'attributes' | 'controlType'>;
+  /** Where the batch was stored (its index entry's storeSeq). */
+  oldSeq: number;
+  /** Where the rewritten batch is stored: set when its write is prepared. */
+  storeSeq: number;
 }
 
 /** Compaction writes its changes in LevelDB batches of about this size. */
@@ -66,17 +69,14 @@ export class LogCleaner {
     const endBase = index.baseOf(end);
     if (endBase === this.compactedUpTo && now < this.nextTombstoneExpiry) return result;
 
-    const from = offsetKey(KIND_BATCH, log.topicId, log.partition, 0);
-    const to = offsetKey(KIND_BATCH, log.topicId, log.partition, endBase);
-
     // Pass 1: the latest offset of every key in the range.
     const latest = new Map<string, number>();
     const decoding = decodeOptions(log.maxBatchBytes);
-    await this.forEachStored(from, to, (buf) => {
+    for await (const buf of log.scanStored(0, endBase)) {
       const d = decodeBatch(buf, 0, decoding);
-      if (d.header.attributes & ATTR_CONTROL || this.isAborted(d.header)) return;
+      if (d.header.attributes & ATTR_CONTROL || this.isAborted(d.header)) continue;
       for (const r of d.records) if (r.key) latest.set(keyString(r.key), r.offset);
-    });
+    }
 
     // Pass 2: rewrite what changed, in chunks written through the queue.
     const tombstoneCutoff = now - cfg.deleteRetentionMs;
@@ -90,10 +90,10 @@ export class LogCleaner {
       chunkBytes = 0;
       await log.queue.enqueue(this.compactionEntry(c));
     };
-    await this.forEachStored(from, to, async (buf) => {
+    for await (const buf of log.scanStored(0, endBase)) {
       const d = decodeBatch(buf, 0, decoding);
       const h = d.header;
-      if (h.attributes & ATTR_CONTROL) return;
+      if (h.attributes & ATTR_CONTROL) continue;
       const aborted = this.isAborted(h);
       const kept = d.records.filter((r) => {
         if (aborted) return false;
@@ -105,12 +105,14 @@ export class LogCleaner {
         }
         return true;
       });
-      if (kept.length === d.records.length) return;
+      if (kept.length === d.records.length) continue;
       result.recordsRemoved += d.records.length - kept.length;
       const last = h.baseOffset + h.lastOffsetDelta;
+      // Maintenance is serialized and appends only add beyond the range: the entry is still there.
+      const oldSeq = index.seqOf(index.positionOf(h.baseOffset));
       if (kept.length === 0) {
         result.batchesRemoved++;
-        chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0, producer: NO_PRODUCER });
+        chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0, producer: NO_PRODUCER, oldSeq, storeSeq: -1 });
       } else {
         result.batchesRewritten++;
         const data = encodeBatch({
@@ -138,11 +140,11 @@ export class LogCleaner {
           attributes: h.attributes & 0xff,
           controlType: -1,
         };
-        chunk.push({ base: h.baseOffset, last, data, maxTs, count: kept.length, producer });
+        chunk.push({ base: h.baseOffset, last, data, maxTs, count: kept.length, producer, oldSeq, storeSeq: -1 });
         chunkBytes += data.byteLength;
       }
       if (chunkBytes >= COMPACTION_CHUNK_BYTES || chunk.length >= 4096) await flush();
-    });
+    }
     await flush();
     this.compactedUpTo = endBase;
     this.nextTombstoneExpiry = tombstoneExpiry;
@@ -166,37 +168,20 @@ export class LogCleaner {
       prepare: (b) => {
         log.checkOpen();
         for (const c of changes) {
-          const bk = offsetKey(KIND_BATCH, log.topicId, log.partition, c.base);
           const ik = offsetKey(KIND_INDEX, log.topicId, log.partition, c.base);
-          if (c.data === null) {
-            b.del(bk);
-            b.del(ik);
-          } else {
-            b.put(bk, c.data);
-            b.put(ik, encodeIndexValue({ ...c.producer, lastOffset: c.last, maxTimestamp: c.maxTs, size: c.data.byteLength, records: c.count }));
+          // A rewritten batch goes to the head of the batch store (its keys only grow), and the old one is deleted.
+          if (c.data === null) b.del(ik);
+          else {
+            c.storeSeq = b.putBatch(c.data);
+            b.put(ik, encodeIndexValue({ ...c.producer, lastOffset: c.last, maxTimestamp: c.maxTs, size: c.data.byteLength, records: c.count, storeSeq: c.storeSeq }));
           }
+          if (c.oldSeq === IN_LOG_DB) b.del(offsetKey(KIND_BATCH, log.topicId, log.partition, c.base));
+          else b.delBatch(c.oldSeq);
         }
         if (floor > log.endOffsetFloor) b.put(log.metaKey, encodePartMeta(log.logStartOffset, floor));
       },
       commit: () => log.applyCompaction(changes, floor),
     };
-  }
-
-  private async forEachStored(
-    gte: Uint8Array,
-    lt: Uint8Array,
-    fn: (buf: Uint8Array) => void | Promise<void>,
-  ): Promise<void> {
-    const it = this.log.db.values({ gte, lt });
-    try {
-      for (;;) {
-        const chunk = await it.nextv(ITERATOR_CHUNK);
-        if (chunk.length === 0) return;
-        for (const v of chunk) await fn(v);
-      }
-    } finally {
-      await it.close();
-    }
   }
 }
 

@@ -5,14 +5,19 @@
  * modules (each takes its own first byte and documents it in its own folder); 0x80-0xFF are unused.
  *
  *   0x01 | topic name (UTF-8)                            -> topic metadata (JSON, written rarely)
- *   0x02 | topicId u32 | partition u32 | baseOffset u64  -> one record batch (Kafka RecordBatch v2)
+ *   0x02 | topicId u32 | partition u32 | baseOffset u64  -> one record batch (Kafka RecordBatch v2), as
+ *                                                           written before the batch store (read,
+ *                                                           deleted, never written any more)
  *   0x03 | topicId u32 | partition u32 | baseOffset u64  -> batch index entry (INDEX_VALUE_SIZE bytes):
  *                                                           lastOffset i64 | maxTimestamp i64 |
  *                                                           sizeBytes u32 | recordCount u32 |
  *                                                           producerId i64 | producerEpoch i16 |
  *                                                           baseSequence i32 | attributes u8 |
- *                                                           controlType i8 (-1 for data)
- *                                                           (24-byte entries, written before
+ *                                                           controlType i8 (-1 for data) |
+ *                                                           storeSeq i64 (the batch's key in the
+ *                                                           batch store; -1: under 0x02 here)
+ *                                                           (40-byte entries have no storeSeq: -1;
+ *                                                           24-byte ones, written before
  *                                                           idempotence, read as producerId -1)
  *   0x04 | topicId u32 | partition u32                   -> partition meta (PART_META_SIZE bytes):
  *                                                           logStartOffset i64 | endOffsetFloor i64
@@ -21,7 +26,9 @@
  *   0x07                                                 -> sync marker (empty): rewritten with sync to
  *                                                           fsync earlier unsynced writes (writeQueue.ts)
  *
- * See README.md in this folder for the reasoning.
+ * The batch store (`<dataDir>/batches`, a second LevelDB) holds only record batches, each under an
+ * 8-byte big-endian write sequence (`seqKey`), so its keys only grow: see README.md in this folder
+ * for the reasoning.
  */
 import { readInt64, utf8Encode, writeInt64 } from '@brook/protocol';
 
@@ -36,8 +43,12 @@ export const KIND_SYNC_MARKER = 0x07;
 /** First key byte other modules may use (0x10-0x7F). */
 export const FIRST_FOREIGN_KIND = 0x10;
 
-export const INDEX_VALUE_SIZE = 40;
+export const INDEX_VALUE_SIZE = 48;
+/** Entries of batches stored under 0x02 keys in this database (before the batch store). */
+export const INDEX_VALUE_SIZE_V1 = 40;
 export const INDEX_VALUE_SIZE_V0 = 24;
+/** An index entry's storeSeq for a batch kept under its 0x02 key in this database. */
+export const IN_LOG_DB = -1;
 export const PART_META_SIZE = 16;
 const BATCH_KEY_SIZE = 17;
 
@@ -108,6 +119,8 @@ export interface IndexEntry {
   baseSequence: number;
   attributes: number;
   controlType: number;
+  /** The batch's key in the batch store (seqKey), or IN_LOG_DB. */
+  storeSeq: number;
 }
 
 export function encodeIndexValue(e: IndexEntry): Uint8Array {
@@ -122,12 +135,13 @@ export function encodeIndexValue(e: IndexEntry): Uint8Array {
   v.setInt32(34, e.baseSequence);
   v.setUint8(38, e.attributes & 0xff);
   v.setInt8(39, e.controlType);
+  writeInt64(v, 40, e.storeSeq);
   return b;
 }
 
 /** Null for a value of unknown size. */
 export function decodeIndexValue(b: Uint8Array): IndexEntry | null {
-  if (b.byteLength !== INDEX_VALUE_SIZE && b.byteLength !== INDEX_VALUE_SIZE_V0) return null;
+  if (b.byteLength !== INDEX_VALUE_SIZE && b.byteLength !== INDEX_VALUE_SIZE_V1 && b.byteLength !== INDEX_VALUE_SIZE_V0) return null;
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const old = b.byteLength === INDEX_VALUE_SIZE_V0;
   return {
@@ -140,7 +154,19 @@ export function decodeIndexValue(b: Uint8Array): IndexEntry | null {
     baseSequence: old ? -1 : v.getInt32(34),
     attributes: old ? 0 : v.getUint8(38),
     controlType: old ? -1 : v.getInt8(39),
+    storeSeq: b.byteLength === INDEX_VALUE_SIZE ? readInt64(v, 40) : IN_LOG_DB,
   };
+}
+
+/** A batch's key in the batch store: its write sequence, u64 big-endian, so keys only grow. */
+export function seqKey(seq: number): Uint8Array {
+  const k = new Uint8Array(8);
+  writeInt64(new DataView(k.buffer), 0, seq);
+  return k;
+}
+
+export function parseSeqKey(k: Uint8Array): number {
+  return readInt64(new DataView(k.buffer, k.byteOffset, k.byteLength), 0);
 }
 
 export function encodePartMeta(logStartOffset: number, endOffsetFloor: number): Uint8Array {

@@ -22,6 +22,7 @@ import {
   FIELDS,
   F_BASE,
   F_COUNT,
+  F_STORE,
   F_MAXTS,
   F_PID,
   F_SIZE,
@@ -109,6 +110,8 @@ export class PartitionLog {
   constructor(
     /** @internal */
     readonly db: Db,
+    /** @internal The batch store. */
+    readonly store: Db,
     readonly queue: WriteQueue,
     budget: CacheBudget,
     readonly topic: string,
@@ -116,7 +119,7 @@ export class PartitionLog {
     readonly partition: number,
   ) {
     this.cache = new PartitionCache(budget);
-    this.stored = new StoredBatches(db, queue, topic, topicId, partition);
+    this.stored = new StoredBatches(db, store, this.index, queue, topic, topicId, partition);
     this.metaKey = idPrefix(KIND_PART_META, topicId, partition);
   }
 
@@ -157,7 +160,7 @@ export class PartitionLog {
   /** @internal Index entries arrive in key (offset) order. */
   recoverBatch(base: number, e: IndexEntry): void {
     if (e.lastOffset < this._logStartOffset) return;
-    this.index.push(base, e.lastOffset, e.maxTimestamp, e.size, e.records);
+    this.index.push(base, e.lastOffset, e.maxTimestamp, e.size, e.records, e.storeSeq);
     if (e.producerId >= 0) {
       this.producers.replay(
         {
@@ -305,7 +308,7 @@ export class PartitionLog {
       const base = info[o + F_BASE]!;
       if (base < 0) continue;
       const last = base + info[o + F_SPAN]! - 1;
-      this.index.push(base, last, info[o + F_MAXTS]!, info[o + F_SIZE]!, info[o + F_COUNT]!);
+      this.index.push(base, last, info[o + F_MAXTS]!, info[o + F_SIZE]!, info[o + F_COUNT]!, info[o + F_STORE]!);
       this.cache.push(base, last, batches[i]!);
     }
     this.producers.publish();
@@ -390,7 +393,7 @@ export class PartitionLog {
       total += this.index.sizeOf(i + n);
       n++;
     }
-    const out = await this.stored.read(this.index.baseOf(i), n, { fetchOffset, limit, maxBytes });
+    const out = await this.stored.read(i, n, { fetchOffset, limit, maxBytes });
     if (out.length === 0 && fetchOffset < this._logStartOffset) {
       throw new BrookError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} was removed by retention`);
     }
@@ -413,7 +416,7 @@ export class PartitionLog {
     if (i < 0) return null;
     const base = this.index.baseOf(i);
     const fallback = { offset: Math.max(base, this._logStartOffset), timestamp: this.index.maxTimestampOf(i) };
-    const data = await this.stored.get(base);
+    const data = await this.stored.get(i);
     if (!data) return fallback;
     for (const r of decodeBatch(data, 0, decodeOptions(this.maxBatchBytes)).records) {
       if (r.timestamp >= ts && r.offset >= this._logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
@@ -460,9 +463,12 @@ export class PartitionLog {
   async *scan(fromOffset = this._logStartOffset): AsyncGenerator<Uint8Array> {
     this.checkOpen();
     const hw = this._highWatermark;
-    const i = this.index.find(Math.max(fromOffset, this._logStartOffset));
-    if (i < 0) return;
-    yield* this.stored.scan(this.index.baseOf(i), hw);
+    yield* this.stored.scan(Math.max(fromOffset, this._logStartOffset), hw);
+  }
+
+  /** @internal Stored batches from the one holding `from` up to (not including) the one based at `below`, for the cleaner. */
+  scanStored(from: number, below: number): AsyncGenerator<Uint8Array> {
+    return this.stored.scan(from, below);
   }
 
   // ---- maintenance (retention.ts, cleaner.ts) ----
@@ -497,7 +503,7 @@ export class PartitionLog {
       const pos = this.index.positionOf(c.base);
       if (pos < 0) continue;
       if (c.data === null) removed.push(pos);
-      else this.index.update(pos, c.maxTs, c.data.byteLength, c.count);
+      else this.index.update(pos, c.maxTs, c.data.byteLength, c.count, c.storeSeq);
     }
     removed.sort((a, b) => a - b);
     this.index.removePositions(removed);

@@ -1,14 +1,38 @@
 // Start-up: each partition's metadata and its batch index, read back from LevelDB in one pass over
-// the index keys (24 bytes each; the batches themselves are not read), so start-up costs the index.
+// the index keys (48 bytes each; the batches themselves are not read), so start-up costs the index.
+// Then what a crash between the two writes of a group left (WriteQueue.writeBoth): index entries
+// pointing past the batch store's last key, and stored batches no index entry points at.
 import type { Level } from 'level';
-import { decodeIndexValue, decodePartMeta, KIND_INDEX, KIND_PART_META, kindPrefix, prefixEnd } from './keys.js';
+import { decodeIndexValue, decodePartMeta, KIND_INDEX, KIND_PART_META, kindPrefix, parseSeqKey, prefixEnd, seqKey } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
+
+type Db = Level<Uint8Array, Uint8Array>;
+
+export interface IndexReplay {
+  /** Batches indexed. */
+  batches: number;
+  /** Index entries dropped: their batch never reached the batch store. */
+  dangling: number;
+  /** Stored batches deleted: no index entry pointed at them. */
+  unindexed: number;
+  /** The batch store's next write sequence. */
+  nextSeq: number;
+}
+
+/** The batch store's last key, or -1 when it is empty. */
+async function lastStoredSeq(store: Db): Promise<number> {
+  const keys = await store.keys({ reverse: true, limit: 1 }).all();
+  return keys.length > 0 ? parseSeqKey(keys[0]!) : -1;
+}
 
 /**
  * Feeds every partition its stored metadata and index entries; `logOf` finds the log of a topic id
- * and partition (undefined for data of no known topic). Returns how many batches were indexed.
+ * and partition (undefined for data of no known topic), then drops what an interrupted group left.
  */
-export async function replayLogIndex(db: Level<Uint8Array, Uint8Array>, logOf: (topicId: number, partition: number) => PartitionLog | undefined): Promise<number> {
+export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number, partition: number) => PartitionLog | undefined): Promise<IndexReplay> {
+  const lastStored = await lastStoredSeq(store);
+  const dangling: Uint8Array[] = [];
+  let lastIndexed = -1;
   for await (const [k, v] of db.iterator(range(kindPrefix(KIND_PART_META)))) {
     const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
     const m = decodePartMeta(v);
@@ -34,8 +58,14 @@ export async function replayLogIndex(db: Level<Uint8Array, Uint8Array>, logOf: (
           lastId = id;
           lastP = p;
         }
-        const e = log ? decodeIndexValue(v) : null;
-        if (!log || !e) continue;
+        const e = decodeIndexValue(v);
+        if (!e) continue;
+        if (e.storeSeq > lastStored) {
+          dangling.push(k);
+          continue;
+        }
+        if (e.storeSeq > lastIndexed) lastIndexed = e.storeSeq;
+        if (!log) continue;
         log.recoverBatch(kv.getInt32(9) * 4294967296 + kv.getUint32(13), e);
         batches++;
       }
@@ -43,7 +73,23 @@ export async function replayLogIndex(db: Level<Uint8Array, Uint8Array>, logOf: (
   } finally {
     await it.close();
   }
-  return batches;
+  if (dangling.length > 0) await db.batch(dangling.map((key) => ({ type: 'del' as const, key })));
+  // Above the last indexed batch: a group whose log write never happened, or a sync marker.
+  let unindexed = 0;
+  if (lastStored > lastIndexed) {
+    const above = store.keys(lastIndexed < 0 ? {} : { gt: seqKey(lastIndexed) });
+    try {
+      for (;;) {
+        const keys = await above.nextv(1024);
+        if (keys.length === 0) break;
+        unindexed += keys.length;
+        await store.batch(keys.map((key) => ({ type: 'del' as const, key })));
+      }
+    } finally {
+      await above.close();
+    }
+  }
+  return { batches, dangling: dangling.length, unindexed, nextSeq: Math.max(lastStored, lastIndexed) + 1 };
 }
 
 function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {

@@ -1,5 +1,5 @@
 /** Retention (cleanup.policy=delete): which whole batches to delete from the front of a partition, and the write that deletes them. */
-import { KIND_BATCH, KIND_INDEX, encodePartMeta, offsetKey } from './keys.js';
+import { IN_LOG_DB, KIND_BATCH, KIND_INDEX, encodePartMeta, offsetKey } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
 import type { WriteEntry } from './writeQueue.js';
 
@@ -50,15 +50,20 @@ export function planDeleteBefore(log: PartitionLog, offset: number): RetentionPl
 function frontDeletion(log: PartitionLog, k: number, newStart: number): RetentionPlan {
   const index = log.index;
   const bases: number[] = new Array(k);
-  for (let j = 0; j < k; j++) bases[j] = index.baseOf(j);
+  const seqs: number[] = new Array(k);
+  for (let j = 0; j < k; j++) {
+    bases[j] = index.baseOf(j);
+    seqs[j] = index.seqOf(j);
+  }
   const floor = Math.max(log.endOffsetFloor, newStart);
   const entry: WriteEntry = {
     sync: false,
     prepare: (b) => {
       log.checkOpen();
-      for (const base of bases) {
-        b.del(offsetKey(KIND_BATCH, log.topicId, log.partition, base));
-        b.del(offsetKey(KIND_INDEX, log.topicId, log.partition, base));
+      for (let j = 0; j < k; j++) {
+        b.del(offsetKey(KIND_INDEX, log.topicId, log.partition, bases[j]!));
+        if (seqs[j] === IN_LOG_DB) b.del(offsetKey(KIND_BATCH, log.topicId, log.partition, bases[j]!));
+        else b.delBatch(seqs[j]!);
       }
       b.put(log.metaKey, encodePartMeta(newStart, floor));
     },

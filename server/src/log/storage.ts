@@ -2,29 +2,35 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
-import type { ChainedBatch } from 'level';
 import { useKafkaCodecs } from './compression.js';
+import type { LogBatch } from './logBatch.js';
 import { WriteQueue } from './writeQueue.js';
 
 export type Db = Level<Uint8Array, Uint8Array>;
-export type DbBatch = ChainedBatch<Db, Uint8Array, Uint8Array>;
+/** What write-queue entries add their ops to. */
+export type DbBatch = LogBatch;
 
 /** Values taken per step (`nextv`) when iterating stored batches. */
 export const ITERATOR_CHUNK = 64;
 
 /**
- * One LevelDB per broker at `<dataDir>/log`, binary keys and values (layout in keys.ts), plus the
- * single write queue every writer must go through: one writer keeps offsets in queue order and
- * lets concurrent requests share one fsync.
+ * Two LevelDBs per broker, binary keys and values (layout in keys.ts): the log database at
+ * `<dataDir>/log` (topics, index entries, metadata, other modules' keys) and the batch store at
+ * `<dataDir>/batches` (record batches under a write sequence, keys that only grow, so LevelDB's
+ * compactions move its tables instead of rewriting them: README.md). Plus the single write queue
+ * every writer must go through: one writer keeps offsets in queue order and lets concurrent
+ * requests share one fsync.
  */
 export class Storage {
   readonly queue: WriteQueue;
 
   private constructor(
     readonly db: Db,
+    /** The batch store. */
+    readonly store: Db,
     flushIntervalMs?: number,
   ) {
-    this.queue = new WriteQueue(db, flushIntervalMs);
+    this.queue = new WriteQueue(db, store, flushIntervalMs);
   }
 
   /**
@@ -36,12 +42,19 @@ export class Storage {
     await mkdir(dataDir, { recursive: true });
     const db = new Level<Uint8Array, Uint8Array>(join(dataDir, 'log'), { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    return new Storage(db, opts.flushIntervalMs);
+    const store = new Level<Uint8Array, Uint8Array>(join(dataDir, 'batches'), { keyEncoding: 'view', valueEncoding: 'view' });
+    try {
+      await store.open();
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return new Storage(db, store, opts.flushIntervalMs);
   }
 
-  /** Waits for queued writes, then closes LevelDB. */
+  /** Waits for queued writes, then closes both databases. */
   async close(): Promise<void> {
     await this.queue.close();
-    await this.db.close();
+    await Promise.all([this.db.close(), this.store.close()]);
   }
 }

@@ -7,17 +7,20 @@ import type { Logger } from 'pino';
 import type { CompactionResult } from './cleaner.js';
 import { CacheBudget } from './hotCache.js';
 import {
+  IN_LOG_DB,
   KIND_BATCH,
   KIND_DELETED_TOPIC,
   KIND_INDEX,
   KIND_PART_META,
   KIND_TOPIC,
   NEXT_TOPIC_ID_KEY,
+  decodeIndexValue,
   decodeU32,
   encodeU32,
   idPrefix,
   kindPrefix,
   prefixEnd,
+  seqKey,
   topicKey,
 } from './keys.js';
 import { PartitionLog } from './partitionLog.js';
@@ -155,7 +158,8 @@ export class TopicManager {
       return t.partitions[p];
     };
 
-    const batches = await replayLogIndex(db, logOf);
+    const { batches, dangling, unindexed, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
+    this.storage.queue.nextSeq = nextSeq;
 
     // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
     for (const id of orphans) {
@@ -165,7 +169,7 @@ export class TopicManager {
     for (const t of this.topics.values()) for (const log of t.partitions) log.finishRecovery();
     this.nextTopicId = Math.max(nextId, ...deleted.map((id) => id + 1));
     this.logger.info(
-      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, ms: Date.now() - started },
+      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, dangling, unindexed, ms: Date.now() - started },
       'log recovered',
     );
   }
@@ -176,7 +180,7 @@ export class TopicManager {
     const config = this.effectiveConfig(meta);
     const partitions: PartitionLog[] = new Array(meta.numPartitions);
     for (let p = 0; p < meta.numPartitions; p++) {
-      const log = existing[p] ?? new PartitionLog(this.storage.db, this.storage.queue, this.budget, meta.name, meta.id, p);
+      const log = existing[p] ?? new PartitionLog(this.storage.db, this.storage.store, this.storage.queue, this.budget, meta.name, meta.id, p);
       log.maxBatchBytes = config['max.message.bytes'];
       log.flushPolicy = flushPolicyOf(config);
       partitions[p] = log;
@@ -367,6 +371,15 @@ export class TopicManager {
 
   private async clearTopicData(id: number): Promise<void> {
     const db = this.storage.db;
+    // The batches first: the index entries say where they are, and stay until they are gone.
+    const seqs: Uint8Array[] = [];
+    for await (const v of db.values(range(idPrefix(KIND_INDEX, id)))) {
+      const e = decodeIndexValue(v);
+      if (e && e.storeSeq !== IN_LOG_DB) seqs.push(seqKey(e.storeSeq));
+    }
+    for (let i = 0; i < seqs.length; i += 4096) {
+      await this.storage.store.batch(seqs.slice(i, i + 4096).map((key) => ({ type: 'del' as const, key })));
+    }
     for (const kind of [KIND_BATCH, KIND_INDEX, KIND_PART_META]) await db.clear(range(idPrefix(kind, id)));
     await db.del(idPrefix(KIND_DELETED_TOPIC, id));
   }

@@ -1,9 +1,10 @@
 /**
  * Group commit. Every LevelDB write of the log layer goes through one queue: while a write is in
- * flight, new entries wait; the next flush puts ALL waiting entries into one chained batch and
- * writes it with one `write({ sync })` (sync if any entry asked for it). LevelDB applies a batch
- * atomically, so an entry (which may touch several partitions and other modules' keys) is
- * all-or-nothing.
+ * flight, new entries wait; the next flush puts ALL waiting entries into one LogBatch and writes
+ * it with one `write({ sync })` to each database (sync if any entry asked for it): the log
+ * database and the batch store (record batches). LevelDB applies each batch atomically, and the
+ * order of the two writes makes an entry (which may touch several partitions and other modules'
+ * keys) all-or-nothing across a crash too (`writeBoth`, recovery.ts).
  *
  * Durability: a synced write fsyncs LevelDB's write-ahead log, which holds every earlier write too.
  * Unsynced writes (acks=1, maintenance, topics with flush.* set) are made durable by the next
@@ -15,8 +16,9 @@
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { ErrorReport, type StorageErrorListener } from './errorReport.js';
-import { SYNC_MARKER_KEY } from './keys.js';
-import type { Db, DbBatch } from './storage.js';
+import { SYNC_MARKER_KEY, seqKey } from './keys.js';
+import { LogBatch } from './logBatch.js';
+import type { Db } from './storage.js';
 
 export interface WriteEntry {
   /** fsync this write. Read after `prepare`, so prepare may decide (flush.messages). */
@@ -28,7 +30,7 @@ export interface WriteEntry {
    * entry (only that entry rejects), but must then throw BEFORE adding any op: ops cannot be
    * taken back out of a chained batch.
    */
-  prepare(batch: DbBatch): void;
+  prepare(batch: LogBatch): void;
   /** The batch is written (durable if `WriteQueue.writeSynced`): make the in-memory state match. */
   commit?(): void;
   /** The batch failed: undo whatever prepare reserved in memory. */
@@ -72,6 +74,11 @@ export class WriteQueue {
   onWrite: ((t: WriteTiming) => void) | null = null;
   /** Some completed write is not yet covered by an fsync. */
   private unsynced = false;
+  /** Which database that write went to (a synced group fsyncs each one that has some). */
+  private logUnsynced = false;
+  private storeUnsynced = false;
+  /** The batch store's next write sequence; recovery sets it past every stored key. */
+  nextSeq = 0;
   /** When the earliest deadline of those writes runs out (Infinity: none has one). */
   private syncDueAt = Infinity;
   private readonly syncWaiters = new Set<() => void>();
@@ -79,6 +86,8 @@ export class WriteQueue {
 
   constructor(
     private readonly db: Db,
+    /** The batch store: record batches under their write sequence. */
+    private readonly store: Db,
     /** Longest an unsynced write waits for the fsync that makes it durable (and visible to readers). */
     readonly flushIntervalMs = 10,
   ) {}
@@ -159,7 +168,7 @@ export class WriteQueue {
   }
 
   private async writeGroup(items: Pending[]): Promise<void> {
-    const batch = this.db.batch();
+    const batch = new LogBatch(this.db.batch(), this.store.batch(), () => this.nextSeq++);
     const ok: Pending[] = [];
     // Unsynced writes waited long enough: this write fsyncs them.
     let sync = this.unsynced && Date.now() >= this.syncDueAt;
@@ -175,17 +184,22 @@ export class WriteQueue {
       if (it.entry.sync) sync = true;
       syncWithinMs = Math.min(syncWithinMs, it.entry.syncWithinMs ?? this.flushIntervalMs);
     }
-    // Nothing to write, but a sync was asked for (e.g. a retried batch already written unsynced).
-    if (ok.length > 0 && batch.length === 0 && sync && this.unsynced) batch.put(SYNC_MARKER_KEY, EMPTY);
+    // A synced write fsyncs each database that has unsynced writes, with a marker where it has no op.
+    // The batch store's marker sits at the next sequence, which the next stored batch overwrites.
+    if (ok.length > 0 && sync) {
+      if (batch.log.length === 0 && this.logUnsynced) batch.log.put(SYNC_MARKER_KEY, EMPTY);
+      if (batch.store.length === 0 && this.storeUnsynced) batch.store.put(seqKey(this.nextSeq), EMPTY);
+    }
     if (ok.length === 0 || batch.length === 0) {
-      await batch.close();
+      await Promise.all([batch.log.close(), batch.store.close()]);
       this.settle(ok, false);
       return;
     }
     this.writes++;
     const started = performance.now();
+    const logSync = sync || batch.deletes.length > 0;
     try {
-      await batch.write({ sync });
+      await this.writeBoth(batch, sync, logSync);
     } catch (err) {
       this.writeErrors.record(err);
       const e = new BrookError(ErrorCode.STORAGE_ERROR, `LevelDB write failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -201,17 +215,67 @@ export class WriteQueue {
       return;
     }
     this.onWrite?.({ writeMs: performance.now() - started, synced: sync, waitsMs: ok.map((it) => started - it.at) });
+    if (batch.log.length > 0) this.logUnsynced = !logSync;
+    if (batch.store.length > 0) this.storeUnsynced = !sync;
     if (sync) this.synced();
     else {
       this.unsynced = true;
       this.syncDueAt = Math.min(this.syncDueAt, Date.now() + syncWithinMs);
     }
     this.settle(ok, sync);
+    // After the commits: a read plans its batch-store keys from memory and asks for them in the
+    // same turn, so none asks for a batch deleted here once the index stopped pointing at it.
+    if (batch.deletes.length > 0) await this.deleteStored(batch.deletes);
+  }
+
+  /**
+   * The two writes of a group. Only new batches and their index entries: both at once (one
+   * fsync's time, not two); a crash between them leaves index entries above the batch store's
+   * last key or stored batches above the last one indexed, and start-up drops either. Any other
+   * op (metadata, other modules' keys, deletions): the batch store first, synced, then the log
+   * database, whose write is the commit point: start-up deletes the stored batches it never
+   * pointed at, and the commit point can never be on disk before what it points at. Deletions
+   * write the log database synced, so no index entry can outlive its batch.
+   */
+  private async writeBoth(b: LogBatch, sync: boolean, logSync: boolean): Promise<void> {
+    if (!b.hasOtherOps) {
+      const [stored, logged] = await Promise.allSettled([write(b.store, sync), write(b.log, logSync)]);
+      if (stored.status === 'fulfilled' && logged.status === 'fulfilled') return;
+      // Take back the half that was written, so later writes cannot leave it below them.
+      if (logged.status === 'fulfilled') await this.bestEffort(this.db, b.indexKeys);
+      if (stored.status === 'fulfilled') await this.bestEffort(this.store, b.stored.map(seqKey));
+      throw stored.status === 'rejected' ? stored.reason : (logged as PromiseRejectedResult).reason;
+    }
+    await write(b.store, sync || b.log.length > 0);
+    try {
+      await write(b.log, logSync);
+    } catch (err) {
+      await this.bestEffort(this.store, b.stored.map(seqKey));
+      throw err;
+    }
+  }
+
+  /** Deletes batch-store keys no index entry points at any more; a failure only leaves them behind. */
+  private async deleteStored(seqs: number[]): Promise<void> {
+    await this.bestEffort(this.store, seqs.map(seqKey));
+  }
+
+  private async bestEffort(db: Db, keys: Uint8Array[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      const b = db.batch();
+      for (const k of keys) b.del(k);
+      await b.write({ sync: false });
+    } catch (err) {
+      this.writeErrors.record(err);
+    }
   }
 
   /** A synced write completed: every earlier write is durable now. */
   private synced(): void {
     this.unsynced = false;
+    this.logUnsynced = false;
+    this.storeUnsynced = false;
     this.syncDueAt = Infinity;
     this.clearSyncTimer();
     const waiters = [...this.syncWaiters];
@@ -261,10 +325,16 @@ export class WriteQueue {
 }
 
 const EMPTY = new Uint8Array(0);
+
+type RawBatch = LogBatch['log'];
+
+function write(b: RawBatch, sync: boolean): Promise<void> {
+  return b.length > 0 ? b.write({ sync }) : b.close();
+}
 /** setTimeout's longest delay (a larger one fires at once). */
 const MAX_TIMER_MS = 0x7fffffff;
 
-/** An entry that only fsyncs: rewrites the (empty) sync marker with sync. */
+/** An entry that only fsyncs: writeGroup adds a marker to each database with unsynced writes. */
 function syncMarker(): WriteEntry {
-  return { sync: true, prepare: (b) => b.put(SYNC_MARKER_KEY, EMPTY) };
+  return { sync: true, prepare: () => {} };
 }

@@ -201,11 +201,9 @@ describe('PartitionLog append/read', () => {
     await log.append([batch(3, { timestamp: 1000 }), batch(3, { timestamp: 2000 })], { sync: true });
     const reported: number[] = [];
     env.storage.queue.onReadError = (_err, n) => reported.push(n);
-    const db = env.storage.db;
     const eio = () => Promise.reject(new Error('EIO: i/o error'));
-    db.get = eio as unknown as typeof db.get;
-    const values = db.values.bind(db);
-    db.values = ((opts: Parameters<typeof db.values>[0]) => Object.assign(values(opts), { all: eio, nextv: eio })) as unknown as typeof db.values;
+    // Batches are read with getMany, from the batch store (or the log database for older ones).
+    for (const db of [env.storage.db, env.storage.store]) db.getMany = eio as unknown as typeof db.getMany;
     await expectCode(log.findOffsetForTimestamp(1500), ErrorCode.KAFKA_STORAGE_ERROR);
     await expectCode(log.read(0, 1 << 20), ErrorCode.KAFKA_STORAGE_ERROR);
     await expectCode((async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrookError, ErrorCode, decodeBatches, utf8Encode } from '@brook/protocol';
 import { parseTopicConfig, DEFAULT_TOPIC_CONFIG } from '../../src/log/topicConfig.js';
-import { KIND_BATCH, KIND_DELETED_TOPIC, KIND_INDEX, encodeIndexValue, idPrefix, offsetKey, topicKey } from '../../src/log/keys.js';
+import { IN_LOG_DB, KIND_BATCH, KIND_DELETED_TOPIC, KIND_INDEX, encodeIndexValue, idPrefix, offsetKey, topicKey } from '../../src/log/keys.js';
 import type { TopicChange } from '../../src/log/topicManager.js';
 import { baseOffsets, batch, openEnv, text, type Env } from './helpers.js';
 
@@ -189,6 +189,8 @@ describe('TopicManager', () => {
     // Nothing of the old id is left in LevelDB.
     const leftovers = await env.storage.db.keys({ gte: idPrefix(KIND_BATCH, old.id), lt: idPrefix(KIND_BATCH, old.id + 1) }).all();
     expect(leftovers.length).toBe(0);
+    // The batch store holds only the new topic's one batch.
+    expect((await env.storage.store.keys().all()).length).toBe(1);
   });
 
   it('finishes an interrupted delete and drops orphan data at start-up', async () => {
@@ -201,9 +203,9 @@ describe('TopicManager', () => {
     const s = await Storage.open(env.dir);
     await s.db.del(topicKey('crashy'));
     await s.db.put(idPrefix(KIND_DELETED_TOPIC, t.id), utf8Encode('crashy'));
-    // And data under an id no topic ever claimed.
+    // And data under an id no topic ever claimed, in the layout before the batch store (0x02 keys).
     await s.db.put(offsetKey(KIND_BATCH, 999, 0, 0), batch(1));
-    await s.db.put(offsetKey(KIND_INDEX, 999, 0, 0), encodeIndexValue({ lastOffset: 0, maxTimestamp: 0, size: 70, records: 1, producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1 }));
+    await s.db.put(offsetKey(KIND_INDEX, 999, 0, 0), encodeIndexValue({ lastOffset: 0, maxTimestamp: 0, size: 70, records: 1, producerId: -1, producerEpoch: -1, baseSequence: -1, attributes: 0, controlType: -1, storeSeq: IN_LOG_DB }));
     await s.close();
     env.storage = s; // so reopen's close of the old handles is a no-op
     env.tm = { close: async () => {} } as unknown as Env['tm'];
@@ -212,6 +214,7 @@ describe('TopicManager', () => {
     expect((await env.storage.db.keys({ gte: Uint8Array.of(KIND_BATCH), lt: Uint8Array.of(KIND_BATCH + 1) }).all()).length).toBe(0);
     expect((await env.storage.db.keys({ gte: Uint8Array.of(KIND_INDEX), lt: Uint8Array.of(KIND_INDEX + 1) }).all()).length).toBe(0);
     expect((await env.storage.db.keys({ gte: Uint8Array.of(KIND_DELETED_TOPIC), lt: Uint8Array.of(KIND_DELETED_TOPIC + 1) }).all()).length).toBe(0);
+    expect((await env.storage.store.keys().all()).length).toBe(0);
     // New ids never collide with the orphan's.
     expect((await env.tm.create('next', 1, {})).id).toBeGreaterThan(999);
   });
