@@ -50,10 +50,12 @@ describe.skipIf(process.platform !== 'linux')('brook-server launcher', () => {
   });
 
   it('keeps the values the caller set', async () => {
-    const { proc, exited, environ, argv } = await launch({ MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '', BROOK_NODE_FLAGS: '--max-semi-space-size=8 --stack-trace-limit=20' });
+    // set but empty is kept too (sh's ${VAR-default}); an empty arena limit is glibc's default,
+    // where an empty mmap threshold (0) would mmap every allocation and take seconds to start
+    const { proc, exited, environ, argv } = await launch({ MALLOC_ARENA_MAX: '', MALLOC_MMAP_THRESHOLD_: '4194304', BROOK_NODE_FLAGS: '--max-semi-space-size=8 --stack-trace-limit=20' });
     expect(argv.slice(1, 4)).toEqual(['--max-semi-space-size=8', '--stack-trace-limit=20', launcher]);
-    expect(environ).toContain('MALLOC_ARENA_MAX=4');
-    expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=');
+    expect(environ).toContain('MALLOC_ARENA_MAX=');
+    expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=4194304');
     expect(environ).toContain('MALLOC_TRIM_THRESHOLD_=1048576');
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
