@@ -25,6 +25,10 @@
  *   0x06 | topicId u32                                   -> deleted topic whose data is still being cleared
  *   0x07                                                 -> sync marker (empty): rewritten with sync to
  *                                                           fsync earlier unsynced writes (writeQueue.ts)
+ *   0x08 | storeSeq u64                                  -> a batch-store key to delete (empty): written
+ *                                                           with the write that drops the batch's index
+ *                                                           entry, deleted once the store's key is gone;
+ *                                                           start-up finishes what a crash left
  *
  * The batch store (`<dataDir>/batches`, a second LevelDB) holds only record batches, each under an
  * 8-byte big-endian write sequence (`seqKey`), so its keys only grow: see README.md in this folder
@@ -40,6 +44,8 @@ export const KIND_NEXT_TOPIC_ID = 0x05;
 export const KIND_DELETED_TOPIC = 0x06;
 /** One key, rewritten (empty value) with sync to fsync earlier unsynced writes (WriteQueue). */
 export const KIND_SYNC_MARKER = 0x07;
+/** A batch-store key whose index entry is gone: deleted from the store, then this key (WriteQueue). */
+export const KIND_STORE_DELETE = 0x08;
 /** First key byte other modules may use (0x10-0x7F). */
 export const FIRST_FOREIGN_KIND = 0x10;
 
@@ -167,6 +173,18 @@ export function seqKey(seq: number): Uint8Array {
 
 export function parseSeqKey(k: Uint8Array): number {
   return readInt64(new DataView(k.buffer, k.byteOffset, k.byteLength), 0);
+}
+
+/** 0x08 | seq: the batch store's key `seq` is to be deleted. */
+export function storeDeleteKey(seq: number): Uint8Array {
+  const k = new Uint8Array(9);
+  k[0] = KIND_STORE_DELETE;
+  writeInt64(new DataView(k.buffer), 1, seq);
+  return k;
+}
+
+export function parseStoreDeleteKey(k: Uint8Array): number {
+  return readInt64(new DataView(k.buffer, k.byteOffset, k.byteLength), 1);
 }
 
 export function encodePartMeta(logStartOffset: number, endOffsetFloor: number): Uint8Array {

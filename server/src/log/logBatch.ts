@@ -5,7 +5,7 @@
  * tell apart (see WriteQueue.writeGroup and recovery.ts).
  */
 import type { ChainedBatch } from 'level';
-import { KIND_INDEX, seqKey } from './keys.js';
+import { KIND_INDEX, seqKey, storeDeleteKey } from './keys.js';
 import type { Db } from './storage.js';
 
 type RawBatch = ChainedBatch<Db, Uint8Array, Uint8Array>;
@@ -48,14 +48,20 @@ export class LogBatch {
     return seq;
   }
 
-  /** Deletes a stored batch, after the log write that drops its index entry. */
+  /**
+   * Deletes a stored batch, after the log write that drops its index entry. That write also
+   * records the deletion (0x08), so a crash before the store's delete cannot leak the batch.
+   */
   delBatch(seq: number): void {
+    this.log.put(storeDeleteKey(seq), EMPTY);
     this.deletes.push(seq);
     this.hasOtherOps = true;
   }
 
   /** Ops added so far. */
   get length(): number {
-    return this.log.length + this.store.length + this.deletes.length;
+    return this.log.length + this.store.length;
   }
 }
+
+const EMPTY = new Uint8Array(0);

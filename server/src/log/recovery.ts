@@ -1,9 +1,10 @@
 // Start-up: each partition's metadata and its batch index, read back from LevelDB in one pass over
 // the index keys (48 bytes each; the batches themselves are not read), so start-up costs the index.
-// Then what a crash between the two writes of a group left (WriteQueue.writeBoth): index entries
+// Before it, the store deletions a crash interrupted (0x08 records, WriteQueue.deleteStored); after
+// it, what a crash between the two writes of a group left (WriteQueue.writeBoth): index entries
 // pointing past the batch store's last key, and stored batches no index entry points at.
 import type { Level } from 'level';
-import { decodeIndexValue, decodePartMeta, KIND_INDEX, KIND_PART_META, kindPrefix, parseSeqKey, prefixEnd, seqKey } from './keys.js';
+import { decodeIndexValue, decodePartMeta, KIND_INDEX, KIND_PART_META, KIND_STORE_DELETE, kindPrefix, parseSeqKey, parseStoreDeleteKey, prefixEnd, seqKey } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
 
 type Db = Level<Uint8Array, Uint8Array>;
@@ -15,8 +16,26 @@ export interface IndexReplay {
   dangling: number;
   /** Stored batches deleted: no index entry pointed at them. */
   unindexed: number;
+  /** Store deletions finished: their index entries were gone, their batches not yet. */
+  deletesFinished: number;
   /** The batch store's next write sequence. */
   nextSeq: number;
+}
+
+/**
+ * Deletes the batch-store keys of every 0x08 record (synced), then the records; returns the
+ * highest such sequence (-1: none), which is never given again, so a record that a power loss
+ * brings back cannot delete a newer batch.
+ */
+async function finishStoreDeletes(db: Db, store: Db): Promise<{ count: number; maxSeq: number }> {
+  const records = await db.keys(range(kindPrefix(KIND_STORE_DELETE))).all();
+  let maxSeq = -1;
+  if (records.length === 0) return { count: 0, maxSeq };
+  const seqs = records.map(parseStoreDeleteKey);
+  for (const s of seqs) if (s > maxSeq) maxSeq = s;
+  await store.batch(seqs.map((s) => ({ type: 'del' as const, key: seqKey(s) })), { sync: true });
+  await db.batch(records.map((key) => ({ type: 'del' as const, key })));
+  return { count: records.length, maxSeq };
 }
 
 /** The batch store's last key, or -1 when it is empty. */
@@ -30,6 +49,7 @@ async function lastStoredSeq(store: Db): Promise<number> {
  * and partition (undefined for data of no known topic), then drops what an interrupted group left.
  */
 export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number, partition: number) => PartitionLog | undefined): Promise<IndexReplay> {
+  const deletes = await finishStoreDeletes(db, store);
   const lastStored = await lastStoredSeq(store);
   const dangling: Uint8Array[] = [];
   let lastIndexed = -1;
@@ -89,7 +109,7 @@ export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number,
       await above.close();
     }
   }
-  return { batches, dangling: dangling.length, unindexed, nextSeq: Math.max(lastStored, lastIndexed) + 1 };
+  return { batches, dangling: dangling.length, unindexed, deletesFinished: deletes.count, nextSeq: Math.max(lastStored, lastIndexed, deletes.maxSeq) + 1 };
 }
 
 function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {

@@ -158,7 +158,7 @@ export class TopicManager {
       return t.partitions[p];
     };
 
-    const { batches, dangling, unindexed, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
+    const { batches, dangling, unindexed, deletesFinished, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
     this.storage.queue.nextSeq = nextSeq;
 
     // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
@@ -169,7 +169,7 @@ export class TopicManager {
     for (const t of this.topics.values()) for (const log of t.partitions) log.finishRecovery();
     this.nextTopicId = Math.max(nextId, ...deleted.map((id) => id + 1));
     this.logger.info(
-      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, dangling, unindexed, ms: Date.now() - started },
+      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, dangling, unindexed, deletesFinished, ms: Date.now() - started },
       'log recovered',
     );
   }
@@ -378,7 +378,8 @@ export class TopicManager {
       if (e && e.storeSeq !== IN_LOG_DB) seqs.push(seqKey(e.storeSeq));
     }
     for (let i = 0; i < seqs.length; i += 4096) {
-      await this.storage.store.batch(seqs.slice(i, i + 4096).map((key) => ({ type: 'del' as const, key })));
+      // Synced: the index entries that find these keys go next, and must not outlive them on disk.
+      await this.storage.store.batch(seqs.slice(i, i + 4096).map((key) => ({ type: 'del' as const, key })), { sync: true });
     }
     for (const kind of [KIND_BATCH, KIND_INDEX, KIND_PART_META]) await db.clear(range(idPrefix(kind, id)));
     await db.del(idPrefix(KIND_DELETED_TOPIC, id));

@@ -16,7 +16,7 @@
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { ErrorReport, type StorageErrorListener } from './errorReport.js';
-import { SYNC_MARKER_KEY, seqKey } from './keys.js';
+import { SYNC_MARKER_KEY, seqKey, storeDeleteKey } from './keys.js';
 import { LogBatch } from './logBatch.js';
 import type { Db } from './storage.js';
 
@@ -255,19 +255,26 @@ export class WriteQueue {
     }
   }
 
-  /** Deletes batch-store keys no index entry points at any more; a failure only leaves them behind. */
+  /**
+   * Deletes batch-store keys no index entry points at any more, then their 0x08 records. The
+   * store's delete is synced so that the records can never be gone while the keys are back after a
+   * power loss; if it fails, the records stay and start-up deletes the keys (recovery.ts).
+   */
   private async deleteStored(seqs: number[]): Promise<void> {
-    await this.bestEffort(this.store, seqs.map(seqKey));
+    if (await this.bestEffort(this.store, seqs.map(seqKey), true)) await this.bestEffort(this.db, seqs.map(storeDeleteKey));
   }
 
-  private async bestEffort(db: Db, keys: Uint8Array[]): Promise<void> {
-    if (keys.length === 0) return;
+  /** Deletes `keys`; a failure is reported and leaves them (false). */
+  private async bestEffort(db: Db, keys: Uint8Array[], sync = false): Promise<boolean> {
+    if (keys.length === 0) return true;
     try {
       const b = db.batch();
       for (const k of keys) b.del(k);
-      await b.write({ sync: false });
+      await b.write({ sync });
+      return true;
     } catch (err) {
       this.writeErrors.record(err);
+      return false;
     }
   }
 

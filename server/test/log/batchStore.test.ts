@@ -3,7 +3,7 @@
 // group's two writes leaves is dropped at start-up (WriteQueue.writeBoth, recovery.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBatches, readBatchHeader, setBaseOffset } from '@brook/protocol';
-import { IN_LOG_DB, INDEX_VALUE_SIZE_V1, KIND_BATCH, KIND_INDEX, encodeIndexValue, offsetKey, parseSeqKey, seqKey } from '../../src/log/keys.js';
+import { IN_LOG_DB, INDEX_VALUE_SIZE_V1, KIND_BATCH, KIND_INDEX, KIND_STORE_DELETE, encodeIndexValue, offsetKey, parseSeqKey, parseStoreDeleteKey, seqKey, storeDeleteKey } from '../../src/log/keys.js';
 import { Storage } from '../../src/log/storage.js';
 import { batch, openEnv, text, type Env } from './helpers.js';
 
@@ -61,6 +61,34 @@ async function legacyKeys(e: Env, topicId: number): Promise<number> {
 
 async function storeSeqs(e: Env): Promise<number[]> {
   return (await e.storage.store.keys().all()).map(parseSeqKey);
+}
+
+/** The sequences of the 0x08 records (store deletions not finished). */
+async function pendingDeletes(e: Env): Promise<number[]> {
+  const keys = await e.storage.db.keys({ gte: Uint8Array.of(KIND_STORE_DELETE), lt: Uint8Array.of(KIND_STORE_DELETE + 1) }).all();
+  return keys.map(parseStoreDeleteKey);
+}
+
+/** Makes the batch store's writes that delete keys fail, as a full or failing disk would, until the returned function runs. */
+function failStoreDeletes(e: Env): () => void {
+  const store = e.storage.store;
+  const real = store.batch;
+  store.batch = function (this: typeof store, ...args: unknown[]) {
+    if (args.length > 0) return (real as (...a: unknown[]) => unknown).apply(this, args);
+    const b = real.call(this);
+    const del = b.del.bind(b);
+    let deletes = false;
+    b.del = (key: Uint8Array) => {
+      deletes = true;
+      return del(key);
+    };
+    const write = b.write.bind(b);
+    b.write = ((opts?: object) => (deletes ? b.close().then(() => Promise.reject(new Error('IO error: No space left on device'))) : write(opts ?? {}))) as typeof b.write;
+    return b;
+  } as typeof store.batch;
+  return () => {
+    store.batch = real;
+  };
 }
 
 describe('batch store', () => {
@@ -165,6 +193,51 @@ describe('batch store', () => {
     await env.tm.partition('u', 0)!.append([batch(1, { prefix: 'c' })], { sync: true });
     expect(await storeSeqs(env)).toEqual([0, 1, 4]);
     expect(await valuesOf(env, 'u')).toEqual(['a-0', 'b-0', 'c-0']);
+  });
+
+  it('a store deletion that failed after its index entry went is finished at start-up', async () => {
+    env = await openEnv();
+    await env.tm.create('d', 1, {});
+    const log = env.tm.partition('d', 0)!;
+    for (const p of ['a', 'b', 'c']) await log.append([batch(1, { prefix: p })], { sync: true });
+    await env.tm.deleteRecords('d', 0, 1);
+    await env.storage.queue.drain(); // the store's delete follows the write deleteRecords waited for
+    expect(await storeSeqs(env)).toEqual([1, 2]);
+    expect(await pendingDeletes(env)).toEqual([]);
+
+    // The log write drops b's index entry; the store's delete then fails: the record of it stays.
+    const restore = failStoreDeletes(env);
+    await env.tm.deleteRecords('d', 0, 2);
+    await env.storage.queue.drain();
+    restore();
+    expect(await storeSeqs(env)).toEqual([1, 2]);
+    expect(await pendingDeletes(env)).toEqual([1]);
+    expect(await valuesOf(env, 'd')).toEqual(['c-0']);
+
+    await env.reopen();
+    expect(await storeSeqs(env)).toEqual([2]);
+    expect(await pendingDeletes(env)).toEqual([]);
+    expect(await valuesOf(env, 'd')).toEqual(['c-0']);
+    expect(env.storage.queue.nextSeq).toBe(3);
+  });
+
+  it('never gives again the sequence of a store deletion, even one above the last stored batch', async () => {
+    env = await openEnv();
+    await env.tm.create('e', 1, {});
+    const log = env.tm.partition('e', 0)!;
+    for (const p of ['a', 'b']) await log.append([batch(1, { prefix: p })], { sync: true });
+    await env.close();
+    // A record a power loss brought back after its key was deleted, and that key was the store's last.
+    const s = await Storage.open(env.dir);
+    await s.db.put(storeDeleteKey(7), new Uint8Array(0));
+    await s.close();
+    await env.reopen();
+    expect(await pendingDeletes(env)).toEqual([]);
+    expect(env.storage.queue.nextSeq).toBe(8);
+    await env.tm.partition('e', 0)!.append([batch(1, { prefix: 'c' })], { sync: true });
+    expect(await storeSeqs(env)).toEqual([0, 1, 8]);
+    await env.reopen();
+    expect(await valuesOf(env, 'e')).toEqual(['a-0', 'b-0', 'c-0']);
   });
 
   it('an unsynced append is fsynced by a marker at the next sequence, which the next batch takes', async () => {
