@@ -4,7 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { Level } from 'level';
 import { join } from 'node:path';
 import { ErrorCode, encodeBatch } from '@brook/protocol';
-import { decodeIndexValue, seqKey } from '../src/log/keys.js';
+import { decodeIndexValue, storeKey } from '../src/log/keys.js';
 import { RawClient, removeDir, tempDir, testBroker } from './helpers.js';
 
 const dirs: string[] = [];
@@ -39,8 +39,9 @@ it('refuses to serve a batch that fails its CRC on disk', async () => {
   const [db, store] = [await open('log'), await open('batches')];
   let flipped = 0;
   for await (const [k, v] of db.iterator({ gte: Uint8Array.of(0x03), lt: Uint8Array.of(0x04) })) {
-    if (new DataView(k.buffer, k.byteOffset).getUint32(5) !== 0) continue;
-    const key = seqKey(decodeIndexValue(v)!.storeSeq);
+    const kv = new DataView(k.buffer, k.byteOffset);
+    if (kv.getUint32(5) !== 0) continue;
+    const key = storeKey(decodeIndexValue(v)!.storeSeq, kv.getUint32(1), 0);
     const bad = (await store.get(key))!.slice();
     bad[bad.length - 2]! ^= 0x40;
     await store.put(key, bad);

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { decodeBatches } from '@brook/protocol';
 import { Brook, BrookError, logLevel } from '@brook/client';
 import { RawClient, readPartition, removeDir, serverCli, spawnBroker, tempDir, testBroker } from './helpers.js';
-import { seqKey } from '../src/log/keys.js';
+import { storeKey } from '../src/log/keys.js';
 
 const dirs: string[] = [];
 const procs: ChildProcess[] = [];
@@ -176,7 +176,7 @@ describe('storage read errors', () => {
         throw new Error('EIO: i/o error, read');
       };
       const hex = (k: Uint8Array) => Buffer.from(k).toString('hex');
-      const rd0 = new Set(Array.from({ length: log.index.length }, (_, i) => hex(seqKey(log.index.seqOf(i)))));
+      const rd0 = new Set(Array.from({ length: log.index.length }, (_, i) => hex(storeKey(log.index.seqOf(i), log.topicId, 0))));
       expect(rd0.size).toBeGreaterThan(0);
       const getMany = store.getMany.bind(store);
       store.getMany = (async (keys: Uint8Array[]) => {

@@ -14,7 +14,7 @@ import {
   readInt64,
   setBaseOffset,
 } from '@brook/protocol';
-import { KIND_INDEX, encodeIndexValue, offsetKey } from './keys.js';
+import { KIND_INDEX, encodeIndexValue, offsetKey, type IndexEntry } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
 import type { BatchProducerInfo } from './producerState.js';
 import type { DbBatch } from './storage.js';
@@ -160,24 +160,26 @@ export function putAppendOps(b: DbBatch, topicId: number, partition: number, bat
     if (base < 0) continue;
     const buf = batches[i]!;
     setBaseOffset(buf, base);
-    const storeSeq = b.putBatch(buf);
+    const storeSeq = b.putBatch(buf, topicId, partition);
     info[o + F_STORE] = storeSeq;
-    b.put(
-      offsetKey(KIND_INDEX, topicId, partition, base),
-      encodeIndexValue({
-        lastOffset: base + info[o + F_SPAN]! - 1,
-        maxTimestamp: info[o + F_MAXTS]!,
-        size: info[o + F_SIZE]!,
-        records: info[o + F_COUNT]!,
-        producerId: info[o + F_PID]!,
-        producerEpoch: info[o + F_EPOCH]!,
-        baseSequence: info[o + F_SEQ]!,
-        attributes: info[o + F_ATTRS]!,
-        controlType: info[o + F_CTRL]!,
-        storeSeq,
-      }),
-    );
+    b.put(offsetKey(KIND_INDEX, topicId, partition, base), encodeIndexValue(indexEntryOf(info, o, base, storeSeq)));
   }
+}
+
+/** The index entry of the batch whose fields start at o (readAppendInfo), given its base offset and store sequence. */
+export function indexEntryOf(info: Float64Array, o: number, base: number, storeSeq: number): IndexEntry {
+  return {
+    lastOffset: base + info[o + F_SPAN]! - 1,
+    maxTimestamp: info[o + F_MAXTS]!,
+    size: info[o + F_SIZE]!,
+    records: info[o + F_COUNT]!,
+    producerId: info[o + F_PID]!,
+    producerEpoch: info[o + F_EPOCH]!,
+    baseSequence: info[o + F_SEQ]!,
+    attributes: info[o + F_ATTRS]!,
+    controlType: info[o + F_CTRL]!,
+    storeSeq,
+  };
 }
 
 /**

@@ -172,11 +172,11 @@ export class LogCleaner {
           // A rewritten batch goes to the head of the batch store (its keys only grow), and the old one is deleted.
           if (c.data === null) b.del(ik);
           else {
-            c.storeSeq = b.putBatch(c.data);
+            c.storeSeq = b.putBatch(c.data, log.topicId, log.partition);
             b.put(ik, encodeIndexValue({ ...c.producer, lastOffset: c.last, maxTimestamp: c.maxTs, size: c.data.byteLength, records: c.count, storeSeq: c.storeSeq }));
           }
           if (c.oldSeq === IN_LOG_DB) b.del(offsetKey(KIND_BATCH, log.topicId, log.partition, c.base));
-          else b.delBatch(c.oldSeq);
+          else b.delBatch(c.oldSeq, log.topicId, log.partition);
         }
         if (floor > log.endOffsetFloor) b.put(log.metaKey, encodePartMeta(log.logStartOffset, floor));
       },

@@ -25,14 +25,15 @@
  *   0x06 | topicId u32                                   -> deleted topic whose data is still being cleared
  *   0x07                                                 -> sync marker (empty): rewritten with sync to
  *                                                           fsync earlier unsynced writes (writeQueue.ts)
- *   0x08 | storeSeq u64                                  -> a batch-store key to delete (empty): written
+ *   0x08 | store key (16 bytes)                          -> a batch-store key to delete (empty): written
  *                                                           with the write that drops the batch's index
  *                                                           entry, deleted once the store's key is gone;
  *                                                           start-up finishes what a crash left
  *
- * The batch store (`<dataDir>/batches`, a second LevelDB) holds only record batches, each under an
- * 8-byte big-endian write sequence (`seqKey`), so its keys only grow: see README.md in this folder
- * for the reasoning.
+ * The batch store (`<dataDir>/batches`, a second LevelDB) holds record batches, each under its
+ * write sequence u64 · topicId u32 · partition u32 (`storeKey`), so its keys only grow: see
+ * README.md in this folder for the reasoning. Its other keys have topicId and partition
+ * NO_PARTITION: the sync marker (empty value) and a group's commit-pending key (COMMIT_PENDING).
  */
 import { readInt64, utf8Encode, writeInt64 } from '@brook/protocol';
 
@@ -125,7 +126,7 @@ export interface IndexEntry {
   baseSequence: number;
   attributes: number;
   controlType: number;
-  /** The batch's key in the batch store (seqKey), or IN_LOG_DB. */
+  /** The batch's write sequence in the batch store (see storeKey), or IN_LOG_DB. */
   storeSeq: number;
 }
 
@@ -164,27 +165,60 @@ export function decodeIndexValue(b: Uint8Array): IndexEntry | null {
   };
 }
 
-/** A batch's key in the batch store: its write sequence, u64 big-endian, so keys only grow. */
-export function seqKey(seq: number): Uint8Array {
-  const k = new Uint8Array(8);
-  writeInt64(new DataView(k.buffer), 0, seq);
+export const STORE_KEY_SIZE = 16;
+/** topicId and partition of the batch store's keys that are not batches. */
+export const NO_PARTITION = 0xffffffff;
+/** The first byte of a commit-pending key's value (then the group's first sequence, u64). */
+export const COMMIT_PENDING = 1;
+
+/**
+ * A batch's key in the batch store: its write sequence (u64 big-endian, first, so keys only grow),
+ * then its topic id and partition, so that start-up can index a batch whose index entry a power
+ * loss took (recovery.ts).
+ */
+export function storeKey(seq: number, topicId: number, partition: number): Uint8Array {
+  const k = new Uint8Array(STORE_KEY_SIZE);
+  const v = new DataView(k.buffer);
+  writeInt64(v, 0, seq);
+  v.setUint32(8, topicId);
+  v.setUint32(12, partition);
   return k;
 }
 
+export interface StoreKey {
+  seq: number;
+  topicId: number;
+  partition: number;
+}
+
+/** Null for a key of another shape (not written by this version). */
+export function parseStoreKey(k: Uint8Array): StoreKey | null {
+  if (k.byteLength !== STORE_KEY_SIZE) return null;
+  const v = new DataView(k.buffer, k.byteOffset, k.byteLength);
+  return { seq: readInt64(v, 0), topicId: v.getUint32(8), partition: v.getUint32(12) };
+}
+
+/** The write sequence of a batch-store key (its first 8 bytes). */
 export function parseSeqKey(k: Uint8Array): number {
-  return readInt64(new DataView(k.buffer, k.byteOffset, k.byteLength), 0);
+  return readInt64(new DataView(k.buffer, k.byteOffset, 8), 0);
 }
 
-/** 0x08 | seq: the batch store's key `seq` is to be deleted. */
-export function storeDeleteKey(seq: number): Uint8Array {
-  const k = new Uint8Array(9);
+/** The first key of sequences above `seq` (every key of `seq` sorts below it). */
+export function storeKeyAfter(seq: number): Uint8Array {
+  return storeKey(seq + 1, 0, 0);
+}
+
+/** 0x08 | store key: that batch-store key is to be deleted. */
+export function storeDeleteKey(key: Uint8Array): Uint8Array {
+  const k = new Uint8Array(1 + key.byteLength);
   k[0] = KIND_STORE_DELETE;
-  writeInt64(new DataView(k.buffer), 1, seq);
+  k.set(key, 1);
   return k;
 }
 
-export function parseStoreDeleteKey(k: Uint8Array): number {
-  return readInt64(new DataView(k.buffer, k.byteOffset, k.byteLength), 1);
+/** The batch-store key a 0x08 record names. */
+export function parseStoreDeleteKey(k: Uint8Array): Uint8Array {
+  return k.subarray(1);
 }
 
 export function encodePartMeta(logStartOffset: number, endOffsetFloor: number): Uint8Array {

@@ -178,12 +178,16 @@ export class PartitionLog {
     }
   }
 
+  /** @internal Where the next batch starts, from what recovery fed in so far. */
+  recoveredEnd(): number {
+    const n = this.index.length;
+    return Math.max(n > 0 ? this.index.lastOf(n - 1) + 1 : 0, this._endOffsetFloor, this._logStartOffset);
+  }
+
   /** @internal */
   finishRecovery(): void {
-    const n = this.index.length;
-    const end = n > 0 ? this.index.lastOf(n - 1) + 1 : 0;
     // LevelDB's recovery writes its log into a synced table file, so all of it is durable now.
-    this._logEndOffset = Math.max(end, this._endOffsetFloor, this._logStartOffset);
+    this._logEndOffset = this.recoveredEnd();
     this._highWatermark = this._logEndOffset;
     this.nextOffset = this._logEndOffset;
   }

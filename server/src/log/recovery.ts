@@ -2,20 +2,42 @@
 // the index keys (48 bytes each; the batches themselves are not read), so start-up costs the index.
 // Before it, the store deletions a crash interrupted (0x08 records, WriteQueue.deleteStored); after
 // it, what a crash between the two writes of a group left (WriteQueue.writeBoth): index entries
-// pointing past the batch store's last key, and stored batches no index entry points at.
+// pointing past the batch store's last key are dropped, and the stored batches above the last
+// one indexed are indexed from the store (an append group's index entries, written unsynced, that
+// a power loss took) or dropped (a group whose commit point never landed).
 import type { Level } from 'level';
-import { decodeIndexValue, decodePartMeta, KIND_INDEX, KIND_PART_META, KIND_STORE_DELETE, kindPrefix, parseSeqKey, parseStoreDeleteKey, prefixEnd, seqKey } from './keys.js';
+import { readInt64 } from '@brook/protocol';
+import { indexEntryOf, readAppendInfo } from './appendOp.js';
+import {
+  COMMIT_PENDING,
+  decodeIndexValue,
+  decodePartMeta,
+  encodeIndexValue,
+  KIND_INDEX,
+  KIND_PART_META,
+  KIND_STORE_DELETE,
+  kindPrefix,
+  NO_PARTITION,
+  offsetKey,
+  parseSeqKey,
+  parseStoreDeleteKey,
+  parseStoreKey,
+  prefixEnd,
+  storeKeyAfter,
+} from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
 
 type Db = Level<Uint8Array, Uint8Array>;
 
 export interface IndexReplay {
-  /** Batches indexed. */
+  /** Batches indexed (reindexed included). */
   batches: number;
   /** Index entries dropped: their batch never reached the batch store. */
   dangling: number;
-  /** Stored batches deleted: no index entry pointed at them. */
+  /** Stored keys above the last indexed batch deleted: a group whose commit point never landed, markers, batches of no partition. */
   unindexed: number;
+  /** Stored batches indexed from the store: their index entries were lost. */
+  reindexed: number;
   /** Store deletions finished: their index entries were gone, their batches not yet. */
   deletesFinished: number;
   /** The batch store's next write sequence. */
@@ -31,14 +53,14 @@ async function finishStoreDeletes(db: Db, store: Db): Promise<{ count: number; m
   const records = await db.keys(range(kindPrefix(KIND_STORE_DELETE))).all();
   let maxSeq = -1;
   if (records.length === 0) return { count: 0, maxSeq };
-  const seqs = records.map(parseStoreDeleteKey);
-  for (const s of seqs) if (s > maxSeq) maxSeq = s;
-  await store.batch(seqs.map((s) => ({ type: 'del' as const, key: seqKey(s) })), { sync: true });
+  const keys = records.map(parseStoreDeleteKey);
+  for (const k of keys) maxSeq = Math.max(maxSeq, parseSeqKey(k));
+  await store.batch(keys.map((key) => ({ type: 'del' as const, key })), { sync: true });
   await db.batch(records.map((key) => ({ type: 'del' as const, key })));
   return { count: records.length, maxSeq };
 }
 
-/** The batch store's last key, or -1 when it is empty. */
+/** The batch store's last key's sequence, or -1 when it is empty. */
 async function lastStoredSeq(store: Db): Promise<number> {
   const keys = await store.keys({ reverse: true, limit: 1 }).all();
   return keys.length > 0 ? parseSeqKey(keys[0]!) : -1;
@@ -46,7 +68,7 @@ async function lastStoredSeq(store: Db): Promise<number> {
 
 /**
  * Feeds every partition its stored metadata and index entries; `logOf` finds the log of a topic id
- * and partition (undefined for data of no known topic), then drops what an interrupted group left.
+ * and partition (undefined for data of no known topic), then settles what an interrupted group left.
  */
 export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number, partition: number) => PartitionLog | undefined): Promise<IndexReplay> {
   const deletes = await finishStoreDeletes(db, store);
@@ -59,7 +81,7 @@ export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number,
     logOf(kv.getUint32(1), kv.getUint32(5))?.recoverMeta(m.logStartOffset, m.endOffsetFloor);
   }
 
-  // One pass over every index entry (24 bytes each), in key order, so each log's index fills in order.
+  // One pass over every index entry, in key order, so each log's index fills in order.
   let batches = 0;
   const it = db.iterator(range(kindPrefix(KIND_INDEX)));
   try {
@@ -94,22 +116,73 @@ export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number,
     await it.close();
   }
   if (dangling.length > 0) await db.batch(dangling.map((key) => ({ type: 'del' as const, key })));
-  // Above the last indexed batch: a group whose log write never happened, or a sync marker.
-  let unindexed = 0;
-  if (lastStored > lastIndexed) {
-    const above = store.keys(lastIndexed < 0 ? {} : { gt: seqKey(lastIndexed) });
-    try {
-      for (;;) {
-        const keys = await above.nextv(1024);
-        if (keys.length === 0) break;
-        unindexed += keys.length;
-        await store.batch(keys.map((key) => ({ type: 'del' as const, key })));
-      }
-    } finally {
-      await above.close();
-    }
+  const tail = lastStored > lastIndexed ? await settleTail(db, store, lastIndexed, logOf) : { reindexed: 0, dropped: 0 };
+  return {
+    batches: batches + tail.reindexed,
+    dangling: dangling.length,
+    unindexed: tail.dropped,
+    reindexed: tail.reindexed,
+    deletesFinished: deletes.count,
+    nextSeq: Math.max(lastStored, lastIndexed, deletes.maxSeq) + 1,
+  };
+}
+
+/**
+ * The stored keys above the last indexed batch, in write order. From the first batch of a group
+ * whose commit point never landed (its commit-pending key says which) on, everything is dropped;
+ * below it, each batch that continues its partition gets its index entry back (written synced
+ * before the broker serves), and markers and batches of no partition are dropped.
+ */
+async function settleTail(
+  db: Db,
+  store: Db,
+  lastIndexed: number,
+  logOf: (topicId: number, partition: number) => PartitionLog | undefined,
+): Promise<{ reindexed: number; dropped: number }> {
+  const from = lastIndexed < 0 ? {} : { gte: storeKeyAfter(lastIndexed) };
+  // First the keys alone (the values may be many batches): where an uncommitted group starts.
+  const notBatches: Uint8Array[] = [];
+  for await (const k of store.keys(from)) if (parseStoreKey(k)?.topicId === NO_PARTITION) notBatches.push(k);
+  let cut = Infinity;
+  for (const v of notBatches.length > 0 ? await store.getMany(notBatches) : []) {
+    if (v?.byteLength === 9 && v[0] === COMMIT_PENDING) cut = Math.min(cut, readInt64(new DataView(v.buffer, v.byteOffset, 9), 1));
   }
-  return { batches, dangling: dangling.length, unindexed, deletesFinished: deletes.count, nextSeq: Math.max(lastStored, lastIndexed, deletes.maxSeq) + 1 };
+  const drop: Uint8Array[] = [];
+  const index = db.batch();
+  let reindexed = 0;
+  const it = store.iterator(from);
+  try {
+    for (;;) {
+      const chunk = await it.nextv(256);
+      if (chunk.length === 0) break;
+      for (const [k, v] of chunk) {
+        const key = parseStoreKey(k);
+        const log = key && key.seq < cut && key.topicId !== NO_PARTITION ? logOf(key.topicId, key.partition) : undefined;
+        const base = v.byteLength >= 8 ? readInt64(new DataView(v.buffer, v.byteOffset, 8), 0) : -1;
+        if (!key || !log || base !== log.recoveredEnd()) {
+          drop.push(k);
+          continue;
+        }
+        let info: Float64Array;
+        try {
+          info = readAppendInfo([v], Number.MAX_SAFE_INTEGER, log.topic);
+        } catch {
+          drop.push(k);
+          continue;
+        }
+        const e = indexEntryOf(info, 0, base, key.seq);
+        log.recoverBatch(base, e);
+        index.put(offsetKey(KIND_INDEX, key.topicId, key.partition, base), encodeIndexValue(e));
+        reindexed++;
+      }
+    }
+  } finally {
+    await it.close();
+  }
+  if (index.length > 0) await index.write({ sync: true });
+  else await index.close();
+  if (drop.length > 0) await store.batch(drop.map((key) => ({ type: 'del' as const, key })), { sync: true });
+  return { reindexed, dropped: drop.length };
 }
 
 function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {

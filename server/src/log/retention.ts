@@ -63,7 +63,7 @@ function frontDeletion(log: PartitionLog, k: number, newStart: number): Retentio
       for (let j = 0; j < k; j++) {
         b.del(offsetKey(KIND_INDEX, log.topicId, log.partition, bases[j]!));
         if (seqs[j] === IN_LOG_DB) b.del(offsetKey(KIND_BATCH, log.topicId, log.partition, bases[j]!));
-        else b.delBatch(seqs[j]!);
+        else b.delBatch(seqs[j]!, log.topicId, log.partition);
       }
       b.put(log.metaKey, encodePartMeta(newStart, floor));
     },

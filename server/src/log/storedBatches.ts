@@ -7,7 +7,7 @@
  */
 import { BATCH_HEADER_SIZE, BrookError, ErrorCode, crc32c, readInt64 } from '@brook/protocol';
 import type { BatchIndex } from './batchIndex.js';
-import { IN_LOG_DB, KIND_BATCH, offsetKey, seqKey } from './keys.js';
+import { IN_LOG_DB, KIND_BATCH, offsetKey, storeKey } from './keys.js';
 import { ITERATOR_CHUNK, type Db } from './storage.js';
 import type { WriteQueue } from './writeQueue.js';
 
@@ -43,7 +43,7 @@ export class StoredBatches {
     for (let j = 0; j < n; j++) {
       const seq = this.index.seqOf(i + j);
       where[j] = seq !== IN_LOG_DB;
-      if (where[j]) inStore.push(seqKey(seq));
+      if (where[j]) inStore.push(storeKey(seq, this.topicId, this.partition));
       else inLog.push(offsetKey(KIND_BATCH, this.topicId, this.partition, this.index.baseOf(i + j)));
     }
     // Batches written before the batch store live under their 0x02 keys in the log database.

@@ -20,7 +20,7 @@ import {
   idPrefix,
   kindPrefix,
   prefixEnd,
-  seqKey,
+  storeKey,
   topicKey,
 } from './keys.js';
 import { PartitionLog } from './partitionLog.js';
@@ -158,7 +158,7 @@ export class TopicManager {
       return t.partitions[p];
     };
 
-    const { batches, dangling, unindexed, deletesFinished, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
+    const { batches, dangling, unindexed, reindexed, deletesFinished, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
     this.storage.queue.nextSeq = nextSeq;
 
     // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
@@ -169,7 +169,7 @@ export class TopicManager {
     for (const t of this.topics.values()) for (const log of t.partitions) log.finishRecovery();
     this.nextTopicId = Math.max(nextId, ...deleted.map((id) => id + 1));
     this.logger.info(
-      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, dangling, unindexed, deletesFinished, ms: Date.now() - started },
+      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, dangling, unindexed, reindexed, deletesFinished, ms: Date.now() - started },
       'log recovered',
     );
   }
@@ -373,9 +373,9 @@ export class TopicManager {
     const db = this.storage.db;
     // The batches first: the index entries say where they are, and stay until they are gone.
     const seqs: Uint8Array[] = [];
-    for await (const v of db.values(range(idPrefix(KIND_INDEX, id)))) {
+    for await (const [k, v] of db.iterator(range(idPrefix(KIND_INDEX, id)))) {
       const e = decodeIndexValue(v);
-      if (e && e.storeSeq !== IN_LOG_DB) seqs.push(seqKey(e.storeSeq));
+      if (e && e.storeSeq !== IN_LOG_DB) seqs.push(storeKey(e.storeSeq, id, new DataView(k.buffer, k.byteOffset, k.byteLength).getUint32(5)));
     }
     for (let i = 0; i < seqs.length; i += 4096) {
       // Synced: the index entries that find these keys go next, and must not outlive them on disk.

@@ -7,7 +7,10 @@
  * keys) all-or-nothing across a crash too (`writeBoth`, recovery.ts).
  *
  * Durability: a synced write fsyncs LevelDB's write-ahead log, which holds every earlier write too.
- * Unsynced writes (acks=1, maintenance, topics with flush.* set) are made durable by the next
+ * A group of only appends fsyncs the batch store alone (one fsync, as with one database): its index
+ * entries, written unsynced, are rebuilt from the store's keys if a power loss takes them
+ * (recovery.ts); the log database is fsynced by any other synced group, or by an append group
+ * once its unsynced writes are LOG_SYNC_MS old, which bounds that rebuild. Unsynced writes (acks=1, maintenance, topics with flush.* set) are made durable by the next
  * synced write: each says how long it may wait (`syncWithinMs`, default `flushIntervalMs`); the
  * next group is written with sync once the earliest such deadline passed, and an idle queue with
  * unsynced writes writes the sync marker (0x07) at that deadline. `afterSync` callbacks run when a
@@ -16,7 +19,7 @@
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { ErrorReport, type StorageErrorListener } from './errorReport.js';
-import { SYNC_MARKER_KEY, seqKey, storeDeleteKey } from './keys.js';
+import { NO_PARTITION, SYNC_MARKER_KEY, storeDeleteKey, storeKey } from './keys.js';
 import { LogBatch } from './logBatch.js';
 import type { Db } from './storage.js';
 
@@ -74,9 +77,14 @@ export class WriteQueue {
   onWrite: ((t: WriteTiming) => void) | null = null;
   /** Some completed write is not yet covered by an fsync. */
   private unsynced = false;
-  /** Which database that write went to (a synced group fsyncs each one that has some). */
-  private logUnsynced = false;
+  /** The batch store has a write not covered by an fsync (a synced group adds a marker if it has no op there). */
   private storeUnsynced = false;
+  /** When the log database's oldest write not covered by an fsync completed (Infinity: none). */
+  private logUnsyncedSince = Infinity;
+  /** Some of those are not index entries of appends, which only the log database holds. */
+  private logUnsyncedOther = false;
+  /** The store's last sync marker, deleted by the store's next write (so its keys keep only growing). */
+  private storeMarker: Uint8Array | null = null;
   /** The batch store's next write sequence; recovery sets it past every stored key. */
   nextSeq = 0;
   /** When the earliest deadline of those writes runs out (Infinity: none has one). */
@@ -146,7 +154,10 @@ export class WriteQueue {
     this.closed = true;
     await this.drain();
     this.clearSyncTimer();
-    if (this.unsynced) await new Promise<void>((resolve) => void this.writeGroup([{ entry: syncMarker(), resolve, reject: () => resolve(), at: performance.now() }]));
+    if (this.unsynced || this.logUnsyncedSince !== Infinity) await new Promise<void>((resolve) => {
+        // A database already closed under the queue: nothing more can be fsynced.
+        this.writeGroup([{ entry: syncMarker(), resolve, reject: () => resolve(), at: performance.now() }]).catch(() => resolve());
+      });
   }
 
   private async flush(): Promise<void> {
@@ -184,22 +195,37 @@ export class WriteQueue {
       if (it.entry.sync) sync = true;
       syncWithinMs = Math.min(syncWithinMs, it.entry.syncWithinMs ?? this.flushIntervalMs);
     }
-    // A synced write fsyncs each database that has unsynced writes, with a marker where it has no op.
-    // The batch store's marker sits at the next sequence, which the next stored batch overwrites.
-    if (ok.length > 0 && sync) {
-      if (batch.log.length === 0 && this.logUnsynced) batch.log.put(SYNC_MARKER_KEY, EMPTY);
-      if (batch.store.length === 0 && this.storeUnsynced) batch.store.put(seqKey(this.nextSeq), EMPTY);
-    }
-    if (ok.length === 0 || batch.length === 0) {
+    if (ok.length === 0) {
       await Promise.all([batch.log.close(), batch.store.close()]);
-      this.settle(ok, false);
+      return;
+    }
+    if (batch.hasOtherOps) batch.markCommitPending();
+    // The log database's own fsync: a commit point, or its unsynced writes are due.
+    const logSync = batch.hasOtherOps ? sync || batch.deletes.length > 0 : sync && this.logSyncDue();
+    const storeSync = batch.hasOtherOps ? sync || batch.log.length > 0 : sync;
+    // A synced write fsyncs each database that has unsynced writes it must cover, with a marker
+    // where it has no op. The store's marker takes a sequence of its own; its next write deletes it.
+    if (sync && batch.log.length === 0 && logSync && this.logUnsyncedSince !== Infinity) batch.log.put(SYNC_MARKER_KEY, EMPTY);
+    const oldMarker = this.storeMarker;
+    let marker: Uint8Array | null = null;
+    if (sync && batch.store.length === 0 && this.storeUnsynced) {
+      marker = storeKey(this.nextSeq++, NO_PARTITION, NO_PARTITION);
+      batch.store.put(marker, EMPTY);
+    }
+    if (oldMarker && batch.store.length > 0) batch.store.del(oldMarker);
+    if (batch.length === 0) {
+      await Promise.all([batch.log.close(), batch.store.close()]);
+      // Synced with no marker needed: nothing written is waiting for an fsync.
+      if (sync) this.synced();
+      this.settle(ok, sync);
       return;
     }
     this.writes++;
     const started = performance.now();
-    const logSync = sync || batch.deletes.length > 0;
+    const wroteStore = batch.store.length > 0;
+    const wroteLog = batch.log.length > 0;
     try {
-      await this.writeBoth(batch, sync, logSync);
+      await this.writeBoth(batch, storeSync, logSync);
     } catch (err) {
       this.writeErrors.record(err);
       const e = new BrookError(ErrorCode.STORAGE_ERROR, `LevelDB write failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -215,8 +241,17 @@ export class WriteQueue {
       return;
     }
     this.onWrite?.({ writeMs: performance.now() - started, synced: sync, waitsMs: ok.map((it) => started - it.at) });
-    if (batch.log.length > 0) this.logUnsynced = !logSync;
-    if (batch.store.length > 0) this.storeUnsynced = !sync;
+    if (wroteStore) {
+      this.storeUnsynced = !storeSync;
+      this.storeMarker = marker;
+    }
+    if (wroteLog && logSync) {
+      this.logUnsyncedSince = Infinity;
+      this.logUnsyncedOther = false;
+    } else if (wroteLog) {
+      if (this.logUnsyncedSince === Infinity) this.logUnsyncedSince = Date.now();
+      if (batch.hasOtherOps) this.logUnsyncedOther = true;
+    }
     if (sync) this.synced();
     else {
       this.unsynced = true;
@@ -228,29 +263,35 @@ export class WriteQueue {
     if (batch.deletes.length > 0) await this.deleteStored(batch.deletes);
   }
 
+  /** Whether a synced append group must fsync the log database too (see the top of this file). */
+  private logSyncDue(): boolean {
+    return this.closed || this.logUnsyncedOther || Date.now() - this.logUnsyncedSince >= LOG_SYNC_MS;
+  }
+
   /**
-   * The two writes of a group. Only new batches and their index entries: both at once (one
-   * fsync's time, not two); a crash between them leaves index entries above the batch store's
-   * last key or stored batches above the last one indexed, and start-up drops either. Any other
-   * op (metadata, other modules' keys, deletions): the batch store first, synced, then the log
-   * database, whose write is the commit point: start-up deletes the stored batches it never
-   * pointed at, and the commit point can never be on disk before what it points at. Deletions
-   * write the log database synced, so no index entry can outlive its batch.
+   * The two writes of a group. Only appends (new batches and their index entries): both at once,
+   * and only the store's synced (the log's is fsynced when due); a crash between them leaves index
+   * entries above the batch store's last key, dropped at start-up, or batches no entry points at
+   * yet, indexed from the store. Any other op (metadata, other modules' keys, deletions): the
+   * batch store first, synced, with the group's commit-pending key (LogBatch.markCommitPending),
+   * then the log database, whose write is the commit point: start-up drops the stored batches it
+   * never pointed at, and the commit point can never be on disk before what it points at.
+   * Deletions write the log database synced, so no index entry can outlive its batch.
    */
-  private async writeBoth(b: LogBatch, sync: boolean, logSync: boolean): Promise<void> {
+  private async writeBoth(b: LogBatch, storeSync: boolean, logSync: boolean): Promise<void> {
     if (!b.hasOtherOps) {
-      const [stored, logged] = await Promise.allSettled([write(b.store, sync), write(b.log, logSync)]);
+      const [stored, logged] = await Promise.allSettled([write(b.store, storeSync), write(b.log, logSync)]);
       if (stored.status === 'fulfilled' && logged.status === 'fulfilled') return;
       // Take back the half that was written, so later writes cannot leave it below them.
       if (logged.status === 'fulfilled') await this.bestEffort(this.db, b.indexKeys);
-      if (stored.status === 'fulfilled') await this.bestEffort(this.store, b.stored.map(seqKey));
+      if (stored.status === 'fulfilled') await this.bestEffort(this.store, b.stored);
       throw stored.status === 'rejected' ? stored.reason : (logged as PromiseRejectedResult).reason;
     }
-    await write(b.store, sync || b.log.length > 0);
+    await write(b.store, storeSync);
     try {
       await write(b.log, logSync);
     } catch (err) {
-      await this.bestEffort(this.store, b.stored.map(seqKey));
+      await this.bestEffort(this.store, b.stored);
       throw err;
     }
   }
@@ -260,8 +301,8 @@ export class WriteQueue {
    * store's delete is synced so that the records can never be gone while the keys are back after a
    * power loss; if it fails, the records stay and start-up deletes the keys (recovery.ts).
    */
-  private async deleteStored(seqs: number[]): Promise<void> {
-    if (await this.bestEffort(this.store, seqs.map(seqKey), true)) await this.bestEffort(this.db, seqs.map(storeDeleteKey));
+  private async deleteStored(keys: Uint8Array[]): Promise<void> {
+    if (await this.bestEffort(this.store, keys, true)) await this.bestEffort(this.db, keys.map(storeDeleteKey));
   }
 
   /** Deletes `keys`; a failure is reported and leaves them (false). */
@@ -278,11 +319,9 @@ export class WriteQueue {
     }
   }
 
-  /** A synced write completed: every earlier write is durable now. */
+  /** A synced write completed: every earlier write is durable now (or rebuilt from the store, see the top). */
   private synced(): void {
     this.unsynced = false;
-    this.logUnsynced = false;
-    this.storeUnsynced = false;
     this.syncDueAt = Infinity;
     this.clearSyncTimer();
     const waiters = [...this.syncWaiters];
@@ -338,6 +377,8 @@ type RawBatch = LogBatch['log'];
 function write(b: RawBatch, sync: boolean): Promise<void> {
   return b.length > 0 ? b.write({ sync }) : b.close();
 }
+/** How old the log database's unsynced writes may get before an append group fsyncs it too. */
+export const LOG_SYNC_MS = 1000;
 /** setTimeout's longest delay (a larger one fires at once). */
 const MAX_TIMER_MS = 0x7fffffff;
 

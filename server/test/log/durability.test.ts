@@ -16,30 +16,34 @@ afterEach(async () => {
   env = undefined;
 });
 
-/** Holds every synced LevelDB write until release(); `held` resolves when one is waiting. */
+/** Holds every synced LevelDB write (to either database) until release(); `held` resolves when one is waiting. */
 function holdSyncs(storage: Storage): { held: Promise<void>; release(): void } {
-  const db = storage.db;
-  const orig = db.batch.bind(db);
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let onHeld!: () => void;
   const held = new Promise<void>((r) => (onHeld = r));
-  db.batch = (() => {
-    const b = orig();
-    const write = b.write.bind(b);
-    b.write = (async (opts: { sync?: boolean } = {}) => {
-      if (opts.sync) {
-        onHeld();
-        await gate;
-      }
-      return write(opts);
-    }) as typeof b.write;
-    return b;
-  }) as unknown as typeof db.batch;
+  const restore = [storage.db, storage.store].map((db) => {
+    const orig = db.batch.bind(db);
+    db.batch = (() => {
+      const b = orig();
+      const write = b.write.bind(b);
+      b.write = (async (opts: { sync?: boolean } = {}) => {
+        if (opts.sync) {
+          onHeld();
+          await gate;
+        }
+        return write(opts);
+      }) as typeof b.write;
+      return b;
+    }) as unknown as typeof db.batch;
+    return () => {
+      db.batch = orig as unknown as typeof db.batch;
+    };
+  });
   return {
     held,
     release() {
-      db.batch = orig as unknown as typeof db.batch;
+      for (const r of restore) r();
       release();
     },
   };

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { encodeBatch, readBatchHeader, type RecordInput } from '@brook/protocol';
+import { decodeBatches, encodeBatch, readBatchHeader, type RecordInput } from '@brook/protocol';
+import { parseSeqKey } from '../../src/log/keys.js';
 import { Storage } from '../../src/log/storage.js';
 import { TopicManager, type TopicManagerOptions } from '../../src/log/topicManager.js';
 
@@ -69,4 +70,23 @@ export function baseOffsets(records: Uint8Array): number[] {
     at += h.batchLength + 12;
   }
   return out;
+}
+
+/** Values of every record a full read of partition 0 returns, from the log start. */
+export async function valuesOf(e: Env, topic: string): Promise<string[]> {
+  const log = e.tm.partition(topic, 0)!;
+  const out: string[] = [];
+  let offset = log.logStartOffset;
+  while (offset < log.highWatermark) {
+    const r = await log.read(offset, 1 << 20);
+    const records = decodeBatches(r.records).flatMap((b) => b.records);
+    for (const rec of records) if (rec.offset >= offset) out.push(text(rec.value)!);
+    offset = r.lastOffset + 1;
+  }
+  return out;
+}
+
+/** The write sequences of every key in the batch store. */
+export async function storeSeqs(e: Env): Promise<number[]> {
+  return (await e.storage.store.keys().all()).map(parseSeqKey);
 }
