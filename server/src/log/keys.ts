@@ -29,6 +29,9 @@
  *                                                           with the write that drops the batch's index
  *                                                           entry, deleted once the store's key is gone;
  *                                                           start-up finishes what a crash left
+ *   0x09                                                 -> running (empty): put at start-up, deleted by a
+ *                                                           clean close; found at start-up, the last run
+ *                                                           ended without one (recovery.ts)
  *
  * The batch store (`<dataDir>/batches`, a second LevelDB) holds record batches, each under its
  * write sequence u64 · topicId u32 · partition u32 (`storeKey`), so its keys only grow: see
@@ -47,6 +50,8 @@ export const KIND_DELETED_TOPIC = 0x06;
 export const KIND_SYNC_MARKER = 0x07;
 /** A batch-store key whose index entry is gone: deleted from the store, then this key (WriteQueue). */
 export const KIND_STORE_DELETE = 0x08;
+/** Put while a broker runs on the data directory (see RUNNING_KEY). */
+export const KIND_RUNNING = 0x09;
 /** First key byte other modules may use (0x10-0x7F). */
 export const FIRST_FOREIGN_KIND = 0x10;
 
@@ -236,6 +241,7 @@ export function decodePartMeta(b: Uint8Array): { logStartOffset: number; endOffs
 
 export const NEXT_TOPIC_ID_KEY = Uint8Array.of(KIND_NEXT_TOPIC_ID);
 export const SYNC_MARKER_KEY = Uint8Array.of(KIND_SYNC_MARKER);
+export const RUNNING_KEY = Uint8Array.of(KIND_RUNNING);
 
 export function encodeU32(n: number): Uint8Array {
   const b = new Uint8Array(4);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { useKafkaCodecs } from './compression.js';
 import type { LogBatch } from './logBatch.js';
+import { RUNNING_KEY } from './keys.js';
 import { WriteQueue } from './writeQueue.js';
 
 export type Db = Level<Uint8Array, Uint8Array>;
@@ -55,6 +56,8 @@ export class Storage {
   /** Waits for queued writes, then closes both databases. */
   async close(): Promise<void> {
     await this.queue.close();
+    // A clean close: the next start-up need not look for index entries a power loss took (recovery.ts).
+    if (this.db.status === 'open') await this.db.del(RUNNING_KEY, { sync: true });
     await Promise.all([this.db.close(), this.store.close()]);
   }
 }

@@ -20,6 +20,7 @@ import {
   idPrefix,
   kindPrefix,
   prefixEnd,
+  RUNNING_KEY,
   storeKey,
   topicKey,
 } from './keys.js';
@@ -158,8 +159,10 @@ export class TopicManager {
       return t.partitions[p];
     };
 
-    const { batches, dangling, unindexed, reindexed, deletesFinished, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
+    const { batches, dangling, unindexed, reindexed, deletesFinished, unclean, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
     this.storage.queue.nextSeq = nextSeq;
+    // Until a clean close deletes it (Storage.close): the next start-up knows whether to look for holes.
+    if (!unclean) await db.put(RUNNING_KEY, new Uint8Array(0), { sync: true });
 
     // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
     for (const id of orphans) {
@@ -169,7 +172,7 @@ export class TopicManager {
     for (const t of this.topics.values()) for (const log of t.partitions) log.finishRecovery();
     this.nextTopicId = Math.max(nextId, ...deleted.map((id) => id + 1));
     this.logger.info(
-      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, dangling, unindexed, reindexed, deletesFinished, ms: Date.now() - started },
+      { topics: this.topics.size, batches, deletedTopicsCleared: deleted.length, orphans: orphans.size, dangling, unindexed, reindexed, deletesFinished, unclean, ms: Date.now() - started },
       'log recovered',
     );
   }

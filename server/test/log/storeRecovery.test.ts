@@ -13,6 +13,7 @@ import {
   parseSeqKey,
   parseStoreDeleteKey,
   parseStoreKey,
+  RUNNING_KEY,
   storeDeleteKey,
   storeKey,
 } from '../../src/log/keys.js';
@@ -135,6 +136,39 @@ describe('start-up after a crash between the two databases', () => {
     expect(env.storage.queue.nextSeq).toBe(6);
     await env.reopen();
     expect(await valuesOf(env, 'r')).toEqual(['a-0', 'a-1', 'b-0', 'c-0', 'd-0']);
+  });
+
+  it('after a run that did not close cleanly, indexes batches a power loss left without entries below later ones', async () => {
+    env = await openEnv();
+    const id = (await env.tm.create('h', 2, {})).id;
+    const p0 = env.tm.partition('h', 0)!;
+    const p1 = env.tm.partition('h', 1)!;
+    for (const p of ['a', 'b', 'c']) {
+      await p0.append([batch(1, { prefix: p })], { sync: true });
+      await p1.append([batch(1, { prefix: `${p}1` })], { sync: true });
+    }
+    await env.close();
+    // The log database's previous write-ahead log lost its tail (b's entries), the current one kept c's.
+    const s = await Storage.open(env.dir);
+    await s.db.batch([offsetKey(KIND_INDEX, id, 0, 1), offsetKey(KIND_INDEX, id, 1, 1)].map((key) => ({ type: 'del' as const, key })));
+    // And a failed write's leftover whose offsets were given again: nothing may point at it.
+    await s.store.put(storeKey(6, id, 0), stamped('undone', 2));
+    await s.queue.close();
+    await s.db.put(RUNNING_KEY, new Uint8Array(0)); // the run ended without a clean close
+    await Promise.all([s.db.close(), s.store.close()]);
+    await env.reopen();
+    expect(await valuesOf(env, 'h')).toEqual(['a-0', 'b-0', 'c-0']);
+    const again1 = env.tm.partition('h', 1)!;
+    const recs = await again1.read(0, 1 << 20);
+    expect(recs.lastOffset).toBe(2);
+    expect(await env.storage.db.keys(INDEX_RANGE).all()).toHaveLength(6);
+    expect(await storeSeqs(env)).toEqual([0, 1, 2, 3, 4, 5]);
+    // A clean close deletes the running key again.
+    await env.close();
+    const t = await Storage.open(env.dir);
+    expect(await t.db.get(RUNNING_KEY)).toBeUndefined();
+    await t.close();
+    await env.reopen();
   });
 
   it('drops index entries whose batch never reached the store, so the offsets are given again', async () => {
