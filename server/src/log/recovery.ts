@@ -15,6 +15,7 @@ import {
   decodeIndexValue,
   decodePartMeta,
   encodeIndexValue,
+  type IndexEntry,
   KIND_INDEX,
   KIND_PART_META,
   KIND_STORE_DELETE,
@@ -25,7 +26,6 @@ import {
   parseStoreDeleteKey,
   parseStoreKey,
   prefixEnd,
-  RUNNING_KEY,
   storeKey,
   storeKeyAfter,
 } from './keys.js';
@@ -44,8 +44,6 @@ export interface IndexReplay {
   reindexed: number;
   /** Store deletions finished: their index entries were gone, their batches not yet. */
   deletesFinished: number;
-  /** Whether the last run ended without a clean close. */
-  unclean: boolean;
   /** The batch store's next write sequence. */
   nextSeq: number;
 }
@@ -76,10 +74,15 @@ async function lastStoredSeq(store: Db): Promise<number> {
  * Feeds every partition its stored metadata and index entries; `logOf` finds the log of a topic id
  * and partition (undefined for data of no known topic), then settles what an interrupted group left.
  */
-export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number, partition: number) => PartitionLog | undefined): Promise<IndexReplay> {
+export async function replayLogIndex(
+  db: Db,
+  store: Db,
+  logOf: (topicId: number, partition: number) => PartitionLog | undefined,
+  /** The last run did not close cleanly (Storage.uncleanStart). */
+  unclean: boolean,
+): Promise<IndexReplay> {
   const deletes = await finishStoreDeletes(db, store);
   const lastStored = await lastStoredSeq(store);
-  const unclean = (await db.get(RUNNING_KEY)) !== undefined;
   const holes = unclean ? await indexHoles(db, store, lastStored) : 0;
   const dangling: Uint8Array[] = [];
   let lastIndexed = -1;
@@ -130,10 +133,20 @@ export async function replayLogIndex(db: Db, store: Db, logOf: (topicId: number,
     dangling: dangling.length,
     unindexed: tail.dropped,
     reindexed: tail.reindexed + holes,
-    unclean,
     deletesFinished: deletes.count,
     nextSeq: Math.max(lastStored, lastIndexed, deletes.maxSeq) + 1,
   };
+}
+
+/** The index entry of a stored record batch (its base offset is stamped in it), or null if it is none. */
+function storedEntry(v: Uint8Array, seq: number): { base: number; entry: IndexEntry } | null {
+  try {
+    const info = readAppendInfo([v], Number.MAX_SAFE_INTEGER, '');
+    const base = readInt64(new DataView(v.buffer, v.byteOffset, 8), 0);
+    return { base, entry: indexEntryOf(info, 0, base, seq) };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -173,19 +186,10 @@ async function indexHoles(db: Db, store: Db, lastStored: number): Promise<number
   const drop: Uint8Array[] = [];
   for (let i = 0; i < missing.length; i++) {
     const key = parseStoreKey(missing[i]!)!;
-    const v = values[i];
-    const base = v && v.byteLength >= 8 ? readInt64(new DataView(v.buffer, v.byteOffset, 8), 0) : -1;
-    const ik = offsetKey(KIND_INDEX, key.topicId, key.partition, Math.max(0, base));
-    // Its offsets given again (a failed write whose undo failed too), or not a batch: nothing points at it.
-    let entry: Uint8Array | null = null;
-    if (v && base >= 0 && (await db.get(ik)) === undefined) {
-      try {
-        entry = encodeIndexValue(indexEntryOf(readAppendInfo([v], Number.MAX_SAFE_INTEGER, ''), 0, base, key.seq));
-      } catch {
-        entry = null;
-      }
-    }
-    if (entry) puts.push({ type: 'put', key: ik, value: entry });
+    const found = values[i] ? storedEntry(values[i]!, key.seq) : null;
+    const ik = found && offsetKey(KIND_INDEX, key.topicId, key.partition, found.base);
+    // Not a batch, or its offsets given again (a failed write whose undo failed too): nothing points at it.
+    if (ik && (await db.get(ik)) === undefined) puts.push({ type: 'put', key: ik, value: encodeIndexValue(found.entry) });
     else drop.push(missing[i]!);
   }
   if (puts.length > 0) await db.batch(puts, { sync: true });
@@ -224,21 +228,13 @@ async function settleTail(
       for (const [k, v] of chunk) {
         const key = parseStoreKey(k);
         const log = key && key.seq < cut && key.topicId !== NO_PARTITION ? logOf(key.topicId, key.partition) : undefined;
-        const base = v.byteLength >= 8 ? readInt64(new DataView(v.buffer, v.byteOffset, 8), 0) : -1;
-        if (!key || !log || base !== log.recoveredEnd()) {
+        const found = log ? storedEntry(v, key!.seq) : null;
+        if (!found || found.base !== log!.recoveredEnd()) {
           drop.push(k);
           continue;
         }
-        let info: Float64Array;
-        try {
-          info = readAppendInfo([v], Number.MAX_SAFE_INTEGER, log.topic);
-        } catch {
-          drop.push(k);
-          continue;
-        }
-        const e = indexEntryOf(info, 0, base, key.seq);
-        log.recoverBatch(base, e);
-        index.put(offsetKey(KIND_INDEX, key.topicId, key.partition, base), encodeIndexValue(e));
+        log!.recoverBatch(found.base, found.entry);
+        index.put(offsetKey(KIND_INDEX, key!.topicId, key!.partition, found.base), encodeIndexValue(found.entry));
         reindexed++;
       }
     }

@@ -24,11 +24,15 @@ export const ITERATOR_CHUNK = 64;
  */
 export class Storage {
   readonly queue: WriteQueue;
+  /** Set by recovery once it has looked for what an unclean end left (recovery.ts). */
+  recovered = false;
 
   private constructor(
     readonly db: Db,
     /** The batch store. */
     readonly store: Db,
+    /** The running key was there at open: the last run did not close cleanly. */
+    readonly uncleanStart: boolean,
     flushIntervalMs?: number,
   ) {
     this.queue = new WriteQueue(db, store, flushIntervalMs);
@@ -50,14 +54,24 @@ export class Storage {
       await db.close();
       throw err;
     }
-    return new Storage(db, store, opts.flushIntervalMs);
+    // Until a clean close deletes it: the next open knows whether this run ended cleanly.
+    let unclean: boolean;
+    try {
+      unclean = (await db.get(RUNNING_KEY)) !== undefined;
+      if (!unclean) await db.put(RUNNING_KEY, new Uint8Array(0), { sync: true });
+    } catch (err) {
+      await Promise.all([db.close(), store.close()]);
+      throw err;
+    }
+    return new Storage(db, store, unclean, opts.flushIntervalMs);
   }
 
   /** Waits for queued writes, then closes both databases. */
   async close(): Promise<void> {
     await this.queue.close();
-    // A clean close: the next start-up need not look for index entries a power loss took (recovery.ts).
-    if (this.db.status === 'open') await this.db.del(RUNNING_KEY, { sync: true });
+    // A clean close: the next start-up need not look for index entries a power loss took, unless
+    // this run opened after an unclean end and never recovered (recovery.ts).
+    if (this.db.status === 'open' && (this.recovered || !this.uncleanStart)) await this.db.del(RUNNING_KEY, { sync: true });
     await Promise.all([this.db.close(), this.store.close()]);
   }
 }

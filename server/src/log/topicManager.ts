@@ -20,7 +20,6 @@ import {
   idPrefix,
   kindPrefix,
   prefixEnd,
-  RUNNING_KEY,
   storeKey,
   topicKey,
 } from './keys.js';
@@ -159,10 +158,10 @@ export class TopicManager {
       return t.partitions[p];
     };
 
-    const { batches, dangling, unindexed, reindexed, deletesFinished, unclean, nextSeq } = await replayLogIndex(db, this.storage.store, logOf);
+    const unclean = this.storage.uncleanStart;
+    const { batches, dangling, unindexed, reindexed, deletesFinished, nextSeq } = await replayLogIndex(db, this.storage.store, logOf, unclean);
     this.storage.queue.nextSeq = nextSeq;
-    // Until a clean close deletes it (Storage.close): the next start-up knows whether to look for holes.
-    if (!unclean) await db.put(RUNNING_KEY, new Uint8Array(0), { sync: true });
+    this.storage.recovered = true;
 
     // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
     for (const id of orphans) {

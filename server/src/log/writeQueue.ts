@@ -205,7 +205,7 @@ export class WriteQueue {
     const storeSync = batch.hasOtherOps ? sync || batch.log.length > 0 : sync;
     // A synced write fsyncs each database that has unsynced writes it must cover, with a marker
     // where it has no op. The store's marker takes a sequence of its own; its next write deletes it.
-    if (sync && batch.log.length === 0 && logSync && this.logUnsyncedSince !== Infinity) batch.log.put(SYNC_MARKER_KEY, EMPTY);
+    if (batch.log.length === 0 && logSync && this.logUnsyncedSince !== Infinity) batch.log.put(SYNC_MARKER_KEY, EMPTY);
     const oldMarker = this.storeMarker;
     let marker: Uint8Array | null = null;
     if (sync && batch.store.length === 0 && this.storeUnsynced) {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBatches } from '@brook/protocol';
 import type { Storage } from '../../src/log/storage.js';
-import { batch, openEnv, tempDir, text, type Env } from './helpers.js';
+import { batch, interceptWrites, openEnv, tempDir, text, type Env } from './helpers.js';
 
 let env: Env | undefined;
 afterEach(async () => {
@@ -22,24 +22,15 @@ function holdSyncs(storage: Storage): { held: Promise<void>; release(): void } {
   const gate = new Promise<void>((r) => (release = r));
   let onHeld!: () => void;
   const held = new Promise<void>((r) => (onHeld = r));
-  const restore = [storage.db, storage.store].map((db) => {
-    const orig = db.batch.bind(db);
-    db.batch = (() => {
-      const b = orig();
-      const write = b.write.bind(b);
-      b.write = (async (opts: { sync?: boolean } = {}) => {
-        if (opts.sync) {
-          onHeld();
-          await gate;
-        }
-        return write(opts);
-      }) as typeof b.write;
-      return b;
-    }) as unknown as typeof db.batch;
-    return () => {
-      db.batch = orig as unknown as typeof db.batch;
-    };
-  });
+  const restore = [storage.db, storage.store].map((db) =>
+    interceptWrites(db, async ({ sync }, write) => {
+      if (sync) {
+        onHeld();
+        await gate;
+      }
+      return write();
+    }),
+  );
   return {
     held,
     release() {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { decodeBatches, encodeBatch, readBatchHeader, type RecordInput } from '@brook/protocol';
 import { parseSeqKey } from '../../src/log/keys.js';
-import { Storage } from '../../src/log/storage.js';
+import { Storage, type Db } from '../../src/log/storage.js';
 import { TopicManager, type TopicManagerOptions } from '../../src/log/topicManager.js';
 
 export const logger = pino({ level: 'silent' });
@@ -89,4 +89,31 @@ export async function valuesOf(e: Env, topic: string): Promise<string[]> {
 /** The write sequences of every key in the batch store. */
 export async function storeSeqs(e: Env): Promise<number[]> {
   return (await e.storage.store.keys().all()).map(parseSeqKey);
+}
+
+/**
+ * Routes every chained-batch write of `db` through `fn`, which gets the write's options, whether
+ * the batch deletes keys, and the write itself to call (or not), until the returned function runs.
+ */
+export function interceptWrites(
+  db: Db,
+  fn: (opts: { sync: boolean; deletes: boolean }, write: () => Promise<void>) => Promise<void>,
+): () => void {
+  const orig = db.batch;
+  db.batch = function (this: Db, ...args: unknown[]) {
+    if (args.length > 0) return (orig as (...a: unknown[]) => unknown).apply(this, args);
+    const b = orig.call(this);
+    const del = b.del.bind(b);
+    let deletes = false;
+    b.del = (key: Uint8Array) => {
+      deletes = true;
+      return del(key);
+    };
+    const write = b.write.bind(b);
+    b.write = ((opts: { sync?: boolean } = {}) => fn({ sync: opts.sync === true, deletes }, () => write(opts))) as typeof b.write;
+    return b;
+  } as typeof db.batch;
+  return () => {
+    db.batch = orig;
+  };
 }

@@ -13,13 +13,12 @@ import {
   parseSeqKey,
   parseStoreDeleteKey,
   parseStoreKey,
-  RUNNING_KEY,
   storeDeleteKey,
   storeKey,
 } from '../../src/log/keys.js';
 import { Storage } from '../../src/log/storage.js';
 import { LOG_SYNC_MS } from '../../src/log/writeQueue.js';
-import { batch, openEnv, storeSeqs, valuesOf, type Env } from './helpers.js';
+import { batch, interceptWrites, openEnv, storeSeqs, valuesOf, type Env } from './helpers.js';
 
 let env: Env | undefined;
 afterEach(async () => {
@@ -45,41 +44,17 @@ function stamped(prefix: string, base: number): Uint8Array {
 
 /** Makes the batch store's writes that delete keys fail, as a full or failing disk would, until the returned function runs. */
 function failStoreDeletes(e: Env): () => void {
-  const store = e.storage.store;
-  const real = store.batch;
-  store.batch = function (this: typeof store, ...args: unknown[]) {
-    if (args.length > 0) return (real as (...a: unknown[]) => unknown).apply(this, args);
-    const b = real.call(this);
-    const del = b.del.bind(b);
-    let deletes = false;
-    b.del = (key: Uint8Array) => {
-      deletes = true;
-      return del(key);
-    };
-    const write = b.write.bind(b);
-    b.write = ((opts?: object) => (deletes ? b.close().then(() => Promise.reject(new Error('IO error: No space left on device'))) : write(opts ?? {}))) as typeof b.write;
-    return b;
-  } as typeof store.batch;
-  return () => {
-    store.batch = real;
-  };
+  return interceptWrites(e.storage.store, ({ deletes }, write) => (deletes ? Promise.reject(new Error('IO error: No space left on device')) : write()));
 }
 
 /** Records, for every chained-batch write to either database, which one it was and whether it was synced. */
 function recordWrites(e: Env): Array<{ db: 'log' | 'store'; sync: boolean }> {
   const seen: Array<{ db: 'log' | 'store'; sync: boolean }> = [];
   for (const [name, db] of [['log', e.storage.db], ['store', e.storage.store]] as const) {
-    const orig = db.batch.bind(db);
-    db.batch = ((...args: unknown[]) => {
-      if (args.length > 0) return (orig as (...a: unknown[]) => unknown)(...args);
-      const b = orig();
-      const write = b.write.bind(b);
-      b.write = ((opts: { sync?: boolean } = {}) => {
-        seen.push({ db: name, sync: opts.sync === true });
-        return write(opts);
-      }) as typeof b.write;
-      return b;
-    }) as unknown as typeof db.batch;
+    interceptWrites(db, ({ sync }, write) => {
+      seen.push({ db: name, sync });
+      return write();
+    });
   }
   return seen;
 }
@@ -154,8 +129,7 @@ describe('start-up after a crash between the two databases', () => {
     // And a failed write's leftover whose offsets were given again: nothing may point at it.
     await s.store.put(storeKey(6, id, 0), stamped('undone', 2));
     await s.queue.close();
-    await s.db.put(RUNNING_KEY, new Uint8Array(0)); // the run ended without a clean close
-    await Promise.all([s.db.close(), s.store.close()]);
+    await Promise.all([s.db.close(), s.store.close()]); // no clean close: the running key stays
     await env.reopen();
     expect(await valuesOf(env, 'h')).toEqual(['a-0', 'b-0', 'c-0']);
     const again1 = env.tm.partition('h', 1)!;
@@ -163,11 +137,25 @@ describe('start-up after a crash between the two databases', () => {
     expect(recs.lastOffset).toBe(2);
     expect(await env.storage.db.keys(INDEX_RANGE).all()).toHaveLength(6);
     expect(await storeSeqs(env)).toEqual([0, 1, 2, 3, 4, 5]);
-    // A clean close deletes the running key again.
+    // A clean close after recovering says the run ended cleanly; a Storage opened on an unclean
+    // end and closed without recovering leaves it unclean for the start-up that will.
     await env.close();
-    const t = await Storage.open(env.dir);
-    expect(await t.db.get(RUNNING_KEY)).toBeUndefined();
-    await t.close();
+    const clean = await Storage.open(env.dir);
+    expect(clean.uncleanStart).toBe(false);
+    await clean.queue.close();
+    await Promise.all([clean.db.close(), clean.store.close()]); // as a kill would leave it
+    const notRecovered = await Storage.open(env.dir);
+    expect(notRecovered.uncleanStart).toBe(true);
+    await notRecovered.close();
+    const stillUnclean = await Storage.open(env.dir);
+    expect(stillUnclean.uncleanStart).toBe(true);
+    await stillUnclean.close();
+    await env.reopen();
+    expect(env.storage.uncleanStart).toBe(true);
+    await env.close();
+    const after = await Storage.open(env.dir);
+    expect(after.uncleanStart).toBe(false);
+    await after.close();
     await env.reopen();
   });
 
