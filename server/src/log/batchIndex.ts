@@ -29,6 +29,11 @@ export class BatchIndex {
   maxTimestampOf(i: number): number {
     return this.t[this.head + i]!;
   }
+  /** The first batch based below `below` whose max timestamp is >= ts (Kafka's ListOffsets by time), -1 if none. */
+  firstWithTimestampAtOrAfter(ts: number, below: number): number {
+    for (let i = 0; i < this.length && this.baseOf(i) < below; i++) if (this.maxTimestampOf(i) >= ts) return i;
+    return -1;
+  }
   sizeOf(i: number): number {
     return this.s[this.head + i]!;
   }

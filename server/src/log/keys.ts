@@ -88,6 +88,11 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
   throw new RangeError('prefix has no upper bound');
 }
 
+/** The range of every key that starts with `prefix` (for LevelDB's iterators and clear). */
+export function prefixRange(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
+  return { gte: prefix, lt: prefixEnd(prefix) };
+}
+
 /** kind | topicId [| partition]: the range prefix for a topic or one of its partitions. */
 export function idPrefix(kind: number, topicId: number, partition?: number): Uint8Array {
   const k = new Uint8Array(partition === undefined ? 5 : 9);

@@ -45,6 +45,7 @@ import { ProducerStateTable, type AbortedTxn } from './producerState.js';
 import { planRetention, type RetentionPlan } from './retention.js';
 import type { Db, DbBatch } from './storage.js';
 import { StoredBatches } from './storedBatches.js';
+import { AppendListeners } from './appendListeners.js';
 import type { FlushPolicy } from './topicConfig.js';
 import type { WriteQueue } from './writeQueue.js';
 
@@ -96,8 +97,7 @@ export class PartitionLog {
   /** Highest end offset ever removed by retention or compaction (persisted in the meta key). */
   private _endOffsetFloor = 0;
   private closed = false;
-  private readonly listeners = new Set<() => void>();
-  private notifyScheduled = false;
+  private readonly listeners = new AppendListeners();
   private readonly stored: StoredBatches;
   /** @internal The partition meta key (0x04), written by retention and the cleaner. */
   readonly metaKey: Uint8Array;
@@ -328,7 +328,7 @@ export class PartitionLog {
   private advanceHighWatermark(): void {
     if (this.closed || this._logEndOffset <= this._highWatermark) return;
     this._highWatermark = this._logEndOffset;
-    this.scheduleNotify();
+    this.listeners.notify();
   }
 
   /** @internal A failed write: give back the offsets reserved since the last published write. */
@@ -409,14 +409,14 @@ export class PartitionLog {
    * max timestamp. Null if none: the caller answers the log end offset with timestamp -1.
    */
   offsetForTimestamp(ts: number): TimestampOffset | null {
-    const i = this.firstBatchAtOrAfter(ts);
+    const i = this.index.firstWithTimestampAtOrAfter(ts, this._highWatermark);
     if (i < 0) return null;
     return { offset: Math.max(this.index.baseOf(i), this._logStartOffset), timestamp: this.index.maxTimestampOf(i) };
   }
 
   /** Like offsetForTimestamp, but record-exact: reads that batch and finds its first record with timestamp >= ts. */
   async findOffsetForTimestamp(ts: number): Promise<TimestampOffset | null> {
-    const i = this.firstBatchAtOrAfter(ts);
+    const i = this.index.firstWithTimestampAtOrAfter(ts, this._highWatermark);
     if (i < 0) return null;
     const base = this.index.baseOf(i);
     const fallback = { offset: Math.max(base, this._logStartOffset), timestamp: this.index.maxTimestampOf(i) };
@@ -428,35 +428,9 @@ export class PartitionLog {
     return fallback;
   }
 
-  /** Among the batches readers see (below the high watermark), as Kafka's ListOffsets. */
-  private firstBatchAtOrAfter(ts: number): number {
-    const n = this.index.length;
-    for (let i = 0; i < n && this.index.baseOf(i) < this._highWatermark; i++) if (this.index.maxTimestampOf(i) >= ts) return i;
-    return -1;
-  }
-
   /** Calls listener (on a microtask) whenever the high watermark moved: new data readers may see. */
   onAppend(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  private scheduleNotify(): void {
-    if (this.notifyScheduled || this.listeners.size === 0) return;
-    this.notifyScheduled = true;
-    // One notification per flush, however many entries it carried for this partition.
-    queueMicrotask(() => {
-      this.notifyScheduled = false;
-      for (const l of [...this.listeners]) {
-        try {
-          l();
-        } catch {
-          // a listener's failure is its own business
-        }
-      }
-    });
+    return this.listeners.add(listener);
   }
 
   stats(): LogStats {

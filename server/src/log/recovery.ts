@@ -25,7 +25,7 @@ import {
   parseSeqKey,
   parseStoreDeleteKey,
   parseStoreKey,
-  prefixEnd,
+  prefixRange,
   storeKey,
   storeKeyAfter,
 } from './keys.js';
@@ -54,7 +54,7 @@ export interface IndexReplay {
  * brings back cannot delete a newer batch.
  */
 async function finishStoreDeletes(db: Db, store: Db): Promise<{ count: number; maxSeq: number }> {
-  const records = await db.keys(range(kindPrefix(KIND_STORE_DELETE))).all();
+  const records = await db.keys(prefixRange(kindPrefix(KIND_STORE_DELETE))).all();
   let maxSeq = -1;
   if (records.length === 0) return { count: 0, maxSeq };
   const keys = records.map(parseStoreDeleteKey);
@@ -86,7 +86,7 @@ export async function replayLogIndex(
   const holes = unclean ? await indexHoles(db, store, lastStored) : 0;
   const dangling: Uint8Array[] = [];
   let lastIndexed = -1;
-  for await (const [k, v] of db.iterator(range(kindPrefix(KIND_PART_META)))) {
+  for await (const [k, v] of db.iterator(prefixRange(kindPrefix(KIND_PART_META)))) {
     const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
     const m = decodePartMeta(v);
     logOf(kv.getUint32(1), kv.getUint32(5))?.recoverMeta(m.logStartOffset, m.endOffsetFloor);
@@ -94,7 +94,7 @@ export async function replayLogIndex(
 
   // One pass over every index entry, in key order, so each log's index fills in order.
   let batches = 0;
-  const it = db.iterator(range(kindPrefix(KIND_INDEX)));
+  const it = db.iterator(prefixRange(kindPrefix(KIND_INDEX)));
   try {
     let lastId = -1;
     let lastP = -1;
@@ -167,7 +167,7 @@ async function indexHoles(db: Db, store: Db, lastStored: number): Promise<number
   const from = Math.max(0, lastStored - HOLE_WINDOW);
   const indexed = new Set<number>();
   let lastIndexed = -1;
-  for await (const v of db.values(range(kindPrefix(KIND_INDEX)))) {
+  for await (const v of db.values(prefixRange(kindPrefix(KIND_INDEX)))) {
     const e = decodeIndexValue(v);
     if (!e || e.storeSeq < from || e.storeSeq > lastStored) continue;
     indexed.add(e.storeSeq);
@@ -245,8 +245,4 @@ async function settleTail(
   else await index.close();
   if (drop.length > 0) await store.batch(drop.map((key) => ({ type: 'del' as const, key })), { sync: true });
   return { reindexed, dropped: drop.length };
-}
-
-function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
-  return { gte: prefix, lt: prefixEnd(prefix) };
 }

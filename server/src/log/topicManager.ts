@@ -6,29 +6,14 @@ import { BrookError, ErrorCode, utf8Decode, utf8Encode, validateName } from '@br
 import type { Logger } from 'pino';
 import type { CompactionResult } from './cleaner.js';
 import { CacheBudget } from './hotCache.js';
-import {
-  IN_LOG_DB,
-  KIND_BATCH,
-  KIND_DELETED_TOPIC,
-  KIND_INDEX,
-  KIND_PART_META,
-  KIND_TOPIC,
-  NEXT_TOPIC_ID_KEY,
-  decodeIndexValue,
-  decodeU32,
-  encodeU32,
-  idPrefix,
-  kindPrefix,
-  prefixEnd,
-  storeKey,
-  topicKey,
-} from './keys.js';
+import { KIND_DELETED_TOPIC, KIND_TOPIC, NEXT_TOPIC_ID_KEY, decodeU32, encodeU32, idPrefix, kindPrefix, prefixRange, topicKey } from './keys.js';
 import { PartitionLog } from './partitionLog.js';
 import type { Storage } from './storage.js';
 import { DEFAULT_TOPIC_CONFIG, flushPolicyOf, parseTopicConfig, type TopicConfig } from './topicConfig.js';
 import { planDeleteBefore } from './retention.js';
 import { compactionPass, isDeleted, retentionPass, type RetentionResult } from './maintenance.js';
 import { replayLogIndex } from './recovery.js';
+import { clearTopicData, deletedTopicIds } from './topicData.js';
 
 export { PRODUCER_ID_EXPIRATION_MS, type RetentionResult } from './maintenance.js';
 
@@ -133,14 +118,11 @@ export class TopicManager {
     let nextId = stored ? decodeU32(stored) : 1;
 
     // Finish deletions a crash interrupted.
-    const deleted: number[] = [];
-    for await (const k of db.keys(range(kindPrefix(KIND_DELETED_TOPIC)))) {
-      deleted.push(new DataView(k.buffer, k.byteOffset, k.byteLength).getUint32(1));
-    }
-    for (const id of deleted) await this.clearTopicData(id);
+    const deleted = await deletedTopicIds(db);
+    for (const id of deleted) await clearTopicData(this.storage, id);
 
     const byId = new Map<number, TopicInfo>();
-    for await (const v of db.values(range(kindPrefix(KIND_TOPIC)))) {
+    for await (const v of db.values(prefixRange(kindPrefix(KIND_TOPIC)))) {
       const meta = JSON.parse(utf8Decode(v)) as StoredTopic;
       const entry = this.makeEntry(meta);
       this.topics.set(entry.name, entry);
@@ -166,7 +148,7 @@ export class TopicManager {
     // Data of topic ids no topic claims (should not happen; a crash between steps at worst).
     for (const id of orphans) {
       if (id >= nextId) nextId = id + 1;
-      await this.clearTopicData(id);
+      await clearTopicData(this.storage, id);
     }
     for (const t of this.topics.values()) for (const log of t.partitions) log.finishRecovery();
     this.nextTopicId = Math.max(nextId, ...deleted.map((id) => id + 1));
@@ -282,7 +264,7 @@ export class TopicManager {
     }
     this.logger.info({ topic: name, id: t.id }, 'topic deleted');
     this.emit({ type: 'deleted', topic: name });
-    this.track(this.clearTopicData(t.id));
+    this.track(clearTopicData(this.storage, t.id));
   }
 
   /** Kafka's CreatePartitions: grows a topic to `count` partitions (a topic never shrinks). */
@@ -369,22 +351,6 @@ export class TopicManager {
     });
     this.alterations = run.catch(() => undefined);
     return run;
-  }
-
-  private async clearTopicData(id: number): Promise<void> {
-    const db = this.storage.db;
-    // The batches first: the index entries say where they are, and stay until they are gone.
-    const seqs: Uint8Array[] = [];
-    for await (const [k, v] of db.iterator(range(idPrefix(KIND_INDEX, id)))) {
-      const e = decodeIndexValue(v);
-      if (e && e.storeSeq !== IN_LOG_DB) seqs.push(storeKey(e.storeSeq, id, new DataView(k.buffer, k.byteOffset, k.byteLength).getUint32(5)));
-    }
-    for (let i = 0; i < seqs.length; i += 4096) {
-      // Synced: the index entries that find these keys go next, and must not outlive them on disk.
-      await this.storage.store.batch(seqs.slice(i, i + 4096).map((key) => ({ type: 'del' as const, key })), { sync: true });
-    }
-    for (const kind of [KIND_BATCH, KIND_INDEX, KIND_PART_META]) await db.clear(range(idPrefix(kind, id)));
-    await db.del(idPrefix(KIND_DELETED_TOPIC, id));
   }
 
   private track(p: Promise<void>): void {
@@ -497,9 +463,5 @@ function topicInfo(meta: StoredTopic, config: TopicConfig, partitions: Partition
     createdAt: meta.createdAt,
     partitions: Object.freeze(partitions),
   });
-}
-
-function range(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
-  return { gte: prefix, lt: prefixEnd(prefix) };
 }
 
