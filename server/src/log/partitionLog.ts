@@ -36,6 +36,7 @@ import {
   type AtomicPart,
   type ExtraOps,
 } from './appendOp.js';
+import { AppendListeners } from './appendListeners.js';
 import { BatchIndex } from './batchIndex.js';
 import { decodeOptions } from './compression.js';
 import { LogCleaner, type BatchChange, type CompactionResult, type CompactionSettings } from './cleaner.js';
@@ -45,7 +46,6 @@ import { ProducerStateTable, type AbortedTxn } from './producerState.js';
 import { planRetention, type RetentionPlan } from './retention.js';
 import type { Db, DbBatch } from './storage.js';
 import { StoredBatches } from './storedBatches.js';
-import { AppendListeners } from './appendListeners.js';
 import type { FlushPolicy } from './topicConfig.js';
 import type { WriteQueue } from './writeQueue.js';
 

@@ -182,14 +182,20 @@ async function indexHoles(db: Db, store: Db, lastStored: number): Promise<number
   }
   if (missing.length === 0) return 0;
   const values = await store.getMany(missing);
+  const found = missing.map((k, i) => {
+    const key = parseStoreKey(k)!;
+    const e = values[i] ? storedEntry(values[i]!, key.seq) : null;
+    return e && { indexKey: offsetKey(KIND_INDEX, key.topicId, key.partition, e.base), entry: e.entry };
+  });
+  // One read for every offset a found batch claims: an entry there already means the batch was given again.
+  const held = await db.getMany(found.flatMap((f) => (f ? [f.indexKey] : [])));
   const puts: Array<{ type: 'put'; key: Uint8Array; value: Uint8Array }> = [];
   const drop: Uint8Array[] = [];
+  let h = 0;
   for (let i = 0; i < missing.length; i++) {
-    const key = parseStoreKey(missing[i]!)!;
-    const found = values[i] ? storedEntry(values[i]!, key.seq) : null;
-    const ik = found && offsetKey(KIND_INDEX, key.topicId, key.partition, found.base);
+    const f = found[i];
     // Not a batch, or its offsets given again (a failed write whose undo failed too): nothing points at it.
-    if (ik && (await db.get(ik)) === undefined) puts.push({ type: 'put', key: ik, value: encodeIndexValue(found.entry) });
+    if (f && held[h++] === undefined) puts.push({ type: 'put', key: f.indexKey, value: encodeIndexValue(f.entry) });
     else drop.push(missing[i]!);
   }
   if (puts.length > 0) await db.batch(puts, { sync: true });

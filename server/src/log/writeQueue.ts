@@ -202,7 +202,8 @@ export class WriteQueue {
     if (batch.hasOtherOps) batch.markCommitPending();
     // The log database's own fsync: a commit point, or its unsynced writes are due.
     const logSync = batch.hasOtherOps ? sync || batch.deletes.length > 0 : sync && this.logSyncDue();
-    const storeSync = batch.hasOtherOps ? sync || batch.log.length > 0 : sync;
+    // A commit point's store write is always synced: the log write may not land before it.
+    const storeSync = sync || batch.hasOtherOps;
     // A synced write fsyncs each database that has unsynced writes it must cover, with a marker
     // where it has no op. The store's marker takes a sequence of its own; its next write deletes it.
     if (batch.log.length === 0 && logSync && this.logUnsyncedSince !== Infinity) batch.log.put(SYNC_MARKER_KEY, EMPTY);
