@@ -4,6 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { AnswerMemory, RequestMemory } from './services/answerMemory.js';
+import { BatchChecks } from './services/batchChecks.js';
 import { createSecureContext } from 'node:tls';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import websocket from '@fastify/websocket';
@@ -130,7 +131,8 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const cluster = await ClusterIdentity.open(options.dataDir, topics);
   const answers = new AnswerMemory(options.maxQueuedAnswerBytes);
   const requests = new RequestMemory(options.maxQueuedRequestBytes);
-  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster, answers, requests };
+  const batchChecks = new BatchChecks(logger);
+  const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster, answers, requests, batchChecks };
   metrics.bind({
     dataDir: options.dataDir,
     groups: () => ({ consumer: groups.stats(), classic: classicGroups.stats() }),
@@ -210,6 +212,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       groups.close();
       classicGroups.close();
       txns.close();
+      await batchChecks.close();
       await topics.close();
       await storage.close();
       logger.info('stopped');

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AnswerMemory, RequestMemory } from '../services/answerMemory.js';
+import type { BatchChecks } from '../services/batchChecks.js';
 import type { ApiName, RequestOf, ResponseOf } from '@brook/protocol';
 import type { BrokerOptions } from '../config.js';
 import type { TopicManager } from '../log/topicManager.js';
@@ -32,6 +33,8 @@ export interface BrokerContext {
   answers: AnswerMemory;
   /** Request bytes read and not yet answered, broker-wide: bounds what producers together hold. */
   requests: RequestMemory;
+  /** Produce's batch checks, compressed ones on a worker thread, appends in arrival order. */
+  batchChecks: BatchChecks;
 }
 
 export interface ConnectionInfo {
