@@ -59,6 +59,8 @@ export const gzipCodec: CompressionCodec = {
     return out.result();
   },
   compress: (data) => gzipSync(data),
+  // ISIZE, the trailer's last 4 bytes: the input's size mod 2^32 (one member, as Kafka writes).
+  declaredSize: (data) => (data.length >= 18 ? new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(data.length - 4, true) : null),
 };
 
 // xerial snappy-java framing: magic, version and compatible version, then (length, raw block)*.
@@ -72,31 +74,48 @@ function isXerial(data: Uint8Array): boolean {
   return true;
 }
 
-/** A raw snappy block, whose preamble (a varint) declares its uncompressed length: checked first. */
-function unsnappy(block: Uint8Array, room: number, maxBytes = room): Uint8Array {
+/** The uncompressed length a raw snappy block's preamble (a varint) declares. */
+function snappyLength(block: Uint8Array): number {
   let length = 0;
   for (let i = 0, shift = 1; ; i++, shift *= 128) {
     if (i >= 5 || i >= block.length) throw new ProtocolError('bad snappy length preamble');
     length += (block[i]! & 0x7f) * shift;
     if (block[i]! < 0x80) break;
   }
+  return length;
+}
+
+/** A raw snappy block, whose preamble declares its uncompressed length: checked first. */
+function unsnappy(block: Uint8Array, room: number, maxBytes = room): Uint8Array {
+  const length = snappyLength(block);
   if (length > room) throw tooLarge(maxBytes);
   return snappyUncompress(block, room);
 }
 
+/** Each xerial block's [start, length] (lengths checked against the data). */
+function* xerialBlocks(data: Uint8Array): Generator<[number, number]> {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let at = XERIAL_HEADER; at < data.length; ) {
+    if (at + 4 > data.length) throw new ProtocolError('xerial snappy block length is truncated');
+    const len = view.getInt32(at);
+    at += 4;
+    if (len < 0 || at + len > data.length) throw new ProtocolError('xerial snappy block is truncated');
+    yield [at, len];
+    at += len;
+  }
+}
+
 export const snappyCodec: CompressionCodec = {
+  declaredSize(data) {
+    if (!isXerial(data)) return snappyLength(data);
+    let size = 0;
+    for (const [at, len] of xerialBlocks(data)) size += snappyLength(data.subarray(at, at + len));
+    return size;
+  },
   decompress(data, maxBytes) {
     if (!isXerial(data)) return unsnappy(data, maxBytes);
     const out = new BoundedOutput(maxBytes);
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    for (let at = XERIAL_HEADER; at < data.length; ) {
-      if (at + 4 > data.length) throw new ProtocolError('xerial snappy block length is truncated');
-      const len = view.getInt32(at);
-      at += 4;
-      if (len < 0 || at + len > data.length) throw new ProtocolError('xerial snappy block is truncated');
-      out.add(unsnappy(data.subarray(at, at + len), maxBytes - out.size, maxBytes));
-      at += len;
-    }
+    for (const [at, len] of xerialBlocks(data)) out.add(unsnappy(data.subarray(at, at + len), maxBytes - out.size, maxBytes));
     return out.result();
   },
   compress(data) {
@@ -125,25 +144,39 @@ export const snappyCodec: CompressionCodec = {
 const LZ4_MAGIC = 0x184d2204;
 const LZ4_BLOCK_MAX = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
 
+/** An LZ4 frame's header: the largest block it allows, whether blocks carry checksums, where they start. */
+function lz4Frame(data: Uint8Array): { view: DataView; blockMax: number; blockChecksum: boolean; at: number } {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (data.length < 7 || view.getUint32(0, true) !== LZ4_MAGIC) throw new ProtocolError('not an LZ4 frame');
+  const flg = data[4]!;
+  if (flg >> 6 !== 1) throw new ProtocolError('unsupported LZ4 frame version');
+  const blockMax = LZ4_BLOCK_MAX[(data[5]! >> 4) & 7]!;
+  if (blockMax === 0) throw new ProtocolError('invalid LZ4 block size');
+  const at = 6 + ((flg & 0x08) !== 0 ? 8 : 0) + ((flg & 0x01) !== 0 ? 4 : 0) + 1; // content size, dict id, header checksum
+  return { view, blockMax, blockChecksum: (flg & 0x10) !== 0, at };
+}
+
+/** Each block of an LZ4 frame: its start, size and whether it is stored uncompressed. */
+function* lz4Blocks(data: Uint8Array): Generator<{ at: number; size: number; stored: boolean; blockMax: number }> {
+  const frame = lz4Frame(data);
+  const { view, blockMax } = frame;
+  for (let at = frame.at; ; ) {
+    if (at + 4 > data.length) throw new ProtocolError('LZ4 frame is truncated');
+    const word = view.getUint32(at, true);
+    at += 4;
+    if (word === 0) return;
+    const size = word & 0x7fffffff;
+    if (size > blockMax || at + size > data.length) throw new ProtocolError('LZ4 block is larger than its frame allows');
+    yield { at, size, stored: (word & 0x80000000) !== 0, blockMax };
+    at += size + (frame.blockChecksum ? 4 : 0);
+  }
+}
+
 export const lz4Codec: CompressionCodec = {
   decompress(data, maxBytes) {
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    if (data.length < 7 || view.getUint32(0, true) !== LZ4_MAGIC) throw new ProtocolError('not an LZ4 frame');
-    const flg = data[4]!;
-    if (flg >> 6 !== 1) throw new ProtocolError('unsupported LZ4 frame version');
-    const blockMax = LZ4_BLOCK_MAX[(data[5]! >> 4) & 7]!;
-    if (blockMax === 0) throw new ProtocolError('invalid LZ4 block size');
-    const blockChecksum = (flg & 0x10) !== 0;
-    let at = 6 + ((flg & 0x08) !== 0 ? 8 : 0) + ((flg & 0x01) !== 0 ? 4 : 0) + 1; // content size, dict id, header checksum
     const out = new BoundedOutput(maxBytes);
-    for (;;) {
-      if (at + 4 > data.length) throw new ProtocolError('LZ4 frame is truncated');
-      const word = view.getUint32(at, true);
-      at += 4;
-      if (word === 0) break;
-      const size = word & 0x7fffffff;
-      if (size > blockMax || at + size > data.length) throw new ProtocolError('LZ4 block is larger than its frame allows');
-      if (word & 0x80000000) {
+    for (const { at, size, stored, blockMax } of lz4Blocks(data)) {
+      if (stored) {
         out.add(data.slice(at, at + size));
       } else {
         const block = new Uint8Array(blockMax);
@@ -151,11 +184,16 @@ export const lz4Codec: CompressionCodec = {
         if (end > blockMax) throw new ProtocolError('LZ4 block decompresses past its maximum size');
         out.add(block.subarray(0, end));
       }
-      at += size + (blockChecksum ? 4 : 0);
     }
     return out.result();
   },
   compress: (data) => lz4Compress(data),
+  // At most the frame's block size per compressed block (Kafka's frames do not declare a content size).
+  declaredSize(data) {
+    let size = 0;
+    for (const b of lz4Blocks(data)) size += b.stored ? b.size : b.blockMax;
+    return size;
+  },
 };
 
 const ZSTD_MAGIC = 0xfd2fb528;
@@ -164,9 +202,11 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 
 /**
  * Walks the frames and block headers (no decompression) and refuses a window or a declared
- * content size above maxBytes: fzstd allocates the window up front.
+ * content size above maxBytes: fzstd allocates the window up front. Returns the content size
+ * the frames declare, or null if one does not.
  */
-function checkZstdFrames(data: Uint8Array, maxBytes: number): void {
+function checkZstdFrames(data: Uint8Array, maxBytes: number): number | null {
+  let declared: number | null = 0;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const need = (at: number, n: number) => {
     if (at + n > data.length) throw new ProtocolError('zstd frame is truncated');
@@ -202,6 +242,7 @@ function checkZstdFrames(data: Uint8Array, maxBytes: number): void {
     p += fcsBytes;
     if (singleSegment) window = contentSize;
     if (window > maxBytes || contentSize > maxBytes) throw tooLarge(maxBytes);
+    declared = fcsBytes === 0 || declared === null ? null : declared + contentSize;
     for (let last = false; !last; ) {
       need(p, 3);
       const bh = data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16);
@@ -214,6 +255,7 @@ function checkZstdFrames(data: Uint8Array, maxBytes: number): void {
     need(p, 0);
     at = p;
   }
+  return declared;
 }
 
 export const zstdCodec: CompressionCodec = {
@@ -225,6 +267,7 @@ export const zstdCodec: CompressionCodec = {
     z.push(data, true);
     return out.result();
   },
+  declaredSize: (data) => checkZstdFrames(data, Infinity),
 };
 
 let registered = false;

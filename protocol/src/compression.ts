@@ -30,6 +30,11 @@ export interface CompressionCodec {
   decompress(data: Uint8Array, maxBytes: number): Uint8Array;
   /** Optional: not every codec can compress here (the cleaner then writes uncompressed). */
   compress?(data: Uint8Array): Uint8Array;
+  /**
+   * Optional: the size the data says it decompresses to, read from its framing (null if it does
+   * not say). Not checked, so only fit to plan work by (the broker's inline or worker check).
+   */
+  declaredSize?(data: Uint8Array): number | null;
 }
 
 /** A batch whose compression codec is undefined (5-7) or has no codec registered here. */
@@ -72,13 +77,29 @@ export function decompressRecords(id: number, data: Uint8Array, maxBytes = DEFAU
   }
 }
 
+/** What a compressed records section says it decompresses to (CompressionCodec.declaredSize); null if it does not say. */
+export function declaredRecordsSize(id: number, data: Uint8Array): number | null {
+  try {
+    return registry.get(id)?.declaredSize?.(data) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Compresses a records section, or returns null if no registered codec of that id can compress. */
 export function compressRecords(id: number, data: Uint8Array): Uint8Array | null {
   const compress = registry.get(id)?.compress;
   return compress ? compress(data) : null;
 }
 
+/** Decompressed records would pass the bound they were decompressed with. */
+export class DecompressedTooLargeError extends ProtocolError {
+  constructor(readonly maxBytes: number) {
+    super(`decompressed records exceed ${maxBytes} bytes`);
+  }
+}
+
 /** Thrown by codecs when the output would pass the bound. */
 export function tooLarge(maxBytes: number): ProtocolError {
-  return new ProtocolError(`decompressed records exceed ${maxBytes} bytes`);
+  return new DecompressedTooLargeError(maxBytes);
 }

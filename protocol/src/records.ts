@@ -228,6 +228,8 @@ export interface ValidatedBatch {
   header: BatchHeader;
   /** Size of the whole batch in bytes. */
   size: number;
+  /** Size of its records section as walked: decompressed, for a compressed batch. */
+  recordsBytes: number;
 }
 
 /**
@@ -249,6 +251,7 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length, opts: D
   // One reader for the whole batch (no object per record): a record's fields may not read past
   // the batch, and must end exactly where its length says.
   const r = recordsReader(buf, at, at + size, h.attributes, opts);
+  const recordsBytes = r.remaining;
   let prevDelta = -1;
   for (let i = 0; i < h.recordCount; i++) {
     const len = r.varint();
@@ -273,7 +276,7 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length, opts: D
     if (r.pos !== recEnd) throw new ProtocolError('record length does not match its fields');
   }
   if (r.remaining !== 0) throw new ProtocolError('bytes left after the last record of a batch');
-  return { header: h, size };
+  return { header: h, size, recordsBytes };
 }
 
 function skipNullableVarBytes(r: Reader): void {

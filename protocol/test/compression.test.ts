@@ -11,6 +11,7 @@ import {
   CompressionCodecId,
   ProtocolError,
   UnsupportedCompressionError,
+  declaredRecordsSize,
   decodeBatch,
   decodeBatches,
   encodeBatch,
@@ -74,6 +75,16 @@ describe('compressed batches written by Apache Kafka', () => {
 
     it("passes the broker's validation", () => {
       expect(validateBatch(bytes).size).toBe(bytes.length);
+    });
+
+    it('says what it decompresses to (lz4: at most that, by whole blocks), as its framing declares', () => {
+      const id = IDS[f.kafkaRead.compressionType]!;
+      const inflated = validateBatch(bytes).recordsBytes;
+      const declared = declaredRecordsSize(id, bytes.subarray(BATCH_HEADER_SIZE));
+      if (id === CompressionCodecId.LZ4) {
+        expect(declared).toBeGreaterThanOrEqual(inflated);
+        expect(declared).toBeLessThan(inflated + (64 << 10) * Math.ceil(inflated / (64 << 10)) + 1);
+      } else if (declared !== null || id !== CompressionCodecId.ZSTD) expect(declared).toBe(inflated);
     });
 
     it('is refused when decompressed it would exceed the bound', () => {

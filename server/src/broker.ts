@@ -131,7 +131,7 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const cluster = await ClusterIdentity.open(options.dataDir, topics);
   const answers = new AnswerMemory(options.maxQueuedAnswerBytes);
   const requests = new RequestMemory(options.maxQueuedRequestBytes);
-  const batchChecks = new BatchChecks(logger);
+  const batchChecks = new BatchChecks(logger, metrics);
   const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster, answers, requests, batchChecks };
   metrics.bind({
     dataDir: options.dataDir,

@@ -65,6 +65,12 @@ export class BrokerMetrics {
     labelNames: ['topic'],
     registers: [this.registry],
   });
+  readonly compressedChecks = new Counter({
+    name: 'brook_compressed_checks_total',
+    help: "Produce checks of a partition's records with compressed batches, by where they ran: inline (on the event loop, within its per-turn budget) or worker (a worker thread)",
+    labelNames: ['where'],
+    registers: [this.registry],
+  });
   readonly bytesOut = new Counter({
     name: 'brook_topic_bytes_out_total',
     help: 'Record bytes served by fetches, per topic',

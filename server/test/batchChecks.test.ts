@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_HEADER_SIZE, ErrorCode, decodeBatches, encodeBatch } from '@brook/protocol';
 import { withPayload } from '../../protocol/test/compressedFixtures.js';
-import { anyCompressed } from '../src/services/batchSplit.js';
+import { BrookError } from '@brook/protocol';
+import { InlineBudgetSpent, checkBatches, declaredInflation } from '../src/services/batchSplit.js';
 import { RawClient, testBroker } from './helpers.js';
 
 const produceReq = (topic: string, records: Uint8Array) => ({
@@ -18,8 +19,8 @@ const produceReq = (topic: string, records: Uint8Array) => ({
 });
 
 /** A valid gzip batch of one record whose value is `size` zero bytes (about size / 1000 sent). */
-function gzipBomb(size: number): Uint8Array {
-  const plain = encodeBatch({ records: [{ value: new Uint8Array(size) }] });
+function gzipBomb(size: number, key: string | null = null): Uint8Array {
+  const plain = encodeBatch({ records: [{ key: key === null ? null : new TextEncoder().encode(key), value: new Uint8Array(size) }] });
   return withPayload(1, new Uint8Array(gzipSync(plain.subarray(BATCH_HEADER_SIZE), { level: 9 })), plain);
 }
 
@@ -87,15 +88,35 @@ describe('batch checks off the event loop', () => {
     expect(first.records[0]!.value!.length).toBe(40 << 20);
   });
 
-  it("a partition's requests are appended in the order they came, compressed (worker) or not (inline)", async () => {
+  it("a partition's requests are appended in the order they came, checked on the worker, inline compressed, or plain", async () => {
     await createTopic('ordered');
     const texts = Array.from({ length: 12 }, (_, i) => `m${i}`);
-    // Sent back to back, not awaited: every other one takes the worker's path.
-    const answers = await Promise.all(texts.map((t, i) => c.request('Produce', produceReq('ordered', i % 2 === 0 ? gzipBatch(t) : plainBatch(t)))));
+    const onWorker = async () => (await broker.context.metrics.compressedChecks.get()).values.find((v) => v.labels.where === 'worker')?.value ?? 0;
+    const before = await onWorker();
+    // Sent back to back, not awaited. Every third inflates past the inline budget (2 MiB per turn), so it
+    // is checked on the worker while the next ones are checked at once.
+    const requests = texts.map((t, i) => (i % 3 === 0 ? gzipBomb(3 << 20, t) : i % 3 === 1 ? gzipBatch(t) : plainBatch(t)));
+    const answers = await Promise.all(requests.map((r) => c.request('Produce', produceReq('ordered', r))));
     expect(answers.map((a) => a.topics[0]!.partitions[0]!.baseOffset)).toEqual(texts.map((_, i) => i));
-    const stored = (await fetchAll('ordered')).map((b) => new TextDecoder().decode(b.records[0]!.value!));
+    // The big ones at least (small ones after a big one in the same turn find the budget spent).
+    expect((await onWorker()) - before).toBeGreaterThanOrEqual(4);
+    const stored = (await fetchAll('ordered')).map((b) => new TextDecoder().decode(b.records[0]!.key ?? b.records[0]!.value!));
     expect(stored).toEqual(texts);
     expect(broker.context.batchChecks.waiting).toBe(0);
+  });
+
+  it('a batch that says it inflates to little (a forged gzip trailer) is stopped at the inline budget and checked on the worker', async () => {
+    await createTopic('liar');
+    const plain = encodeBatch({ records: [{ value: new Uint8Array(8 << 20) }] });
+    const gz = new Uint8Array(gzipSync(plain.subarray(BATCH_HEADER_SIZE)));
+    new DataView(gz.buffer, gz.byteOffset).setUint32(gz.length - 4, 100, true); // ISIZE: "100 bytes"
+    const liar = withPayload(1, gz, plain);
+    expect(declaredInflation(liar)).toBe(100);
+    const metric = async (where: string) => (await broker.context.metrics.compressedChecks.get()).values.find((v) => v.labels.where === where)?.value ?? 0;
+    const [worker0, inline0] = [await metric('worker'), await metric('inline')];
+    const r = (await c.request('Produce', produceReq('liar', liar))).topics[0]!.partitions[0]!;
+    expect(r).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect([(await metric('worker')) - worker0, (await metric('inline')) - inline0]).toEqual([1, 0]);
   });
 
   it('a refused compressed batch appends nothing and does not hold up the requests after it', async () => {
@@ -113,8 +134,40 @@ describe('batch checks off the event loop', () => {
   });
 });
 
-describe('anyCompressed', () => {
-  it('says whether any batch of a request is compressed, from the headers alone', () => {
+describe('checkBatches with an inline budget', () => {
+  const twoOf = (a: Uint8Array, b: Uint8Array) => {
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+
+  it('takes what each compressed batch inflates to off the budget, and stops (budget spent) before one that would pass it', () => {
+    const budget = { bytes: 1 << 20 };
+    const one = checkBatches(twoOf(gzipBomb(300 << 10), plainBatch('x')), {}, budget);
+    expect(one.spans).toHaveLength(2);
+    const left = budget.bytes;
+    expect(left).toBeLessThan((1 << 20) - (300 << 10));
+    expect(left).toBeGreaterThan((1 << 20) - (301 << 10));
+    expect(() => checkBatches(twoOf(gzipBomb(300 << 10), gzipBomb(600 << 10)), {}, budget)).toThrow(InlineBudgetSpent);
+    expect(budget.bytes).toBe(0);
+  });
+
+  it("past the topic's own bound it is CORRUPT_MESSAGE, budget or not", () => {
+    for (const budget of [undefined, { bytes: 8 << 20 }]) {
+      try {
+        checkBatches(gzipBomb(2 << 20), { maxDecompressedBytes: 1 << 20 }, budget);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(BrookError);
+        expect((e as BrookError).code).toBe(ErrorCode.CORRUPT_MESSAGE);
+      }
+    }
+  });
+});
+
+describe('declaredInflation', () => {
+  it('is null without a compressed batch, else what the compressed ones say they inflate to', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ gzip: fc.boolean(), text: fc.string({ maxLength: 40 }) }), { minLength: 1, maxLength: 6 }), (specs) => {
         const batches = specs.map((s) => (s.gzip ? gzipBatch(s.text) : plainBatch(s.text)));
@@ -124,16 +177,18 @@ describe('anyCompressed', () => {
           buf.set(b, at);
           at += b.length;
         }
-        expect(anyCompressed(buf)).toBe(specs.some((s) => s.gzip));
+        // gzip's trailer says the records section's size (the plain batch's, past its header).
+        const inflated = specs.filter((s) => s.gzip).map((s) => plainBatch(s.text).length - BATCH_HEADER_SIZE);
+        expect(declaredInflation(buf)).toBe(inflated.length === 0 ? null : inflated.reduce((a, b) => a + b, 0));
       }),
       { numRuns: 200 },
     );
   });
 
   it('stops at a header that does not fit (the check proper refuses it)', () => {
-    expect(anyCompressed(new Uint8Array(10))).toBe(false);
-    const b = plainBatch('x');
+    expect(declaredInflation(new Uint8Array(10))).toBe(null);
+    const b = gzipBatch('x');
     new DataView(b.buffer).setInt32(8, -5);
-    expect(anyCompressed(b)).toBe(false);
+    expect(declaredInflation(b)).toBe(null);
   });
 });

@@ -6,8 +6,11 @@
 import {
   ATTR_CONTROL,
   ATTR_TRANSACTIONAL,
+  BATCH_HEADER_SIZE,
   BrookError,
   COMPRESSION_MASK,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  DecompressedTooLargeError,
   ErrorCode,
   LOG_OVERHEAD,
   ProtocolError,
@@ -16,6 +19,7 @@ import {
   type BatchHeader,
   type DecodeOptions,
   type ValidatedBatch,
+  declaredRecordsSize,
 } from '@brook/protocol';
 
 /** The batches of a partition's records, checked: where each lies, and whose transaction they join. */
@@ -34,12 +38,22 @@ export interface SplitBatches {
   txn: BatchHeader | null;
 }
 
+/** Decompressed bytes a check may still spend (on the event loop); each compressed batch's are taken off. */
+export interface InlineBudget {
+  bytes: number;
+}
+
+/** The check stopped: the next compressed batch would pass the inline budget (it is left at 0). */
+export class InlineBudgetSpent extends Error {}
+
 /**
  * Validates every batch; throws a BrookError before anything is written: an unknown codec is
  * UNSUPPORTED_COMPRESSION_TYPE, a batch that does not decompress or parse CORRUPT_MESSAGE,
- * control batches and mixed producers INVALID_RECORD.
+ * control batches and mixed producers INVALID_RECORD. With a `budget`, InlineBudgetSpent once a
+ * compressed batch would inflate past it (the check is then to be done again without one).
  */
-export function checkBatches(buf: Uint8Array, decoding: DecodeOptions = {}): CheckedSpans {
+export function checkBatches(buf: Uint8Array, decoding: DecodeOptions = {}, budget?: InlineBudget): CheckedSpans {
+  const bound = decoding.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   const spans: Array<[number, number]> = [];
   let records = 0;
   let txn: BatchHeader | null = null;
@@ -47,14 +61,20 @@ export function checkBatches(buf: Uint8Array, decoding: DecodeOptions = {}): Che
   if (buf.length === 0) throw new BrookError(ErrorCode.INVALID_RECORD, 'no record batch in the request');
   while (at < buf.length) {
     let v: ValidatedBatch;
+    const limit = budget ? Math.max(0, Math.min(bound, budget.bytes)) : bound;
     try {
-      v = validateBatch(buf, at, buf.length, decoding);
+      v = validateBatch(buf, at, buf.length, { maxDecompressedBytes: limit });
     } catch (e) {
+      if (e instanceof DecompressedTooLargeError && limit < bound) {
+        budget!.bytes = 0;
+        throw new InlineBudgetSpent();
+      }
       if (e instanceof UnsupportedCompressionError) throw new BrookError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, e.message);
       if (e instanceof ProtocolError) throw new BrookError(ErrorCode.CORRUPT_MESSAGE, `invalid record batch: ${e.message}`);
       throw e;
     }
     const h = v.header;
+    if (budget && h.attributes & COMPRESSION_MASK) budget.bytes -= v.recordsBytes;
     if (h.attributes & ATTR_CONTROL) throw new BrookError(ErrorCode.INVALID_RECORD, 'control batches are written by the broker, not by clients');
     const transactional = (h.attributes & ATTR_TRANSACTIONAL) !== 0;
     if (spans.length > 0 && transactional !== (txn !== null)) {
@@ -78,25 +98,28 @@ export function sliceBatches(buf: Uint8Array, checked: CheckedSpans): SplitBatch
   return { batches: checked.spans.map(([at, size]) => buf.slice(at, at + size)), records: checked.records, txn: checked.txn };
 }
 
-/** checkBatches, then the batches copied out of the request frame. */
-export function splitBatches(buf: Uint8Array, decoding: DecodeOptions = {}): SplitBatches {
-  return sliceBatches(buf, checkBatches(buf, decoding));
-}
-
 const ATTRIBUTES_AT = 21;
 const BATCH_LENGTH_AT = 8;
+/** A guess for compressed records that do not say what they inflate to. */
+const UNDECLARED_RATIO = 4;
 
 /**
- * Whether any batch in `buf` says it is compressed (the headers only, no CRC: a lie costs the
- * sender a worker turn). Stops at the first header that does not fit; the check proper refuses it.
+ * What the compressed batches in `buf` say they inflate to (their framing, unchecked: it plans
+ * where the check runs, the check itself enforces the bound), or null if no batch says it is
+ * compressed. Stops at the first header that does not fit; the check proper refuses it.
  */
-export function anyCompressed(buf: Uint8Array): boolean {
+export function declaredInflation(buf: Uint8Array): number | null {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (let at = 0; at + ATTRIBUTES_AT + 2 <= buf.length; ) {
-    if (view.getInt16(at + ATTRIBUTES_AT) & COMPRESSION_MASK) return true;
+  let total: number | null = null;
+  for (let at = 0; at + BATCH_HEADER_SIZE <= buf.length; ) {
     const size = view.getInt32(at + BATCH_LENGTH_AT) + LOG_OVERHEAD;
-    if (size <= LOG_OVERHEAD) return false;
+    if (size < BATCH_HEADER_SIZE || at + size > buf.length) break;
+    const codec = view.getInt16(at + ATTRIBUTES_AT) & COMPRESSION_MASK;
+    if (codec !== 0) {
+      const payload = buf.subarray(at + BATCH_HEADER_SIZE, at + size);
+      total = (total ?? 0) + (declaredRecordsSize(codec, payload) ?? payload.length * UNDECLARED_RATIO);
+    }
     at += size;
   }
-  return false;
+  return total;
 }
