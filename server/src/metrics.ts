@@ -65,9 +65,9 @@ export class BrokerMetrics {
     labelNames: ['topic'],
     registers: [this.registry],
   });
-  readonly compressedChecks = new Counter({
-    name: 'brook_compressed_checks_total',
-    help: "Produce checks of a partition's records with compressed batches, by where they ran: inline (on the event loop, within its per-turn budget) or worker (a worker thread)",
+  readonly compressedDecodes = new Counter({
+    name: 'brook_compressed_decodes_total',
+    help: "Compressed record batches decompressed for Produce's checks and timestamp lookups, by where: inline (on the event loop, within its per-turn budget) or worker (a worker thread)",
     labelNames: ['where'],
     registers: [this.registry],
   });

@@ -124,7 +124,7 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: BrokerCo
         else if ('shiftBy' in to) target = (prev ?? start) + Number(to.shiftBy);
         else {
           const ts = typeof to.timestamp === 'number' ? to.timestamp : parseDateTime(to.timestamp);
-          target = (await log.findOffsetForTimestamp(ts))?.offset ?? end;
+          target = (await log.findOffsetForTimestamp(ts, ctx.batchChecks.seek))?.offset ?? end;
         }
         // Out-of-range targets are clamped to the log, as kafka-consumer-groups.sh does.
         entries.push({ partition, previousOffset: prev, newOffset: Math.min(Math.max(target, start), end) });

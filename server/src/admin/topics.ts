@@ -170,7 +170,7 @@ export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { c
       mayTopic(viewerOf(ctx, req), topic, 'read');
       const log = ctx.topics.partition(topic, partition);
       if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partition}`);
-      const byTime = q.offset === undefined && q.timestamp !== undefined ? ((await log.findOffsetForTimestamp(q.timestamp))?.offset ?? log.highWatermark) : undefined;
+      const byTime = q.offset === undefined && q.timestamp !== undefined ? ((await log.findOffsetForTimestamp(q.timestamp, ctx.batchChecks.seek))?.offset ?? log.highWatermark) : undefined;
       const from = q.offset ?? byTime ?? log.logStartOffset;
       // As Kafka's Fetch: an offset outside [start, end] is out of range, not an empty page.
       if (from < log.logStartOffset || from > log.highWatermark) {

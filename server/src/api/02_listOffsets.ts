@@ -22,7 +22,7 @@ export function listOffsets(ctx: BrokerContext): Handler<'ListOffsets'> {
           return { partition: p.partition, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `bad timestamp ${p.timestamp}`, timestamp: -1, offset: -1 };
         }
         try {
-          const found = await log.findOffsetForTimestamp(p.timestamp);
+          const found = await log.findOffsetForTimestamp(p.timestamp, ctx.batchChecks.seek);
           return found ? ok(p.partition, found.timestamp, found.offset) : ok(p.partition, -1, log.highWatermark);
         } catch (e) {
           return { partition: p.partition, ...toErrorCode(e, ctx.logger), timestamp: -1, offset: -1 };

@@ -16,7 +16,7 @@
  * Kafka on one node: the high watermark moves once the write completed (acks=all answers then),
  * and the fsync follows after flush.messages messages or flush.ms ms, whichever comes first.
  */
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BrookError, ErrorCode, concatBytes, decodeBatch, readInt64 } from '@brook/protocol';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BrookError, ErrorCode, concatBytes, readInt64 } from '@brook/protocol';
 import {
   AppendOp,
   FIELDS,
@@ -43,6 +43,7 @@ import { LogCleaner, type BatchChange, type CompactionResult, type CompactionSet
 import { PartitionCache, type CacheBudget } from './hotCache.js';
 import { KIND_PART_META, type IndexEntry, idPrefix } from './keys.js';
 import { ProducerStateTable, type AbortedTxn } from './producerState.js';
+import { firstRecordAtOrAfter, type RecordSeek } from './recordSeek.js';
 import { planRetention, type RetentionPlan } from './retention.js';
 import type { Db, DbBatch } from './storage.js';
 import { StoredBatches } from './storedBatches.js';
@@ -415,17 +416,14 @@ export class PartitionLog {
   }
 
   /** Like offsetForTimestamp, but record-exact: reads that batch and finds its first record with timestamp >= ts. */
-  async findOffsetForTimestamp(ts: number): Promise<TimestampOffset | null> {
+  async findOffsetForTimestamp(ts: number, seek: RecordSeek = firstRecordAtOrAfter): Promise<TimestampOffset | null> {
     const i = this.index.firstWithTimestampAtOrAfter(ts, this._highWatermark);
     if (i < 0) return null;
     const base = this.index.baseOf(i);
     const fallback = { offset: Math.max(base, this._logStartOffset), timestamp: this.index.maxTimestampOf(i) };
     const data = await this.stored.get(i);
     if (!data) return fallback;
-    for (const r of decodeBatch(data, 0, decodeOptions(this.maxBatchBytes)).records) {
-      if (r.timestamp >= ts && r.offset >= this._logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
-    }
-    return fallback;
+    return (await seek(data, ts, this._logStartOffset, decodeOptions(this.maxBatchBytes))) ?? fallback;
   }
 
   /** Calls listener (on a microtask) whenever the high watermark moved: new data readers may see. */

@@ -1,23 +1,40 @@
 /**
- * The worker thread of batchChecks.ts: checks a partition's records (checkBatches) off the event
- * loop. Errors come back as values (a BrookError's class does not cross threads).
+ * The worker thread of batchChecks.ts: checks a partition's records (`check`, the default), or
+ * finds a timestamp in a stored batch (`seek`), off the event loop. Errors come back as values (a
+ * BrookError's class does not cross threads).
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { useKafkaCodecs } from '../log/compression.js';
+import { firstRecordAtOrAfter, type RecordPosition } from '../log/recordSeek.js';
 import { checkBatches, type CheckedSpans } from './batchSplit.js';
 
 useKafkaCodecs();
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: number; message: string; unexpected: boolean };
 
 export interface CheckTask {
   records: Uint8Array;
   maxDecompressedBytes: number;
 }
 
-export type CheckOutcome = { ok: true; checked: CheckedSpans } | { ok: false; code: number; message: string; unexpected: boolean };
+export default function check(task: CheckTask): Outcome<CheckedSpans> {
+  return outcome(() => checkBatches(task.records, { maxDecompressedBytes: task.maxDecompressedBytes }));
+}
 
-export default function check(task: CheckTask): CheckOutcome {
+export interface SeekTask {
+  batch: Uint8Array;
+  timestamp: number;
+  fromOffset: number;
+  maxDecompressedBytes: number;
+}
+
+export function seek(task: SeekTask): Outcome<RecordPosition | null> {
+  return outcome(() => firstRecordAtOrAfter(task.batch, task.timestamp, task.fromOffset, { maxDecompressedBytes: task.maxDecompressedBytes }));
+}
+
+function outcome<T>(run: () => T): Outcome<T> {
   try {
-    return { ok: true, checked: checkBatches(task.records, { maxDecompressedBytes: task.maxDecompressedBytes }) };
+    return { ok: true, value: run() };
   } catch (e) {
     if (e instanceof BrookError) return { ok: false, code: e.code, message: e.message, unexpected: false };
     return { ok: false, code: ErrorCode.UNKNOWN_SERVER_ERROR, message: e instanceof Error ? (e.stack ?? e.message) : String(e), unexpected: true };

@@ -13,9 +13,10 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import { BrookError, DEFAULT_MAX_DECOMPRESSED_BYTES, ErrorCode, type DecodeOptions } from '@brook/protocol';
+import { BrookError, DEFAULT_MAX_DECOMPRESSED_BYTES, DecompressedTooLargeError, ErrorCode, type DecodeOptions } from '@brook/protocol';
+import { firstRecordAtOrAfter, type RecordPosition, type RecordSeek } from '../log/recordSeek.js';
 import { InlineBudgetSpent, checkBatches, declaredInflation, sliceBatches, type CheckedSpans, type SplitBatches } from './batchSplit.js';
-import type { CheckOutcome, CheckTask } from './batchCheckWorker.js';
+import type { CheckTask, Outcome, SeekTask } from './batchCheckWorker.js';
 import type { BrokerMetrics } from '../metrics.js';
 
 // Workers run JavaScript: under vitest (the TypeScript sources) the built file (`npm test` builds first).
@@ -40,7 +41,7 @@ const NOTHING_AHEAD = Promise.resolve();
 const INLINE_BYTES_PER_TURN = 2 << 20;
 
 export class BatchChecks {
-  private pool: Piscina<CheckTask, CheckOutcome> | null = null;
+  private pool: Piscina<CheckTask | SeekTask, Outcome<unknown>> | null = null;
   /** The last turn taken per partition log, until it is finished. */
   private readonly last = new Map<object, Turn>();
   private closed = false;
@@ -50,8 +51,8 @@ export class BatchChecks {
 
   constructor(
     private readonly logger: Logger,
-    /** brook_compressed_checks_total: where compressed records were checked. */
-    private readonly counted: Pick<BrokerMetrics, 'compressedChecks'>,
+    /** brook_compressed_decodes_total: where compressed batches were decoded. */
+    private readonly counted: Pick<BrokerMetrics, 'compressedDecodes'>,
     /** Worker threads at most (started on first use, stopped when idle). */
     private readonly threads = Math.max(1, Math.min(2, availableParallelism() - 1)),
   ) {}
@@ -69,7 +70,7 @@ export class BatchChecks {
     const turn = this.take(key);
     let appended: Promise<T>;
     try {
-      const checked = inline ?? (await this.onWorker(records, decoding));
+      const checked = inline ?? (await this.checkOnWorker(records, decoding));
       await turn.ahead;
       appended = append(sliceBatches(records, checked));
     } finally {
@@ -77,6 +78,34 @@ export class BatchChecks {
     }
     return appended;
   }
+
+  /**
+   * PartitionLog.findOffsetForTimestamp's seek for callers that serve clients: a stored batch is
+   * decoded on the event loop within this turn's budget (as Produce's checks), a larger one on
+   * the worker.
+   */
+  readonly seek: RecordSeek = async (batch, ts, fromOffset, decoding) => {
+    const inflation = declaredInflation(batch);
+    if (inflation === null) return firstRecordAtOrAfter(batch, ts, fromOffset, decoding);
+    this.refillAfterThisTurn();
+    const bound = boundOf(decoding);
+    if (inflation <= this.budget.bytes) {
+      const limit = Math.min(bound, this.budget.bytes);
+      try {
+        const found = firstRecordAtOrAfter(batch, ts, fromOffset, { maxDecompressedBytes: limit });
+        // What it said: a batch that lied decoded within `limit` still, so at most one budget more.
+        this.budget.bytes -= inflation;
+        this.counted.compressedDecodes.inc({ where: 'inline' });
+        return found;
+      } catch (e) {
+        if (!(e instanceof DecompressedTooLargeError && limit < bound)) throw e;
+        this.budget.bytes = 0;
+      }
+    }
+    const copy = batch.slice();
+    const task: SeekTask = { batch: copy, timestamp: ts, fromOffset, maxDecompressedBytes: bound };
+    return this.onWorker<RecordPosition | null>('seek', task, copy.buffer);
+  };
 
   /** Partitions with a request still being checked (tests). */
   get waiting(): number {
@@ -95,23 +124,26 @@ export class BatchChecks {
   private checkInline(records: Uint8Array, decoding: DecodeOptions): CheckedSpans | null {
     const inflation = declaredInflation(records);
     if (inflation === null) return checkBatches(records, decoding);
-    if (!this.refillScheduled) {
-      this.refillScheduled = true;
-      setImmediate(() => {
-        this.refillScheduled = false;
-        this.budget.bytes = INLINE_BYTES_PER_TURN;
-      });
-    }
+    this.refillAfterThisTurn();
     // Said to pass what is left: to the worker at once (a wrong word costs at most the budget).
     if (inflation > this.budget.bytes) return null;
     try {
       const checked = checkBatches(records, decoding, this.budget);
-      this.counted.compressedChecks.inc({ where: 'inline' });
+      this.counted.compressedDecodes.inc({ where: 'inline' });
       return checked;
     } catch (e) {
       if (e instanceof InlineBudgetSpent) return null;
       throw e;
     }
+  }
+
+  private refillAfterThisTurn(): void {
+    if (this.refillScheduled) return;
+    this.refillScheduled = true;
+    setImmediate(() => {
+      this.refillScheduled = false;
+      this.budget.bytes = INLINE_BYTES_PER_TURN;
+    });
   }
 
   private take(key: object): Turn {
@@ -126,19 +158,25 @@ export class BatchChecks {
     return turn;
   }
 
-  private async onWorker(records: Uint8Array, decoding: DecodeOptions): Promise<CheckedSpans> {
-    if (this.closed) throw new BrookError(ErrorCode.BROKER_NOT_AVAILABLE, 'the broker is shutting down');
-    this.pool ??= new Piscina<CheckTask, CheckOutcome>({ filename: WORKER.href, minThreads: 0, maxThreads: this.threads, idleTimeout: 30_000 });
+  private checkOnWorker(records: Uint8Array, decoding: DecodeOptions): Promise<CheckedSpans> {
     // Exactly its bytes, moved to the worker (a view would clone the whole request frame).
     const copy = records.slice();
-    const task: CheckTask = { records: copy, maxDecompressedBytes: decoding.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES };
-    this.counted.compressedChecks.inc({ where: 'worker' });
-    const out = await this.pool.run(task, { transferList: [copy.buffer] });
-    if (out.ok) return out.checked;
+    const task: CheckTask = { records: copy, maxDecompressedBytes: boundOf(decoding) };
+    return this.onWorker<CheckedSpans>('default', task, copy.buffer);
+  }
+
+  private async onWorker<T>(name: 'default' | 'seek', task: CheckTask | SeekTask, moved: ArrayBuffer): Promise<T> {
+    if (this.closed) throw new BrookError(ErrorCode.BROKER_NOT_AVAILABLE, 'the broker is shutting down');
+    this.pool ??= new Piscina({ filename: WORKER.href, minThreads: 0, maxThreads: this.threads, idleTimeout: 60_000 });
+    this.counted.compressedDecodes.inc({ where: 'worker' });
+    const out = (await this.pool.run(task, { name, transferList: [moved] })) as Outcome<T>;
+    if (out.ok) return out.value;
     if (out.unexpected) {
-      this.logger.error({ err: out.message }, 'checking record batches failed');
-      throw new BrookError(out.code, 'internal error while checking the record batches');
+      this.logger.error({ err: out.message }, 'a record batch task failed on the worker');
+      throw new BrookError(out.code, 'internal error while reading the record batches');
     }
     throw new BrookError(out.code, out.message);
   }
 }
+
+const boundOf = (decoding: DecodeOptions): number => decoding.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
