@@ -127,18 +127,29 @@ describe('batch checks off the event loop', () => {
     expect(broker.context.batchChecks.waiting).toBe(0);
   });
 
-  it('a batch that says it inflates to little (a forged gzip trailer) is stopped at the inline budget and checked on the worker', async () => {
+  it('a batch that says it inflates to little (two gzip members, the last one small) is stopped at the inline budget and checked on the worker', async () => {
     await createTopic('liar');
     const plain = encodeBatch({ records: [{ value: new Uint8Array(8 << 20) }] });
-    const gz = new Uint8Array(gzipSync(plain.subarray(BATCH_HEADER_SIZE)));
-    new DataView(gz.buffer, gz.byteOffset).setUint32(gz.length - 4, 100, true); // ISIZE: "100 bytes"
-    const liar = withPayload(1, gz, plain);
+    const section = plain.subarray(BATCH_HEADER_SIZE);
+    // A valid stream of two members: the trailer read is the last member's, 100 bytes.
+    const cut = section.length - 100;
+    const gz = Buffer.concat([gzipSync(section.subarray(0, cut)), gzipSync(section.subarray(cut))]);
+    const liar = withPayload(1, new Uint8Array(gz), plain);
     expect(declaredInflation(liar)).toBe(100);
     const metric = async (where: string) => (await broker.context.metrics.compressedDecodes.get()).values.find((v) => v.labels.where === where)?.value ?? 0;
     const [worker0, inline0] = [await metric('worker'), await metric('inline')];
     const r = (await c.request('Produce', produceReq('liar', liar))).topics[0]!.partitions[0]!;
     expect(r).toMatchObject({ errorCode: 0, baseOffset: 0 });
     expect([(await metric('worker')) - worker0, (await metric('inline')) - inline0]).toEqual([1, 0]);
+  });
+
+  it("a gzip batch whose trailer does not match its data is CORRUPT_MESSAGE (zlib checks the CRC and length)", async () => {
+    await createTopic('forged');
+    const plain = plainBatch('forged');
+    const gz = new Uint8Array(gzipSync(plain.subarray(BATCH_HEADER_SIZE)));
+    new DataView(gz.buffer, gz.byteOffset).setUint32(gz.length - 4, 3, true); // ISIZE
+    const r = (await c.request('Produce', produceReq('forged', withPayload(1, gz, plain)))).topics[0]!.partitions[0]!;
+    expect(r.errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 
   it('a refused compressed batch appends nothing and does not hold up the requests after it', async () => {
