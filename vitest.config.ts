@@ -10,6 +10,7 @@ export const alias = {
   '@brook/protocol': src('./protocol/src/index.ts'),
   // protocol's own import of CRC-32C (package.json "imports"): Node's, from source.
   '#crc32c': src('./protocol/src/crc32c.node.ts'),
+  '#gzip': src('./protocol/src/gzip.node.ts'),
   '@brook/server': src('./server/src/index.ts'),
   '@brook/client': src('./client-sdk/src/index.ts'),
 };

@@ -1,8 +1,9 @@
 /**
  * Kafka's four compression codecs in pure JavaScript (no Node built-ins: `@brook/protocol/codecs`
- * stays isomorphic, but is its own entry so browser bundles that do not ask for it stay small).
+ * stays isomorphic, but is its own entry so browser bundles that do not ask for it stay small),
+ * except that Node registers zlib's gzip (gzip.node.ts, through the `#gzip` import).
  *
- * - gzip (1): fflate, streamed in small chunks so a zip bomb stops at the bound.
+ * - gzip (1): fflate, streamed in small chunks so a zip bomb stops at the bound; zlib in Node.
  * - snappy (2): snappyjs, raw or in xerial framing (what Kafka's Java client writes; KafkaJS's
  *   codec reads both). Written xerial-framed, as Java does.
  * - lz4 (3): the LZ4 frame format (Kafka's KafkaLZ4BlockOutputStream), frame parsed here, blocks
@@ -18,6 +19,9 @@ import { compress as lz4Compress, decompressBlock as lz4DecompressBlock } from '
 import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappyjs';
 import { CompressionCodecId, registerCompressionCodec, tooLarge, type CompressionCodec } from './compression.js';
 import { ProtocolError } from './io.js';
+// zlib in Node, none elsewhere: the `#gzip` import's conditions (package.json) choose.
+import { nativeGzip } from '#gzip';
+import { gzipDeclaredSize } from './gzipTrailer.js';
 
 /** Collects output chunks and refuses to pass the bound. */
 class BoundedOutput {
@@ -59,8 +63,7 @@ export const gzipCodec: CompressionCodec = {
     return out.result();
   },
   compress: (data) => gzipSync(data),
-  // ISIZE, the trailer's last 4 bytes: the input's size mod 2^32 (one member, as Kafka writes).
-  declaredSize: (data) => (data.length >= 18 ? new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(data.length - 4, true) : null),
+  declaredSize: gzipDeclaredSize,
 };
 
 // xerial snappy-java framing: magic, version and compatible version, then (length, raw block)*.
@@ -272,11 +275,11 @@ export const zstdCodec: CompressionCodec = {
 
 let registered = false;
 
-/** Registers gzip, snappy, lz4 and zstd (decompression only) for record batches. Idempotent. */
+/** Registers gzip (zlib in Node), snappy, lz4 and zstd (decompression only) for record batches. Idempotent. */
 export function registerKafkaCodecs(): void {
   if (registered) return;
   registered = true;
-  registerCompressionCodec(CompressionCodecId.GZIP, gzipCodec);
+  registerCompressionCodec(CompressionCodecId.GZIP, nativeGzip ?? gzipCodec);
   registerCompressionCodec(CompressionCodecId.Snappy, snappyCodec);
   registerCompressionCodec(CompressionCodecId.LZ4, lz4Codec);
   registerCompressionCodec(CompressionCodecId.ZSTD, zstdCodec);

@@ -9,8 +9,10 @@ import {
   BATCH_HEADER_SIZE,
   COMPRESSION_MASK,
   CompressionCodecId,
+  DecompressedTooLargeError,
   ProtocolError,
   UnsupportedCompressionError,
+  compressionCodec,
   declaredRecordsSize,
   decodeBatch,
   decodeBatches,
@@ -20,6 +22,7 @@ import {
 } from '../src/index.js';
 import { gzipCodec, lz4Codec, registerKafkaCodecs, snappyCodec, zstdCodec } from '../src/codecs.js';
 import { compress as rawSnappy } from 'snappyjs';
+import { nativeGzip } from '../src/gzip.node.js';
 import { compressedFixtures, fixtureBytes, withPayload, type FixtureRecord } from './compressedFixtures.js';
 
 const fixtures = compressedFixtures;
@@ -151,6 +154,27 @@ describe('zip bombs', () => {
     const t0 = Date.now();
     expect(() => validateBatch(bomb, 0, bomb.length, { maxDecompressedBytes: MiB })).toThrow(/exceed 1048576 bytes/);
     expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
+  it("Node's gzip (zlib, registered in Node) and the JavaScript one read the same, stop at the bound alike, and say what they inflate to", () => {
+    expect(nativeGzip).not.toBeNull();
+    const data = new TextEncoder().encode('brook '.repeat(5000));
+    for (const codec of [nativeGzip!, gzipCodec]) {
+      const packed = codec.compress!(data);
+      expect(Buffer.from(nativeGzip!.decompress(packed, MiB)).equals(Buffer.from(data))).toBe(true);
+      expect(Buffer.from(gzipCodec.decompress(packed, MiB)).equals(Buffer.from(data))).toBe(true);
+      expect(codec.declaredSize!(packed)).toBe(data.length);
+      expect(() => codec.decompress(packed, data.length - 1)).toThrow(DecompressedTooLargeError);
+      expect(() => codec.decompress(packed, 0)).toThrow(DecompressedTooLargeError);
+    }
+    // zlib checks the trailer (fflate does not): a wrong length is refused.
+    const forged = nativeGzip!.compress!(data);
+    new DataView(forged.buffer, forged.byteOffset).setUint32(forged.length - 4, 7, true);
+    expect(() => nativeGzip!.decompress(forged, MiB)).toThrow();
+    // registerKafkaCodecs (beforeAll) put zlib's in, and a 64 MiB bomb stops at the bound through it.
+    expect(compressionCodec(CompressionCodecId.GZIP)).toBe(nativeGzip);
+    const bomb = withPayload(1, new Uint8Array(gzipSync(new Uint8Array(64 * MiB))), plain);
+    expect(() => validateBatch(bomb, 0, bomb.length, { maxDecompressedBytes: MiB })).toThrow(DecompressedTooLargeError);
   });
 
   it('a zstd frame that declares a huge window is refused before anything is allocated', () => {

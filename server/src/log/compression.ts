@@ -6,47 +6,12 @@
  * are decompressed only to validate them at produce time, and by the cleaner and the record-exact
  * timestamp lookup.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  COMPRESSION_MASK,
-  CompressionCodecId,
-  DEFAULT_MAX_DECOMPRESSED_BYTES,
-  compressionCodec,
-  registerCompressionCodec,
-  tooLarge,
-  type CompressionCodec,
-  type DecodeOptions,
-} from '@brook/protocol';
-import { gzipCodec, registerKafkaCodecs } from '@brook/protocol/codecs';
+import { COMPRESSION_MASK, DEFAULT_MAX_DECOMPRESSED_BYTES, compressionCodec, type DecodeOptions } from '@brook/protocol';
+import { registerKafkaCodecs } from '@brook/protocol/codecs';
 
-/**
- * gzip through Node's zlib rather than the protocol's JavaScript one (fflate): Java's gzip
- * producer (1M records of 100 B) cost the broker 3.1-3.3 CPU s instead of 7.3-8.8 s, and went
- * from 92-94k to 136-160k records/s. `maxOutputLength` keeps the bound; zlib also checks the
- * trailer's CRC and length, which fflate does not.
- */
-const nodeGzipCodec: CompressionCodec = {
-  decompress(data, maxBytes) {
-    if (maxBytes <= 0) throw tooLarge(maxBytes);
-    try {
-      const out = gunzipSync(data, { maxOutputLength: maxBytes });
-      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    } catch (e) {
-      if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
-      throw e;
-    }
-  },
-  compress: (data) => {
-    const out = gzipSync(data);
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  },
-  declaredSize: gzipCodec.declaredSize!,
-};
-
-/** Registers gzip (Node's zlib), snappy, lz4 and zstd (idempotent); Storage.open calls it. */
+/** Registers gzip (zlib in Node), snappy, lz4 and zstd (idempotent); Storage.open calls it. */
 export function useKafkaCodecs(): void {
   registerKafkaCodecs();
-  registerCompressionCodec(CompressionCodecId.GZIP, nodeGzipCodec);
 }
 
 /**
