@@ -63,15 +63,7 @@ export async function startTarget(): Promise<Target> {
   };
 }
 
-/**
- * How long `until` waits by default. On the 3-node Kafka cluster a new member may get its
- * partitions only some heartbeats (5 s apart) later, while a just-created topic's metadata
- * spreads: a fresh-clone CI run on a slow host once waited past 20 s for the first group of the
- * records file (2026-12-02), which passed in 55-69 s runs before and after.
- */
-const UNTIL_MS = process.env.BROOK_CONFORMANCE_TARGET === 'kafka-cluster' ? 45_000 : 20_000;
-
-export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = UNTIL_MS): Promise<void> {
+export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
