@@ -20,7 +20,8 @@ export const MAGIC = 2;
 /** Bytes that precede `batchLength`'s count: baseOffset + batchLength itself. */
 export const LOG_OVERHEAD = 12;
 const CRC_AT = 17;
-const ATTRS_AT = 21;
+/** Where a batch header's attributes (int16, the codec in its low 3 bits) are. */
+export const ATTRIBUTES_AT = 21;
 
 export const ATTR_TRANSACTIONAL = 0x10;
 export const ATTR_CONTROL = 0x20;
@@ -185,7 +186,7 @@ export function encodeBatch(input: BatchInput): Uint8Array {
   if (input.transactional) attrs |= ATTR_TRANSACTIONAL;
   if (input.control) attrs |= ATTR_CONTROL;
   attrs |= compression & COMPRESSION_MASK;
-  v.setInt16(ATTRS_AT, attrs);
+  v.setInt16(ATTRIBUTES_AT, attrs);
   v.setInt32(23, input.lastOffsetDelta ?? lastDelta);
   writeInt64(v, 27, baseTimestamp);
   writeInt64(v, 35, maxTimestamp);
@@ -194,7 +195,7 @@ export function encodeBatch(input: BatchInput): Uint8Array {
   v.setInt32(53, input.baseSequence ?? -1);
   v.setInt32(57, records.length);
   const out = w.buf.slice(0, end);
-  new DataView(out.buffer).setUint32(CRC_AT, crc32c(out, ATTRS_AT, end));
+  new DataView(out.buffer).setUint32(CRC_AT, crc32c(out, ATTRIBUTES_AT, end));
   return out;
 }
 
@@ -208,7 +209,7 @@ export function readBatchHeader(buf: Uint8Array, at = 0): BatchHeader {
     partitionLeaderEpoch: v.getInt32(12),
     magic: v.getInt8(16),
     crc: v.getUint32(CRC_AT),
-    attributes: v.getInt16(ATTRS_AT),
+    attributes: v.getInt16(ATTRIBUTES_AT),
     lastOffsetDelta: v.getInt32(23),
     baseTimestamp: readInt64(v, 27),
     maxTimestamp: readInt64(v, 35),
@@ -244,7 +245,7 @@ export function validateBatch(buf: Uint8Array, at = 0, end = buf.length, opts: D
     throw new ProtocolError(`batch length ${h.batchLength} does not fit the ${end - at} bytes sent`);
   }
   if (h.magic !== MAGIC) throw new ProtocolError(`unsupported record batch magic ${h.magic}`);
-  const crc = crc32c(buf, at + ATTRS_AT, at + size);
+  const crc = crc32c(buf, at + ATTRIBUTES_AT, at + size);
   if (crc !== h.crc) throw new ProtocolError('record batch CRC mismatch');
   if (h.recordCount <= 0) throw new ProtocolError('record batch has no records');
   if (h.lastOffsetDelta < h.recordCount - 1) throw new ProtocolError('lastOffsetDelta smaller than the record count');

@@ -6,20 +6,21 @@
 import {
   ATTR_CONTROL,
   ATTR_TRANSACTIONAL,
+  ATTRIBUTES_AT,
   BATCH_HEADER_SIZE,
   BrookError,
   COMPRESSION_MASK,
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   DecompressedTooLargeError,
   ErrorCode,
-  LOG_OVERHEAD,
   ProtocolError,
   UnsupportedCompressionError,
+  batchSpans,
+  declaredRecordsSize,
   validateBatch,
   type BatchHeader,
   type DecodeOptions,
   type ValidatedBatch,
-  declaredRecordsSize,
 } from '@brook/protocol';
 
 /** The batches of a partition's records, checked: where each lies, and whose transaction they join. */
@@ -31,12 +32,8 @@ export interface CheckedSpans {
   txn: BatchHeader | null;
 }
 
-export interface SplitBatches {
-  /** Each batch copied out of the request frame. */
-  batches: Uint8Array[];
-  records: number;
-  txn: BatchHeader | null;
-}
+/** The same, with each batch copied out of the request frame. */
+export type SplitBatches = Omit<CheckedSpans, 'spans'> & { batches: Uint8Array[] };
 
 /** Decompressed bytes a check may still spend (on the event loop); each compressed batch's are taken off. */
 export interface InlineBudget {
@@ -98,8 +95,6 @@ export function sliceBatches(buf: Uint8Array, checked: CheckedSpans): SplitBatch
   return { batches: checked.spans.map(([at, size]) => buf.slice(at, at + size)), records: checked.records, txn: checked.txn };
 }
 
-const ATTRIBUTES_AT = 21;
-const BATCH_LENGTH_AT = 8;
 /** A guess for compressed records that do not say what they inflate to. */
 const UNDECLARED_RATIO = 4;
 
@@ -111,15 +106,11 @@ const UNDECLARED_RATIO = 4;
 export function declaredInflation(buf: Uint8Array): number | null {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let total: number | null = null;
-  for (let at = 0; at + BATCH_HEADER_SIZE <= buf.length; ) {
-    const size = view.getInt32(at + BATCH_LENGTH_AT) + LOG_OVERHEAD;
-    if (size < BATCH_HEADER_SIZE || at + size > buf.length) break;
+  for (const { at, size } of batchSpans(buf)) {
     const codec = view.getInt16(at + ATTRIBUTES_AT) & COMPRESSION_MASK;
-    if (codec !== 0) {
-      const payload = buf.subarray(at + BATCH_HEADER_SIZE, at + size);
-      total = (total ?? 0) + (declaredRecordsSize(codec, payload) ?? payload.length * UNDECLARED_RATIO);
-    }
-    at += size;
+    if (codec === 0) continue;
+    const payload = buf.subarray(at + BATCH_HEADER_SIZE, at + size);
+    total = (total ?? 0) + (declaredRecordsSize(codec, payload) ?? payload.length * UNDECLARED_RATIO);
   }
   return total;
 }
