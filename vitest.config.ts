@@ -11,6 +11,7 @@ export const alias = {
   // protocol's own import of CRC-32C (package.json "imports"): Node's, from source.
   '#crc32c': src('./protocol/src/crc32c.node.ts'),
   '#gzip': src('./protocol/src/gzip.node.ts'),
+  '#zstd': src('./protocol/src/zstd.node.ts'),
   '@brook/server': src('./server/src/index.ts'),
   '@brook/client': src('./client-sdk/src/index.ts'),
 };

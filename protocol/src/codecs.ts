@@ -1,7 +1,8 @@
 /**
  * Kafka's four compression codecs in pure JavaScript (no Node built-ins: `@brook/protocol/codecs`
  * stays isomorphic, but is its own entry so browser bundles that do not ask for it stay small),
- * except that Node registers zlib's gzip (gzip.node.ts, through the `#gzip` import).
+ * except that Node registers zlib's gzip (gzip.node.ts, through the `#gzip` import) and libzstd
+ * (zstd.node.ts, `#zstd`).
  *
  * - gzip (1): fflate, streamed in small chunks so a zip bomb stops at the bound; zlib in Node.
  * - snappy (2): snappyjs, raw or in xerial framing (what Kafka's Java client writes; KafkaJS's
@@ -9,7 +10,8 @@
  * - lz4 (3): the LZ4 frame format (Kafka's KafkaLZ4BlockOutputStream), frame parsed here, blocks
  *   decompressed by lz4js; written by lz4js.
  * - zstd (4): fzstd (decompression only); the frame headers are checked first so a huge declared
- *   window is refused before anything is allocated. No compressor here.
+ *   window is refused before anything is allocated. In Node, libzstd instead (zstd.node.ts, through
+ *   the `#zstd` import), which compresses too.
  *
  * Every decompressor stops once the output would pass `maxBytes` (see compression.ts).
  */
@@ -22,6 +24,10 @@ import { ProtocolError } from './io.js';
 // zlib in Node, none elsewhere: the `#gzip` import's conditions (package.json) choose.
 import { nativeGzip } from '#gzip';
 import { gzipDeclaredSize } from './gzipTrailer.js';
+// libzstd in Node (when its prebuilt binary loads), none elsewhere: the `#zstd` import's conditions.
+import { nativeZstd } from '#zstd';
+import type { NativeZstd } from './zstd.js';
+import { zstdFrames } from './zstdFrames.js';
 
 /** Collects output chunks and refuses to pass the bound. */
 class BoundedOutput {
@@ -199,88 +205,48 @@ export const lz4Codec: CompressionCodec = {
   },
 };
 
-const ZSTD_MAGIC = 0xfd2fb528;
-const SKIPPABLE_MASK = 0xfffffff0;
-const SKIPPABLE_MAGIC = 0x184d2a50;
-
-/**
- * Walks the frames and block headers (no decompression) and refuses a window or a declared
- * content size above maxBytes: fzstd allocates the window up front. Returns the content size
- * the frames declare, or null if one does not.
- */
-function checkZstdFrames(data: Uint8Array, maxBytes: number): number | null {
-  let declared: number | null = 0;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const need = (at: number, n: number) => {
-    if (at + n > data.length) throw new ProtocolError('zstd frame is truncated');
-  };
-  for (let at = 0; at < data.length; ) {
-    need(at, 4);
-    const magic = view.getUint32(at, true);
-    if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-      need(at, 8);
-      at += 8 + view.getUint32(at + 4, true);
-      continue;
-    }
-    if (magic !== ZSTD_MAGIC) throw new ProtocolError('not a zstd frame');
-    need(at, 5);
-    const fhd = data[at + 4]!;
-    const singleSegment = (fhd >> 5) & 1;
-    const dictBytes = [0, 1, 2, 4][fhd & 3]!;
-    const fcsCode = fhd >> 6;
-    const fcsBytes = fcsCode === 0 ? singleSegment : 1 << fcsCode;
-    let p = at + 5;
-    let window = 0;
-    if (!singleSegment) {
-      need(p, 1);
-      const wd = data[p++]!;
-      const base = 2 ** (10 + (wd >> 3));
-      window = base + (base / 8) * (wd & 7);
-    }
-    p += dictBytes;
-    need(p, fcsBytes);
-    let contentSize = 0;
-    for (let i = fcsBytes - 1; i >= 0; i--) contentSize = contentSize * 256 + data[p + i]!;
-    if (fcsBytes === 2) contentSize += 256;
-    p += fcsBytes;
-    if (singleSegment) window = contentSize;
-    if (window > maxBytes || contentSize > maxBytes) throw tooLarge(maxBytes);
-    declared = fcsBytes === 0 || declared === null ? null : declared + contentSize;
-    for (let last = false; !last; ) {
-      need(p, 3);
-      const bh = data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16);
-      last = (bh & 1) === 1;
-      const type = (bh >> 1) & 3;
-      p += 3 + (type === 1 ? 1 : bh >>> 3);
-      if (type === 3) throw new ProtocolError('reserved zstd block type');
-    }
-    if (fhd & 0x04) p += 4; // content checksum
-    need(p, 0);
-    at = p;
-  }
-  return declared;
-}
-
 export const zstdCodec: CompressionCodec = {
   decompress(data, maxBytes) {
-    checkZstdFrames(data, maxBytes);
+    zstdFrames(data, maxBytes);
     const out = new BoundedOutput(maxBytes);
     // fzstd hands over one block (at most 128 KiB) at a time, so the bound stops it early.
     const z = new ZstdDecompress((chunk) => out.add(chunk));
     z.push(data, true);
     return out.result();
   },
-  declaredSize: (data) => checkZstdFrames(data, Infinity),
+  declaredSize: (data) => zstdFrames(data, Infinity).bound,
 };
+
+/**
+ * libzstd where the frames bound the output within maxBytes (their declared sizes, or their blocks:
+ * libzstd refuses a block that inflates past its maximum); fzstd's stream, which stops at
+ * maxBytes, where they do not.
+ */
+function boundedNativeZstd(native: NativeZstd): CompressionCodec {
+  return {
+    decompress(data, maxBytes) {
+      const { bound } = zstdFrames(data, maxBytes);
+      if (bound > maxBytes) return zstdCodec.decompress(data, maxBytes);
+      const out = native.decompress(data);
+      if (out.length > bound) throw new ProtocolError('zstd records inflate past what their frames allow');
+      return out;
+    },
+    compress: (data) => native.compress(data),
+    declaredSize: zstdCodec.declaredSize,
+  };
+}
 
 let registered = false;
 
-/** Registers gzip (zlib in Node), snappy, lz4 and zstd (decompression only) for record batches. Idempotent. */
+/**
+ * Registers gzip (zlib in Node), snappy, lz4 and zstd (libzstd in Node; elsewhere fzstd, which only
+ * decompresses) for record batches. Idempotent.
+ */
 export function registerKafkaCodecs(): void {
   if (registered) return;
   registered = true;
   registerCompressionCodec(CompressionCodecId.GZIP, nativeGzip ?? gzipCodec);
   registerCompressionCodec(CompressionCodecId.Snappy, snappyCodec);
   registerCompressionCodec(CompressionCodecId.LZ4, lz4Codec);
-  registerCompressionCodec(CompressionCodecId.ZSTD, zstdCodec);
+  registerCompressionCodec(CompressionCodecId.ZSTD, nativeZstd ? boundedNativeZstd(nativeZstd) : zstdCodec);
 }

@@ -23,6 +23,8 @@ import {
 import { gzipCodec, lz4Codec, registerKafkaCodecs, snappyCodec, zstdCodec } from '../src/codecs.js';
 import { compress as rawSnappy } from 'snappyjs';
 import { nativeGzip } from '../src/gzip.node.js';
+import { nativeZstd } from '../src/zstd.node.js';
+import { zstdFrames } from '../src/zstdFrames.js';
 import { compressedFixtures, fixtureBytes, withPayload, type FixtureRecord } from './compressedFixtures.js';
 
 const fixtures = compressedFixtures;
@@ -30,7 +32,6 @@ const hex = (b: Uint8Array | null): string | null => (b === null ? null : Buffer
 const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
 const T0 = 1_700_000_000_000;
 const IDS: Record<string, number> = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
-const CODECS = [undefined, gzipCodec, snappyCodec, lz4Codec, zstdCodec];
 
 /** The "big" fixture's records, from the formula in its description (GoldenBatches.java). */
 function bigRecords(): FixtureRecord[] {
@@ -87,7 +88,11 @@ describe('compressed batches written by Apache Kafka', () => {
       if (id === CompressionCodecId.LZ4) {
         expect(declared).toBeGreaterThanOrEqual(inflated);
         expect(declared).toBeLessThan(inflated + (64 << 10) * Math.ceil(inflated / (64 << 10)) + 1);
-      } else if (declared !== null || id !== CompressionCodecId.ZSTD) expect(declared).toBe(inflated);
+      } else if (id === CompressionCodecId.ZSTD) {
+        // zstd-jni's stream declares no content size: its blocks bound it, 128 KiB each at most.
+        expect(declared).toBeGreaterThanOrEqual(inflated);
+        expect(declared).toBeLessThanOrEqual((Math.ceil(inflated / (128 << 10)) + 1) * (128 << 10));
+      } else expect(declared).toBe(inflated);
     });
 
     it('is refused when decompressed it would exceed the bound', () => {
@@ -100,7 +105,7 @@ describe('compressed batches written by Apache Kafka', () => {
 describe("Brook's codecs", () => {
   const records = bigRecords().slice(0, 400).map((r) => ({ key: Buffer.from(r.key!, 'hex'), value: Buffer.from(r.value!, 'hex'), timestamp: r.timestamp }));
 
-  it.each(['gzip', 'snappy', 'lz4'])('compresses %s batches that decode and validate', (name) => {
+  it.each(['gzip', 'snappy', 'lz4', 'zstd'])('compresses %s batches that decode and validate', (name) => {
     const b = encodeBatch({ records, compression: IDS[name] });
     const plain = encodeBatch({ records });
     expect(b.length).toBeLessThan(plain.length / 2);
@@ -108,8 +113,16 @@ describe("Brook's codecs", () => {
     expect(decodeBatch(b).records.map(asFixture)).toEqual(decodeBatch(plain).records.map(asFixture));
   });
 
-  it('has no zstd compressor (the cleaner writes such batches uncompressed)', () => {
-    expect(() => encodeBatch({ records, compression: CompressionCodecId.ZSTD })).toThrow(RangeError);
+  it('reads zstd with libzstd in Node, and fzstd reads what libzstd writes', () => {
+    expect(nativeZstd).not.toBeNull();
+    expect(compressionCodec(CompressionCodecId.ZSTD)).not.toBe(zstdCodec);
+    const section = recordsSection(encodeBatch({ records }));
+    const packed = compressionCodec(CompressionCodecId.ZSTD)!.compress!(section);
+    expect(Buffer.from(zstdCodec.decompress(packed, 1 << 20)).equals(Buffer.from(section))).toBe(true);
+    expect(Buffer.from(nativeZstd!.decompress(packed)).equals(Buffer.from(section))).toBe(true);
+    // No content size in the frame (a stream, as zstd-jni writes): the blocks bound it.
+    expect(zstdFrames(packed, Infinity)).toEqual({ declared: null, bound: 128 << 10 });
+    expect(zstdCodec.compress).toBeUndefined();
   });
 
   it('reads raw (unframed) snappy as well as xerial-framed', () => {
@@ -133,9 +146,8 @@ describe("Brook's codecs", () => {
     const garbage = withPayload(codec, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), plain);
     expect(() => validateBatch(garbage)).toThrow(ProtocolError);
     expect(() => validateBatch(garbage)).not.toThrow(UnsupportedCompressionError);
-    if (codec === 4) return; // no zstd compressor here
     // Decompresses fine, but to bytes that are not the records the header promises.
-    const wrong = withPayload(codec, CODECS[codec]!.compress!(new Uint8Array(40).fill(7)), plain);
+    const wrong = withPayload(codec, compressionCodec(codec)!.compress!(new Uint8Array(40).fill(7)), plain);
     expect(() => validateBatch(wrong)).toThrow(ProtocolError);
     expect(() => decodeBatch(wrong)).toThrow(ProtocolError);
   });
@@ -175,6 +187,35 @@ describe('zip bombs', () => {
     expect(compressionCodec(CompressionCodecId.GZIP)).toBe(nativeGzip);
     const bomb = withPayload(1, new Uint8Array(gzipSync(new Uint8Array(64 * MiB))), plain);
     expect(() => validateBatch(bomb, 0, bomb.length, { maxDecompressedBytes: MiB })).toThrow(DecompressedTooLargeError);
+  });
+
+  it('a zstd batch that inflates past the bound is refused early, by libzstd and by fzstd', () => {
+    const packed = compressionCodec(CompressionCodecId.ZSTD)!.compress!(new Uint8Array(64 * MiB));
+    expect(packed.length).toBeLessThan(64 << 10);
+    const bomb = withPayload(4, packed, plain);
+    const t0 = Date.now();
+    expect(() => validateBatch(bomb, 0, bomb.length, { maxDecompressedBytes: MiB })).toThrow(DecompressedTooLargeError);
+    expect(() => zstdCodec.decompress(packed, MiB)).toThrow(DecompressedTooLargeError);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    // Within its bound it is decompressed by libzstd in one call.
+    expect(compressionCodec(CompressionCodecId.ZSTD)!.decompress(packed, 64 * MiB).length).toBe(64 * MiB);
+  });
+
+  it('zstd frames: truncation, trailing bytes, reserved blocks and skippable frames', () => {
+    const frame = compressionCodec(CompressionCodecId.ZSTD)!.compress!(new TextEncoder().encode('brook '.repeat(100)));
+    expect(() => zstdFrames(frame.subarray(0, frame.length - 1), MiB)).toThrow(/truncated/);
+    expect(() => zstdFrames(new Uint8Array([...frame, 0]), MiB)).toThrow(ProtocolError);
+    const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 9, 9]);
+    expect(zstdFrames(new Uint8Array([...skippable, ...frame]), MiB)).toEqual(zstdFrames(frame, MiB));
+    expect(() => zstdFrames(skippable.subarray(0, 9), MiB)).toThrow(/truncated/);
+    // Single segment, a declared content size of 3, one raw last block of 3 bytes: exact.
+    const raw = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x20, 3, 0x19, 0, 0, 1, 2, 3]);
+    expect(zstdFrames(raw, MiB)).toEqual({ declared: 3, bound: 3 });
+    expect(Array.from(compressionCodec(CompressionCodecId.ZSTD)!.decompress(raw, MiB))).toEqual([1, 2, 3]);
+    expect(() => zstdFrames(raw, 2)).toThrow(DecompressedTooLargeError);
+    const reserved = raw.slice();
+    reserved[6] = 0x1f; // block type 3
+    expect(() => zstdFrames(reserved, MiB)).toThrow(/reserved/);
   });
 
   it('a zstd frame that declares a huge window is refused before anything is allocated', () => {

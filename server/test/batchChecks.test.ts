@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_HEADER_SIZE, ErrorCode, decodeBatches, encodeBatch, readBatchHeader } from '@brook/protocol';
+import { BATCH_HEADER_SIZE, CompressionCodecId, ErrorCode, compressionCodec, decodeBatches, encodeBatch, readBatchHeader } from '@brook/protocol';
 import { withPayload } from '../../protocol/test/compressedFixtures.js';
 import { BrookError } from '@brook/protocol';
 import { InlineBudgetSpent, checkBatches, declaredInflation } from '../src/services/batchSplit.js';
@@ -141,6 +141,24 @@ describe('batch checks off the event loop', () => {
     const r = (await c.request('Produce', produceReq('liar', liar))).topics[0]!.partitions[0]!;
     expect(r).toMatchObject({ errorCode: 0, baseOffset: 0 });
     expect([(await metric('worker')) - worker0, (await metric('inline')) - inline0]).toEqual([1, 0]);
+  });
+
+  it("zstd batches as zstd-jni streams them (no content size, a 2 MiB window) are checked inline within the budget, past it on the worker (libzstd on both)", async () => {
+    await createTopic('zstd');
+    const zstd = (plain: Uint8Array) => withPayload(4, compressionCodec(CompressionCodecId.ZSTD)!.compress!(plain.subarray(BATCH_HEADER_SIZE)), plain);
+    const small = zstd(encodeBatch({ records: Array.from({ length: 50 }, (_, i) => ({ value: new TextEncoder().encode(`record ${i} `.repeat(20)) })) }));
+    const big = zstd(encodeBatch({ records: [{ value: new Uint8Array(8 << 20).fill(7) }] }));
+    expect(declaredInflation(small)).toBe(128 << 10); // one block
+    const metric = async (where: string) => (await broker.context.metrics.compressedDecodes.get()).values.find((v) => v.labels.where === where)?.value ?? 0;
+    const [worker0, inline0] = [await metric('worker'), await metric('inline')];
+    for (const records of [small, small, big]) {
+      const r = (await c.request('Produce', produceReq('zstd', records))).topics[0]!.partitions[0]!;
+      expect(r.errorCode).toBe(0);
+    }
+    expect([(await metric('worker')) - worker0, (await metric('inline')) - inline0]).toEqual([1, 2]);
+    const stored = await fetchAll('zstd');
+    expect(stored.map((b) => b.records.length)).toEqual([50, 50, 1]);
+    expect(stored[2]!.records[0]!.value!.length).toBe(8 << 20);
   });
 
   it("a gzip batch whose trailer does not match its data is CORRUPT_MESSAGE (zlib checks the CRC and length)", async () => {

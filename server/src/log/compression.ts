@@ -9,7 +9,7 @@
 import { COMPRESSION_MASK, DEFAULT_MAX_DECOMPRESSED_BYTES, compressionCodec, type DecodeOptions } from '@brook/protocol';
 import { registerKafkaCodecs } from '@brook/protocol/codecs';
 
-/** Registers gzip (zlib in Node), snappy, lz4 and zstd (idempotent); Storage.open calls it. */
+/** Registers gzip (zlib in Node), snappy, lz4 and zstd (libzstd in Node) (idempotent); Storage.open calls it. */
 export function useKafkaCodecs(): void {
   registerKafkaCodecs();
 }
@@ -24,7 +24,7 @@ export function decodeOptions(maxBatchBytes: number): DecodeOptions {
 
 /**
  * The codec a compacted batch is written with: the batch's own if a compressor is registered for
- * it (gzip, snappy, lz4), else none (zstd: only a decompressor is available here).
+ * it (all four in Node; zstd only where libzstd's binary loaded), else none.
  */
 export function recompressionCodec(attributes: number): number {
   const id = attributes & COMPRESSION_MASK;
