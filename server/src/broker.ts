@@ -77,18 +77,21 @@ export async function startBroker(opts: StartOptions = {}): Promise<Broker> {
 
 /** Everything after the data directory is open; a failure here makes startBroker abandon it. */
 async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | null, storage: Storage, started: number): Promise<Broker> {
+  const metrics = new BrokerMetrics();
+  // Produce's checks, timestamp lookups and the cleaner share one budget and worker pool.
+  const batchChecks = new BatchChecks(logger, metrics);
   const topics = await TopicManager.open(storage, {
     logger,
     defaults: { 'max.message.bytes': options.maxMessageBytes },
     maxPartitionsPerTopic: options.maxPartitionsPerTopic,
     maintenanceIntervalMs: options.logMaintenanceIntervalMs,
+    cleanerWork: batchChecks.cleanerWork,
   });
   const offsets = await OffsetStore.open(topics, logger);
   const connections = new Map<string, ClientConnection>();
   const shutdown = new AbortController();
   // Every waiting long poll listens for shutdown: many at once is normal, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const metrics = new BrokerMetrics();
 
   // One namespace of group ids: each coordinator asks the other before it creates a group.
   const groups: GroupCoordinator = new GroupCoordinator({
@@ -131,7 +134,6 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
   const cluster = await ClusterIdentity.open(options.dataDir, topics);
   const answers = new AnswerMemory(options.maxQueuedAnswerBytes);
   const requests = new RequestMemory(options.maxQueuedRequestBytes);
-  const batchChecks = new BatchChecks(logger, metrics);
   const ctx: BrokerContext = { options, topics, offsets, groups, classicGroups, txns, logger, metrics, shutdown: shutdown.signal, auth, cluster, answers, requests, batchChecks };
   metrics.bind({
     dataDir: options.dataDir,
@@ -212,8 +214,9 @@ async function serve(options: BrokerOptions, logger: Logger, auth: Authorizer | 
       groups.close();
       classicGroups.close();
       txns.close();
-      await batchChecks.close();
+      // After the topics: a compaction still running may need the worker to finish.
       await topics.close();
+      await batchChecks.close();
       await storage.close();
       logger.info('stopped');
     })());

@@ -1,6 +1,7 @@
 /** The log cleaner (Kafka's LogCleaner): compaction of one partition, including removal of aborted transactions' batches. */
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, decodeBatch, encodeBatch } from '@brook/protocol';
-import { decodeOptions, recompressionCodec } from './compression.js';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL } from '@brook/protocol';
+import { inlineCleanerWork, type CleanerWork } from './batchRewrite.js';
+import { decodeOptions } from './compression.js';
 import { IN_LOG_DB, KIND_BATCH, KIND_INDEX, encodeIndexValue, encodePartMeta, offsetKey, type IndexEntry } from './keys.js';
 import type { PartitionLog } from './partitionLog.js';
 import type { WriteEntry } from './writeQueue.js';
@@ -54,8 +55,10 @@ export class LogCleaner {
    * count as a key's latest value (else an aborted write would evict the committed one and
    * read_committed readers would see neither), and nothing of an open transaction is compacted
    * (it may still abort).
+   *
+   * Decoding and re-encoding batches is `work`'s (the broker's keeps large ones off its event loop).
    */
-  async compact(now: number, cfg: CompactionSettings): Promise<CompactionResult> {
+  async compact(now: number, cfg: CompactionSettings, work: CleanerWork = inlineCleanerWork): Promise<CompactionResult> {
     const log = this.log;
     const index = log.index;
     const result: CompactionResult = { batchesRemoved: 0, batchesRewritten: 0, recordsRemoved: 0 };
@@ -73,9 +76,12 @@ export class LogCleaner {
     const latest = new Map<string, number>();
     const decoding = decodeOptions(log.maxBatchBytes);
     for await (const buf of log.scanStored(0, endBase)) {
-      const d = decodeBatch(buf, 0, decoding);
-      if (d.header.attributes & ATTR_CONTROL || this.isAborted(d.header)) continue;
-      for (const r of d.records) if (r.key) latest.set(keyString(r.key), r.offset);
+      const s = await work.summarize(buf, decoding);
+      if (s.header.attributes & ATTR_CONTROL || this.isAborted(s.header)) continue;
+      for (let i = 0; i < s.keys.length; i++) {
+        const key = s.keys[i];
+        if (typeof key === 'string') latest.set(key, s.offsets[i]!);
+      }
     }
 
     // Pass 2: rewrite what changed, in chunks written through the queue.
@@ -91,48 +97,33 @@ export class LogCleaner {
       await log.queue.enqueue(this.compactionEntry(c));
     };
     for await (const buf of log.scanStored(0, endBase)) {
-      const d = decodeBatch(buf, 0, decoding);
-      const h = d.header;
+      const s = await work.summarize(buf, decoding);
+      const h = s.header;
       if (h.attributes & ATTR_CONTROL) continue;
       const aborted = this.isAborted(h);
-      const kept = d.records.filter((r) => {
-        if (aborted) return false;
-        if (!r.key) return true;
-        if (latest.get(keyString(r.key)) !== r.offset) return false;
-        if (r.value === null) {
-          if (r.timestamp < tombstoneCutoff) return false;
-          tombstoneExpiry = Math.min(tombstoneExpiry, r.timestamp + cfg.deleteRetentionMs);
+      const keep: number[] = [];
+      for (let i = 0; i < s.offsets.length && !aborted; i++) {
+        const key = s.keys[i];
+        if (typeof key === 'string') {
+          if (latest.get(key) !== s.offsets[i]) continue;
+          if (s.tombstones[i]) {
+            if (s.timestamps[i]! < tombstoneCutoff) continue;
+            tombstoneExpiry = Math.min(tombstoneExpiry, s.timestamps[i]! + cfg.deleteRetentionMs);
+          }
         }
-        return true;
-      });
-      if (kept.length === d.records.length) continue;
-      result.recordsRemoved += d.records.length - kept.length;
+        keep.push(s.offsets[i]!);
+      }
+      if (keep.length === s.offsets.length) continue;
+      result.recordsRemoved += s.offsets.length - keep.length;
       const last = h.baseOffset + h.lastOffsetDelta;
       // Maintenance is serialized and appends only add beyond the range: the entry is still there.
       const oldSeq = index.seqOf(index.positionOf(h.baseOffset));
-      if (kept.length === 0) {
+      if (keep.length === 0) {
         result.batchesRemoved++;
         chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0, producer: NO_PRODUCER, oldSeq, storeSeq: -1 });
       } else {
         result.batchesRewritten++;
-        const data = encodeBatch({
-          baseOffset: h.baseOffset,
-          lastOffsetDelta: h.lastOffsetDelta,
-          producerId: h.producerId,
-          producerEpoch: h.producerEpoch,
-          baseSequence: h.baseSequence,
-          transactional: (h.attributes & ATTR_TRANSACTIONAL) !== 0,
-          compression: recompressionCodec(h.attributes),
-          records: kept.map((r) => ({
-            key: r.key,
-            value: r.value,
-            headers: r.headers,
-            timestamp: r.timestamp,
-            offsetDelta: r.offset - h.baseOffset,
-          })),
-        });
-        let maxTs = -1;
-        for (const r of kept) if (r.timestamp > maxTs) maxTs = r.timestamp;
+        const { data, maxTimestamp, count } = await work.rewrite(buf, keep, decoding);
         const producer = {
           producerId: h.producerId,
           producerEpoch: h.producerEpoch,
@@ -140,7 +131,7 @@ export class LogCleaner {
           attributes: h.attributes & 0xff,
           controlType: -1,
         };
-        chunk.push({ base: h.baseOffset, last, data, maxTs, count: kept.length, producer, oldSeq, storeSeq: -1 });
+        chunk.push({ base: h.baseOffset, last, data, maxTs: maxTimestamp, count, producer, oldSeq, storeSeq: -1 });
         chunkBytes += data.byteLength;
       }
       if (chunkBytes >= COMPACTION_CHUNK_BYTES || chunk.length >= 4096) await flush();
@@ -183,9 +174,4 @@ export class LogCleaner {
       commit: () => log.applyCompaction(changes, floor),
     };
   }
-}
-
-/** Keys compared as strings: latin1 maps each byte to one char, so it is exact and cheap. */
-function keyString(k: Uint8Array): string {
-  return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
 }

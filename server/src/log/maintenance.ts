@@ -1,6 +1,7 @@
 // The periodic passes over every topic: retention (delete policy: retention.ms / retention.bytes,
 // and idle producer ids) and compaction (compact policy). TopicManager schedules them one at a time.
 import { BrookError, ErrorCode } from '@brook/protocol';
+import type { CleanerWork } from './batchRewrite.js';
 import type { CompactionResult } from './cleaner.js';
 import type { PartitionLog } from './partitionLog.js';
 import type { TopicConfig } from './topicConfig.js';
@@ -45,7 +46,7 @@ export async function retentionPass(topics: Iterable<MaintainedTopic>, queue: Wr
 }
 
 /** Compacts topics with cleanup.policy=compact, partition by partition, until `stopped()`. */
-export async function compactionPass(topics: readonly MaintainedTopic[], now: number, stopped: () => boolean): Promise<CompactionResult> {
+export async function compactionPass(topics: readonly MaintainedTopic[], now: number, stopped: () => boolean, work?: CleanerWork): Promise<CompactionResult> {
   const total: CompactionResult = { batchesRemoved: 0, batchesRewritten: 0, recordsRemoved: 0 };
   for (const t of topics) {
     const c = t.config;
@@ -53,10 +54,11 @@ export async function compactionPass(topics: readonly MaintainedTopic[], now: nu
     for (const log of t.partitions) {
       if (stopped()) return total;
       try {
-        const r = await log.compact(now, {
-          deleteRetentionMs: c['delete.retention.ms'],
-          minCompactionLagMs: c['min.compaction.lag.ms'],
-        });
+        const r = await log.compact(
+          now,
+          { deleteRetentionMs: c['delete.retention.ms'], minCompactionLagMs: c['min.compaction.lag.ms'] },
+          work,
+        );
         total.batchesRemoved += r.batchesRemoved;
         total.batchesRewritten += r.batchesRewritten;
         total.recordsRemoved += r.recordsRemoved;

@@ -39,6 +39,7 @@ import {
 import { AppendListeners } from './appendListeners.js';
 import { BatchIndex } from './batchIndex.js';
 import { decodeOptions } from './compression.js';
+import type { CleanerWork } from './batchRewrite.js';
 import { LogCleaner, type BatchChange, type CompactionResult, type CompactionSettings } from './cleaner.js';
 import { PartitionCache, type CacheBudget } from './hotCache.js';
 import { KIND_PART_META, type IndexEntry, idPrefix } from './keys.js';
@@ -455,8 +456,8 @@ export class PartitionLog {
   }
 
   /** Compacts this partition (see cleaner.ts). */
-  compact(now: number, cfg: CompactionSettings): Promise<CompactionResult> {
-    return this.cleaner.compact(now, cfg);
+  compact(now: number, cfg: CompactionSettings, work?: CleanerWork): Promise<CompactionResult> {
+    return this.cleaner.compact(now, cfg, work);
   }
 
   /** @internal Retention removed every batch below newStart (written): drop them from memory. */

@@ -4,6 +4,7 @@
  */
 import { BrookError, ErrorCode, utf8Decode, utf8Encode, validateName } from '@brook/protocol';
 import type { Logger } from 'pino';
+import type { CleanerWork } from './batchRewrite.js';
 import type { CompactionResult } from './cleaner.js';
 import { CacheBudget } from './hotCache.js';
 import { KIND_DELETED_TOPIC, KIND_TOPIC, NEXT_TOPIC_ID_KEY, decodeU32, encodeU32, idPrefix, kindPrefix, prefixRange, topicKey } from './keys.js';
@@ -51,6 +52,8 @@ export interface TopicManagerOptions {
   maxPartitionsPerTopic?: number;
   /** Retention and compaction timer; default 30 s, 0 disables it. */
   maintenanceIntervalMs?: number;
+  /** Where the cleaner decodes and re-encodes batches (default: inline). */
+  cleanerWork?: CleanerWork;
   /** Hot cache of recent batches: all partitions together (default 64 MiB) and per partition (1 MiB). */
   cacheBytes?: number;
   cacheBytesPerPartition?: number;
@@ -81,6 +84,7 @@ export class TopicManager {
   private readonly maxPartitions: number;
   private readonly budget: CacheBudget;
   private readonly logger: Logger;
+  private readonly cleanerWork: CleanerWork | undefined;
   private nextTopicId = 1;
   private timer: NodeJS.Timeout | undefined;
   private maintenance: Promise<unknown> = Promise.resolve();
@@ -93,6 +97,7 @@ export class TopicManager {
     opts: TopicManagerOptions,
   ) {
     this.logger = opts.logger;
+    this.cleanerWork = opts.cleanerWork;
     this.defaults = { ...DEFAULT_TOPIC_CONFIG, ...(opts.defaults ?? {}) };
     this.maxPartitions = opts.maxPartitionsPerTopic ?? 10000;
     this.budget = new CacheBudget(opts.cacheBytes ?? 64 * 1024 * 1024, opts.cacheBytesPerPartition ?? 1024 * 1024);
@@ -432,7 +437,7 @@ export class TopicManager {
   }
 
   private compactionNow(now: number): Promise<CompactionResult> {
-    return compactionPass([...this.topics.values()], now, () => this.closed);
+    return compactionPass([...this.topics.values()], now, () => this.closed, this.cleanerWork);
   }
 
   // ---- shutdown ----

@@ -1,10 +1,12 @@
 /**
- * The worker thread of batchChecks.ts: checks a partition's records (`check`, the default), or
- * finds a timestamp in a stored batch (`seek`), off the event loop. Errors come back as values (a
- * BrookError's class does not cross threads).
+ * The worker thread of batchChecks.ts: checks a partition's records (`check`, the default), finds
+ * a timestamp in a stored batch (`seek`), or does the cleaner's work on one (`summarize`,
+ * `rewrite`), off the event loop. Errors come back as values (a BrookError's class does not cross
+ * threads).
  */
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { useKafkaCodecs } from '../log/compression.js';
+import { rewriteBatch, summarizeBatch, type BatchSummary, type RewrittenBatch } from '../log/batchRewrite.js';
 import { firstRecordAtOrAfter, type RecordPosition } from '../log/recordSeek.js';
 import { checkBatches, type CheckedSpans } from './batchSplit.js';
 
@@ -30,6 +32,25 @@ export interface SeekTask {
 
 export function seek(task: SeekTask): Outcome<RecordPosition | null> {
   return outcome(() => firstRecordAtOrAfter(task.batch, task.timestamp, task.fromOffset, { maxDecompressedBytes: task.maxDecompressedBytes }));
+}
+
+export interface SummarizeTask {
+  batch: Uint8Array;
+  maxDecompressedBytes: number;
+}
+
+export function summarize(task: SummarizeTask): Outcome<BatchSummary> {
+  return outcome(() => summarizeBatch(task.batch, { maxDecompressedBytes: task.maxDecompressedBytes }));
+}
+
+export interface RewriteTask {
+  batch: Uint8Array;
+  keep: number[];
+  maxDecompressedBytes: number;
+}
+
+export function rewrite(task: RewriteTask): Outcome<RewrittenBatch> {
+  return outcome(() => rewriteBatch(task.batch, task.keep, { maxDecompressedBytes: task.maxDecompressedBytes }));
 }
 
 function outcome<T>(run: () => T): Outcome<T> {
