@@ -5,7 +5,7 @@
  * it again, so the broker runs large ones on its worker thread (services/batchChecks.ts); pure,
  * for that.
  */
-import { ATTR_TRANSACTIONAL, decodeBatch, encodeBatch, type BatchHeader, type DecodeOptions } from '@brook/protocol';
+import { ATTR_TRANSACTIONAL, decodeBatch, encodeBatch, type BatchHeader, type DecodeOptions, type DecodedRecord } from '@brook/protocol';
 import { recompressionCodec } from './compression.js';
 
 /** A stored batch's header and, per record, what compaction decides by. */
@@ -17,6 +17,8 @@ export interface BatchSummary {
   timestamps: number[];
   /** 1 where the record's value is null (a tombstone). */
   tombstones: Uint8Array;
+  /** The records, when summarized on this thread: a rewrite then need not decode them again. */
+  decoded?: DecodedRecord[];
 }
 
 /** A batch rewritten with the records kept. */
@@ -32,14 +34,21 @@ export interface RewrittenBatch {
  */
 export interface CleanerWork {
   summarize(batch: Uint8Array, decoding: DecodeOptions): BatchSummary | Promise<BatchSummary>;
-  /** `keep`: the offsets to keep, ascending; at least one. */
-  rewrite(batch: Uint8Array, keep: readonly number[], decoding: DecodeOptions): RewrittenBatch | Promise<RewrittenBatch>;
+  /** `keep`: the offsets to keep, ascending; at least one. `summary`: the batch's, from `summarize`. */
+  rewrite(batch: Uint8Array, keep: readonly number[], decoding: DecodeOptions, summary: BatchSummary): RewrittenBatch | Promise<RewrittenBatch>;
 }
 
 export function summarizeBatch(batch: Uint8Array, decoding: DecodeOptions): BatchSummary {
   const d = decodeBatch(batch, 0, decoding);
   const n = d.records.length;
-  const s: BatchSummary = { header: d.header, offsets: new Array<number>(n), keys: new Array<string | null>(n), timestamps: new Array<number>(n), tombstones: new Uint8Array(n) };
+  const s: BatchSummary = {
+    header: d.header,
+    offsets: new Array<number>(n),
+    keys: new Array<string | null>(n),
+    timestamps: new Array<number>(n),
+    tombstones: new Uint8Array(n),
+    decoded: d.records,
+  };
   for (let i = 0; i < n; i++) {
     const r = d.records[i]!;
     s.offsets[i] = r.offset;
@@ -55,8 +64,8 @@ export function summarizeBatch(batch: Uint8Array, decoding: DecodeOptions): Batc
  * fields, each record its own offset delta (offsets never change), and the batch's codec where a
  * compressor for it is registered.
  */
-export function rewriteBatch(batch: Uint8Array, keep: readonly number[], decoding: DecodeOptions): RewrittenBatch {
-  const { header: h, records } = decodeBatch(batch, 0, decoding);
+export function rewriteBatch(batch: Uint8Array, keep: readonly number[], decoding: DecodeOptions, summary?: BatchSummary): RewrittenBatch {
+  const { header: h, records } = summary?.decoded ? { header: summary.header, records: summary.decoded } : decodeBatch(batch, 0, decoding);
   const kept = [];
   let maxTimestamp = -1;
   for (let i = 0, k = 0; i < records.length && k < keep.length; i++) {

@@ -123,7 +123,7 @@ export class LogCleaner {
         chunk.push({ base: h.baseOffset, last, data: null, maxTs: 0, count: 0, producer: NO_PRODUCER, oldSeq, storeSeq: -1 });
       } else {
         result.batchesRewritten++;
-        const { data, maxTimestamp, count } = await work.rewrite(buf, keep, decoding);
+        const { data, maxTimestamp, count } = await work.rewrite(buf, keep, decoding, s);
         const producer = {
           producerId: h.producerId,
           producerEpoch: h.producerEpoch,

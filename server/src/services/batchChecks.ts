@@ -101,10 +101,13 @@ export class BatchChecks {
       this.withinBudget(batch, decoding, (d) => summarizeBatch(batch, d), (copy, maxDecompressedBytes) =>
         this.onWorker<BatchSummary>('summarize', { batch: copy, maxDecompressedBytes }, copy.buffer),
       ),
-    rewrite: (batch, keep, decoding) =>
-      this.withinBudget(batch, decoding, (d) => rewriteBatch(batch, keep, d), (copy, maxDecompressedBytes) =>
+    rewrite: (batch, keep, decoding, summary) => {
+      // Summarized here: decoded already (and budgeted then); what is left is linear in what is kept.
+      if (summary.decoded) return rewriteBatch(batch, keep, decoding, summary);
+      return this.withinBudget(batch, decoding, (d) => rewriteBatch(batch, keep, d), (copy, maxDecompressedBytes) =>
         this.onWorker<RewrittenBatch>('rewrite', { batch: copy, keep: [...keep], maxDecompressedBytes }, copy.buffer),
-      ),
+      );
+    },
   };
 
   /** Partitions with a request still being checked (tests). */
