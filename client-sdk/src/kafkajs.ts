@@ -9,10 +9,10 @@ export const KafkaJSError = BrookError;
 export type KafkaJSError = BrookError;
 
 /**
- * The producer sends uncompressed batches only; the enum exists so KafkaJS code compiles. (The
- * consumer does read compressed batches in Node: see codecs.ts.)
+ * KafkaJS's codec names for a send's `compression`: Kafka's codec ids. Node has all four (zstd
+ * through libzstd where its prebuilt binary loads); a browser those it registered (codecs.ts).
  */
-export const CompressionTypes = { None: 0 } as const;
+export const CompressionTypes = { None: 0, GZIP: 1, Snappy: 2, LZ4: 3, ZSTD: 4 } as const;
 export type CompressionTypes = (typeof CompressionTypes)[keyof typeof CompressionTypes];
 
 function builtin(make: () => PartitionerFn): ICustomPartitioner {

@@ -50,7 +50,7 @@ function toTimestamp(t: number | string | Date | undefined, now: number): number
 export class RecordAccumulator {
   private readonly sticky = new StickyPartitioner();
   readonly partitionCounts: PartitionCounts;
-  /** By acks level. */
+  /** By acks level and compression codec (acks * 8 + codec). */
   private readonly accumulators = new Map<number, Accumulator>();
   /** Per-topic batch size learned from MESSAGE_TOO_LARGE (the topic's max.message.bytes is below the broker default). */
   private readonly topicBatchLimit = new Map<string, number>();
@@ -112,11 +112,12 @@ export class RecordAccumulator {
   }
 
   /** Queues one send's placed records, all at once; returns the accumulator they joined. */
-  enqueue(placed: PlacedRecord[], acks: number, timeout: number, send: PendingSend): Accumulator {
-    let acc = this.accumulators.get(acks);
+  enqueue(placed: PlacedRecord[], acks: number, compression: number, timeout: number, send: PendingSend): Accumulator {
+    const key = acks * 8 + compression;
+    let acc = this.accumulators.get(key);
     if (!acc) {
-      acc = { acks, timeout, bytes: 0, topics: new Map(), stickyTopics: new Set() };
-      this.accumulators.set(acks, acc);
+      acc = { acks, compression, timeout, bytes: 0, topics: new Map(), stickyTopics: new Set() };
+      this.accumulators.set(key, acc);
     }
     acc.timeout = Math.max(acc.timeout, timeout);
     // Consecutive records usually share a partition: look the partition up once per run of them.
@@ -158,15 +159,15 @@ export class RecordAccumulator {
 
   /** Empties the accumulators into requests (batches encoded and numbered), appended to `ready` in sequence order. */
   drainInto(ready: ReadyRequest[]): void {
-    for (const [acks, acc] of this.accumulators) {
-      this.accumulators.delete(acks);
+    for (const [key, acc] of this.accumulators) {
+      this.accumulators.delete(key);
       for (const topic of acc.stickyTopics) {
         const n = this.partitionCounts.cached(topic);
         if (n !== undefined) this.sticky.onNewBatch(topic, n);
       }
       const units: Unit[] = [];
       for (const [topic, parts] of acc.topics) {
-        for (const [partition, records] of parts) units.push(...this.buildUnits(topic, partition, records, acc.acks));
+        for (const [partition, records] of parts) units.push(...this.buildUnits(topic, partition, records, acc.acks, acc.compression));
       }
       for (const request of this.packRequests(units)) ready.push({ acks: acc.acks, timeout: acc.timeout, units: request });
     }
@@ -192,7 +193,7 @@ export class RecordAccumulator {
   }
 
   /** Splits one partition's records into batches under the size limit; a record too big alone fails locally. */
-  buildUnits(topic: string, partition: number, records: QueuedRecord[], acks: number): Unit[] {
+  buildUnits(topic: string, partition: number, records: QueuedRecord[], acks: number, compression: number): Unit[] {
     const limit = this.maxBatchBytes(topic);
     const brokerLimit = this.core.cluster.limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const units: Unit[] = [];
@@ -200,11 +201,13 @@ export class RecordAccumulator {
     let curBytes = BATCH_HEADER_SIZE;
     const close = () => {
       if (cur.length === 0) return;
-      const bytes = encodePartitionBatch(cur);
-      if (cur.length === 1 && bytes.length > brokerLimit) {
-        this.delivery.failRecords(cur, new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `a record of ${bytes.length} bytes (as a batch) exceeds the broker's max.message.bytes ${brokerLimit}`));
+      // A record alone may pass the broker's limit: measured before it takes sequence numbers
+      // (a dropped numbered batch would leave a gap). Batches of more are encoded once.
+      const alone = cur.length === 1 ? encodePartitionBatch(cur, null, compression).length : 0;
+      if (alone > brokerLimit) {
+        this.delivery.failRecords(cur, new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `a record of ${alone} bytes (as a batch) exceeds the broker's max.message.bytes ${brokerLimit}`));
       } else {
-        units.push(this.identity.makeUnit(topic, partition, cur, acks));
+        units.push(this.identity.makeUnit(topic, partition, cur, acks, compression));
       }
       cur = [];
       curBytes = BATCH_HEADER_SIZE;
@@ -225,7 +228,7 @@ export class RecordAccumulator {
   /** Splits a batch in two (when re-splitting by size does not shrink it). */
   halve(u: Unit, acks: number): Unit[] {
     const mid = Math.ceil(u.records.length / 2);
-    return [u.records.slice(0, mid), u.records.slice(mid)].filter((r) => r.length > 0).map((records) => this.identity.makeUnit(u.topic, u.partition, records, acks));
+    return [u.records.slice(0, mid), u.records.slice(mid)].filter((r) => r.length > 0).map((records) => this.identity.makeUnit(u.topic, u.partition, records, acks, u.compression));
   }
 
   /**

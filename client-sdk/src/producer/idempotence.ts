@@ -27,9 +27,9 @@ export interface QueuedRecordInput {
   timestamp: number;
 }
 
-/** Encodes one partition's records as one record batch (numbered when `producer` is given). */
-export function encodePartitionBatch(records: readonly QueuedRecordInput[], producer: BatchProducerFields | null = null): Uint8Array {
-  return encodeBatch({ records: records as QueuedRecordInput[], ...producer });
+/** Encodes one partition's records as one record batch (numbered when `producer` is given), compressed with codec `compression` (0: none). */
+export function encodePartitionBatch(records: readonly QueuedRecordInput[], producer: BatchProducerFields | null = null, compression = 0): Uint8Array {
+  return encodeBatch({ records: records as QueuedRecordInput[], ...producer, compression });
 }
 
 /** Errors after which a transactional producer instance can do nothing more. */
@@ -109,13 +109,13 @@ export class ProducerIdentity {
   renumber(u: Unit, acks: number): Unit {
     if (u.sent || !this.idempotent || acks === 0) return u;
     if (u.producerId === this.producerId && u.producerEpoch === this.producerEpoch) return u;
-    return this.makeUnit(u.topic, u.partition, u.records, acks);
+    return this.makeUnit(u.topic, u.partition, u.records, acks, u.compression);
   }
 
   /** Encodes records as one batch, numbered (taking the partition's next sequence numbers) when idempotent. */
-  makeUnit(topic: string, partition: number, records: QueuedRecord[], acks: number): Unit {
+  makeUnit(topic: string, partition: number, records: QueuedRecord[], acks: number, compression: number): Unit {
     if (!this.idempotent || acks === 0 || this.producerId < 0) {
-      return { topic, partition, records, bytes: encodePartitionBatch(records), producerId: -1, producerEpoch: -1, sent: false };
+      return { topic, partition, records, compression, bytes: encodePartitionBatch(records, null, compression), producerId: -1, producerEpoch: -1, sent: false };
     }
     const k = rkey(topic, partition);
     const seq = this.sequences.get(k) ?? 0;
@@ -125,7 +125,7 @@ export class ProducerIdentity {
       producerEpoch: this.producerEpoch,
       baseSequence: seq,
       transactional: this.transactionalId !== null,
-    });
-    return { topic, partition, records, bytes, producerId: this.producerId, producerEpoch: this.producerEpoch, sent: false };
+    }, compression);
+    return { topic, partition, records, compression, bytes, producerId: this.producerId, producerEpoch: this.producerEpoch, sent: false };
   }
 }

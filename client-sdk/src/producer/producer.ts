@@ -10,7 +10,7 @@
  * Idempotence (on by default, as in Kafka 3+) numbers every batch (idempotence.ts). With a
  * `transactionalId`, every batch belongs to the open transaction (transaction.ts).
  */
-import { BrookError, ErrorCode } from '@brook/protocol';
+import { BrookError, ErrorCode, compressionCodec, compressionName } from '@brook/protocol';
 import type { ClientContext } from '../context.js';
 import { RecordAccumulator } from './accumulator.js';
 import { ProducerCore } from './core.js';
@@ -33,6 +33,19 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from './types.js';
+
+/** A send's `compression`: 0 (none, the default) or a codec that can compress here. */
+export function parseCompression(c: number | undefined): number {
+  if (c === undefined || c === null || c === 0) return 0;
+  if (!Number.isInteger(c) || c < 0 || c > 4) throw new BrookError(ErrorCode.INVALID_REQUEST, `compression must be one of CompressionTypes (0-4), got ${String(c)}`);
+  if (!compressionCodec(c)?.compress) {
+    throw new BrookError(
+      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+      `no ${compressionName(c)} compressor is registered here (in a browser, registerKafkaCodecs() from @brook/protocol/codecs adds gzip, snappy and lz4)`,
+    );
+  }
+  return c;
+}
 
 export function parseAcks(acks: Acks | number | undefined): number {
   if (acks === undefined || acks === 'all' || acks === -1) return -1;
@@ -117,17 +130,23 @@ export class Producer {
 
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (!record || typeof record !== 'object') return Promise.reject(new BrookError(ErrorCode.INVALID_REQUEST, 'send expects { topic, messages }'));
-    return this.produce([{ topic: record.topic, messages: record.messages }], record.acks, record.timeout);
+    return this.produce([{ topic: record.topic, messages: record.messages }], record.acks, record.timeout, record.compression);
   }
 
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    return this.produce(batch.topicMessages ?? [], batch.acks, batch.timeout);
+    return this.produce(batch.topicMessages ?? [], batch.acks, batch.timeout, batch.compression);
   }
 
-  private async produce(entries: TopicMessages[], acksIn: Acks | number | undefined, timeoutIn: number | undefined): Promise<RecordMetadata[]> {
+  private async produce(
+    entries: TopicMessages[],
+    acksIn: Acks | number | undefined,
+    timeoutIn: number | undefined,
+    compressionIn: number | undefined,
+  ): Promise<RecordMetadata[]> {
     const { core, identity } = this;
     if (core.isClosed()) throw new BrookError(ErrorCode.NETWORK_EXCEPTION, 'The producer is disconnected');
     const acks = parseAcks(acksIn);
+    const compression = parseCompression(compressionIn);
     const timeout = timeoutIn ?? 30_000;
     for (const e of entries) {
       if (typeof e.topic !== 'string' || e.topic.length === 0) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'a topic name is required');
@@ -154,7 +173,7 @@ export class Producer {
 
     return new Promise<RecordMetadata[]>((resolve, reject) => {
       const send: PendingSend = { remaining: placed.length, settled: false, results: new Map(), resolve, reject };
-      this.sender.scheduleFlush(this.accumulator.enqueue(placed, acks, timeout, send));
+      this.sender.scheduleFlush(this.accumulator.enqueue(placed, acks, compression, timeout, send));
     });
   }
 }

@@ -187,7 +187,7 @@ export class Sender {
             core.logger.debug('batch too large for the topic, splitting', { topic, bytes: largest });
             const split: Unit[] = [];
             for (const u of us) {
-              const again = accumulator.buildUnits(u.topic, u.partition, u.records, acks);
+              const again = accumulator.buildUnits(u.topic, u.partition, u.records, acks, u.compression);
               split.push(...(again.length === 1 && again[0]!.records.length === u.records.length && u.records.length > 1 ? accumulator.halve(u, acks) : again));
             }
             // The refused batches' numbers were never written: renumber under a new producer id.

@@ -24,7 +24,11 @@ export interface ProducerRecord {
   acks?: Acks | number;
   /** How long the broker may take to satisfy `acks` (ms). Default 30000. */
   timeout?: number;
-  /** Accepted for KafkaJS compatibility; only CompressionTypes.None is supported. */
+  /**
+   * The batches' codec (CompressionTypes: None, GZIP, Snappy, LZ4, ZSTD), as in KafkaJS. Node has
+   * all four; a browser those registered (`registerKafkaCodecs()` from `@brook/protocol/codecs`
+   * gives gzip, snappy and lz4).
+   */
   compression?: number;
 }
 
@@ -37,6 +41,7 @@ export interface ProducerBatch {
   topicMessages?: TopicMessages[];
   acks?: Acks | number;
   timeout?: number;
+  /** As ProducerRecord's. */
   compression?: number;
 }
 
@@ -150,6 +155,8 @@ export interface Unit {
   topic: string;
   partition: number;
   records: QueuedRecord[];
+  /** The codec its bytes are compressed with (kept when it is renumbered or split). */
+  compression: number;
   bytes: Uint8Array;
   /** The producer id and epoch it is numbered under (-1: not numbered). */
   producerId: number;
@@ -158,9 +165,10 @@ export interface Unit {
   sent: boolean;
 }
 
-/** The records of one acks level waiting to be sent, by topic and partition. */
+/** The records of one acks level and codec waiting to be sent, by topic and partition. */
 export interface Accumulator {
   acks: number;
+  compression: number;
   timeout: number;
   bytes: number;
   topics: Map<string, Map<number, QueuedRecord[]>>;
