@@ -87,7 +87,11 @@ export const recordPage = {
   properties: {
     topic: { type: 'string' },
     partition: { type: 'integer' },
-    records: { type: 'array', items: recordSchema },
+    records: {
+      type: 'array',
+      items: recordSchema,
+      description: 'At most `limit` records, and no more once their keys and values pass 4 MiB (the first record is always there): read on from nextOffset',
+    },
     nextOffset: offsetText,
     endOffset: offsetText,
   },

@@ -1,7 +1,10 @@
 /** Admin routes for topics and a record browser. */
 import type { FastifyInstance } from 'fastify';
-import { ATTR_CONTROL, BrookError, ErrorCode, asBase64, decodeBatches, utf8DecodeStrict, type DecodedRecord } from '@brook/protocol';
+import { ATTR_CONTROL, BrookError, ErrorCode, asBase64, utf8DecodeStrict, type DecodedBatch, type DecodedRecord } from '@brook/protocol';
 import type { BrokerContext } from '../api/types.js';
+import { decodeOptions } from '../log/compression.js';
+import type { PartitionLog } from '../log/partitionLog.js';
+import { FROM, type RecordPick } from '../log/recordPage.js';
 import { errorSchema, outOfRangeSchema, partitionParams, ratesSchema, recordPage, recordSchema, topicConfigRequest, topicConfigResponse, topicParams, userTopicName, userTopicParams } from './schemas.js';
 import { viewerOf, type Viewer } from './access.js';
 import { HttpError } from './errors.js';
@@ -183,22 +186,28 @@ export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { c
       }
       const records: RecordJson[] = [];
       let next = from;
-      // Bounded: at most `limit` records and a few reads of up to 1 MiB each.
-      for (let reads = 0; reads < 16 && records.length < q.limit && next < log.highWatermark; reads++) {
-        const { records: bytes } = await log.read(next, 1024 * 1024);
-        if (bytes.length === 0) break;
-        for (const batch of decodeBatches(bytes)) {
+      let pageBytes = 0;
+      const full = () => records.length >= q.limit || pageBytes >= PAGE_BYTES;
+      // Bounded: at most `limit` records, about PAGE_BYTES of keys and values (one record at
+      // least, whatever its size), and a few reads of up to 1 MiB each.
+      for (let reads = 0, read = true; reads < 16 && read && !full() && next < log.highWatermark; reads++) {
+        read = false;
+        for await (const batch of decodedBatches(ctx, log, next, 1024 * 1024, () => ({ from: next, maxRecords: q.limit - records.length, maxBytes: PAGE_BYTES - pageBytes }))) {
+          read = true;
           // Transaction markers are bookkeeping, not records: skipped (they still take an offset).
           const data = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
           for (const r of data) {
             if (r.offset < next) continue;
             // The page is full: the next page starts at this record, not after its batch.
-            if (records.length >= q.limit) break;
+            if (full()) break;
             records.push(recordJson(r));
+            pageBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
             next = r.offset + 1;
           }
-          if (records.length >= q.limit && next <= batch.header.baseOffset + batch.header.lastOffsetDelta) break;
+          if (full() && next <= batch.header.baseOffset + batch.header.lastOffsetDelta) break;
           next = Math.max(next, batch.header.baseOffset + batch.header.lastOffsetDelta + 1);
+          // Full at the end of a batch: the next one is not decoded.
+          if (full()) break;
         }
       }
       return { topic, partition, records, nextOffset: String(next), endOffset: String(log.highWatermark) };
@@ -244,8 +253,7 @@ export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { c
       try {
         while (open) {
           if (next < log.highWatermark) {
-            const { records: bytes } = await log.read(Math.max(next, log.logStartOffset), 256 * 1024);
-            for (const batch of decodeBatches(bytes)) {
+            for await (const batch of decodedBatches(ctx, log, Math.max(next, log.logStartOffset), 256 * 1024, () => FROM(next))) {
               const records = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
               for (const r of records) {
                 if (r.offset < next) continue;
@@ -276,6 +284,21 @@ export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { c
 }
 
 type RecordJson = Record<string, unknown>;
+
+/** A record page stops once its keys and values pass this (after its first record). */
+const PAGE_BYTES = 4 << 20;
+
+/**
+ * A partition's batches from `from` (up to about `maxBytes` stored), each decoded as it is asked
+ * for, with the records `pick()` then takes, within the broker's per-turn budget: a compressed
+ * batch that inflates past it is decoded on the worker thread, so browsing a topic cannot hold the
+ * event loop.
+ */
+async function* decodedBatches(ctx: BrokerContext, log: PartitionLog, from: number, maxBytes: number, pick: () => RecordPick): AsyncGenerator<DecodedBatch> {
+  const { batches } = await log.readBatches(from, maxBytes);
+  const decoding = decodeOptions(log.maxBatchBytes);
+  for (const b of batches) yield await ctx.batchChecks.decode(b, decoding, pick());
+}
 
 /** One record as the browser and the tail show it: the same fields in both. */
 function recordJson(r: DecodedRecord): RecordJson {

@@ -1,12 +1,13 @@
 /**
  * The worker thread of batchChecks.ts: checks a partition's records (`check`, the default), finds
- * a timestamp in a stored batch (`seek`), or does the cleaner's work on one (`summarize`,
- * `rewrite`), off the event loop. Errors come back as values (a BrookError's class does not cross
+ * a timestamp in a stored batch (`seek`), decodes one for the admin API (`decode`), or does the
+ * cleaner's work on one (`summarize`, `rewrite`), off the event loop. Errors come back as values (a BrookError's class does not cross
  * threads).
  */
-import { BrookError, ErrorCode } from '@brook/protocol';
+import { BrookError, ErrorCode, type DecodedBatch } from '@brook/protocol';
 import { useKafkaCodecs } from '../log/compression.js';
 import { rewriteBatch, summarizeBatch, type BatchSummary, type RewrittenBatch } from '../log/batchRewrite.js';
+import { decodePicked, type RecordPick } from '../log/recordPage.js';
 import { firstRecordAtOrAfter, type RecordPosition } from '../log/recordSeek.js';
 import { checkBatches, type CheckedSpans } from './batchSplit.js';
 
@@ -34,12 +35,21 @@ export function seek(task: SeekTask): Outcome<RecordPosition | null> {
   return outcome(() => firstRecordAtOrAfter(task.batch, task.timestamp, task.fromOffset, { maxDecompressedBytes: task.maxDecompressedBytes }));
 }
 
-export interface SummarizeTask {
+/** One stored batch to decode. */
+export interface BatchTask {
   batch: Uint8Array;
   maxDecompressedBytes: number;
 }
 
-export function summarize(task: SummarizeTask): Outcome<BatchSummary> {
+export interface DecodeTask extends BatchTask {
+  pick: RecordPick;
+}
+
+export function decode(task: DecodeTask): Outcome<DecodedBatch> {
+  return outcome(() => decodePicked(task.batch, { maxDecompressedBytes: task.maxDecompressedBytes }, task.pick));
+}
+
+export function summarize(task: BatchTask): Outcome<BatchSummary> {
   // Without the decoded records: the event loop would deserialize every value for nothing.
   return outcome(() => ({ ...summarizeBatch(task.batch, { maxDecompressedBytes: task.maxDecompressedBytes }), decoded: undefined }));
 }

@@ -13,10 +13,11 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import { BrookError, DEFAULT_MAX_DECOMPRESSED_BYTES, DecompressedTooLargeError, ErrorCode, type DecodeOptions } from '@brook/protocol';
+import { BrookError, DEFAULT_MAX_DECOMPRESSED_BYTES, DecompressedTooLargeError, ErrorCode, type DecodeOptions, type DecodedBatch } from '@brook/protocol';
 import { firstRecordAtOrAfter, type RecordPosition, type RecordSeek } from '../log/recordSeek.js';
 import { InlineBudgetSpent, checkBatches, declaredInflation, sliceBatches, type CheckedSpans, type SplitBatches } from './batchSplit.js';
-import type { CheckTask, Outcome, RewriteTask, SeekTask, SummarizeTask } from './batchCheckWorker.js';
+import type { BatchTask, CheckTask, DecodeTask, Outcome, RewriteTask, SeekTask } from './batchCheckWorker.js';
+import { decodePicked, type RecordPick } from '../log/recordPage.js';
 import { rewriteBatch, summarizeBatch, type BatchSummary, type CleanerWork, type RewrittenBatch } from '../log/batchRewrite.js';
 import type { BrokerMetrics } from '../metrics.js';
 
@@ -34,7 +35,7 @@ interface Turn {
 
 const NOTHING_AHEAD = Promise.resolve();
 
-type WorkerTask = CheckTask | SeekTask | SummarizeTask | RewriteTask;
+type WorkerTask = CheckTask | SeekTask | BatchTask | DecodeTask | RewriteTask;
 
 /**
  * Decompressed bytes checked on the event loop per turn: 2 MiB of the smallest records took 28 ms
@@ -90,6 +91,15 @@ export class BatchChecks {
   readonly seek: RecordSeek = (batch, ts, fromOffset, decoding) =>
     this.withinBudget(batch, decoding, (d) => firstRecordAtOrAfter(batch, ts, fromOffset, d), (copy, maxDecompressedBytes) =>
       this.onWorker<RecordPosition | null>('seek', { batch: copy, timestamp: ts, fromOffset, maxDecompressedBytes }, copy.buffer),
+    );
+
+  /**
+   * The records `pick` takes from a stored batch, for the admin API's record pages and tail,
+   * budgeted the same way (and from the worker only those come back).
+   */
+  readonly decode = (batch: Uint8Array, decoding: DecodeOptions, pick: RecordPick): Promise<DecodedBatch> =>
+    this.withinBudget(batch, decoding, (d) => decodePicked(batch, d, pick), (copy, maxDecompressedBytes) =>
+      this.onWorker<DecodedBatch>('decode', { batch: copy, maxDecompressedBytes, pick }, copy.buffer),
     );
 
   /**
@@ -200,7 +210,7 @@ export class BatchChecks {
     return this.onWorker<CheckedSpans>('default', task, copy.buffer);
   }
 
-  private async onWorker<T>(name: 'default' | 'seek' | 'summarize' | 'rewrite', task: WorkerTask, moved: ArrayBuffer): Promise<T> {
+  private async onWorker<T>(name: 'default' | 'seek' | 'decode' | 'summarize' | 'rewrite', task: WorkerTask, moved: ArrayBuffer): Promise<T> {
     if (this.closed) throw new BrookError(ErrorCode.BROKER_NOT_AVAILABLE, 'the broker is shutting down');
     this.pool ??= new Piscina({ filename: WORKER.href, minThreads: 0, maxThreads: this.threads, idleTimeout: 60_000 });
     this.counted.compressedDecodes.inc({ where: 'worker' });
