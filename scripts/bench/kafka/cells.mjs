@@ -13,10 +13,11 @@ let serial = 0;
 const fresh = (base) => `${base}-${Date.now().toString(36)}-${serial++}`;
 
 /** ProducerPerformance as issue 18's anchor ran it: linger 5 ms, batches of 64 KiB, the producer's own defaults otherwise. */
-async function producerPerformance(bootstrap, topic, { records, size, acks }) {
+async function producerPerformance(bootstrap, topic, { records, size, acks, compression = null }) {
   const out = await java('org.apache.kafka.tools.ProducerPerformance', [
     '--topic', topic, '--num-records', String(records), '--record-size', String(size), '--throughput', '-1',
     '--producer-props', `bootstrap.servers=${bootstrap}`, `acks=${acks}`, 'linger.ms=5', 'batch.size=65536',
+    ...(compression ? [`compression.type=${compression}`] : []),
   ]);
   // "600000 records sent, 101317.1 records/sec (9.66 MB/sec), 250.3 ms avg latency, 512.0 ms max latency, 240 ms 50th, 420 ms 95th, 480 ms 99th, 505 ms 99.9th."
   const last = out.trim().split('\n').filter((l) => l.includes('records sent')).at(-1) ?? '';
@@ -62,6 +63,21 @@ const produceCells = SIZES.flatMap((size) =>
     })),
   ),
 );
+
+/** The same with the producer compressing: the broker decompresses every batch to check its records. */
+const compressedProduceCells = ['lz4', 'zstd'].map((compression) => ({
+  id: `java-produce-${compression}/100/all/6`,
+  group: 'java-produce-compressed',
+  label: `Java ProducerPerformance, 100 B, acks all, 6 partitions, ${compression}`,
+  metric: 'perSecond',
+  unit: 'records/s',
+  better: 'higher',
+  run: async (ctx) => {
+    const topic = fresh(`pp-${compression}`);
+    await createTopic(ctx.target.bootstrap, topic, 6, ctx.target.topicConfigs);
+    return producerPerformance(ctx.target.bootstrap, topic, { records: count(RECORDS[100], ctx.quick), size: 100, acks: 'all', compression });
+  },
+}));
 
 const consumeCells = SIZES.map((size) => ({
   id: `java-consume/${size}`,
@@ -197,6 +213,7 @@ function nodeCells(group, client, labelOf, only) {
 
 export const CELLS = [
   ...produceCells,
+  ...compressedProduceCells,
   ...consumeCells,
   groupCell,
   e2eToolCell,

@@ -75,7 +75,7 @@ export function renderKafkaSection(doc) {
   lines.push(...brokerCpuTable(doc, cols));
   lines.push(
     '',
-    'How each row runs: `scripts/bench/kafka/cells.mjs`. ProducerPerformance: `linger.ms=5 batch.size=65536`, the Java producer\'s defaults otherwise (idempotent with acks all). ' +
+    'How each row runs: `scripts/bench/kafka/cells.mjs`. ProducerPerformance: `linger.ms=5 batch.size=65536` (and `compression.type` in the lz4 and zstd rows), the Java producer\'s defaults otherwise (idempotent with acks all). ' +
       'ConsumerPerformance: `fetch.nMsg.sec` (the group join left out); the group of 3 (`GroupConsume.java`) counts from its first record to its last. ' +
       'Paced runs (`PacedLatency.java`, `node-client.mjs`): one record per send at a fixed rate, one consumer; latency from `send()` to the consumer\'s poll, the first second not counted.',
     END,
