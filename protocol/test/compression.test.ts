@@ -208,6 +208,13 @@ describe('zip bombs', () => {
     const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 9, 9]);
     expect(zstdFrames(new Uint8Array([...skippable, ...frame]), MiB)).toEqual(zstdFrames(frame, MiB));
     expect(() => zstdFrames(skippable.subarray(0, 9), MiB)).toThrow(/truncated/);
+    // Frames one after another, skippable ones between: both decoders read them as one stream.
+    const second = compressionCodec(CompressionCodecId.ZSTD)!.compress!(new TextEncoder().encode('!'));
+    const stream = new Uint8Array([...skippable, ...frame, ...skippable, ...second]);
+    const expected = 'brook '.repeat(100) + '!';
+    expect(new TextDecoder().decode(compressionCodec(CompressionCodecId.ZSTD)!.decompress(stream, MiB))).toBe(expected);
+    expect(new TextDecoder().decode(zstdCodec.decompress(stream, MiB))).toBe(expected);
+    expect(zstdFrames(stream, MiB).bound).toBe(zstdFrames(frame, MiB).bound + zstdFrames(second, MiB).bound);
     // Single segment, a declared content size of 3, one raw last block of 3 bytes: exact.
     const raw = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x20, 3, 0x19, 0, 0, 1, 2, 3]);
     expect(zstdFrames(raw, MiB)).toEqual({ declared: 3, bound: 3 });
