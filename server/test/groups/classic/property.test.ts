@@ -150,8 +150,10 @@ describe('classic group invariants (property-based)', () => {
       fc.property(fc.array(cmdArb, { minLength: 20, maxLength: 120 }), (cmds) => run(cmds)),
       { numRuns: 200 },
     );
+    // The runs are random: over 12 runs here Stable was reached 331-474 times and an assignment
+    // delivered 117-168 (once, in CI, 92). The bounds only catch a driver that stopped getting there.
     expect(reached.Stable).toBeGreaterThan(100);
-    expect(reached.assigned).toBeGreaterThan(100);
+    expect(reached.assigned).toBeGreaterThan(40);
   });
 
   it('a group of well-behaved members reaches Stable with everyone assigned', () => {
