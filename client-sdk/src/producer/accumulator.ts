@@ -204,8 +204,9 @@ export class RecordAccumulator {
       // A record alone may pass the broker's limit: measured before it takes sequence numbers (a
       // dropped numbered batch would leave a gap), if its size bound says it might (a codec's
       // framing may add a little to what does not compress). Else each batch is encoded once.
-      const bound = BATCH_HEADER_SIZE + cur[0]!.size + (compression === 0 ? 0 : 1024 + (cur[0]!.size >> 6));
-      const alone = cur.length === 1 && bound > brokerLimit ? encodePartitionBatch(cur, null, compression).length : 0;
+      const one = cur.length === 1 ? cur[0]! : null;
+      const mightPass = one !== null && BATCH_HEADER_SIZE + one.size + (compression === 0 ? 0 : 1024 + (one.size >> 6)) > brokerLimit;
+      const alone = mightPass ? encodePartitionBatch(cur, null, compression).length : 0;
       if (alone > brokerLimit) {
         this.delivery.failRecords(cur, new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `a record of ${alone} bytes (as a batch) exceeds the broker's max.message.bytes ${brokerLimit}`));
       } else {

@@ -195,15 +195,14 @@ export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { c
         for await (const batch of decodedBatches(ctx, log, next, 1024 * 1024, () => ({ from: next, maxRecords: q.limit - records.length, maxBytes: PAGE_BYTES - pageBytes }))) {
           read = true;
           // Transaction markers are bookkeeping, not records: skipped (they still take an offset).
+          // The rest are the records the pick took: from `next`, as many as the page still holds.
           const data = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
           for (const r of data) {
-            if (r.offset < next) continue;
-            // The page is full: the next page starts at this record, not after its batch.
-            if (full()) break;
             records.push(recordJson(r));
             pageBytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
             next = r.offset + 1;
           }
+          // The page is full inside the batch: the next page starts at its next record.
           if (full() && next <= batch.header.baseOffset + batch.header.lastOffsetDelta) break;
           next = Math.max(next, batch.header.baseOffset + batch.header.lastOffsetDelta + 1);
           // Full at the end of a batch: the next one is not decoded.
@@ -255,10 +254,8 @@ export async function topicRoutes(app: FastifyInstance, { ctx, throughput }: { c
           if (next < log.highWatermark) {
             for await (const batch of decodedBatches(ctx, log, Math.max(next, log.logStartOffset), 256 * 1024, () => FROM(next))) {
               const records = batch.header.attributes & ATTR_CONTROL ? [] : batch.records;
-              for (const r of records) {
-                if (r.offset < next) continue;
-                res.write(`event: record\ndata: ${JSON.stringify(recordJson(r))}\n\n`);
-              }
+              // The pick took those from `next` on.
+              for (const r of records) res.write(`event: record\ndata: ${JSON.stringify(recordJson(r))}\n\n`);
               next = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
             }
             // Respect a slow reader: wait for the socket to drain before reading more.
