@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeBatch, decodeBatches, encodeBatch, setBaseOffset, validateBatch, ProtocolError } from '../src/index.js';
+import { Reader, WalkStepsSpent, batchSteps, decodeBatch, decodeBatches, encodeBatch, setBaseOffset, validateBatch, ProtocolError } from '../src/index.js';
 
 const record = fc.record({
   key: fc.option(fc.uint8Array({ maxLength: 30 }), { nil: null }),
@@ -64,5 +64,61 @@ describe('record batches', () => {
     const bad = b.slice();
     new DataView(bad.buffer).setInt32(57, 2); // claims 2 records
     expect(() => validateBatch(bad)).toThrow(ProtocolError);
+  });
+});
+
+describe('a walk with steps (a record, a header, 256 bytes each)', () => {
+  it('takes exactly its records, headers and blocks; one step short stops it, not as a bad batch', () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 20 }), (records) => {
+        const b = encodeBatch({ records });
+        const cost = records.length + records.reduce((n, r) => n + r.headers.length, 0) + batchSteps(b.length);
+        const exact = { left: cost + 5 };
+        validateBatch(b, 0, b.length, {}, exact);
+        expect(exact.left).toBe(5);
+        const short = { left: cost - 1 };
+        let thrown: unknown;
+        try {
+          validateBatch(b, 0, b.length, {}, short);
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown).toBeInstanceOf(WalkStepsSpent);
+        expect(thrown).not.toBeInstanceOf(ProtocolError);
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+
+  it('a batch that says it holds more records than are left costs nothing', () => {
+    const b = encodeBatch({ records: Array.from({ length: 10 }, () => ({ value: null })) });
+    const steps = { left: 9 };
+    expect(() => validateBatch(b, 0, b.length, {}, steps)).toThrow(WalkStepsSpent);
+    expect(steps.left).toBe(9);
+  });
+});
+
+describe('Reader.skipUtf8', () => {
+  it('accepts exactly what a fatal TextDecoder accepts, and moves past the string', () => {
+    const fatal = new TextDecoder('utf-8', { fatal: true });
+    const bytes = fc.oneof(fc.uint8Array({ max: 0x7f, maxLength: 20 }), fc.uint8Array({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 10 }).map((t) => new TextEncoder().encode(t)));
+    fc.assert(
+      fc.property(bytes, (b) => {
+        let valid = true;
+        try {
+          fatal.decode(b);
+        } catch {
+          valid = false;
+        }
+        const r = new Reader(b);
+        if (valid) {
+          r.skipUtf8(b.length);
+          expect(r.pos).toBe(b.length);
+        } else {
+          expect(() => r.skipUtf8(b.length)).toThrow(ProtocolError);
+        }
+      }),
+      { numRuns: 500, seed: 4 },
+    );
   });
 });

@@ -71,6 +71,11 @@ export class BrokerMetrics {
     labelNames: ['where'],
     registers: [this.registry],
   });
+  readonly plainChecksOnWorker = new Counter({
+    name: 'brook_plain_batch_checks_on_worker_total',
+    help: "Uncompressed record batches checked or decoded on a worker thread: too many records, headers or bytes for one turn of the event loop (Produce's checks, timestamp lookups, record pages, the cleaner)",
+    registers: [this.registry],
+  });
   readonly bytesOut = new Counter({
     name: 'brook_topic_bytes_out_total',
     help: 'Record bytes served by fetches, per topic',

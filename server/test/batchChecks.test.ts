@@ -33,6 +33,24 @@ const gzipBatch = (text: string) => {
   return withPayload(1, new Uint8Array(gzipSync(plain.subarray(BATCH_HEADER_SIZE))), plain);
 };
 
+/** A plain batch of one record (null key and value) with `n` headers of an empty key and a null value, 2 bytes each. */
+function manyHeaders(n: number): Uint8Array {
+  const varint = (v: number) => {
+    const out: number[] = [];
+    for (let z = v * 2; ; z = Math.floor(z / 128)) {
+      if (z < 128) return [...out, z];
+      out.push((z % 128) | 128);
+    }
+  };
+  const head = [0, 0, 0, 1, 1, ...varint(n)]; // attributes, timestamp and offset deltas, null key and value, header count
+  const length = varint(head.length + 2 * n);
+  const record = new Uint8Array(length.length + head.length + 2 * n);
+  record.set(length);
+  record.set(head, length.length);
+  for (let i = length.length + head.length; i < record.length; i += 2) record[i + 1] = 1;
+  return withPayload(0, record);
+}
+
 /** An event-loop delay monitor, once it records: from its second tick on (a block before that would go unseen). */
 async function recordingLoopDelay() {
   const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -55,6 +73,7 @@ describe('batch checks off the event loop', () => {
     await broker.stop();
   });
 
+  const plainOnWorker = async () => (await broker.context.metrics.plainChecksOnWorker.get()).values[0]?.value ?? 0;
   const createTopic = (name: string) => c.request('CreateTopics', { topics: [{ name, numPartitions: 1, configs: [] }], validateOnly: false });
   const fetchAll = async (topic: string) =>
     decodeBatches(
@@ -278,6 +297,32 @@ describe('batch checks off the event loop', () => {
     expect(r.errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 
+  it('a plain batch of 1M empty records is checked on the worker (the walk, not the bytes, is the cost)', async () => {
+    await c.request('CreateTopics', { topics: [{ name: 'many', numPartitions: 1, configs: [{ name: 'max.message.bytes', value: String(16 << 20) }] }], validateOnly: false });
+    const before = await plainOnWorker();
+    const many = encodeBatch({ records: Array.from({ length: 1_000_000 }, () => ({ key: null, value: null })) });
+    expect((await c.request('Produce', produceReq('many', many))).topics[0]!.partitions[0]!).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect((await plainOnWorker()) - before).toBe(1);
+    const small = await c.request('Produce', produceReq('many', plainBatch('small')));
+    expect(small.topics[0]!.partitions[0]!).toMatchObject({ errorCode: 0, baseOffset: 1_000_000 });
+    expect((await plainOnWorker()) - before).toBe(1);
+  });
+
+  it('a record of 4M empty headers (8 MiB) is walked on the worker while the event loop stays free (it was held 760 ms)', async () => {
+    await createTopic('headers');
+    const before = await plainOnWorker();
+    const loop = await recordingLoopDelay();
+    try {
+      // Refused for its size (max.message.bytes 1 MiB), but only after the check that walks it.
+      const r = (await c.request('Produce', produceReq('headers', manyHeaders(4 << 20)))).topics[0]!.partitions[0]!;
+      expect(r.errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    } finally {
+      loop.disable();
+    }
+    expect((await plainOnWorker()) - before).toBe(1);
+    expect(loop.max / 1e6).toBeLessThan(200);
+  });
+
   it('a refused compressed batch appends nothing and does not hold up the requests after it', async () => {
     await createTopic('refused');
     const garbage = withPayload(1, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
@@ -297,7 +342,8 @@ describe("the cleaner's work under the budget", () => {
   it('decodes plain batches inline, after a turn of the event loop once the budget is spent', async () => {
     const checks = new BatchChecks(pino({ level: 'silent' }), new BrokerMetrics());
     try {
-      const big = encodeBatch({ records: [{ key: new TextEncoder().encode('k'), value: new Uint8Array(1500 << 10) }] });
+      // 40,961 steps (one record, 10 MiB in 256-byte blocks) of a turn's 65,536: the second waits.
+      const big = encodeBatch({ records: [{ key: new TextEncoder().encode('k'), value: new Uint8Array(10 << 20) }] });
       let turned = false;
       setImmediate(() => (turned = true));
       const first = await Promise.resolve(checks.cleanerWork.summarize(big, {})).then((s) => [s.offsets, turned]);
@@ -319,7 +365,7 @@ describe('checkBatches with an inline budget', () => {
   };
 
   it('takes what each compressed batch inflates to off the budget, and stops (budget spent) before one that would pass it', () => {
-    const budget = { bytes: 1 << 20 };
+    const budget = { bytes: 1 << 20, steps: { left: 1 << 20 } };
     const one = checkBatches(twoOf(gzipBomb(300 << 10), plainBatch('x')), {}, budget);
     expect(one.spans).toHaveLength(2);
     const left = budget.bytes;
@@ -330,7 +376,7 @@ describe('checkBatches with an inline budget', () => {
   });
 
   it("past the topic's own bound it is CORRUPT_MESSAGE, budget or not", () => {
-    for (const budget of [undefined, { bytes: 8 << 20 }]) {
+    for (const budget of [undefined, { bytes: 8 << 20, steps: { left: 1 << 20 } }]) {
       try {
         checkBatches(gzipBomb(2 << 20), { maxDecompressedBytes: 1 << 20 }, budget);
         expect.unreachable();

@@ -15,12 +15,14 @@ import {
   ErrorCode,
   ProtocolError,
   UnsupportedCompressionError,
+  WalkStepsSpent,
   batchSpans,
   declaredRecordsSize,
   validateBatch,
   type BatchHeader,
   type DecodeOptions,
   type ValidatedBatch,
+  type WalkSteps,
 } from '@brook/protocol';
 
 /** The batches of a partition's records, checked: where each lies, and whose transaction they join. */
@@ -35,19 +37,23 @@ export interface CheckedSpans {
 /** The same, with each batch copied out of the request frame. */
 export type SplitBatches = Omit<CheckedSpans, 'spans'> & { batches: Uint8Array[] };
 
-/** Decompressed bytes a check may still spend (on the event loop); each compressed batch's are taken off. */
+/** What a check may still spend on the event loop. */
 export interface InlineBudget {
+  /** Decompressed bytes: each compressed batch's are taken off. */
   bytes: number;
+  /** Records and headers walked, of every batch (small records cost by count, not by bytes). */
+  steps: WalkSteps;
 }
 
-/** The check stopped: the next compressed batch would pass the inline budget (it is left at 0). */
+/** The check stopped: the next batch would pass the inline budget (what it passed is left at 0). */
 export class InlineBudgetSpent extends Error {}
 
 /**
  * Validates every batch; throws a BrookError before anything is written: an unknown codec is
  * UNSUPPORTED_COMPRESSION_TYPE, a batch that does not decompress or parse CORRUPT_MESSAGE,
  * control batches and mixed producers INVALID_RECORD. With a `budget`, InlineBudgetSpent once a
- * compressed batch would inflate past it (the check is then to be done again without one).
+ * compressed batch would inflate past it or a batch's walk would take more steps than are left (the
+ * check is then to be done again without one).
  */
 export function checkBatches(buf: Uint8Array, decoding: DecodeOptions = {}, budget?: InlineBudget): CheckedSpans {
   const bound = decoding.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
@@ -60,8 +66,9 @@ export function checkBatches(buf: Uint8Array, decoding: DecodeOptions = {}, budg
     let v: ValidatedBatch;
     const limit = budget ? Math.max(0, Math.min(bound, budget.bytes)) : bound;
     try {
-      v = validateBatch(buf, at, buf.length, { maxDecompressedBytes: limit });
+      v = validateBatch(buf, at, buf.length, { maxDecompressedBytes: limit }, budget?.steps);
     } catch (e) {
+      if (e instanceof WalkStepsSpent) throw new InlineBudgetSpent();
       if (e instanceof DecompressedTooLargeError && limit < bound) {
         budget!.bytes = 0;
         throw new InlineBudgetSpent();
