@@ -5,6 +5,7 @@
 // acks 0 gets no response, acks 1 waits for the LevelDB write, acks -1 (all) for the fsync.
 import { BrookError, ErrorCode } from '@brook/protocol';
 import { decodeOptions } from '../log/compression.js';
+import { refuseOversized } from '../services/batchSplit.js';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
 import { authorize } from './acl.js';
@@ -28,6 +29,7 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
               if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
               // Checked (on a worker thread if compressed: services/batchChecks.ts), then appended
               // in the order the partition's requests came.
+              refuseOversized(p.records, log.maxBatchBytes, t.topic);
               let records = 0;
               const r = await ctx.batchChecks.run(log, p.records, decodeOptions(log.maxBatchBytes), (split) => {
                 records = split.records;

@@ -98,6 +98,10 @@ export class AppendOp {
   }
 }
 
+/** A batch over its topic's max.message.bytes (Kafka's RecordTooLargeException). */
+export const batchTooLarge = (size: number, maxBatchBytes: number, topic: string): BrookError =>
+  new BrookError(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes} of topic ${topic}`);
+
 /**
  * Re-checks each batch header cheaply (the caller validated the batches; `max.message.bytes` is
  * the topic's) and reads the numbers an append needs, with no per-record work.
@@ -114,12 +118,7 @@ export function readAppendInfo(batches: Uint8Array[], maxBatchBytes: number, top
     if (v.getInt32(8) + LOG_OVERHEAD !== size || v.getInt8(16) !== MAGIC || count <= 0 || lastOffsetDelta < count - 1) {
       throw new BrookError(ErrorCode.CORRUPT_MESSAGE, 'record batch header is inconsistent');
     }
-    if (size > maxBatchBytes) {
-      throw new BrookError(
-        ErrorCode.MESSAGE_TOO_LARGE,
-        `record batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes} of topic ${topic}`,
-      );
-    }
+    if (size > maxBatchBytes) throw batchTooLarge(size, maxBatchBytes, topic);
     const o = i * FIELDS;
     const attrs = v.getInt16(21);
     info[o + F_SPAN] = lastOffsetDelta + 1;

@@ -24,6 +24,7 @@ import {
   type ValidatedBatch,
   type WalkSteps,
 } from '@brook/protocol';
+import { batchTooLarge } from '../log/appendOp.js';
 
 /** The batches of a partition's records, checked: where each lies, and whose transaction they join. */
 export interface CheckedSpans {
@@ -95,6 +96,15 @@ export function checkBatches(buf: Uint8Array, decoding: DecodeOptions = {}, budg
     at += v.size;
   }
   return { spans, records, txn };
+}
+
+/**
+ * MESSAGE_TOO_LARGE for a batch over the topic's max.message.bytes, read from the headers alone:
+ * as Kafka, before the CRC and the walk, which such a batch would cost for nothing (the append
+ * checks the stored batches again).
+ */
+export function refuseOversized(buf: Uint8Array, maxBatchBytes: number, topic: string): void {
+  for (const { size } of batchSpans(buf)) if (size > maxBatchBytes) throw batchTooLarge(size, maxBatchBytes, topic);
 }
 
 /** The checked batches, each copied out of `buf` (the request frame). */
