@@ -1,9 +1,11 @@
 // End-to-end latency: a paced producer (SDK, acks 'all', one message per send, never awaited
 // before the next) at 1,000 and 5,000 msg/s into 4 partitions; a consumer group member (SDK) in a
-// worker thread records receive time minus the send time stamped in each message. 0.5 s of
-// warm-up messages are not counted. Also reported: the producer's send-to-ack time. With
+// worker thread records receive time minus the send time stamped in each message. 5 s of
+// warm-up messages are not counted (JIT-compiled JavaScript on every side: after 0.5 s, a fresh
+// broker still compiled its hot paths, at half again the CPU and twice the p99). Also reported: the producer's send-to-ack time. With
 // redis-server installed, the same pacing against Redis Streams (AOF everysec), the peer issue 18
-// sets the relaxed flush (flush.ms=1000) against.
+// sets the relaxed flush (flush.ms=1000) against. BENCH_LATENCY_WARM_S=0.5 gives the warm-up of
+// the runs before 2026-12-02 (for before/after pairs).
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ export const id = 'latency';
 export const title = 'End-to-end latency';
 export const description =
   "A paced SDK producer (acks 'all', one message of 100 B per `send`, sends not awaited one by one) and a consumer group member in a worker thread; " +
-  'latency = receive time in `eachMessage` minus the send time written into the message. 4 partitions; 0.5 s of warm-up not counted. ' +
+  'latency = receive time in `eachMessage` minus the send time written into the message. 4 partitions; 5 s of warm-up at the same rate not counted (the broker and the clients run JIT-compiled JavaScript: after only 0.5 s a fresh broker was still compiling its hot paths). ' +
   'The Redis rows (when redis-server is installed) run the same pacing against Redis Streams with AOF `appendfsync everysec` through ioredis: XADD per message, a consumer group member in a worker thread (XREADGROUP BLOCK 100, XACK); CPU there is redis-server\'s.';
 
 const WORKER = new URL('../bench-latency-worker.mjs', import.meta.url);
@@ -34,12 +36,13 @@ const FLUSH = [
 
 export function cells({ quick }) {
   const seconds = quick ? 1.5 : 4;
+  const warm = quick ? 1 : 5;
   const brook = FLUSH.flatMap((flush) =>
     [1000, 5000].map((rate) => ({
       key: flush.name === 'default' ? `latency/${rate}` : `latency/${rate}/${flush.name}`,
       label: `${rate.toLocaleString('en')} msg/s for ${seconds} s, ${flush.name}`,
-      params: { rate, seconds, acks: 'all', flush: flush.name },
-      run: (ctx) => latencyRun(ctx, { rate, seconds, configs: flush.configs }),
+      params: { rate, seconds, warm, acks: 'all', flush: flush.name },
+      run: (ctx) => latencyRun(ctx, { rate, seconds, warm, configs: flush.configs }),
     })),
   );
   // The peer the relaxed flush is measured against, when redis-server is installed.
@@ -48,8 +51,8 @@ export function cells({ quick }) {
     ? [1000, 5000].map((rate) => ({
         key: `latency/${rate}/redis`,
         label: `${rate.toLocaleString('en')} msg/s for ${seconds} s, Redis ${version} Streams`,
-        params: { rate, seconds, flush: `Redis ${version} Streams, AOF everysec` },
-        run: (ctx) => redisRun(ctx, { rate, seconds }),
+        params: { rate, seconds, warm, flush: `Redis ${version} Streams, AOF everysec` },
+        run: (ctx) => redisRun(ctx, { rate, seconds, warm }),
       }))
     : [];
   return [...brook, ...redis];
@@ -122,7 +125,7 @@ async function collect({ worker, exit }, sent) {
   }
 }
 
-async function latencyRun(ctx, { rate, seconds, configs }) {
+async function latencyRun(ctx, { rate, seconds, warm, configs }) {
   const loopStatsFile = join(tmpdir(), `brook-bench-loop-${process.pid}-${Date.now()}.json`);
   const broker = await startChildBroker('brook-bench-latency-', [], { nodeArgs: ['--require', LOOP_STATS], env: { BROOK_LOOP_STATS: loopStatsFile } });
   let brokerLoop = null;
@@ -139,7 +142,7 @@ async function latencyRun(ctx, { rate, seconds, configs }) {
     const pending = [];
     const send = (value) => producer.send({ topic, messages: [{ value }] });
     const pace = (secs, warm) => paced(ctx, rate, secs, warm, send, pending, acks);
-    await pace(0.5, true);
+    await pace(Number(process.env.BENCH_LATENCY_WARM_S ?? warm), true);
     // Where the milliseconds go, over the measured part: the broker's request and write timings
     // (/metrics), its loop delay and GC pauses (loop-stats.cjs), and the two client threads' loops.
     const metrics0 = await (await fetch(`${broker.httpUrl}/metrics`)).text();
@@ -197,7 +200,7 @@ async function latencyRun(ctx, { rate, seconds, configs }) {
  * The same paced run against Redis Streams (redis.mjs): XADD per message on one connection (ioredis
  * pipelines them), a consumer group member in a worker thread (XREADGROUP BLOCK 100 + XACK).
  */
-async function redisRun(ctx, { rate, seconds }) {
+async function redisRun(ctx, { rate, seconds, warm }) {
   const server = await startRedis();
   const producer = new Redis({ port: server.port, host: '127.0.0.1' });
   let consumer = null;
@@ -207,7 +210,7 @@ async function redisRun(ctx, { rate, seconds }) {
     const acks = [];
     const pending = [];
     const send = (value) => producer.xadd(stream, '*', 'v', value);
-    await paced(ctx, rate, 0.5, true, send, pending, acks);
+    await paced(ctx, rate, Number(process.env.BENCH_LATENCY_WARM_S ?? warm), true, send, pending, acks);
     consumer.worker.postMessage('reset');
     const b0 = procCpuSeconds(server.pid);
     const c0 = process.cpuUsage();
