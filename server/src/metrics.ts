@@ -1,7 +1,8 @@
 /** Prometheus metrics (prom-client), one registry per broker so tests can run brokers side by side. */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { HotHistogram, type HotHistogramChild } from './hotHistogram.js';
 import type { WriteTiming } from './log/writeQueue.js';
 
 /** Sub-millisecond steps: an fsync takes 0.2-0.5 ms on a quiet disk, and the tail is what matters. */
@@ -30,21 +31,23 @@ export type Listener = 'ws' | 'kafka';
 
 export class BrokerMetrics {
   readonly registry = new Registry();
-  readonly requestLatency = new Histogram({
+  /** Observed for every request: a HotHistogram (prom-client's hashes the labels on every call). */
+  readonly requestLatency = new HotHistogram<'api' | 'listener'>({
     name: 'brook_request_duration_seconds',
     help: 'Time to answer a request, per API and listener (ws or kafka)',
     labelNames: ['api', 'listener'],
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30],
-    registers: [this.registry],
+    registry: this.registry,
   });
-  private readonly latencyByApi = new Map<string, ReturnType<Histogram<'api' | 'listener'>['labels']>>();
 
-  /** The request-latency histogram of one API on one listener, looked up once (labels are hashed on every call otherwise). */
-  latencyOf(api: string, listener: Listener = 'ws'): ReturnType<Histogram<'api' | 'listener'>['labels']> {
-    const key = `${listener}\0${api}`;
-    let h = this.latencyByApi.get(key);
-    if (!h) this.latencyByApi.set(key, (h = this.requestLatency.labels(api, listener)));
-    return h;
+  private readonly latencyByApi: Record<Listener, Map<string, HotHistogramChild>> = { ws: new Map(), kafka: new Map() };
+
+  /** The request-latency histogram of one API on one listener (looked up without building a key). */
+  latencyOf(api: string, listener: Listener = 'ws'): HotHistogramChild {
+    const children = this.latencyByApi[listener];
+    let child = children.get(api);
+    if (!child) children.set(api, (child = this.requestLatency.labels(api, listener)));
+    return child;
   }
 
   readonly requestErrors = new Counter({
@@ -96,18 +99,18 @@ export class BrokerMetrics {
   });
 
   /** Kafka's LogFlushRateAndTimeMs, with Brook's group commit: one LevelDB write per group of requests. */
-  readonly logWrite = new Histogram({
+  readonly logWrite = new HotHistogram<'synced'>({
     name: 'brook_log_write_duration_seconds',
     help: 'LevelDB writes of the log layer (one per group of requests), with their fsync where synced="true"',
     labelNames: ['synced'],
     buckets: LOG_BUCKETS,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly logWriteWait = new Histogram({
+  readonly logWriteWait = new HotHistogram({
     name: 'brook_log_write_wait_seconds',
     help: 'Time a write (a produce, a commit, ...) waited in the log write queue for the write before it',
     buckets: LOG_BUCKETS,
-    registers: [this.registry],
+    registry: this.registry,
   });
 
   /** Observes one write of the log write queue. */
