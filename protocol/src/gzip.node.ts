@@ -5,6 +5,7 @@
  * the bound; zlib also checks the trailer's CRC and length, which fflate does not.
  */
 import { createRequire } from 'node:module';
+import { plainView as plain } from './plainView.js';
 import { tooLarge, type CompressionCodec } from './compression.js';
 import { gzipDeclaredSize } from './gzipTrailer.js';
 
@@ -15,8 +16,6 @@ interface Zlib {
 
 const zlib = createRequire(import.meta.url)('node:zlib') as Zlib;
 
-/** A view of the Buffer zlib returns: callers compare and store plain Uint8Arrays. */
-const plain = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export const nativeGzip: CompressionCodec | null = {
   decompress(data, maxBytes) {

@@ -5,6 +5,7 @@
  * compresses, which fzstd cannot. Without a binary for the platform it is null and fzstd serves.
  */
 import { createRequire } from 'node:module';
+import { plainView as plain } from './plainView.js';
 import type { NativeZstd } from './zstd.js';
 
 interface Addon {
@@ -15,8 +16,6 @@ interface Addon {
 /** Kafka's default zstd level (compression.zstd.level). */
 const LEVEL = 3;
 
-/** A view of the Buffer the addon returns: callers compare and store plain Uint8Arrays. */
-const plain = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 function load(): NativeZstd | null {
   let addon: Addon;
