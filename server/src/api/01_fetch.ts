@@ -6,6 +6,7 @@ import type { FetchResponse } from '@brook/protocol';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
 import { allowed } from './acl.js';
+import { turnTaker } from './turns.js';
 import type { ConnectionInfo } from './types.js';
 import type { PartitionLog } from '../log/partitionLog.js';
 import type { AbortedTxn } from '../log/producerState.js';
@@ -49,10 +50,14 @@ async function readOnce(ctx: BrokerContext, req: Parameters<Handler<'Fetch'>>[0]
   // What to read, in request order: a result now (errors, nothing new) or a partition to read.
   const reads: Array<{ slot: PartitionResult[]; index: number; topic: string; log: PartitionLog; fetchOffset: number; partitionMaxBytes: number }> = [];
   let wanted = 0;
+  // Many partitions are planned over several turns of the event loop (a read needs no hold).
+  const turn = turnTaker();
   for (const t of req.topics) {
     const partitions: PartitionResult[] = [];
     const permitted = allowed(ctx, conn, 'topic', t.topic, 'consume');
     for (const p of t.partitions) {
+      const next = turn();
+      if (next) await next;
       if (!permitted) {
         errors = true;
         partitions.push(result(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to consume ${t.topic}`, null));

@@ -11,6 +11,7 @@ import type { TransactionCoordinator } from '../txn/coordinator.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { Authorizer, Principal } from '../auth/authorizer.js';
 import type { ClusterIdentity } from '../services/cluster.js';
+import type { DispatchGate } from './turns.js';
 
 /** Everything a request handler may use; built once per broker. */
 export interface BrokerContext {
@@ -45,6 +46,8 @@ export interface ConnectionInfo {
   /** Who authenticated on this connection (null without authentication). */
   principal: Principal | null;
   readonly signal: AbortSignal;
+  /** Holds the connection's later requests while one spreads its start over turns (api/turns.ts). */
+  readonly dispatch: DispatchGate;
   /** Sends an unrequested frame (the WebSocket door); a no-op where the protocol has no push. */
   push(frame: Uint8Array): void;
   /** Whether `push` reaches the client. */

@@ -20,6 +20,7 @@ import type { BrokerMetrics } from '../metrics.js';
 import type { Principal } from '../auth/authorizer.js';
 import { TickCork } from './tickCork.js';
 import { ConnectionShare, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory, type RequestMemory } from '../services/answerMemory.js';
+import { DispatchGate } from '../api/turns.js';
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /**
@@ -87,6 +88,7 @@ export class ClientConnection implements ConnectionInfo {
     if (!this.closed) this.send(frame);
   }
   readonly pushes = true;
+  readonly dispatch = new DispatchGate();
 
   /** Every frame to the client goes out here: the frames of one tick share a write. */
   private send(frame: Uint8Array): void {
@@ -140,6 +142,8 @@ export class ClientConnection implements ConnectionInfo {
     const end = this.metrics.latencyOf(req.name).startTimer();
     const { correlationId } = req.header;
     try {
+      // Behind an earlier request of this connection that is still starting its partitions.
+      if (!this.dispatch.open) await this.dispatch.wait();
       const handler = this.handlers[req.name] as (body: unknown, conn: ClientConnection) => Promise<unknown>;
       let res: unknown;
       if (req.name === 'Fetch') {

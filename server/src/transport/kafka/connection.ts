@@ -18,6 +18,7 @@ import type { SaslSession } from '../../auth/sasl.js';
 import type { KafkaAdapter, KafkaAdapters, KafkaApiName, KafkaConnectionInfo, KafkaRequestContext } from './types.js';
 import { TickCork } from '../tickCork.js';
 import { ConnectionShare, MAX_IN_FLIGHT_REQUEST_BYTES, type AnswerMemory, type RequestMemory } from '../../services/answerMemory.js';
+import { DispatchGate } from '../../api/turns.js';
 
 /** Answers written but not yet taken by the client, before the broker stops reading. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
@@ -115,6 +116,7 @@ export class KafkaConnection implements KafkaConnectionInfo {
   /** Kafka has no server pushes: members heartbeat on their interval instead. */
   push(): void {}
   readonly pushes = false;
+  readonly dispatch = new DispatchGate();
 
   /** Closes once the answers already queued are written (Kafka answers a failed login, then closes). */
   close(_code?: number, reason = 'closed by the broker'): void {
@@ -217,7 +219,8 @@ export class KafkaConnection implements KafkaConnectionInfo {
     }
     const rc: KafkaRequestContext = { version: header.requestApiVersion, conn: this, ctx: this.deps.ctx, handlers: this.deps.handlers };
     const body = req.body as never;
-    const handle = () => adapter.handle(body, rc);
+    // Behind an earlier request of this connection that is still starting its partitions.
+    const handle = () => (this.dispatch.open ? adapter.handle(body, rc) : this.dispatch.wait().then(() => adapter.handle(body, rc)));
     const fetch = req.api === 'Fetch';
     const settled = this.enqueue(frame.length, req.api, rc.version, header.correlationId, fetch ? this.fetchTurn(handle) : handle, (code, message) => adapter.error?.(body, code, message, rc));
     if (fetch) this.fetchChain = settled;
