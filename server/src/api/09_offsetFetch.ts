@@ -20,13 +20,19 @@ export function offsetFetch(ctx: BrokerContext): ServerHandler<OffsetFetchHandle
     }
     const fenced = validateGroupFetch(ctx, req.groupId, req.memberId ?? null, req.memberEpoch ?? -1);
     if (fenced !== 0) return { errorCode: fenced, errorMessage: `member ${req.memberId} is not in group ${req.groupId} at epoch ${req.memberEpoch}`, topics: [] };
-    const all = ctx.offsets.list(req.groupId);
-    const wanted = req.topics ?? [...new Set(all.map((o) => o.topic))].map((topic) => ({ topic, partitions: null }));
+    // The group's committed partitions per topic, once (by topic and partition, as list() sorts them).
+    const committed = new Map<string, number[]>();
+    for (const o of ctx.offsets.list(req.groupId)) {
+      const own = committed.get(o.topic);
+      if (own) own.push(o.partition);
+      else committed.set(o.topic, [o.partition]);
+    }
+    const wanted = req.topics ?? [...committed.keys()].map((topic) => ({ topic, partitions: null }));
     return {
       errorCode: 0,
       errorMessage: null,
       topics: wanted.map((t) => {
-        const partitions = t.partitions ?? all.filter((o) => o.topic === t.topic).map((o) => o.partition);
+        const partitions = t.partitions ?? committed.get(t.topic) ?? [];
         return {
           topic: t.topic,
           partitions: partitions.map((partition) => {
