@@ -16,7 +16,6 @@ interface Zlib {
 
 const zlib = createRequire(import.meta.url)('node:zlib') as Zlib;
 
-
 export const nativeGzip: CompressionCodec | null = {
   decompress(data, maxBytes) {
     if (maxBytes <= 0) throw tooLarge(maxBytes);

@@ -16,7 +16,6 @@ interface Addon {
 /** Kafka's default zstd level (compression.zstd.level). */
 const LEVEL = 3;
 
-
 function load(): NativeZstd | null {
   let addon: Addon;
   try {

@@ -2,10 +2,10 @@
 // before the next) at 1,000 and 5,000 msg/s into 4 partitions; a consumer group member (SDK) in a
 // worker thread records receive time minus the send time stamped in each message. 5 s of
 // warm-up messages are not counted (JIT-compiled JavaScript on every side: after 0.5 s, a fresh
-// broker still compiled its hot paths, at half again the CPU and twice the p99). Also reported: the producer's send-to-ack time. With
-// redis-server installed, the same pacing against Redis Streams (AOF everysec), the peer issue 18
-// sets the relaxed flush (flush.ms=1000) against. BENCH_LATENCY_WARM_S=0.5 gives the warm-up of
-// the runs before 2026-12-02 (for before/after pairs).
+// broker still compiled its hot paths, at half again the CPU and twice the p99). Also reported:
+// the producer's send-to-ack time. With redis-server installed, the same pacing against Redis
+// Streams (AOF everysec), the peer issue 18 sets the relaxed flush (flush.ms=1000) against.
+// BENCH_LATENCY_WARM_S=0.5 gives the warm-up of the runs before 2026-12-02 (for before/after pairs).
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,9 @@ export function cells({ quick }) {
 }
 
 const FILLER = 'x'.repeat(80);
+
+/** The warm-up of a row: BENCH_LATENCY_WARM_S overrides (0.5 for the runs before 2026-12-02). */
+const warmSeconds = (warm) => Number(process.env.BENCH_LATENCY_WARM_S ?? warm);
 
 /**
  * Sends `rate` messages a second for `secs` seconds, never awaiting one send before the next; a
@@ -141,8 +144,8 @@ async function latencyRun(ctx, { rate, seconds, warm, configs }) {
     const acks = [];
     const pending = [];
     const send = (value) => producer.send({ topic, messages: [{ value }] });
-    const pace = (secs, warm) => paced(ctx, rate, secs, warm, send, pending, acks);
-    await pace(Number(process.env.BENCH_LATENCY_WARM_S ?? warm), true);
+    const pace = (secs, warming) => paced(ctx, rate, secs, warming, send, pending, acks);
+    await pace(warmSeconds(warm), true);
     // Where the milliseconds go, over the measured part: the broker's request and write timings
     // (/metrics), its loop delay and GC pauses (loop-stats.cjs), and the two client threads' loops.
     const metrics0 = await (await fetch(`${broker.httpUrl}/metrics`)).text();
@@ -210,7 +213,7 @@ async function redisRun(ctx, { rate, seconds, warm }) {
     const acks = [];
     const pending = [];
     const send = (value) => producer.xadd(stream, '*', 'v', value);
-    await paced(ctx, rate, Number(process.env.BENCH_LATENCY_WARM_S ?? warm), true, send, pending, acks);
+    await paced(ctx, rate, warmSeconds(warm), true, send, pending, acks);
     consumer.worker.postMessage('reset');
     const b0 = procCpuSeconds(server.pid);
     const c0 = process.cpuUsage();

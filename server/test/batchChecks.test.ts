@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_HEADER_SIZE, CompressionCodecId, ErrorCode, compressionCodec, decodeBatches, encodeBatch, readBatchHeader } from '@brook/protocol';
+import { BATCH_HEADER_SIZE, CompressionCodecId, ErrorCode, Writer, compressionCodec, decodeBatches, encodeBatch, readBatchHeader } from '@brook/protocol';
 import { withPayload } from '../../protocol/test/compressedFixtures.js';
 import { BrookError } from '@brook/protocol';
 import { pino } from 'pino';
@@ -35,20 +35,22 @@ const gzipBatch = (text: string) => {
 
 /** A plain batch of one record (null key and value) with `n` headers of an empty key and a null value, 2 bytes each. */
 function manyHeaders(n: number): Uint8Array {
-  const varint = (v: number) => {
-    const out: number[] = [];
-    for (let z = v * 2; ; z = Math.floor(z / 128)) {
-      if (z < 128) return [...out, z];
-      out.push((z % 128) | 128);
-    }
-  };
-  const head = [0, 0, 0, 1, 1, ...varint(n)]; // attributes, timestamp and offset deltas, null key and value, header count
-  const length = varint(head.length + 2 * n);
-  const record = new Uint8Array(length.length + head.length + 2 * n);
-  record.set(length);
-  record.set(head, length.length);
-  for (let i = length.length + head.length; i < record.length; i += 2) record[i + 1] = 1;
-  return withPayload(0, record);
+  const body = new Writer(2 * n + 16);
+  body.int8(0); // attributes
+  body.varlong(0); // timestamp delta
+  body.varint(0); // offset delta
+  body.varint(-1); // null key
+  body.varint(-1); // null value
+  body.varint(n);
+  for (let i = 0; i < n; i++) {
+    body.varint(0); // an empty key
+    body.varint(-1); // a null value
+  }
+  const fields = body.finish();
+  const record = new Writer(fields.length + 5);
+  record.varint(fields.length);
+  record.raw(fields);
+  return withPayload(0, record.finish());
 }
 
 /** An event-loop delay monitor, once it records: from its second tick on (a block before that would go unseen). */

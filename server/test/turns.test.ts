@@ -2,7 +2,7 @@
 // connection's later requests wait until such a request has started all its partitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBatches, encodeBatch } from '@brook/protocol';
-import { DispatchGate, PARTITIONS_PER_TURN, startInTurns } from '../src/api/turns.js';
+import { DispatchGate, PARTITIONS_PER_TURN, startInTurns, turnTaker } from '../src/api/turns.js';
 import { RawClient, testBroker } from './helpers.js';
 import { RawKafka } from './kafka/rawKafka.js';
 
@@ -65,6 +65,28 @@ describe('startInTurns', () => {
   });
 });
 
+describe('turnTaker', () => {
+  it('asks for a turn of the event loop once every PARTITIONS_PER_TURN calls', async () => {
+    // Counts turns of the event loop while it runs.
+    let turns = 0;
+    let done = false;
+    const tick = (): void => void setImmediate(() => ((turns += 1), done || tick()));
+    tick();
+    const turn = turnTaker();
+    const asked: number[] = [];
+    for (let i = 1; i <= PARTITIONS_PER_TURN * 3; i++) {
+      const next = turn();
+      if (!next) continue;
+      asked.push(i);
+      const before = turns;
+      await next;
+      expect(turns).toBeGreaterThan(before);
+    }
+    done = true;
+    expect(asked).toEqual([1, 2, 3].map((k) => k * PARTITIONS_PER_TURN));
+  });
+});
+
 describe('a Produce of many partitions, then another on the same connection', () => {
   let broker: Awaited<ReturnType<typeof testBroker>>;
   let c: RawClient;
@@ -98,6 +120,22 @@ describe('a Produce of many partitions, then another on the same connection', ()
     });
     const values = decodeBatches(fetched.topics[0]!.partitions[0]!.records as Uint8Array).map((x) => new TextDecoder().decode(x.records[0]!.value!));
     expect(values).toEqual(['first', 'second']);
+  });
+
+  it('a Fetch and a ListOffsets of all those partitions, spread over turns, answer each partition in order', async () => {
+    const n = PARTITIONS_PER_TURN * 4;
+    const fetched = await c.request('Fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 64 << 20,
+      isolationLevel: 0,
+      topics: [{ topic: 'wide', partitions: Array.from({ length: n }, (_, partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })) }],
+    });
+    const parts = fetched.topics[0]!.partitions;
+    expect(parts.map((p) => p.partition)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(parts.map((p) => decodeBatches(p.records as Uint8Array).length)).toEqual(Array.from({ length: n }, (_, i) => (i === n - 1 ? 2 : 1)));
+    const latest = await c.request('ListOffsets', { isolationLevel: 0, topics: [{ topic: 'wide', partitions: Array.from({ length: n }, (_, partition) => ({ partition, timestamp: -1 })) }] });
+    expect(latest.topics[0]!.partitions.map((p) => [p.partition, p.errorCode, p.offset])).toEqual(Array.from({ length: n }, (_, i) => [i, 0, i === n - 1 ? 2 : 1]));
   });
   it('the same on the Kafka door', async () => {
     const n = PARTITIONS_PER_TURN * 4;

@@ -8,7 +8,7 @@ import { decodeOptions } from '../log/compression.js';
 import { refuseOversized } from '../services/batchSplit.js';
 import type { BrokerContext, Handler } from './types.js';
 import { toErrorCode } from './errors.js';
-import { allowed, authorize } from './acl.js';
+import { authorize } from './acl.js';
 import { startInTurns } from './turns.js';
 
 export function produce(ctx: BrokerContext): Handler<'Produce'> {
@@ -19,14 +19,13 @@ export function produce(ctx: BrokerContext): Handler<'Produce'> {
     const sync = req.acks === -1;
     // Many partitions start over several turns of the event loop (api/turns.ts).
     const results = await startInTurns(conn, req.topics, async (t, p) => {
-      // Answered without an exception: a BrookError's stack trace cost ~30 us a partition.
-      const log = ctx.topics.partition(t.topic, p.partition);
-      if (!log && allowed(ctx, conn, 'topic', t.topic, 'produce')) {
-        return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic-partition ${t.topic}-${p.partition}`, baseOffset: -1, logStartOffset: -1 };
-      }
       try {
         authorize(ctx, conn, 'topic', t.topic, 'produce');
-        if (!log) throw new BrookError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${t.topic}-${p.partition}`);
+        const log = ctx.topics.partition(t.topic, p.partition);
+        // Answered without an exception: a BrookError's stack trace cost ~30 us a partition.
+        if (!log) {
+          return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic-partition ${t.topic}-${p.partition}`, baseOffset: -1, logStartOffset: -1 };
+        }
         const topic = ctx.topics.get(t.topic)!;
         if (topic.internal) throw new BrookError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${t.topic} is internal and not writable by clients`);
         // Checked (on a worker thread if compressed: services/batchChecks.ts), then appended

@@ -42,7 +42,7 @@ export type SplitBatches = Omit<CheckedSpans, 'spans'> & { batches: Uint8Array[]
 export interface InlineBudget {
   /** Decompressed bytes: each compressed batch's are taken off. */
   bytes: number;
-  /** Records and headers walked, of every batch (small records cost by count, not by bytes). */
+  /** Records, headers and 256-byte blocks walked, of every batch (small records cost by count, not by bytes). */
   steps: WalkSteps;
 }
 
