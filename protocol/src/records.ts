@@ -68,7 +68,7 @@ export interface WalkSteps {
   left: number;
 }
 
-/** validateBatch stopped: the batch's records and headers would pass its WalkSteps (left at 0). */
+/** validateBatch or decodeBatch stopped: the batch's records and headers would pass its WalkSteps (left at 0). */
 export class WalkStepsSpent extends Error {
   override readonly name = 'WalkStepsSpent';
 }
@@ -339,12 +339,21 @@ function recordsReader(buf: Uint8Array, at: number, end: number, attributes: num
   return new Reader(decompressRecords(codec, buf.subarray(at + BATCH_HEADER_SIZE, end), opts.maxDecompressedBytes));
 }
 
-/** Decodes one batch's records (views into `buf`, or into its decompressed records; no copies). */
-export function decodeBatch(buf: Uint8Array, at = 0, opts: DecodeOptions = {}): DecodedBatch {
+/**
+ * Decodes one batch's records (views into `buf`, or into its decompressed records; no copies).
+ * With `steps`, counted as validateBatch counts them: WalkStepsSpent before decompressing if the
+ * batch says it holds more records than are left, or while decoding once its headers pass them.
+ */
+export function decodeBatch(buf: Uint8Array, at = 0, opts: DecodeOptions = {}, steps?: WalkSteps): DecodedBatch {
   const header = readBatchHeader(buf, at);
   const end = at + header.batchLength + LOG_OVERHEAD;
   if (header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || end > buf.length) {
     throw new ProtocolError('truncated record batch');
+  }
+  if (steps) {
+    const cost = Math.max(0, header.recordCount) + batchSteps(end - at);
+    if (cost > steps.left) throw new WalkStepsSpent('the batch would pass the steps left');
+    steps.left -= cost;
   }
   const r = recordsReader(buf, at, end, header.attributes, opts);
   const count = header.recordCount;
@@ -363,6 +372,7 @@ export function decodeBatch(buf: Uint8Array, at = 0, opts: DecodeOptions = {}): 
     const value = readNullableVarBytes(r);
     const nh = r.varint();
     if (nh < 0 || nh > recEnd - r.pos) throw new ProtocolError(`bad header count ${nh}`);
+    if (steps && (steps.left -= nh) < 0) spent(steps);
     const headers: RecordHeader[] = nh === 0 ? NO_HEADERS : new Array(nh);
     for (let j = 0; j < nh; j++) {
       const kl = r.varint();

@@ -68,18 +68,23 @@ describe('record batches', () => {
 });
 
 describe('a walk with steps (a record, a header, 256 bytes each)', () => {
-  it('takes exactly its records, headers and blocks; one step short stops it, not as a bad batch', () => {
+  const walks = [
+    ['validateBatch', (b: Uint8Array, steps: { left: number }) => validateBatch(b, 0, b.length, {}, steps)],
+    ['decodeBatch', (b: Uint8Array, steps: { left: number }) => decodeBatch(b, 0, {}, steps)],
+  ] as const;
+
+  it.each(walks)('%s takes exactly its records, headers and blocks; one step short stops it, not as a bad batch', (_, walk) => {
     fc.assert(
       fc.property(fc.array(record, { minLength: 1, maxLength: 20 }), (records) => {
         const b = encodeBatch({ records });
         const cost = records.length + records.reduce((n, r) => n + r.headers.length, 0) + batchSteps(b.length);
         const exact = { left: cost + 5 };
-        validateBatch(b, 0, b.length, {}, exact);
+        walk(b, exact);
         expect(exact.left).toBe(5);
         const short = { left: cost - 1 };
         let thrown: unknown;
         try {
-          validateBatch(b, 0, b.length, {}, short);
+          walk(b, short);
         } catch (e) {
           thrown = e;
         }
@@ -90,11 +95,21 @@ describe('a walk with steps (a record, a header, 256 bytes each)', () => {
     );
   });
 
-  it('a batch that says it holds more records than are left costs nothing', () => {
+  it.each(walks)('%s: a batch that says it holds more records than are left costs nothing', (_, walk) => {
     const b = encodeBatch({ records: Array.from({ length: 10 }, () => ({ value: null })) });
     const steps = { left: 9 };
-    expect(() => validateBatch(b, 0, b.length, {}, steps)).toThrow(WalkStepsSpent);
+    expect(() => walk(b, steps)).toThrow(WalkStepsSpent);
     expect(steps.left).toBe(9);
+  });
+
+  it('decodeBatch decodes the same records with steps as without', () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 20 }), (records) => {
+        const b = encodeBatch({ records });
+        expect(decodeBatch(b, 0, {}, { left: 1 << 20 })).toEqual(decodeBatch(b));
+      }),
+      { numRuns: 100, seed: 5 },
+    );
   });
 });
 

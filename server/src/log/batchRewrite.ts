@@ -5,7 +5,7 @@
  * it again, so the broker runs large ones on its worker thread (services/batchChecks.ts); pure,
  * for that.
  */
-import { ATTR_TRANSACTIONAL, decodeBatch, encodeBatch, type BatchHeader, type DecodeOptions, type DecodedRecord } from '@brook/protocol';
+import { ATTR_TRANSACTIONAL, decodeBatch, encodeBatch, type BatchHeader, type DecodeOptions, type DecodedRecord, type WalkSteps } from '@brook/protocol';
 import { recompressionCodec } from './compression.js';
 
 /** A stored batch's header and, per record, what compaction decides by. */
@@ -38,8 +38,9 @@ export interface CleanerWork {
   rewrite(batch: Uint8Array, keep: readonly number[], decoding: DecodeOptions, summary: BatchSummary): RewrittenBatch | Promise<RewrittenBatch>;
 }
 
-export function summarizeBatch(batch: Uint8Array, decoding: DecodeOptions): BatchSummary {
-  const d = decodeBatch(batch, 0, decoding);
+/** `steps`: see decodeBatch. */
+export function summarizeBatch(batch: Uint8Array, decoding: DecodeOptions, steps?: WalkSteps): BatchSummary {
+  const d = decodeBatch(batch, 0, decoding, steps);
   const n = d.records.length;
   const s: BatchSummary = {
     header: d.header,
@@ -64,8 +65,8 @@ export function summarizeBatch(batch: Uint8Array, decoding: DecodeOptions): Batc
  * fields, each record its own offset delta (offsets never change), and the batch's codec where a
  * compressor for it is registered.
  */
-export function rewriteBatch(batch: Uint8Array, keep: readonly number[], decoding: DecodeOptions, summary?: BatchSummary): RewrittenBatch {
-  const { header: h, records } = summary?.decoded ? { header: summary.header, records: summary.decoded } : decodeBatch(batch, 0, decoding);
+export function rewriteBatch(batch: Uint8Array, keep: readonly number[], decoding: DecodeOptions, summary?: BatchSummary, steps?: WalkSteps): RewrittenBatch {
+  const { header: h, records } = summary?.decoded ? { header: summary.header, records: summary.decoded } : decodeBatch(batch, 0, decoding, steps);
   const kept = [];
   let maxTimestamp = -1;
   for (let i = 0, k = 0; i < records.length && k < keep.length; i++) {

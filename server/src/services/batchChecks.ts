@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import { BrookError, DEFAULT_MAX_DECOMPRESSED_BYTES, DecompressedTooLargeError, ErrorCode, batchSteps, readBatchHeader, type DecodeOptions, type DecodedBatch } from '@brook/protocol';
+import { BrookError, DEFAULT_MAX_DECOMPRESSED_BYTES, DecompressedTooLargeError, ErrorCode, WalkStepsSpent, batchSteps, readBatchHeader, type DecodeOptions, type DecodedBatch, type WalkSteps } from '@brook/protocol';
 import { firstRecordAtOrAfter, type RecordPosition, type RecordSeek } from '../log/recordSeek.js';
 import { InlineBudgetSpent, checkBatches, declaredInflation, sliceBatches, type CheckedSpans, type SplitBatches } from './batchSplit.js';
 import type { BatchTask, CheckTask, DecodeTask, Outcome, RewriteTask, SeekTask } from './batchCheckWorker.js';
@@ -97,7 +97,7 @@ export class BatchChecks {
    * the worker.
    */
   readonly seek: RecordSeek = (batch, ts, fromOffset, decoding) =>
-    this.withinBudget(batch, decoding, (d) => firstRecordAtOrAfter(batch, ts, fromOffset, d), (copy, maxDecompressedBytes) =>
+    this.withinBudget(batch, decoding, (d, steps) => firstRecordAtOrAfter(batch, ts, fromOffset, d, steps), (copy, maxDecompressedBytes) =>
       this.onWorker<RecordPosition | null>('seek', { batch: copy, timestamp: ts, fromOffset, maxDecompressedBytes }, copy.buffer),
     );
 
@@ -106,7 +106,7 @@ export class BatchChecks {
    * budgeted the same way (and from the worker only those come back).
    */
   readonly decode = (batch: Uint8Array, decoding: DecodeOptions, pick: RecordPick): Promise<DecodedBatch> =>
-    this.withinBudget(batch, decoding, (d) => decodePicked(batch, d, pick), (copy, maxDecompressedBytes) =>
+    this.withinBudget(batch, decoding, (d, steps) => decodePicked(batch, d, pick, steps), (copy, maxDecompressedBytes) =>
       this.onWorker<DecodedBatch>('decode', { batch: copy, maxDecompressedBytes, pick }, copy.buffer),
     );
 
@@ -116,13 +116,13 @@ export class BatchChecks {
    */
   readonly cleanerWork: CleanerWork = {
     summarize: (batch, decoding) =>
-      this.withinBudget(batch, decoding, (d) => summarizeBatch(batch, d), (copy, maxDecompressedBytes) =>
+      this.withinBudget(batch, decoding, (d, steps) => summarizeBatch(batch, d, steps), (copy, maxDecompressedBytes) =>
         this.onWorker<BatchSummary>('summarize', { batch: copy, maxDecompressedBytes }, copy.buffer),
       ),
     rewrite: (batch, keep, decoding, summary) => {
       // Summarized here: decoded already (and budgeted then); what is left is linear in what is kept.
       if (summary.decoded) return rewriteBatch(batch, keep, decoding, summary);
-      return this.withinBudget(batch, decoding, (d) => rewriteBatch(batch, keep, d), (copy, maxDecompressedBytes) =>
+      return this.withinBudget(batch, decoding, (d, steps) => rewriteBatch(batch, keep, d, undefined, steps), (copy, maxDecompressedBytes) =>
         this.onWorker<RewrittenBatch>('rewrite', { batch: copy, keep: [...keep], maxDecompressedBytes }, copy.buffer),
       );
     },
@@ -159,34 +159,38 @@ export class BatchChecks {
   /**
    * `inline` on the event loop if the batch fits this turn's budget, else `onWorker` with a copy
    * of it: a compressed batch that passes what is left, a plain one that passes a whole turn's
-   * steps (one that passes only what is left waits for the next turn).
+   * steps (one that passes only what is left waits for the next turn), and either once its
+   * headers, found only by decoding, pass the steps left (at most a turn's decoding thrown away).
    */
-  private async withinBudget<T>(batch: Uint8Array, decoding: DecodeOptions, inline: (d: DecodeOptions) => T, onWorker: (copy: Uint8Array<ArrayBuffer>, maxDecompressedBytes: number) => Promise<T>): Promise<T> {
+  private async withinBudget<T>(batch: Uint8Array, decoding: DecodeOptions, inline: (d: DecodeOptions, steps: WalkSteps) => T, onWorker: (copy: Uint8Array<ArrayBuffer>, maxDecompressedBytes: number) => Promise<T>): Promise<T> {
     this.refillAfterThisTurn();
     const inflation = declaredInflation(batch);
     const bound = boundOf(decoding);
     if (inflation === null) {
       const steps = Math.max(0, readBatchHeader(batch).recordCount) + batchSteps(batch.length);
-      if (steps > STEPS_PER_TURN) {
-        this.counted.plainChecksOnWorker.inc();
-        return onWorker(copyOf(batch), bound);
+      if (steps <= STEPS_PER_TURN) {
+        // Scheduled after the refill (immediates run in order): the budget is full again by then.
+        if (steps > this.budget.steps.left) await new Promise((r) => setImmediate(r));
+        this.refillAfterThisTurn();
+        try {
+          return inline(decoding, this.budget.steps);
+        } catch (e) {
+          if (!(e instanceof WalkStepsSpent)) throw e;
+        }
       }
-      // Scheduled after the refill (immediates run in order): the budget is full again by then.
-      if (steps > this.budget.steps.left) await new Promise((r) => setImmediate(r));
-      this.refillAfterThisTurn();
-      this.budget.steps.left -= steps;
-      return inline(decoding);
+      this.counted.plainChecksOnWorker.inc();
+      return onWorker(copyOf(batch), bound);
     }
     if (inflation <= this.budget.bytes) {
       const limit = Math.min(bound, this.budget.bytes);
       try {
-        const done = inline({ maxDecompressedBytes: limit });
+        const done = inline({ maxDecompressedBytes: limit }, this.budget.steps);
         // What it said: a batch that lied decoded within `limit` still, so at most one budget more.
         this.budget.bytes -= inflation;
         this.counted.compressedDecodes.inc({ where: 'inline' });
         return done;
       } catch (e) {
-        if (!(e instanceof DecompressedTooLargeError && limit < bound)) throw e;
+        if (!(e instanceof WalkStepsSpent || (e instanceof DecompressedTooLargeError && limit < bound))) throw e;
         this.budget.bytes = 0;
       }
     }
