@@ -30,4 +30,5 @@ const best = async (f) => {
 console.log(`one record of ${n.toLocaleString('en-US')} empty headers, ${(batch.length / 1048576).toFixed(2)} MiB; event loop held at most, ms (best of 5):`);
 console.log(`  cleaner's summarize: ${(await best(() => checks.cleanerWork.summarize(batch, {}))).toFixed(1)}`);
 console.log(`  timestamp seek:      ${(await best(() => checks.seek(batch, 0, 0, {}))).toFixed(1)}`);
+console.log(`  record page decode:  ${(await best(() => checks.decode(batch, {}, { from: 0, maxRecords: 100, maxBytes: 4 << 20 }))).toFixed(1)}`);
 await checks.close();

@@ -3,7 +3,7 @@
  * may be costly (a compressed one inflates up to its bound), so the broker runs large ones on its
  * worker thread (services/batchChecks.ts), and only the records asked for come back from there.
  */
-import { decodeBatch, type DecodeOptions, type DecodedBatch, type WalkSteps } from '@brook/protocol';
+import { decodeBatch, type DecodeOptions, type DecodedBatch } from '@brook/protocol';
 
 /** Which records: from an offset, at most so many, and none more once their keys and values pass maxBytes. */
 export interface RecordPick {
@@ -15,12 +15,9 @@ export interface RecordPick {
 /** Everything from `from` on. */
 export const FROM = (from: number): RecordPick => ({ from, maxRecords: Infinity, maxBytes: Infinity });
 
-/**
- * The batch's header and the records `pick` takes (the first one at or past `from` always, whatever
- * its size). `steps`: see decodeBatch.
- */
-export function decodePicked(batch: Uint8Array, decoding: DecodeOptions, pick: RecordPick, steps?: WalkSteps): DecodedBatch {
-  const { header, records } = decodeBatch(batch, 0, decoding, steps);
+/** The batch's header and the records `pick` takes (the first one at or past `from` always, whatever its size). */
+export function decodePicked(batch: Uint8Array, decoding: DecodeOptions, pick: RecordPick): DecodedBatch {
+  const { header, records } = decodeBatch(batch, 0, decoding);
   const picked = [];
   let bytes = 0;
   for (const r of records) {
