@@ -12,7 +12,7 @@
  */
 import { Apis, apiNameOf, type ApiName, type RequestOf, type ResponseOf } from './apis.js';
 import { ErrorCode } from './errors.js';
-import { ProtocolError, Reader, RecordSet, Writer } from './io.js';
+import { ProtocolError, Reader, Writer } from './io.js';
 import type { Codec } from './schema.js';
 import { HeartbeatNowPush } from './messages/push.js';
 
@@ -36,27 +36,15 @@ export function decodeBody<T>(codec: Codec<T>, buf: Uint8Array, start = 0): Resu
   }
 }
 
-/**
- * The total length of the bytes fields in a message body (record batches): the frame's writer is
- * sized with it up front, so a 1 MiB Produce request or Fetch response is not copied again and
- * again as the writer doubles.
- */
-function payloadBytes(v: unknown, depth = 0): number {
-  if (v instanceof Uint8Array) return v.byteLength;
-  if (v instanceof RecordSet) return v.length;
-  if (depth > 6 || v === null || typeof v !== 'object') return 0;
-  let n = 0;
-  if (Array.isArray(v)) for (const x of v) n += payloadBytes(x, depth + 1);
-  else for (const k in v) n += payloadBytes((v as Record<string, unknown>)[k], depth + 1);
-  return n;
-}
-
 export function encodeRequest<N extends ApiName>(name: N, correlationId: number, body: RequestOf<N>, version = 0): Uint8Array {
-  const w = new Writer(256 + payloadBytes(body));
+  const codec = Apis[name].request as Codec<RequestOf<N>>;
+  // Sized up front from the record batches it carries: a 1 MiB Produce request is not copied
+  // again and again as the writer doubles.
+  const w = new Writer(256 + (codec.payload?.(body) ?? 0));
   w.int16(Apis[name].key);
   w.int16(version);
   w.int32(correlationId);
-  (Apis[name].request as Codec<RequestOf<N>>).write(w, body);
+  codec.write(w, body);
   return w.finish();
 }
 
@@ -97,12 +85,13 @@ export function decodeRequest(buf: Uint8Array): { ok: true; value: DecodedReques
 }
 
 export function encodeResponse<N extends ApiName>(name: N, correlationId: number, body: ResponseOf<N>): Uint8Array {
-  const w = new Writer(256 + payloadBytes(body));
+  const codec = Apis[name].response as Codec<ResponseOf<N>>;
+  const w = new Writer(256 + (codec.payload?.(body) ?? 0));
   w.int8(FRAME_RESPONSE);
   w.int32(correlationId);
   w.int16(0);
   w.int16(-1);
-  (Apis[name].response as Codec<ResponseOf<N>>).write(w, body);
+  codec.write(w, body);
   return w.finish();
 }
 

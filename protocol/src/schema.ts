@@ -17,6 +17,11 @@ export interface Codec<T> {
   readonly name?: string;
   /** For arrays: the element codec. */
   readonly item?: Codec<unknown>;
+  /**
+   * The length of the byte arrays in a value (record batches), to size a writer up front; absent
+   * where none can hold any, so a message without them costs nothing to size.
+   */
+  payload?(v: T): number;
 }
 
 export interface FieldDoc {
@@ -63,50 +68,59 @@ export const nullableString = prim<string | null>(
 );
 
 /** int32 length then raw bytes (decoded as a view, never copied). */
-export const bytes = prim<Uint8Array>(
-  'bytes',
-  4,
-  (w, v) => {
-    w.int32(v.length);
-    w.raw(v);
-  },
-  (r) => {
-    const n = r.int32();
-    if (n < 0) throw new ProtocolError('null bytes where bytes are required');
-    return r.bytes(n);
-  },
-);
+export const bytes: Codec<Uint8Array> = {
+  ...prim<Uint8Array>(
+    'bytes',
+    4,
+    (w, v) => {
+      w.int32(v.length);
+      w.raw(v);
+    },
+    (r) => {
+      const n = r.int32();
+      if (n < 0) throw new ProtocolError('null bytes where bytes are required');
+      return r.bytes(n);
+    },
+  ),
+  payload: (v) => v.length,
+};
 
 /**
  * Record batches: on the wire exactly `bytes`; written from one array or from a RecordSet's pieces
  * (the broker's Fetch answers), read as one array.
  */
-export const recordBytes = prim<RecordBytes>(
-  'bytes',
-  4,
-  (w, v) => {
-    w.int32(v.length);
-    if (v instanceof RecordSet) for (const p of v.pieces) w.raw(p);
-    else w.raw(v);
-  },
-  (r) => bytes.read(r),
-);
+export const recordBytes: Codec<RecordBytes> = {
+  ...prim<RecordBytes>(
+    'bytes',
+    4,
+    (w, v) => {
+      w.int32(v.length);
+      if (v instanceof RecordSet) for (const p of v.pieces) w.raw(p);
+      else w.raw(v);
+    },
+    (r) => bytes.read(r),
+  ),
+  payload: (v) => v.length,
+};
 
-export const nullableBytes = prim<Uint8Array | null>(
-  'bytes?',
-  4,
-  (w, v) => {
-    if (v === null) return w.int32(-1);
-    w.int32(v.length);
-    w.raw(v);
-  },
-  (r) => {
-    const n = r.int32();
-    if (n === -1) return null;
-    if (n < 0) throw new ProtocolError(`bad bytes length ${n}`);
-    return r.bytes(n);
-  },
-);
+export const nullableBytes: Codec<Uint8Array | null> = {
+  ...prim<Uint8Array | null>(
+    'bytes?',
+    4,
+    (w, v) => {
+      if (v === null) return w.int32(-1);
+      w.int32(v.length);
+      w.raw(v);
+    },
+    (r) => {
+      const n = r.int32();
+      if (n === -1) return null;
+      if (n < 0) throw new ProtocolError(`bad bytes length ${n}`);
+      return r.bytes(n);
+    },
+  ),
+  payload: (v) => (v === null ? 0 : v.length),
+};
 
 function readCount(r: Reader, minSize: number, what: string): number {
   const n = r.int32();
@@ -137,6 +151,17 @@ export function array<T>(item: Codec<T>): Codec<T[]> {
     fields: item.fields,
     name: item.name,
     item: item as Codec<unknown>,
+    payload: itemsPayload(item),
+  };
+}
+
+function itemsPayload<T>(item: Codec<T>): ((v: T[]) => number) | undefined {
+  const of = item.payload;
+  if (!of) return undefined;
+  return (v) => {
+    let n = 0;
+    for (const x of v) n += of(x);
+    return n;
   };
 }
 
@@ -158,6 +183,7 @@ export function nullableArray<T>(item: Codec<T>): Codec<T[] | null> {
     fields: item.fields,
     name: item.name,
     item: item as Codec<unknown>,
+    payload: a.payload && ((v) => (v === null ? 0 : a.payload!(v))),
   };
 }
 
@@ -173,7 +199,22 @@ export function struct<F extends Record<string, FieldSpec>>(name: string, spec: 
   const n = fields.length;
   const names = fields.map((f) => f.name);
   const codecs = fields.map((f) => f.codec);
+  // Only the fields that may hold byte arrays are visited to size a writer.
+  const holding = fields.filter((f) => f.codec.payload);
+  const payload =
+    holding.length === 0
+      ? undefined
+      : (v: StructOf<F>) => {
+          const o = v as Record<string, unknown>;
+          let total = 0;
+          for (const f of holding) {
+            const val = o[f.name];
+            if (val !== undefined) total += f.codec.payload!(val);
+          }
+          return total;
+        };
   return {
+    payload,
     type: name,
     name,
     minSize: codecs.reduce((s, c) => s + c.minSize, 0),

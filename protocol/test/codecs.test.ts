@@ -67,6 +67,35 @@ describe('message codecs', () => {
   });
 });
 
+/** Every byte array in a value, by walking it (what the codec's `payload` must add up to). */
+function byteArrays(v: unknown): number {
+  if (v instanceof Uint8Array) return v.length;
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + byteArrays(x), 0);
+  if (v && typeof v === 'object') return Object.values(v).reduce((n: number, x) => n + byteArrays(x), 0);
+  return 0;
+}
+
+describe("a message's payload (its record batches, to size the writer up front)", () => {
+  for (const name of names) {
+    it(`${name}: the request's and the response's byte arrays, and nothing to visit where none can be`, () => {
+      for (const codec of [Apis[name].request, Apis[name].response]) {
+        fc.assert(
+          fc.property(arbitraryFor(codec as never), (body) => {
+            expect((codec as { payload?: (v: unknown) => number }).payload?.(body) ?? 0).toBe(byteArrays(body));
+          }),
+          { numRuns: 40, seed: 44 },
+        );
+      }
+    });
+  }
+  it('is declared exactly where byte arrays can be', () => {
+    expect(Apis.Produce.request.payload).toBeTypeOf('function');
+    expect(Apis.Fetch.response.payload).toBeTypeOf('function');
+    expect(Apis.ListOffsets.request.payload).toBeUndefined();
+    expect(Apis.OffsetCommit.response.payload).toBeUndefined();
+  });
+});
+
 describe('malformed frames', () => {
   it('every truncation of a valid frame is a typed error, never an exception', () => {
     fc.assert(

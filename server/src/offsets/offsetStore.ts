@@ -122,7 +122,7 @@ export class OffsetStore {
     const keys = entries.map((e) => inFlightKey(group, e.topic, e.partition));
     for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
     try {
-      await this.write(commitRecords(group, entries, now), true);
+      await this.write(commitRecords(group, entries, now), true, () => this.applyCommits(group, entries, now));
     } finally {
       for (const k of keys) {
         const n = this.inFlight.get(k)! - 1;
@@ -140,10 +140,18 @@ export class OffsetStore {
     const records = commitRecords(group, entries, now);
     return {
       part: { log: this.log, batches: [encodeBatch({ records })] },
-      apply: () => {
-        for (const r of records) this.apply(r.key!, r.value);
-      },
+      apply: () => this.applyCommits(group, entries, now),
     };
+  }
+
+  /** What `apply` makes of commitRecords' records, from the entries (not decoded back from the records). */
+  private applyCommits(group: string, entries: OffsetEntry[], now: number): void {
+    const g = this.table(group, true)!;
+    for (const e of entries) {
+      let t = g.get(e.topic);
+      if (!t) g.set(e.topic, (t = new Map()));
+      t.set(e.partition, { offset: e.offset, metadata: e.metadata, commitTimestamp: now });
+    }
   }
 
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
